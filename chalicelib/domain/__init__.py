@@ -1,0 +1,1 @@
+"""Pure domain code: types and rules, no I/O."""

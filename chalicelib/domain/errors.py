@@ -1,0 +1,43 @@
+"""Errors the adapters raise instead of vendor exceptions, so services never import an SDK."""
+
+from __future__ import annotations
+
+
+class LunasError(Exception):
+    """Base class of every error Lunas raises on purpose."""
+
+
+class AccountingError(LunasError):
+    """The accounting system could not answer (after retries)."""
+
+
+class AccountingRateLimited(AccountingError):
+    """The accounting system's limit is spent for longer than we are willing to wait in this cycle."""
+
+    def __init__(self, message: str, *, retry_after_seconds: float, problem: str = "") -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+        self.problem = problem  # e.g. Xero's X-Rate-Limit-Problem: "minute", "day"
+
+
+class ReconnectNeeded(AccountingError):
+    """The provider rejected our refresh token (invalid_grant): the owner must connect again."""
+
+
+class TokenConflict(LunasError):
+    """Someone else saved newer tokens for this connection first (optimistic locking lost)."""
+
+
+class SendFailed(LunasError):
+    """Meta did not accept a message.
+
+    `retryable` says whether trying again later can help (throughput limits, 5xx). `maybe_sent` is True when we
+    cannot know (a timeout after the request left): such a send must never be repeated blindly.
+    """
+
+    def __init__(self, message: str, *, code: int | None, title: str, retryable: bool, maybe_sent: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.title = title
+        self.retryable = retryable
+        self.maybe_sent = maybe_sent

@@ -1,0 +1,250 @@
+"""Lunas' own vocabulary: invoices, customers, consent, reminder stages and decisions.
+
+Everything here is plain, immutable Python with no I/O. Vendor payloads (Xero, QuickBooks, Meta) are translated
+into these types at the adapter boundary, so the rules in `policy.py` never see vendor JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a reminder was or was not sent. Every invoice in every cycle gets exactly one."""
+
+    SENT = "sent"
+    WOULD_SEND = "would_send"  # planned and cleared every check; becomes sent / send_failed once sent
+    PAID = "paid"
+    PAUSED = "paused"
+    BELOW_MINIMUM = "below_minimum"
+    NOT_DUE = "not_due"
+    ALREADY_SENT = "already_sent"
+    SEND_UNCONFIRMED = "send_unconfirmed"  # claimed, outcome unknown (crash or timeout): never re-sent blindly
+    NO_PHONE = "no_phone"
+    INVALID_PHONE = "invalid_phone"
+    NOT_ON_WHATSAPP = "not_on_whatsapp"
+    NO_CONSENT = "no_consent"
+    OPTED_OUT = "opted_out"
+    OUTSIDE_WINDOW = "outside_window"
+    ALREADY_MESSAGED_TODAY = "already_messaged_today"
+    TEMPLATE_NOT_APPROVED = "template_not_approved"
+    SEND_FAILED = "send_failed"
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    VOIDED = "voided"
+
+
+class ConsentStatus(StrEnum):
+    OPTED_IN = "opted_in"
+    OPTED_OUT = "opted_out"
+
+
+class TemplateKind(StrEnum):
+    """Which message a stage uses. A customer with several due invoices gets one STATEMENT instead."""
+
+    PRE_DUE = "pre_due"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    STATEMENT = "statement"
+
+
+# The WhatsApp template names (see templates/whatsapp/). One name per kind, one definition per language.
+TEMPLATE_NAMES: dict[TemplateKind, str] = {
+    TemplateKind.PRE_DUE: "lunas_invoice_pre_due",
+    TemplateKind.DUE_TODAY: "lunas_invoice_due_today",
+    TemplateKind.OVERDUE: "lunas_invoice_overdue",
+    TemplateKind.STATEMENT: "lunas_invoice_statement",
+}
+
+# Quick-reply payload of every template's "stop reminders" button; inbound handling matches on it.
+STOP_REMINDERS_PAYLOAD = "LUNAS_STOP_REMINDERS"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str  # ISO 4217, upper case
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise TypeError("Money.amount must be a Decimal")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invoice:
+    """An open (or just closed) sales invoice, from any accounting source."""
+
+    source: str  # "xero" | "quickbooks"
+    connection_id: str  # our id of the connected Xero organisation / QuickBooks company
+    invoice_id: str  # the vendor's id (Xero InvoiceID, QuickBooks Id)
+    number: str  # what the customer knows it as (InvoiceNumber / DocNumber)
+    customer_id: str  # the vendor's contact / customer id
+    customer_name: str
+    due_date: dt.date
+    amount_due: Money  # the open balance, not the total
+    status: InvoiceStatus
+    payment_link: str | None = None
+    issue_date: dt.date | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Customer:
+    """Who an invoice is addressed to, with the WhatsApp number we would use.
+
+    `phone` is E.164 (`+6281234567890`) or None; when None, `phone_problem` says why (no_phone / invalid_phone).
+    """
+
+    source: str
+    connection_id: str
+    customer_id: str
+    name: str
+    phone: str | None
+    phone_problem: Reason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A reminder stage, `offset_days` relative to the due date in the organisation's local calendar."""
+
+    offset_days: int
+
+    @property
+    def key(self) -> str:
+        """Stable name used in ledger keys: d-3, d0, d+7."""
+        if self.offset_days == 0:
+            return "d0"
+        return f"d{self.offset_days:+d}"
+
+    @property
+    def kind(self) -> TemplateKind:
+        if self.offset_days < 0:
+            return TemplateKind.PRE_DUE
+        if self.offset_days == 0:
+            return TemplateKind.DUE_TODAY
+        return TemplateKind.OVERDUE
+
+
+DEFAULT_STAGES: tuple[Stage, ...] = tuple(Stage(d) for d in (-3, 0, 3, 7, 14, 30))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendWindow:
+    """Local hours and weekdays (Monday=0) in which reminders may go out."""
+
+    start: dt.time = dt.time(9, 0)
+    end: dt.time = dt.time(17, 0)
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReminderSettings:
+    """An organisation's reminder rules. Defaults suit an Indonesian small business."""
+
+    org_id: str
+    business_name: str
+    country: str = "ID"  # ISO 3166 alpha-2: the default region for phone numbers without +
+    timezone: str = "Asia/Jakarta"  # IANA name
+    language: str = "id"  # template language: "id" or "en"
+    stages: tuple[Stage, ...] = DEFAULT_STAGES
+    window: SendWindow = field(default_factory=SendWindow)
+    minimum_amounts: tuple[Money, ...] = ()  # per currency; invoices below are not reminded
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Consent:
+    org_id: str
+    phone: str  # E.164
+    status: ConsentStatus
+    source: str  # e.g. "signed_form", "whatsapp_reply", "dashboard", "cli"
+    evidence: str  # what the customer agreed to, or said
+    captured_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRef:
+    name: str
+    language: str  # "id" | "en"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    """The outcome for one invoice in one cycle."""
+
+    invoice: Invoice
+    reason: Reason
+    stage: Stage | None = None
+    detail: str = ""  # human-readable extra, e.g. the Meta error code and title
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DueReminder:
+    """One invoice whose stage is due now."""
+
+    invoice: Invoice
+    stage: Stage
+
+    @property
+    def ledger_key(self) -> str:
+        """Identity of "this reminder": one per (connection, invoice, stage), claimed before sending."""
+        return f"{self.invoice.connection_id}#{self.invoice.invoice_id}#{self.stage.key}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutgoingMessage:
+    """One WhatsApp message to one customer phone: a single-invoice reminder or a statement of several."""
+
+    phone: str  # E.164
+    customer_name: str
+    reminders: tuple[DueReminder, ...]  # sorted by due date, oldest first
+    template: TemplateRef
+
+    @property
+    def is_statement(self) -> bool:
+        return len(self.reminders) > 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CyclePlan:
+    """What the policy decided for one cycle: a decision per invoice, and the messages to send.
+
+    Invoices inside `messages` carry Reason.WOULD_SEND in `decisions` until the sender reports the outcome.
+    """
+
+    decisions: tuple[Decision, ...]
+    messages: tuple[OutgoingMessage, ...]
+
+
+class LedgerState(StrEnum):
+    """Where one (connection, invoice, stage) reminder stands in the send ledger."""
+
+    CLAIMED = "claimed"  # claimed before sending; no wamid recorded yet (in flight, or the worker died)
+    SENT = "sent"  # Meta accepted it; wamid recorded
+    FAILED = "failed"  # Meta refused it for good (e.g. 131026, 132001); not retried at this stage
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleFacts:
+    """Everything the policy needs to decide one cycle for one organisation. Gathered by the service layer.
+
+    Keys of `customers`, `paused_customers` and `paused_invoices` are (connection_id, vendor id) pairs, so two
+    connections can never collide on a vendor id.
+    """
+
+    now: dt.datetime  # timezone-aware
+    settings: ReminderSettings
+    invoices: tuple[Invoice, ...]
+    customers: dict[tuple[str, str], Customer]
+    consents: dict[str, Consent]  # by E.164 phone
+    ledger: dict[str, LedgerState]  # by DueReminder.ledger_key
+    phones_messaged_today: frozenset[str] = frozenset()  # E.164 phones that already got a message today
+    unreachable_phones: frozenset[str] = frozenset()  # E.164 phones Meta said are not on WhatsApp
+    paused_customers: frozenset[tuple[str, str]] = frozenset()
+    paused_invoices: frozenset[tuple[str, str]] = frozenset()
+    approved_templates: frozenset[TemplateRef] = frozenset()

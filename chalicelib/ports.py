@@ -1,0 +1,77 @@
+"""The seams between the reminder service and the outside world.
+
+Services depend on these protocols only; `bootstrap.py` is the one place that picks the real adapters (Xero,
+QuickBooks, Meta, DynamoDB) or the fakes a test wants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from chalicelib.domain.models import Customer, Invoice, TemplateRef
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class AccountingGateway(Protocol):
+    """Reads one connected accounting organisation (a Xero tenant or a QuickBooks company).
+
+    Implementations translate vendor errors into `chalicelib.domain.errors` and never return SDK objects.
+    """
+
+    source: str  # "xero" | "quickbooks"
+    connection_id: str
+
+    def open_invoices(self) -> list[Invoice]:
+        """All open sales invoices (authorised, amount due > 0), every page."""
+        ...
+
+    def invoices_by_id(self, invoice_ids: Sequence[str]) -> list[Invoice]:
+        """Re-read these invoices in batches (never one call per invoice), whatever their status now.
+
+        Paid and voided invoices come back with InvoiceStatus.PAID / VOIDED; deleted ones are simply missing.
+        """
+        ...
+
+    def customers(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
+        """The customers with these vendor ids, fetched in batches, by vendor id."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentMessage:
+    wamid: str
+
+
+class MessageSender(Protocol):
+    """Sends approved WhatsApp templates from one business phone number."""
+
+    def send_template(
+        self,
+        *,
+        to: str,
+        template: TemplateRef,
+        body_params: Mapping[str, str],
+        button_url_suffix: str | None,
+        tracker: str,
+    ) -> SentMessage:
+        """Send one template message.
+
+        Args:
+            to: E.164 phone number, with +.
+            template: approved template name and language.
+            body_params: named body parameters, exactly those the template declares.
+            button_url_suffix: the variable part of the template's URL button, if it has one.
+            tracker: echoed back by Meta as biz_opaque_callback_data on every status webhook.
+
+        Raises:
+            SendFailed: Meta refused it, or the outcome is unknown (`maybe_sent`).
+        """
+        ...
