@@ -75,3 +75,32 @@ class MessageSender(Protocol):
             SendFailed: Meta refused it, or the outcome is unknown (`maybe_sent`).
         """
         ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthTokens:
+    """One connection's OAuth 2.0 token set. Refresh tokens rotate: always keep the newest."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: dt.datetime  # when the access token expires, UTC
+    scope: str = ""
+
+
+class TokenRefresher(Protocol):
+    """The provider's token endpoint (Xero or Intuit)."""
+
+    def refresh(self, refresh_token: str) -> OAuthTokens:
+        """Exchange a refresh token for a new token set.
+
+        Raises:
+            ReconnectNeeded: the provider answered invalid_grant.
+            AccountingError: the endpoint could not be reached or answered 5xx.
+        """
+        ...
+
+
+class AccessTokenProvider(Protocol):
+    """Hands an adapter a valid access token for its connection, refreshing (once, safely) when needed."""
+
+    def __call__(self, *, force_refresh: bool = False) -> str: ...
