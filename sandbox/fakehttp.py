@@ -126,13 +126,13 @@ class FakeServer:
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _serve(self) -> None:
                 server._serve(self)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
@@ -244,9 +244,7 @@ class FakeServer:
             if method == request.method and match:
                 try:
                     return handler(
-                        Request(
-                            request.method, request.path, request.query, request.headers, request.body, match
-                        )
+                        Request(request.method, request.path, request.query, request.headers, request.body, match)
                     )
                 except Exception as exc:  # a bug in a fake must show up as a 500, like a real server's
                     return Response(status=500, body={"fake_error": repr(exc)})
