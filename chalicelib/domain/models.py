@@ -248,3 +248,30 @@ class CycleFacts:
     paused_customers: frozenset[tuple[str, str]] = frozenset()
     paused_invoices: frozenset[tuple[str, str]] = frozenset()
     approved_templates: frozenset[TemplateRef] = frozenset()
+
+
+class ConnectionStatus(StrEnum):
+    ACTIVE = "active"
+    RECONNECT_NEEDED = "reconnect_needed"  # the provider refused our refresh token: reminders pause
+    DISCONNECTED = "disconnected"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connection:
+    """One connected accounting organisation (a Xero tenant or a QuickBooks company) of a Lunas organisation."""
+
+    org_id: str
+    connection_id: str  # "xero:<tenantId>" / "quickbooks:<realmId>"
+    provider: str
+    tenant_id: str
+    tenant_name: str = ""
+    status: ConnectionStatus = ConnectionStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WhatsAppAccount:
+    """The business's own WhatsApp number on the Cloud API."""
+
+    phone_number_id: str
+    business_account_id: str
+    access_token: str

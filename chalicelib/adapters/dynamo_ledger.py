@@ -1,0 +1,192 @@
+"""The send ledger: how Lunas guarantees at most one message per reminder and per customer phone per day.
+
+Before a send, one DynamoDB transaction claims the day's message row for the phone (`MSG#<date>#<phone>`) and a
+ledger row for every (connection, invoice, stage) it covers; the transaction fails as a whole if any of them exists,
+so two workers, a redelivered SQS message or a second connection can never send the same thing twice. After Meta
+accepts, the rows are completed with the wamid. If the worker dies in between, the rows stay `claimed` (never
+re-sent blindly) until a status webhook, which echoes the message key in `biz_opaque_callback_data`, completes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pynamodb.connection import Connection as DynamoConnection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo_models import LedgerRecord, MessageRecord, batch_get, org_pk
+from chalicelib.domain.models import LedgerState, OutgoingMessage
+
+_DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
+def message_sk(local_date: dt.date, phone: str) -> str:
+    return f"MSG#{local_date.isoformat()}#{phone}"
+
+
+def tracker_for(org_id: str, msg_sk: str) -> str:
+    """What Meta echoes back as biz_opaque_callback_data: enough to find the message row without an index."""
+    return f"{org_id}|{msg_sk}"
+
+
+def parse_tracker(tracker: str) -> tuple[str, str] | None:
+    org_id, sep, msg_sk = tracker.partition("|")
+    if not sep or not msg_sk.startswith("MSG#"):
+        return None
+    return org_id, msg_sk
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusUpdate:
+    """One delivery status from Meta, already parsed and matched to its organisation."""
+
+    org_id: str
+    message_sk: str
+    wamid: str
+    status: str  # sent | delivered | read | failed
+    at: dt.datetime
+    error_code: int | None = None
+    error_title: str | None = None
+    pricing_category: str | None = None
+
+
+class DynamoSendLedger:
+    def states(self, org_id: str, ledger_keys: Iterable[str]) -> dict[str, LedgerState]:
+        keys = [(org_pk(org_id), f"LEDGER#{k}") for k in sorted(set(ledger_keys))]
+        return {r.sk.removeprefix("LEDGER#"): LedgerState(r.state) for r in batch_get(LedgerRecord, keys)}
+
+    def phones_messaged_on(self, org_id: str, local_date: dt.date, phones: Iterable[str]) -> frozenset[str]:
+        keys = [(org_pk(org_id), message_sk(local_date, p)) for p in sorted(set(phones))]
+        return frozenset(r.sk.rsplit("#", 1)[1] for r in batch_get(MessageRecord, keys))
+
+    def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None:
+        """Claim the day's message for this phone and every reminder in it, atomically.
+
+        Returns the message key, or None when any part was already claimed (by another worker, an earlier cycle
+        or another connection).
+        """
+        msg_sk = message_sk(local_date, message.phone)
+        ledger_sks = [f"LEDGER#{r.ledger_key}" for r in message.reminders]
+        connection_id = message.reminders[0].invoice.connection_id
+        try:
+            with TransactWrite(connection=DynamoConnection()) as tx:
+                tx.save(
+                    MessageRecord(
+                        org_pk(org_id),
+                        msg_sk,
+                        state=LedgerState.CLAIMED.value,
+                        connection_id=connection_id,
+                        ledger_sks=ledger_sks,
+                        template=message.template.name,
+                        language=message.template.language,
+                        claimed_at=at,
+                    ),
+                    condition=MessageRecord.sk.does_not_exist(),
+                )
+                for sk in ledger_sks:
+                    tx.save(
+                        LedgerRecord(
+                            org_pk(org_id), sk, state=LedgerState.CLAIMED.value, message_sk=msg_sk, claimed_at=at
+                        ),
+                        condition=LedgerRecord.sk.does_not_exist(),
+                    )
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                return None
+            raise
+        return msg_sk
+
+    def record_sent(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
+        self._complete(org_id, msg_sk, state=LedgerState.SENT, wamid=wamid, at=at)
+
+    def record_failed(self, org_id: str, msg_sk: str, code: int | None, title: str, at: dt.datetime) -> None:
+        """Meta refused the message for good: keep the claims so the same reminder is not retried."""
+        self._complete(org_id, msg_sk, state=LedgerState.FAILED, error=(code, title), at=at)
+
+    def release(self, org_id: str, msg_sk: str) -> None:
+        """Meta refused the message but trying later can help (throughput, 5xx): free the claims."""
+        message = self._message(org_id, msg_sk)
+        if message is None:
+            return
+        with TransactWrite(connection=DynamoConnection()) as tx:
+            for sk in message.ledger_sks:
+                tx.delete(LedgerRecord(org_pk(org_id), sk), condition=LedgerRecord.state == LedgerState.CLAIMED.value)
+            tx.delete(message, condition=MessageRecord.state == LedgerState.CLAIMED.value)
+
+    def apply_status(self, update: StatusUpdate) -> bool:
+        """Apply a delivery status; statuses never go backwards. Returns False if the message is unknown."""
+        message = self._message(update.org_id, update.message_sk)
+        if message is None:
+            return False
+        if message.state == LedgerState.CLAIMED.value:
+            # The worker died (or timed out) after Meta accepted: the webhook is our proof that it was sent.
+            self._complete(update.org_id, update.message_sk, state=LedgerState.SENT, wamid=update.wamid, at=update.at)
+            message = self._message(update.org_id, update.message_sk)
+            assert message is not None
+        if _DELIVERY_RANK.get(update.status, 0) <= _DELIVERY_RANK.get(message.delivery or "", 0):
+            return True
+        actions: list[Action] = [MessageRecord.delivery.set(update.status), MessageRecord.delivery_at.set(update.at)]
+        if update.pricing_category:
+            actions.append(MessageRecord.pricing_category.set(update.pricing_category))
+        if update.error_code is not None:
+            actions += [
+                MessageRecord.error_code.set(update.error_code),
+                MessageRecord.error_title.set(update.error_title or ""),
+            ]
+        message.update(actions=actions)
+        for sk in message.ledger_sks:
+            LedgerRecord(org_pk(update.org_id), sk).update(actions=[LedgerRecord.delivery.set(update.status)])
+        return True
+
+    def messages(self, org_id: str) -> list[MessageRecord]:
+        return list(MessageRecord.query(org_pk(org_id), MessageRecord.sk.startswith("MSG#")))
+
+    def _message(self, org_id: str, msg_sk: str) -> MessageRecord | None:
+        try:
+            return MessageRecord.get(org_pk(org_id), msg_sk)
+        except MessageRecord.DoesNotExist:
+            return None
+
+    def _complete(
+        self,
+        org_id: str,
+        msg_sk: str,
+        *,
+        state: LedgerState,
+        at: dt.datetime,
+        wamid: str | None = None,
+        error: tuple[int | None, str] | None = None,
+    ) -> None:
+        message = self._message(org_id, msg_sk)
+        if message is None:
+            return
+        common_msg: list[Action] = [MessageRecord.state.set(state.value)]
+        common_ledger: list[Action] = [LedgerRecord.state.set(state.value)]
+        if wamid is not None:
+            common_msg += [MessageRecord.wamid.set(wamid), MessageRecord.sent_at.set(at)]
+            common_ledger += [LedgerRecord.wamid.set(wamid), LedgerRecord.sent_at.set(at)]
+        if error is not None:
+            code, title = error
+            common_msg += [MessageRecord.error_title.set(title)]
+            common_ledger += [LedgerRecord.error_title.set(title)]
+            if code is not None:
+                common_msg.append(MessageRecord.error_code.set(code))
+                common_ledger.append(LedgerRecord.error_code.set(code))
+        _update_all(org_id, message, message.ledger_sks, common_msg, common_ledger)
+
+
+def _update_all(
+    org_id: str,
+    message: MessageRecord,
+    ledger_sks: Sequence[str],
+    msg_actions: list[Action],
+    ledger_actions: list[Action],
+) -> None:
+    with TransactWrite(connection=DynamoConnection()) as tx:
+        tx.update(message, actions=msg_actions)
+        for sk in ledger_sks:
+            tx.update(LedgerRecord(org_pk(org_id), sk), actions=ledger_actions)

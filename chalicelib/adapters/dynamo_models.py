@@ -1,0 +1,221 @@
+"""The storage shape of Lunas: one DynamoDB table, every item keyed under its organisation.
+
+Partition key `pk` is `ORG#<org_id>` for everything an organisation owns, so a query can never wander into another
+organisation's items; the sort key `sk` names the item kind. These classes are storage only: repositories in
+`dynamo_repositories.py` map them to domain types. Tests and the sandbox create the table from `LunasTable` itself,
+so the schema lives in one place.
+
+| item            | sk                                   | what it holds                                         |
+|-----------------|--------------------------------------|-------------------------------------------------------|
+| organisation    | PROFILE                              | reminder settings, WhatsApp number (token encrypted)  |
+| connection      | CONN#<connection_id>                 | Xero/QuickBooks tenant, encrypted tokens, health      |
+| consent         | CONSENT#<e164>                       | opted_in / opted_out, source, evidence, history       |
+| phone flag      | PHONE#<e164>                         | not on WhatsApp (Meta error 131026)                   |
+| pause           | PAUSE#CUST#<conn>#<id> / PAUSE#INV#… | a paused customer or invoice, optional end            |
+| ledger          | LEDGER#<conn>#<invoice>#<stage>      | one reminder: claimed / sent / failed, wamid          |
+| message         | MSG#<local date>#<e164>              | one WhatsApp message a phone a day; its delivery      |
+| invoice view    | INVOICE#<conn>#<invoice>             | the latest decision and reason, for the owner         |
+| payment link    | pk PAYLINK#<code>, sk LINK           | where /pay/<code> redirects (random, unguessable)     |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+TABLE_NAME = os.environ.get("LUNAS_TABLE", "lunas")
+ACTIVE_CONNECTIONS = "ACTIVE_CONNECTIONS"
+
+
+def org_pk(org_id: str) -> str:
+    return f"ORG#{org_id}"
+
+
+class _Meta:
+    table_name = TABLE_NAME
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class ByKindIndex(GlobalSecondaryIndex["LunasTable"]):
+    """Sparse index: only items that set gsi1pk appear (e.g. active connections, for the hourly fan-out)."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class _Item(Model):
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class LunasTable(_Item):
+    """The table itself (keys, index, TTL). Use it to create the table; use the item classes below for data."""
+
+    class Meta(_Meta):
+        pass
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+    by_kind = ByKindIndex()
+
+
+class OrganisationRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    business_name = UnicodeAttribute()
+    country = UnicodeAttribute(default="ID")
+    timezone = UnicodeAttribute(default="Asia/Jakarta")
+    language = UnicodeAttribute(default="id")
+    stages = ListAttribute[int](of=NumberAttribute, default=lambda: [-3, 0, 3, 7, 14, 30])  # type: ignore[arg-type]  # pynamodb types `of` as the element type
+    window_start = UnicodeAttribute(default="09:00")
+    window_end = UnicodeAttribute(default="17:00")
+    window_weekdays = ListAttribute[int](of=NumberAttribute, default=lambda: [0, 1, 2, 3, 4])  # type: ignore[arg-type]  # pynamodb types `of` as the element type
+    minimum_amounts = MapAttribute[str, Any](default=dict)  # currency -> decimal string
+    wa_phone_number_id = UnicodeAttribute(null=True)
+    wa_business_account_id = UnicodeAttribute(null=True)
+    wa_token_ciphertext = BinaryAttribute(null=True, legacy_encoding=False)
+    version = VersionAttribute()
+
+
+class ConnectionRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    provider = UnicodeAttribute()  # xero | quickbooks
+    tenant_id = UnicodeAttribute()  # Xero tenantId / QuickBooks realmId
+    tenant_name = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="active")  # active | reconnect_needed | disconnected
+    token_ciphertext = BinaryAttribute(null=True, legacy_encoding=False)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    last_cycle_at = UTCDateTimeAttribute(null=True)
+    last_cycle_summary = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class ConsentChange(MapAttribute[str, Any]):
+    status = UnicodeAttribute()
+    source = UnicodeAttribute()
+    evidence = UnicodeAttribute()
+    captured_at = UTCDateTimeAttribute()
+
+
+class ConsentRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    status = UnicodeAttribute()
+    source = UnicodeAttribute()
+    evidence = UnicodeAttribute()
+    captured_at = UTCDateTimeAttribute()
+    history = ListAttribute[ConsentChange](of=ConsentChange, default=list)
+    version = VersionAttribute()
+
+
+class PhoneFlagRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    not_on_whatsapp_at = UTCDateTimeAttribute(null=True)
+    detail = UnicodeAttribute(default="")
+
+
+class PauseRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    until = UTCDateTimeAttribute(null=True)
+    note = UnicodeAttribute(default="")
+
+
+class LedgerRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    state = UnicodeAttribute()  # claimed | sent | failed
+    message_sk = UnicodeAttribute()
+    claimed_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    wamid = UnicodeAttribute(null=True)
+    delivery = UnicodeAttribute(null=True)  # sent | delivered | read | failed (from status webhooks)
+    error_code = NumberAttribute(null=True)
+    error_title = UnicodeAttribute(null=True)
+
+
+class MessageRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    state = UnicodeAttribute()  # claimed | sent | failed
+    connection_id = UnicodeAttribute()
+    ledger_sks = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # pynamodb types `of` as the element type
+    template = UnicodeAttribute()
+    language = UnicodeAttribute()
+    claimed_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    wamid = UnicodeAttribute(null=True)
+    delivery = UnicodeAttribute(null=True)
+    delivery_at = UTCDateTimeAttribute(null=True)
+    pricing_category = UnicodeAttribute(null=True)
+    error_code = NumberAttribute(null=True)
+    error_title = UnicodeAttribute(null=True)
+
+
+class InvoiceViewRecord(_Item):
+    """The latest decision for one invoice, what the owner sees next to it."""
+
+    class Meta(_Meta):
+        pass
+
+    number = UnicodeAttribute()
+    customer_name = UnicodeAttribute()
+    due_date = UnicodeAttribute()
+    amount_due = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    stage = UnicodeAttribute(null=True)
+    detail = UnicodeAttribute(default="")
+    decided_at = UTCDateTimeAttribute()
+
+
+class PaymentLinkRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    org_id = UnicodeAttribute()
+    links = ListAttribute[MapAttribute[str, Any]](
+        of=MapAttribute, default=list
+    )  # [{"number": "INV-1", "url": "https://..."}]
+    expires_at = TTLAttribute(null=True)
+
+
+_M = TypeVar("_M", bound=Model)
+_BATCH_GET_LIMIT = 100
+
+
+def batch_get(model: type[_M], keys: Sequence[tuple[str, str]]) -> list[_M]:
+    """BatchGetItem in chunks of 100 (DynamoDB's limit); missing keys are simply absent from the result."""
+    out: list[_M] = []
+    for start in range(0, len(keys), _BATCH_GET_LIMIT):
+        out.extend(model.batch_get(keys[start : start + _BATCH_GET_LIMIT]))
+    return out

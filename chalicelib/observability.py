@@ -1,0 +1,64 @@
+"""Structured logs and metrics, with personal data kept out.
+
+Every log line is JSON (Powertools), carries the organisation id once `bind_org` was called, and passes through a
+scrubber that masks phone numbers and bearer/refresh tokens even if a careless call site logs them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.metrics import MetricUnit
+
+# "+62 812-3456-7890", "+6281234567890" (E.164, what we store) and "6281234567890" (a Meta wa_id): a + followed by
+# 8+ digits with separators, or a bare run of 10-15 digits. Dates and formatted amounts don't match.
+_PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d|(?<![\d.,])\d{10,15}(?![\d.,])")
+_SECRET = re.compile(r"(?i)(bearer\s+|access_token\W+|refresh_token\W+|token=)[A-Za-z0-9._~+/=-]{6,}")
+
+
+def mask_phone(phone: str) -> str:
+    """Keep the country code and the last 3 digits: enough to tell numbers apart in a log, not to dial them."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 6:
+        return "***"
+    return f"+{digits[:2]}{'*' * (len(digits) - 5)}{digits[-3:]}"
+
+
+def scrub(text: str) -> str:
+    text = _SECRET.sub(lambda m: m.group(1) + "***", text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+class _ScrubbingFormatter(LambdaPowertoolsFormatter):
+    def serialize(self, log: dict) -> str:  # type: ignore[override,type-arg]
+        return scrub(super().serialize(log))
+
+
+logger = Logger(service="lunas", logger_formatter=_ScrubbingFormatter())
+metrics = Metrics(namespace="Lunas", service="lunas")
+
+
+def bind_org(org_id: str, connection_id: str | None = None) -> None:
+    """Put the organisation (and connection) on every following log line of this invocation."""
+    logger.append_keys(org_id=org_id, connection_id=connection_id)
+
+
+def count(name: str, value: int = 1, **dimensions: str) -> None:
+    """Record a count metric, e.g. count("RemindersSkipped", reason="no_consent")."""
+    if not dimensions:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        return
+    from aws_lambda_powertools.metrics import single_metric
+
+    with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace="Lunas") as metric:
+        for key, val in dimensions.items():
+            metric.add_dimension(name=key, value=val)
+
+
+def quiet_noisy_libraries() -> None:
+    """Vendor SDKs log request URLs and bodies at DEBUG/INFO; keep them at WARNING."""
+    for name in ("botocore", "urllib3", "httpx", "httpcore", "pywa", "xero_python", "pynamodb"):
+        logging.getLogger(name).setLevel(logging.WARNING)
