@@ -1,0 +1,1138 @@
+"""A local fake of Xero (identity + Accounting API) that speaks Xero's real wire format.
+
+It exists so the Xero adapter, the demo and the tests can run the real xero-python SDK end to end on 127.0.0.1:
+rotating refresh tokens with the 30-minute grace period, expiring access tokens, per-tenant rate limits with
+`Retry-After`, `/Date(ms+0000)/` dates and the paging envelope. Where the vendor doc and convenience disagree,
+the doc wins (see /work/shared/reference/api-facts.md §1).
+
+Vendor routes
+    POST /connect/token                      grant_type=refresh_token | authorization_code (form body; client
+                                             credentials in the body or as Basic auth)
+    POST /connect/revocation                 token=<refresh token>
+    GET  /connections[?authEventId=]         Bearer
+    GET  /api.xro/2.0/Invoices               Statuses, where, IDs, InvoiceNumbers, ContactIDs, page, pageSize,
+                                             summaryOnly, header If-Modified-Since
+    GET  /api.xro/2.0/Invoices/{id}/OnlineInvoice
+    GET  /api.xro/2.0/Contacts               IDs, where, page, pageSize, includeArchived, If-Modified-Since
+
+Admin API (JSON; each also a Python method of the same purpose):
+    POST   /_sandbox/xero/tenants            seed(spec) -> {"tenantId", "tenantName", "contacts": {ref: ContactID},
+                                             "invoices": {InvoiceNumber: InvoiceID}}. Seeding an existing
+                                             tenantId adds to it. The spec:
+        {"tenantId": "<uuid, optional>", "tenantName": "Toko Maju", "country": "ID", "currency": "IDR",
+         "contacts": [{"contactId": "<optional>", "name": "Budi Santoso", "firstName": "", "lastName": "",
+                       "email": "", "status": "ACTIVE", "isCustomer": true,
+                       "phones": {"MOBILE": {"countryCode": "62", "areaCode": "812", "number": "3456 7890"},
+                                  "DEFAULT": {"countryCode": "", "areaCode": "", "number": "021 555 0100"}}}],
+         "invoices": [{"invoiceId": "<optional>", "number": "INV-0001", "contact": "<contactId or contact name>",
+                       "type": "ACCREC", "status": "AUTHORISED", "date": "2026-11-01", "dueDate": "2026-11-15",
+                       "currency": "IDR", "total": "1500000.00", "totalTax": "0", "amountPaid": "0",
+                       "amountDue": "<optional, default total - amountPaid>", "reference": "",
+                       "updatedAt": "<ISO instant, optional, default now>"}]}
+        Phone slot keys: DEFAULT, DDI, MOBILE, FAX; a slot may also be a bare string (goes into PhoneNumber).
+        `count` on an invoice (optional int) repeats it with numbers INV-0001-1 ... for volume tests.
+    GET    /_sandbox/xero/tenants/{tenantId}           the tenant's contacts and invoices, in wire format
+    POST   /_sandbox/xero/tenants/{tenantId}/tokens    {"scope"?: "..."} -> the /connect/token answer plus
+                                                       "tenantId", "connectionId", "authEventId"
+    POST   /_sandbox/xero/tenants/{tenantId}/disconnect  revoke every grant of the tenant (refresh -> invalid_grant)
+    POST   /_sandbox/xero/authorization-codes          {"tenantIds": [...], "redirectUri": "..."} -> {"code"}
+    POST   /_sandbox/xero/invoices/{id}/pay            {"paidOn"?: "2026-11-20"} -> the invoice
+    POST   /_sandbox/xero/invoices/{id}/void           -> the invoice
+    PATCH  /_sandbox/xero/invoices/{id}                {"dueDate"?, "amountDue"?, "status"?, "touch"?: true}
+    PUT    /_sandbox/xero/limits                       {"perMinute"?, "concurrent"?, "perDay"?, "appPerMinute"?,
+                                                        "accessTokenSeconds"?, "refreshGraceSeconds"?,
+                                                        "resetCounters"?: false} -> the limits now
+    POST   /_sandbox/xero/triggers                     {"after_path": "^/api.xro/2.0/Invoices$", "after_count": 1,
+                                                        "action": "pay" | "void", "invoice_id": "..."} (fires once)
+    DELETE /_sandbox/xero/triggers
+    POST   /_sandbox/xero/clock                        {"advanceSeconds": 1860} moves the fake's clock forward
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import datetime as dt
+import json
+import math
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qs
+from xml.etree import ElementTree
+
+from sandbox.fakehttp import FakeServer, Request, Response
+
+DEFAULT_CLIENT_ID = "lunas-xero-client-id"
+DEFAULT_CLIENT_SECRET = "lunas-xero-client-secret"
+DEFAULT_SCOPE = "offline_access accounting.invoices.read accounting.contacts.read"
+
+_API = "/api.xro/2.0"
+_PHONE_SLOTS = ("DDI", "DEFAULT", "FAX", "MOBILE")  # the order Xero lists them in
+_INVOICE_STATUSES = frozenset({"DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED"})
+_DAY_SECONDS = 86_400
+
+
+class SeedError(ValueError):
+    """The seed or admin request does not make sense."""
+
+
+class NotFound(LookupError):
+    """No such tenant or invoice."""
+
+
+# -- wire helpers -----------------------------------------------------------------------------------------------
+
+
+def ms_date(day: dt.date) -> str:
+    """Xero's calendar date: midnight UTC in milliseconds, `/Date(1546128000000+0000)/`."""
+    return f"/Date({calendar.timegm(day.timetuple()) * 1000}+0000)/"
+
+
+def ms_instant(instant: float, *, offset: bool = True) -> str:
+    return f"/Date({int(instant * 1000)}{'+0000' if offset else ''})/"
+
+
+def _json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """JSON with Decimals written exactly (`1500000.00`, as Xero does), not through float."""
+    marker = "\x00dec:"
+
+    def default(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"{marker}{value}"
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+    text = json.dumps(body, default=default)
+    text = re.sub(r'"\\u0000dec:(-?[0-9.E+-]+)"', r"\1", text)
+    all_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+    return Response(status=status, body=text.encode(), headers=all_headers)
+
+
+def _problem(status: int, title: str, detail: str) -> Response:
+    """The RFC 7807-style body Xero's gateway answers 401/403 with."""
+    body = {"Type": None, "Title": title, "Status": status, "Detail": detail, "Instance": str(uuid.uuid4())}
+    return _json_response({**body, "Extensions": {}}, status)
+
+
+def _validation_error(message: str, *, error_type: str = "ValidationException", number: int = 10) -> Response:
+    body: dict[str, Any] = {"ErrorNumber": number, "Type": error_type, "Message": message}
+    if error_type == "ValidationException":
+        body["Elements"] = [{"ValidationErrors": [{"Message": message}]}]
+    return _json_response(body, 400)
+
+
+def _oauth_error(error: str, status: int = 400) -> Response:
+    return _json_response({"error": error}, status)
+
+
+def _to_xml(tag: str, value: Any) -> ElementTree.Element:
+    element = ElementTree.Element(tag)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            element.append(_to_xml(key, item))
+    elif isinstance(value, list):
+        child_tag = tag[:-1] if tag.endswith("s") else "Item"
+        for item in value:
+            element.append(_to_xml(child_tag, item))
+    elif value is not None:
+        element.text = str(value).lower() if isinstance(value, bool) else str(value)
+    return element
+
+
+def _money(value: Any, name: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise SeedError(f"{name}: not an amount: {value!r}") from exc
+    return amount.quantize(Decimal("0.01"))
+
+
+def _iso_date(value: Any, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise SeedError(f"{name}: not an ISO date: {value!r}") from exc
+
+
+def _iso_instant(value: str) -> float:
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)  # Xero reads If-Modified-Since as UTC
+    return parsed.timestamp()
+
+
+def _parse_if_modified_since(value: str) -> float:
+    try:
+        return _iso_instant(value.strip())
+    except ValueError:
+        return parsedate_to_datetime(value).timestamp()  # RFC 1123 form, as browsers send it
+
+
+# -- state ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Contact:
+    contact_id: str
+    name: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    status: str = "ACTIVE"
+    is_customer: bool = True
+    phones: dict[str, dict[str, str]] = field(default_factory=dict)
+    updated: float = 0.0
+
+    def wire(self) -> dict[str, Any]:
+        phones = []
+        for slot in _PHONE_SLOTS:
+            parts = self.phones.get(slot, {})
+            phones.append(
+                {
+                    "PhoneType": slot,
+                    "PhoneNumber": parts.get("number", ""),
+                    "PhoneAreaCode": parts.get("areaCode", ""),
+                    "PhoneCountryCode": parts.get("countryCode", ""),
+                }
+            )
+        return {
+            "ContactID": self.contact_id,
+            "ContactStatus": self.status,
+            "Name": self.name,
+            "FirstName": self.first_name,
+            "LastName": self.last_name,
+            "EmailAddress": self.email,
+            "BankAccountDetails": "",
+            "Addresses": [{"AddressType": "STREET"}, {"AddressType": "POBOX"}],
+            "Phones": phones,
+            "UpdatedDateUTC": ms_instant(self.updated),
+            "ContactGroups": [],
+            "IsSupplier": False,
+            "IsCustomer": self.is_customer,
+            "SalesTrackingCategories": [],
+            "PurchasesTrackingCategories": [],
+            "ContactPersons": [],
+            "HasValidationErrors": False,
+        }
+
+
+@dataclass
+class _Invoice:
+    invoice_id: str
+    number: str
+    contact: _Contact
+    type: str
+    status: str
+    date: dt.date
+    due_date: dt.date
+    currency: str
+    total: Decimal
+    total_tax: Decimal
+    amount_paid: Decimal
+    amount_due: Decimal
+    reference: str
+    updated: float
+    fully_paid_on: dt.date | None = None
+    online_url: str = ""
+
+    def wire(self, *, summary: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "Type": self.type,
+            "InvoiceID": self.invoice_id,
+            "InvoiceNumber": self.number,
+            "Reference": self.reference,
+            "Payments": [],
+            "CreditNotes": [],
+            "Prepayments": [],
+            "Overpayments": [],
+            "AmountDue": self.amount_due,
+            "AmountPaid": self.amount_paid,
+            "AmountCredited": Decimal("0.00"),
+            "CurrencyRate": Decimal("1.000000"),
+            "IsDiscounted": False,
+            "HasAttachments": False,
+            "HasErrors": False,
+            "Contact": {
+                "ContactID": self.contact.contact_id,
+                "Name": self.contact.name,
+                "Addresses": [],
+                "Phones": [],
+                "ContactGroups": [],
+                "ContactPersons": [],
+                "HasValidationErrors": False,
+            },
+            "DateString": f"{self.date.isoformat()}T00:00:00",
+            "Date": ms_date(self.date),
+            "DueDateString": f"{self.due_date.isoformat()}T00:00:00",
+            "DueDate": ms_date(self.due_date),
+            "Status": self.status,
+            "LineAmountTypes": "Exclusive",
+            "SubTotal": self.total - self.total_tax,
+            "TotalTax": self.total_tax,
+            "Total": self.total,
+            "UpdatedDateUTC": ms_instant(self.updated),
+            "CurrencyCode": self.currency,
+        }
+        if self.fully_paid_on is not None:
+            body["FullyPaidOnDate"] = ms_date(self.fully_paid_on)
+        if summary:
+            for key in ("Payments", "CreditNotes", "Prepayments", "Overpayments"):
+                del body[key]
+        else:
+            body["LineItems"] = [
+                {
+                    "Description": f"Invoice {self.number}",
+                    "Quantity": Decimal("1.0000"),
+                    "UnitAmount": self.total - self.total_tax,
+                    "TaxAmount": self.total_tax,
+                    "LineAmount": self.total - self.total_tax,
+                    "AccountCode": "200",
+                    "LineItemID": str(uuid.uuid5(uuid.NAMESPACE_URL, self.invoice_id)),
+                }
+            ]
+        return body
+
+
+@dataclass
+class _Usage:
+    """One tenant's (or the app's) call counters."""
+
+    minute: deque[float] = field(default_factory=deque)
+    day_start: float | None = None
+    day_count: int = 0
+    in_flight: int = 0
+
+
+@dataclass
+class _Tenant:
+    tenant_id: str
+    name: str
+    country: str
+    currency: str
+    connection_id: str
+    created: float
+    contacts: dict[str, _Contact] = field(default_factory=dict)
+    invoices: dict[str, _Invoice] = field(default_factory=dict)
+    usage: _Usage = field(default_factory=_Usage)
+
+
+@dataclass
+class _Grant:
+    """One consent: which tenants a token family may read."""
+
+    auth_event_id: str
+    tenant_ids: frozenset[str]
+    scope: str
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class _AccessToken:
+    grant: _Grant
+    expires_at: float
+
+
+@dataclass
+class _RefreshToken:
+    grant: _Grant
+    rotated_at: float | None = None  # when it was first exchanged; usable for the grace period after
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_minute: int = 60
+    concurrent: int = 5
+    per_day: int = 5000
+    app_per_minute: int = 10_000
+    access_token_seconds: int = 1800
+    refresh_grace_seconds: int = 1800
+
+
+@dataclass
+class _Trigger:
+    path: re.Pattern[str]
+    after_count: int
+    action: str
+    invoice_id: str
+    seen: int = 0
+
+
+# -- where filter -----------------------------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"^\s*([A-Za-z.]+)\s*(==|!=|>=|<=|>|<)\s*(.+?)\s*$")
+_DATETIME_LITERAL = re.compile(r"^DateTime\(\s*(\d{4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})\s*\)$")
+_GUID_LITERAL = re.compile(r'^Guid\(\s*"([^"]*)"\s*\)$')
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+}
+
+Predicate = Callable[[Any], bool]
+
+
+def _literal(text: str) -> Any:
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1]
+    if match := _GUID_LITERAL.match(text):
+        return match.group(1).lower()
+    if match := _DATETIME_LITERAL.match(text):
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise SeedError(f"cannot read the value {text!r}") from exc
+
+
+def parse_where(where: str, fields: dict[str, Callable[[Any], Any]]) -> list[Predicate]:
+    """`Type=="ACCREC" AND AmountDue>0` -> predicates. Raises SeedError for anything else (OR, brackets...)."""
+    predicates: list[Predicate] = []
+    for clause in re.split(r"\s+AND\s+", where.strip(), flags=re.IGNORECASE):
+        match = _CLAUSE.match(clause)
+        if not match:
+            raise SeedError(f"cannot parse the clause {clause!r}")
+        name, op, raw = match.groups()
+        getter = fields.get(name.lower())
+        if getter is None:
+            raise SeedError(f"No property or field '{name}' exists")
+        value = _literal(raw)
+        if isinstance(value, str | bool) and op not in ("==", "!="):
+            raise SeedError(f"operator {op} does not apply to {name}")
+        predicates.append(_predicate(getter, _OPS[op], value))
+    return predicates
+
+
+def _predicate(getter: Callable[[Any], Any], op: Callable[[Any, Any], bool], value: Any) -> Predicate:
+    def test(record: Any) -> bool:
+        actual = getter(record)
+        if isinstance(value, str) and isinstance(actual, str):
+            return op(actual.lower(), value.lower())
+        try:
+            return op(actual, value)
+        except TypeError:
+            return False
+
+    return test
+
+
+_INVOICE_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "type": lambda i: i.type,
+    "status": lambda i: i.status,
+    "amountdue": lambda i: i.amount_due,
+    "amountpaid": lambda i: i.amount_paid,
+    "total": lambda i: i.total,
+    "invoicenumber": lambda i: i.number,
+    "reference": lambda i: i.reference,
+    "date": lambda i: i.date,
+    "duedate": lambda i: i.due_date,
+    "currencycode": lambda i: i.currency,
+    "contact.contactid": lambda i: i.contact.contact_id,
+    "contact.name": lambda i: i.contact.name,
+    "invoiceid": lambda i: i.invoice_id,
+}
+
+_CONTACT_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "name": lambda c: c.name,
+    "contactstatus": lambda c: c.status,
+    "iscustomer": lambda c: c.is_customer,
+    "emailaddress": lambda c: c.email,
+    "contactid": lambda c: c.contact_id,
+}
+
+
+# -- the server -------------------------------------------------------------------------------------------------
+
+
+class FakeXero(FakeServer):
+    """Xero identity + Accounting API, in memory, thread-safe. Start with `start()`; seed with `seed()`."""
+
+    name = "fake-xero"
+
+    def __init__(
+        self,
+        *,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        limits: Limits | None = None,
+    ) -> None:
+        super().__init__()
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.limits = limits or Limits()
+        self._state = threading.RLock()
+        self._clock_offset = 0.0
+        self._tenants: dict[str, _Tenant] = {}
+        self._access: dict[str, _AccessToken] = {}
+        self._refresh: dict[str, _RefreshToken] = {}
+        self._codes: dict[str, tuple[_Grant, str, float]] = {}
+        self._triggers: list[_Trigger] = []
+        self._app_usage = _Usage()
+        self._register_routes()
+
+    def _register_routes(self) -> None:
+        admin = "^/_sandbox/xero"
+        self.route("POST", r"^/connect/token$", self._token)
+        self.route("POST", r"^/connect/revocation$", self._revocation)
+        self.route("GET", r"(?i)^/connections$", self._connections)  # the SDK asks for /Connections
+        self.route("GET", rf"^{_API}/Invoices$", self._get_invoices)
+        self.route("GET", rf"^{_API}/Invoices/(?P<id>[^/]+)/OnlineInvoice$", self._get_online_invoice)
+        self.route("GET", rf"^{_API}/Contacts$", self._get_contacts)
+        self.route("POST", rf"{admin}/tenants$", self._admin_seed)
+        self.route("GET", rf"{admin}/tenants/(?P<id>[^/]+)$", self._admin_tenant)
+        self.route("POST", rf"{admin}/tenants/(?P<id>[^/]+)/tokens$", self._admin_tokens)
+        self.route("POST", rf"{admin}/tenants/(?P<id>[^/]+)/disconnect$", self._admin_disconnect)
+        self.route("POST", rf"{admin}/authorization-codes$", self._admin_code)
+        self.route("POST", rf"{admin}/invoices/(?P<id>[^/]+)/pay$", self._admin_pay)
+        self.route("POST", rf"{admin}/invoices/(?P<id>[^/]+)/void$", self._admin_void)
+        self.route("PATCH", rf"{admin}/invoices/(?P<id>[^/]+)$", self._admin_patch)
+        self.route("PUT", rf"{admin}/limits$", self._admin_limits)
+        self.route("POST", rf"{admin}/triggers$", self._admin_trigger)
+        self.route("DELETE", rf"{admin}/triggers$", self._admin_clear_triggers)
+        self.route("POST", rf"{admin}/clock$", self._admin_clock)
+
+    # -- clock ----------------------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return time.time() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward (token expiry, grace periods, rate windows)."""
+        with self._state:
+            self._clock_offset += seconds
+
+    # -- Python admin API -----------------------------------------------------------------------------------------
+
+    def seed(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Create (or add to) a tenant from the module docstring's seed shape."""
+        with self._state:
+            tenant = self._tenant_for_seed(spec)
+            contact_ids = {}
+            for item in spec.get("contacts") or []:
+                contact = self._seed_contact(tenant, item)
+                contact_ids[str(item.get("contactId") or item["name"])] = contact.contact_id
+            invoice_ids = {}
+            for item in spec.get("invoices") or []:
+                for invoice in self._seed_invoices(tenant, item):
+                    invoice_ids[invoice.number] = invoice.invoice_id
+            return {
+                "tenantId": tenant.tenant_id,
+                "tenantName": tenant.name,
+                "contacts": contact_ids,
+                "invoices": invoice_ids,
+            }
+
+    def issue_tokens(self, tenant_ids: Iterable[str], scope: str = DEFAULT_SCOPE) -> dict[str, Any]:
+        """A fresh token set for these tenants, as if the owner had just consented in the browser."""
+        with self._state:
+            ids = frozenset(tenant_ids)
+            for tenant_id in ids:
+                self._tenant(tenant_id)
+            grant = _Grant(auth_event_id=str(uuid.uuid4()), tenant_ids=ids, scope=scope)
+            return self._token_set(grant)
+
+    def issue_authorization_code(self, tenant_ids: Iterable[str], redirect_uri: str = "") -> str:
+        with self._state:
+            grant = _Grant(auth_event_id=str(uuid.uuid4()), tenant_ids=frozenset(tenant_ids), scope=DEFAULT_SCOPE)
+            code = secrets.token_urlsafe(24)
+            self._codes[code] = (grant, redirect_uri, self.now() + 300)
+            return code
+
+    def disconnect(self, tenant_id: str) -> None:
+        """The owner removed the app: every grant covering this tenant stops working."""
+        with self._state:
+            grants = [t.grant for t in self._refresh.values()] + [t.grant for t in self._access.values()]
+            for grant in grants:
+                if tenant_id in grant.tenant_ids:
+                    grant.revoked = True
+
+    def pay(self, invoice_id: str, paid_on: dt.date | None = None) -> dict[str, Any]:
+        with self._state:
+            invoice = self._invoice(invoice_id)
+            invoice.status = "PAID"
+            invoice.amount_paid = invoice.total
+            invoice.amount_due = Decimal("0.00")
+            invoice.fully_paid_on = paid_on or dt.datetime.fromtimestamp(self.now(), dt.UTC).date()
+            invoice.updated = self.now()
+            return invoice.wire()
+
+    def void(self, invoice_id: str) -> dict[str, Any]:
+        with self._state:
+            invoice = self._invoice(invoice_id)
+            invoice.status = "VOIDED"
+            invoice.amount_due = Decimal("0.00")
+            invoice.updated = self.now()
+            return invoice.wire()
+
+    def patch_invoice(self, invoice_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change DueDate / AmountDue / Status. `touch: false` leaves UpdatedDateUTC alone (Xero does that too)."""
+        with self._state:
+            invoice = self._invoice(invoice_id)
+            if "dueDate" in changes:
+                invoice.due_date = _iso_date(changes["dueDate"], "dueDate")
+            if "amountDue" in changes:
+                invoice.amount_due = _money(changes["amountDue"], "amountDue")
+                invoice.amount_paid = invoice.total - invoice.amount_due
+            if "status" in changes:
+                invoice.status = self._status(changes["status"])
+            if changes.get("touch", True):
+                invoice.updated = self.now()
+            return invoice.wire()
+
+    def set_limits(self, changes: dict[str, Any]) -> Limits:
+        names = {
+            "perMinute": "per_minute",
+            "concurrent": "concurrent",
+            "perDay": "per_day",
+            "appPerMinute": "app_per_minute",
+            "accessTokenSeconds": "access_token_seconds",
+            "refreshGraceSeconds": "refresh_grace_seconds",
+        }
+        unknown = set(changes) - set(names) - {"resetCounters"}
+        if unknown:
+            raise SeedError(f"unknown limits: {sorted(unknown)}")
+        with self._state:
+            self.limits = replace(self.limits, **{names[k]: int(v) for k, v in changes.items() if k in names})
+            if changes.get("resetCounters"):
+                self.reset_counters()
+            return self.limits
+
+    def reset_counters(self) -> None:
+        with self._state:
+            for tenant in self._tenants.values():
+                tenant.usage = _Usage(in_flight=tenant.usage.in_flight)
+            self._app_usage = _Usage(in_flight=self._app_usage.in_flight)
+
+    def add_trigger(self, after_path: str, after_count: int, action: str, invoice_id: str) -> None:
+        """After the `after_count`-th successful request whose path matches, pay/void the invoice (once)."""
+        if action not in ("pay", "void"):
+            raise SeedError(f"unknown trigger action {action!r}")
+        with self._state:
+            self._invoice(invoice_id)
+            self._triggers.append(_Trigger(re.compile(after_path), int(after_count), action, invoice_id))
+
+    def tenant_state(self, tenant_id: str) -> dict[str, Any]:
+        with self._state:
+            tenant = self._tenant(tenant_id)
+            return {
+                "tenantId": tenant.tenant_id,
+                "tenantName": tenant.name,
+                "contacts": [c.wire() for c in tenant.contacts.values()],
+                "invoices": [i.wire() for i in tenant.invoices.values()],
+            }
+
+    # -- seeding internals ----------------------------------------------------------------------------------------
+
+    def _tenant_for_seed(self, spec: dict[str, Any]) -> _Tenant:
+        tenant_id = str(spec.get("tenantId") or uuid.uuid4())
+        if tenant_id in self._tenants:
+            return self._tenants[tenant_id]
+        tenant = _Tenant(
+            tenant_id=tenant_id,
+            name=str(spec.get("tenantName") or "Demo Company"),
+            country=str(spec.get("country") or "ID"),
+            currency=str(spec.get("currency") or "IDR"),
+            connection_id=str(uuid.uuid4()),
+            created=self.now(),
+        )
+        self._tenants[tenant_id] = tenant
+        return tenant
+
+    def _seed_contact(self, tenant: _Tenant, item: dict[str, Any]) -> _Contact:
+        phones: dict[str, dict[str, str]] = {}
+        for slot, parts in (item.get("phones") or {}).items():
+            if slot.upper() not in _PHONE_SLOTS:
+                raise SeedError(f"unknown phone slot {slot!r}; use one of {_PHONE_SLOTS}")
+            pieces = {"number": parts} if isinstance(parts, str) else parts
+            phones[slot.upper()] = {k: str(pieces.get(k) or "") for k in ("countryCode", "areaCode", "number")}
+        contact = _Contact(
+            contact_id=str(item.get("contactId") or uuid.uuid4()),
+            name=str(item["name"]),
+            first_name=str(item.get("firstName") or ""),
+            last_name=str(item.get("lastName") or ""),
+            email=str(item.get("email") or ""),
+            status=str(item.get("status") or "ACTIVE"),
+            is_customer=bool(item.get("isCustomer", True)),
+            phones=phones,
+            updated=self.now(),
+        )
+        tenant.contacts[contact.contact_id] = contact
+        return contact
+
+    def _seed_invoices(self, tenant: _Tenant, item: dict[str, Any]) -> list[_Invoice]:
+        count = int(item.get("count", 0))
+        if count <= 0:
+            return [self._seed_invoice(tenant, item, str(item["number"]), item.get("invoiceId"))]
+        return [self._seed_invoice(tenant, item, f"{item['number']}-{n}", None) for n in range(1, count + 1)]
+
+    def _seed_invoice(self, tenant: _Tenant, item: dict[str, Any], number: str, invoice_id: Any) -> _Invoice:
+        total = _money(item["total"], "total")
+        paid = _money(item.get("amountPaid", "0"), "amountPaid")
+        status = self._status(item.get("status", "AUTHORISED"))
+        due = _money(item["amountDue"], "amountDue") if "amountDue" in item else total - paid
+        updated = _iso_instant(str(item["updatedAt"])) if item.get("updatedAt") else self.now()
+        invoice = _Invoice(
+            invoice_id=str(invoice_id or uuid.uuid4()),
+            number=number,
+            contact=self._contact_ref(tenant, str(item["contact"])),
+            type=str(item.get("type") or "ACCREC"),
+            status=status,
+            date=_iso_date(item.get("date") or item["dueDate"], "date"),
+            due_date=_iso_date(item["dueDate"], "dueDate"),
+            currency=str(item.get("currency") or tenant.currency),
+            total=total,
+            total_tax=_money(item.get("totalTax", "0"), "totalTax"),
+            amount_paid=paid,
+            amount_due=Decimal("0.00") if status in ("PAID", "VOIDED", "DELETED") else due,
+            reference=str(item.get("reference") or ""),
+            updated=updated,
+            online_url="https://in.xero.com/" + secrets.token_urlsafe(30),
+        )
+        if status == "PAID":
+            invoice.amount_paid, invoice.fully_paid_on = total, invoice.due_date
+        tenant.invoices[invoice.invoice_id] = invoice
+        return invoice
+
+    @staticmethod
+    def _contact_ref(tenant: _Tenant, ref: str) -> _Contact:
+        if ref in tenant.contacts:
+            return tenant.contacts[ref]
+        for contact in tenant.contacts.values():
+            if contact.name == ref:
+                return contact
+        raise SeedError(f"invoice refers to unknown contact {ref!r}")
+
+    @staticmethod
+    def _status(value: Any) -> str:
+        status = str(value).upper()
+        if status not in _INVOICE_STATUSES:
+            raise SeedError(f"unknown invoice status {value!r}")
+        return status
+
+    def _tenant(self, tenant_id: str) -> _Tenant:
+        tenant = self._tenants.get(tenant_id)
+        if tenant is None:
+            raise NotFound(f"unknown tenant {tenant_id}")
+        return tenant
+
+    def _invoice(self, invoice_id: str) -> _Invoice:
+        for tenant in self._tenants.values():
+            invoice = tenant.invoices.get(invoice_id)
+            if invoice is not None:
+                return invoice
+        raise NotFound(f"unknown invoice {invoice_id}")
+
+    # -- tokens ---------------------------------------------------------------------------------------------------
+
+    def _token_set(self, grant: _Grant) -> dict[str, Any]:
+        access = "xero-at-" + secrets.token_urlsafe(24)
+        refresh = "xero-rt-" + secrets.token_urlsafe(24)
+        self._access[access] = _AccessToken(grant, self.now() + self.limits.access_token_seconds)
+        self._refresh[refresh] = _RefreshToken(grant)
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "expires_in": self.limits.access_token_seconds,
+            "token_type": "Bearer",
+            "scope": grant.scope,
+        }
+
+    def _client_ok(self, request: Request, form: dict[str, str]) -> bool:
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("basic "):
+            try:
+                client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return False
+        return client_id == self.client_id and secret == self.client_secret
+
+    def _token(self, request: Request) -> Response:
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if not self._client_ok(request, form):
+            return _oauth_error("invalid_client")
+        grant_type = form.get("grant_type")
+        with self._state:
+            if grant_type == "refresh_token":
+                return self._refresh_grant(form)
+            if grant_type == "authorization_code":
+                return self._code_grant(form)
+        return _oauth_error("unsupported_grant_type")
+
+    def _refresh_grant(self, form: dict[str, str]) -> Response:
+        token = self._refresh.get(form.get("refresh_token", ""))
+        now = self.now()
+        if token is None or token.grant.revoked:
+            return _oauth_error("invalid_grant")
+        if token.rotated_at is not None and now > token.rotated_at + self.limits.refresh_grace_seconds:
+            return _oauth_error("invalid_grant")
+        requested = set(form.get("scope", "").split())
+        if requested and not requested <= set(token.grant.scope.split()):
+            return _oauth_error("invalid_scope")
+        if token.rotated_at is None:
+            token.rotated_at = now
+        return _json_response(self._token_set(token.grant))
+
+    def _code_grant(self, form: dict[str, str]) -> Response:
+        entry = self._codes.pop(form.get("code", ""), None)
+        if entry is None:
+            return _oauth_error("invalid_grant")
+        grant, redirect_uri, expires_at = entry
+        if self.now() > expires_at or (redirect_uri and form.get("redirect_uri") != redirect_uri):
+            return _oauth_error("invalid_grant")
+        return _json_response(self._token_set(grant))
+
+    def _revocation(self, request: Request) -> Response:
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if not self._client_ok(request, form):
+            return _oauth_error("invalid_client")
+        with self._state:
+            token = self._refresh.get(form.get("token", ""))
+            if token is not None:
+                token.grant.revoked = True
+        return Response(status=200)
+
+    # -- auth and limits around every API call -------------------------------------------------------------------
+
+    def dispatch(self, request: Request, *, allow_faults: bool = True) -> Response:
+        if not (request.path.startswith(_API + "/") or request.path.lower() == "/connections"):
+            return super().dispatch(request, allow_faults=allow_faults)
+        denied, tenant = self._authorise(request)
+        if denied is not None:
+            return denied
+        if tenant is None:  # /connections is not tenant-scoped
+            return super().dispatch(request, allow_faults=allow_faults)
+        refused = self._acquire(tenant)
+        if refused is not None:
+            return refused
+        try:
+            response = super().dispatch(request, allow_faults=allow_faults)
+        finally:
+            with self._state:
+                tenant.usage.in_flight -= 1
+        response.headers.update(self._limit_headers(tenant))
+        if 200 <= response.status < 300:
+            self._fire_triggers(request.path)
+        return response
+
+    def _access_token(self, request: Request) -> _AccessToken | None:
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        return self._access.get(token)
+
+    def _authorise(self, request: Request) -> tuple[Response | None, _Tenant | None]:
+        with self._state:
+            access = self._access_token(request)
+            if access is None or access.grant.revoked:
+                return _problem(401, "Unauthorized", "AuthenticationUnsuccessful"), None
+            if self.now() >= access.expires_at:
+                expired = dt.datetime.fromtimestamp(access.expires_at, dt.UTC).strftime("%m/%d/%Y %H:%M:%S")
+                return _problem(401, "Unauthorized", f"TokenExpired: token expired at {expired}"), None
+            if request.path.lower() == "/connections":
+                return None, None
+            tenant_id = request.headers.get("xero-tenant-id", "")
+            if tenant_id not in access.grant.tenant_ids or tenant_id not in self._tenants:
+                return _problem(403, "Forbidden", "AuthorizationUnsuccessful"), None
+            return None, self._tenants[tenant_id]
+
+    def _acquire(self, tenant: _Tenant) -> Response | None:
+        """Count the call against the tenant's limits, or answer 429 as Xero does."""
+        with self._state:
+            now = self.now()
+            for usage in (tenant.usage, self._app_usage):
+                while usage.minute and usage.minute[0] <= now - 60:
+                    usage.minute.popleft()
+            usage = tenant.usage
+            if usage.day_start is None or now >= usage.day_start + _DAY_SECONDS:
+                usage.day_start, usage.day_count = now, 0
+            problem, retry_after = self._breach(tenant, now)
+            if problem:
+                headers = {"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem}
+                headers.update(self._limit_headers(tenant))
+                return Response(status=429, body=None, headers=headers)
+            usage.minute.append(now)
+            self._app_usage.minute.append(now)
+            usage.day_count += 1
+            usage.in_flight += 1
+            return None
+
+    def _breach(self, tenant: _Tenant, now: float) -> tuple[str, int]:
+        usage, limits = tenant.usage, self.limits
+        if usage.day_count >= limits.per_day:
+            assert usage.day_start is not None
+            return "day", max(1, math.ceil(usage.day_start + _DAY_SECONDS - now))
+        if usage.in_flight >= limits.concurrent:
+            return "concurrent", 1
+        if len(usage.minute) >= limits.per_minute:
+            return "minute", max(1, math.ceil(usage.minute[0] + 60 - now))
+        if len(self._app_usage.minute) >= limits.app_per_minute:
+            return "appminute", max(1, math.ceil(self._app_usage.minute[0] + 60 - now))
+        return "", 0
+
+    def _limit_headers(self, tenant: _Tenant) -> dict[str, str]:
+        with self._state:
+            usage, limits = tenant.usage, self.limits
+            return {
+                "X-DayLimit-Remaining": str(max(limits.per_day - usage.day_count, 0)),
+                "X-MinLimit-Remaining": str(max(limits.per_minute - len(usage.minute), 0)),
+                "X-AppMinLimit-Remaining": str(max(limits.app_per_minute - len(self._app_usage.minute), 0)),
+            }
+
+    def _fire_triggers(self, path: str) -> None:
+        with self._state:
+            for trigger in list(self._triggers):
+                if not trigger.path.search(path):
+                    continue
+                trigger.seen += 1
+                if trigger.seen >= trigger.after_count:
+                    self._triggers.remove(trigger)
+                    (self.pay if trigger.action == "pay" else self.void)(trigger.invoice_id)
+
+    # -- vendor handlers ------------------------------------------------------------------------------------------
+
+    def _connections(self, request: Request) -> Response:
+        wanted = request.arg("authEventId")
+        with self._state:
+            access = self._access_token(request)
+            assert access is not None  # dispatch() checked it
+            grant = access.grant
+            rows = []
+            for tenant_id in sorted(grant.tenant_ids):
+                tenant = self._tenants[tenant_id]
+                if wanted and wanted != grant.auth_event_id:
+                    continue
+                created = dt.datetime.fromtimestamp(tenant.created, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0")
+                rows.append(
+                    {
+                        "id": tenant.connection_id,
+                        "authEventId": grant.auth_event_id,
+                        "tenantId": tenant.tenant_id,
+                        "tenantType": "ORGANISATION",
+                        "tenantName": tenant.name,
+                        "createdDateUtc": created,
+                        "updatedDateUtc": created,
+                    }
+                )
+        return _json_response(rows)
+
+    def _envelope(self, key: str, items: list[dict[str, Any]], page: int, page_size: int, total: int) -> dict[str, Any]:
+        return {
+            "Id": str(uuid.uuid4()),
+            "Status": "OK",
+            "ProviderName": "Lunas",
+            "DateTimeUTC": ms_instant(self.now(), offset=False),
+            "pagination": {
+                "page": page,
+                "pageSize": page_size,
+                "pageCount": math.ceil(total / page_size),
+                "itemCount": total,
+            },
+            key: items,
+        }
+
+    def _render(self, request: Request, envelope: dict[str, Any]) -> Response:
+        if "application/json" in request.headers.get("accept", "").lower():
+            return _json_response(envelope)
+        # Xero answers XML unless asked for JSON; enough of it to show a client forgot the Accept header.
+        xml = ElementTree.tostring(_to_xml("Response", json.loads(_json_response(envelope).encode()[0])))
+        return Response(body=xml, headers={"Content-Type": "text/xml; charset=utf-8"})
+
+    def _get_invoices(self, request: Request) -> Response:
+        try:
+            page, page_size = _paging(request)
+            predicates = parse_where(request.arg("where") or "", _INVOICE_FIELDS) if request.arg("where") else []
+            since = _since(request)
+        except SeedError as exc:
+            return _validation_error(str(exc), error_type="QueryParseException", number=16)
+        statuses = _csv_upper(request.arg("Statuses"))
+        ids = {i.lower() for i in _csv(request.arg("IDs"))}
+        numbers = set(_csv(request.arg("InvoiceNumbers")))
+        contact_ids = {i.lower() for i in _csv(request.arg("ContactIDs"))}
+        summary = (request.arg("summaryOnly") or "").lower() == "true"
+        with self._state:
+            tenant = self._tenants[request.headers["xero-tenant-id"]]
+            matching = [
+                invoice
+                for invoice in tenant.invoices.values()
+                if (not statuses or invoice.status in statuses)
+                and (not ids or invoice.invoice_id.lower() in ids)
+                and (not numbers or invoice.number in numbers)
+                and (not contact_ids or invoice.contact.contact_id.lower() in contact_ids)
+                and (since is None or invoice.updated > since)
+                and all(test(invoice) for test in predicates)
+            ]
+            chunk = matching[(page - 1) * page_size : page * page_size]
+            items = [invoice.wire(summary=summary) for invoice in chunk]
+        return self._render(request, self._envelope("Invoices", items, page, page_size, len(matching)))
+
+    def _get_contacts(self, request: Request) -> Response:
+        try:
+            page, page_size = _paging(request)
+            predicates = parse_where(request.arg("where") or "", _CONTACT_FIELDS) if request.arg("where") else []
+            since = _since(request)
+        except SeedError as exc:
+            return _validation_error(str(exc), error_type="QueryParseException", number=16)
+        ids = {i.lower() for i in _csv(request.arg("IDs"))}
+        archived = (request.arg("includeArchived") or "").lower() == "true" or bool(ids)
+        with self._state:
+            tenant = self._tenants[request.headers["xero-tenant-id"]]
+            matching = [
+                contact
+                for contact in tenant.contacts.values()
+                if (not ids or contact.contact_id.lower() in ids)
+                and (archived or contact.status != "ARCHIVED")
+                and (since is None or contact.updated > since)
+                and all(test(contact) for test in predicates)
+            ]
+            items = [c.wire() for c in matching[(page - 1) * page_size : page * page_size]]
+        return self._render(request, self._envelope("Contacts", items, page, page_size, len(matching)))
+
+    def _get_online_invoice(self, request: Request) -> Response:
+        assert request.match is not None
+        with self._state:
+            tenant = self._tenants[request.headers["xero-tenant-id"]]
+            invoice = tenant.invoices.get(request.match.group("id"))
+            if invoice is None:
+                return Response(status=404, body="The resource you're looking for cannot be found")
+            if invoice.type != "ACCREC" or invoice.status in ("DRAFT", "DELETED"):
+                return _validation_error("Online invoice URLs are only available for approved sales invoices")
+            body = {"OnlineInvoices": [{"OnlineInvoiceUrl": invoice.online_url}]}
+        return _json_response(body)
+
+    # -- admin handlers -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _admin(action: Callable[[], Any], status: int = 200) -> Response:
+        try:
+            return _json_response(action(), status)
+        except NotFound as exc:
+            return _json_response({"error": str(exc)}, 404)
+        except (KeyError, TypeError, ValueError) as exc:  # a malformed admin request
+            return _json_response({"error": f"{type(exc).__name__}: {exc}"}, 400)
+
+    def _admin_seed(self, request: Request) -> Response:
+        return self._admin(lambda: self.seed(request.json() or {}), 201)
+
+    def _admin_tenant(self, request: Request) -> Response:
+        assert request.match is not None
+        return self._admin(lambda: self.tenant_state(request.match.group("id")) if request.match else None)
+
+    def _admin_tokens(self, request: Request) -> Response:
+        assert request.match is not None
+        tenant_id = request.match.group("id")
+        scope = (request.json() or {}).get("scope") or DEFAULT_SCOPE
+
+        def issue() -> dict[str, Any]:
+            tokens = self.issue_tokens([tenant_id], scope)
+            grant = self._access[tokens["access_token"]].grant
+            connection_id = self._tenant(tenant_id).connection_id
+            return {**tokens, "tenantId": tenant_id, "connectionId": connection_id, "authEventId": grant.auth_event_id}
+
+        return self._admin(issue, 201)
+
+    def _admin_disconnect(self, request: Request) -> Response:
+        assert request.match is not None
+        tenant_id = request.match.group("id")
+
+        def disconnect() -> dict[str, str]:
+            self.disconnect(tenant_id)
+            return {"disconnected": tenant_id}
+
+        return self._admin(disconnect)
+
+    def _admin_code(self, request: Request) -> Response:
+        spec = request.json() or {}
+        return self._admin(
+            lambda: {"code": self.issue_authorization_code(spec.get("tenantIds") or [], spec.get("redirectUri", ""))}
+        )
+
+    def _admin_pay(self, request: Request) -> Response:
+        assert request.match is not None
+        invoice_id = request.match.group("id")
+        paid_on = (request.json() or {}).get("paidOn")
+        return self._admin(lambda: self.pay(invoice_id, _iso_date(paid_on, "paidOn") if paid_on else None))
+
+    def _admin_void(self, request: Request) -> Response:
+        assert request.match is not None
+        invoice_id = request.match.group("id")
+        return self._admin(lambda: self.void(invoice_id))
+
+    def _admin_patch(self, request: Request) -> Response:
+        assert request.match is not None
+        invoice_id = request.match.group("id")
+        return self._admin(lambda: self.patch_invoice(invoice_id, request.json() or {}))
+
+    def _admin_limits(self, request: Request) -> Response:
+        return self._admin(lambda: _limits_json(self.set_limits(request.json() or {})))
+
+    def _admin_trigger(self, request: Request) -> Response:
+        spec = request.json() or {}
+
+        def add() -> dict[str, Any]:
+            self.add_trigger(spec["after_path"], int(spec.get("after_count", 1)), spec["action"], spec["invoice_id"])
+            return {"added": True}
+
+        return self._admin(add, 201)
+
+    def _admin_clear_triggers(self, _: Request) -> Response:
+        with self._state:
+            self._triggers.clear()
+        return _json_response({"cleared": True})
+
+    def _admin_clock(self, request: Request) -> Response:
+        seconds = float((request.json() or {}).get("advanceSeconds", 0))
+        self.advance(seconds)
+        return _json_response({"now": self.now()})
+
+
+def _limits_json(limits: Limits) -> dict[str, int]:
+    return {
+        "perMinute": limits.per_minute,
+        "concurrent": limits.concurrent,
+        "perDay": limits.per_day,
+        "appPerMinute": limits.app_per_minute,
+        "accessTokenSeconds": limits.access_token_seconds,
+        "refreshGraceSeconds": limits.refresh_grace_seconds,
+    }
+
+
+def _csv(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _csv_upper(value: str | None) -> set[str]:
+    return {part.upper() for part in _csv(value)}
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    try:
+        page = int(request.arg("page") or 1)
+        page_size = int(request.arg("pageSize") or 100)
+    except ValueError as exc:
+        raise SeedError("page and pageSize must be integers") from exc
+    if page < 1 or page_size < 1:
+        raise SeedError("page and pageSize must be at least 1")
+    return page, min(page_size, 1000)
+
+
+def _since(request: Request) -> float | None:
+    value = request.headers.get("if-modified-since")
+    if not value:
+        return None
+    try:
+        return _parse_if_modified_since(value)
+    except (ValueError, TypeError) as exc:
+        raise SeedError(f"cannot read If-Modified-Since {value!r}") from exc
