@@ -7,11 +7,19 @@ QuickBooks, Meta, DynamoDB) or the fakes a test wants.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.domain.models import Customer, Invoice, TemplateRef
+from chalicelib.domain.models import (
+    Consent,
+    Customer,
+    Decision,
+    Invoice,
+    LedgerState,
+    OutgoingMessage,
+    TemplateRef,
+)
 
 
 class Clock(Protocol):
@@ -104,3 +112,43 @@ class AccessTokenProvider(Protocol):
     """Hands an adapter a valid access token for its connection, refreshing (once, safely) when needed."""
 
     def __call__(self, *, force_refresh: bool = False) -> str: ...
+
+
+class ConsentStore(Protocol):
+    def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]: ...
+
+
+class PhoneFlagStore(Protocol):
+    def unreachable(self, org_id: str, phones: Iterable[str]) -> frozenset[str]: ...
+
+    def mark_not_on_whatsapp(self, org_id: str, phone: str, at: dt.datetime, detail: str) -> None: ...
+
+
+class PauseStore(Protocol):
+    def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+        """(paused customers, paused invoices) as (connection_id, vendor id) pairs."""
+        ...
+
+
+class SendLedger(Protocol):
+    """At-most-once bookkeeping; see adapters/dynamo_ledger.py for the guarantees."""
+
+    def states(self, org_id: str, ledger_keys: Iterable[str]) -> dict[str, LedgerState]: ...
+
+    def phones_messaged_on(self, org_id: str, local_date: dt.date, phones: Iterable[str]) -> frozenset[str]: ...
+
+    def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None: ...
+
+    def record_sent(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None: ...
+
+    def record_failed(self, org_id: str, msg_sk: str, code: int | None, title: str, at: dt.datetime) -> None: ...
+
+    def release(self, org_id: str, msg_sk: str) -> None: ...
+
+
+class DecisionLog(Protocol):
+    def save_decisions(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None: ...
+
+
+class PaymentLinkStore(Protocol):
+    def create(self, org_id: str, links: Sequence[tuple[str, str]], expires_at: dt.datetime) -> str: ...

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from pynamodb.connection import Connection as DynamoConnection
 from pynamodb.exceptions import TransactWriteError
@@ -20,38 +19,9 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo_models import LedgerRecord, MessageRecord, batch_get, org_pk
 from chalicelib.domain.models import LedgerState, OutgoingMessage
+from chalicelib.domain.tracking import DeliveryStatus, message_key
 
 _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
-
-
-def message_sk(local_date: dt.date, phone: str) -> str:
-    return f"MSG#{local_date.isoformat()}#{phone}"
-
-
-def tracker_for(org_id: str, msg_sk: str) -> str:
-    """What Meta echoes back as biz_opaque_callback_data: enough to find the message row without an index."""
-    return f"{org_id}|{msg_sk}"
-
-
-def parse_tracker(tracker: str) -> tuple[str, str] | None:
-    org_id, sep, msg_sk = tracker.partition("|")
-    if not sep or not msg_sk.startswith("MSG#"):
-        return None
-    return org_id, msg_sk
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StatusUpdate:
-    """One delivery status from Meta, already parsed and matched to its organisation."""
-
-    org_id: str
-    message_sk: str
-    wamid: str
-    status: str  # sent | delivered | read | failed
-    at: dt.datetime
-    error_code: int | None = None
-    error_title: str | None = None
-    pricing_category: str | None = None
 
 
 class DynamoSendLedger:
@@ -60,7 +30,7 @@ class DynamoSendLedger:
         return {r.sk.removeprefix("LEDGER#"): LedgerState(r.state) for r in batch_get(LedgerRecord, keys)}
 
     def phones_messaged_on(self, org_id: str, local_date: dt.date, phones: Iterable[str]) -> frozenset[str]:
-        keys = [(org_pk(org_id), message_sk(local_date, p)) for p in sorted(set(phones))]
+        keys = [(org_pk(org_id), message_key(local_date, p)) for p in sorted(set(phones))]
         return frozenset(r.sk.rsplit("#", 1)[1] for r in batch_get(MessageRecord, keys))
 
     def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None:
@@ -69,7 +39,7 @@ class DynamoSendLedger:
         Returns the message key, or None when any part was already claimed (by another worker, an earlier cycle
         or another connection).
         """
-        msg_sk = message_sk(local_date, message.phone)
+        msg_sk = message_key(local_date, message.phone)
         ledger_sks = [f"LEDGER#{r.ledger_key}" for r in message.reminders]
         connection_id = message.reminders[0].invoice.connection_id
         try:
@@ -117,15 +87,15 @@ class DynamoSendLedger:
                 tx.delete(LedgerRecord(org_pk(org_id), sk), condition=LedgerRecord.state == LedgerState.CLAIMED.value)
             tx.delete(message, condition=MessageRecord.state == LedgerState.CLAIMED.value)
 
-    def apply_status(self, update: StatusUpdate) -> bool:
+    def apply_status(self, update: DeliveryStatus) -> bool:
         """Apply a delivery status; statuses never go backwards. Returns False if the message is unknown."""
-        message = self._message(update.org_id, update.message_sk)
+        message = self._message(update.org_id, update.message_key)
         if message is None:
             return False
         if message.state == LedgerState.CLAIMED.value:
             # The worker died (or timed out) after Meta accepted: the webhook is our proof that it was sent.
-            self._complete(update.org_id, update.message_sk, state=LedgerState.SENT, wamid=update.wamid, at=update.at)
-            message = self._message(update.org_id, update.message_sk)
+            self._complete(update.org_id, update.message_key, state=LedgerState.SENT, wamid=update.wamid, at=update.at)
+            message = self._message(update.org_id, update.message_key)
             assert message is not None
         if _DELIVERY_RANK.get(update.status, 0) <= _DELIVERY_RANK.get(message.delivery or "", 0):
             return True

@@ -1,0 +1,1 @@
+"""Adapters: DynamoDB, KMS, SQS, Xero, QuickBooks and Meta behind our own ports."""

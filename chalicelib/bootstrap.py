@@ -1,0 +1,176 @@
+"""The one place that wires real adapters to the services.
+
+Everything is built lazily on first use and cached for the life of a warm Lambda container, so importing `app.py`
+does no I/O and pulls in no vendor SDK: xero-python and pywa are imported only by the functions that need them.
+Tests build their own pieces (or call these with the sandbox's environment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from functools import cache
+
+from chalicelib.adapters.dynamo_ledger import DynamoSendLedger
+from chalicelib.adapters.dynamo_repositories import (
+    DynamoConnectionRepository,
+    DynamoConsentRepository,
+    DynamoInvoiceViews,
+    DynamoOrganisationRepository,
+    DynamoPauses,
+    DynamoPaymentLinks,
+    DynamoPhoneFlags,
+)
+from chalicelib.adapters.kms import KmsCipher
+from chalicelib.config import Settings, load_settings
+from chalicelib.domain.errors import LunasError
+from chalicelib.domain.models import Connection, Invoice, ReminderSettings, TemplateRef, WhatsAppAccount
+from chalicelib.ports import AccountingGateway, Clock, MessageSender
+from chalicelib.services.reminders import CycleDependencies
+from chalicelib.services.tokens import token_provider
+
+_TEMPLATE_CACHE_SECONDS = 300.0
+
+
+class SystemClock:
+    """UTC now; in the sandbox `LUNAS_FIXED_NOW` can pin it so a demo run lands inside the send window."""
+
+    def __init__(self, fixed_now: str = "") -> None:
+        self._fixed = dt.datetime.fromisoformat(fixed_now) if fixed_now else None
+
+    def now(self) -> dt.datetime:
+        return self._fixed or dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Stores:
+    organisations: DynamoOrganisationRepository
+    connections: DynamoConnectionRepository
+    consents: DynamoConsentRepository
+    phone_flags: DynamoPhoneFlags
+    pauses: DynamoPauses
+    ledger: DynamoSendLedger
+    decisions: DynamoInvoiceViews
+    payment_links: DynamoPaymentLinks
+
+
+@cache
+def stores() -> Stores:
+    cipher = KmsCipher(load_settings().kms_key_id)
+    return Stores(
+        organisations=DynamoOrganisationRepository(cipher),
+        connections=DynamoConnectionRepository(cipher),
+        consents=DynamoConsentRepository(),
+        phone_flags=DynamoPhoneFlags(),
+        pauses=DynamoPauses(),
+        ledger=DynamoSendLedger(),
+        decisions=DynamoInvoiceViews(),
+        payment_links=DynamoPaymentLinks(),
+    )
+
+
+@cache
+def clock() -> Clock:
+    return SystemClock(load_settings().fixed_now)
+
+
+class UnsupportedProvider(LunasError):
+    """A connection names an accounting provider this build cannot read."""
+
+
+def accounting_gateway(connection: Connection, settings: ReminderSettings) -> AccountingGateway:
+    config = load_settings()
+    if connection.provider != "xero":
+        raise UnsupportedProvider(f"no adapter for {connection.provider}")
+    from chalicelib.adapters.xero import XeroAccountingGateway, XeroTokenRefresher
+
+    refresher = XeroTokenRefresher(
+        client_id=config.xero_client_id,
+        client_secret=config.xero_client_secret,
+        identity_base=config.xero_identity_base,
+    )
+    tokens = token_provider(
+        org_id=connection.org_id,
+        connection_id=connection.connection_id,
+        repository=stores().connections,
+        refresher=refresher,
+        clock=clock(),
+    )
+    return XeroAccountingGateway(
+        connection_id=connection.connection_id,
+        tenant_id=connection.tenant_id,
+        country=settings.country,
+        access_token=tokens,
+        api_base=config.xero_api_base,
+        sleep=time.sleep,
+    )
+
+
+def message_sender(account: WhatsAppAccount, config: Settings) -> MessageSender:
+    from chalicelib.adapters.whatsapp import WhatsAppMessageSender
+
+    return WhatsAppMessageSender(
+        phone_number_id=account.phone_number_id,
+        access_token=account.access_token,
+        api_version=config.graph_api_version,
+        graph_base_url=config.graph_base_url,
+    )
+
+
+_template_cache: dict[str, tuple[float, frozenset[TemplateRef]]] = {}
+
+
+def approved_templates(account: WhatsAppAccount, config: Settings) -> frozenset[TemplateRef]:
+    """The business's approved UTILITY templates, cached for a few minutes per WhatsApp Business Account."""
+    cached = _template_cache.get(account.business_account_id)
+    if cached and time.monotonic() - cached[0] < _TEMPLATE_CACHE_SECONDS:
+        return cached[1]
+    from chalicelib.adapters.whatsapp import WhatsAppTemplateCatalog
+
+    catalog = WhatsAppTemplateCatalog(
+        business_account_id=account.business_account_id,
+        access_token=account.access_token,
+        api_version=config.graph_api_version,
+        graph_base_url=config.graph_base_url,
+    )
+    approved = catalog.approved_templates()
+    _template_cache[account.business_account_id] = (time.monotonic(), approved)
+    return approved
+
+
+class WhatsAppNotConfigured(LunasError):
+    """The organisation has not set up its WhatsApp number yet."""
+
+
+def cycle_dependencies(connection: Connection) -> CycleDependencies:
+    config = load_settings()
+    s = stores()
+    settings = s.organisations.settings(connection.org_id)
+    account = s.organisations.whatsapp(connection.org_id)
+    if account is None:
+        raise WhatsAppNotConfigured(f"organisation {connection.org_id} has no WhatsApp number")
+    gateway = accounting_gateway(connection, settings)
+    return CycleDependencies(
+        clock=clock(),
+        settings=settings,
+        gateway=gateway,
+        sender=message_sender(account, config),
+        consents=s.consents,
+        phone_flags=s.phone_flags,
+        pauses=s.pauses,
+        ledger=s.ledger,
+        decision_log=s.decisions,
+        payment_links=s.payment_links,
+        approved_templates=lambda: approved_templates(account, config),
+        payment_link_for=lambda invoice: _payment_link(gateway, invoice),
+        public_base_url=config.public_base_url,
+        recheck_after=dt.timedelta(seconds=config.recheck_after_seconds),
+    )
+
+
+def _payment_link(gateway: AccountingGateway, invoice: Invoice) -> str | None:
+    if invoice.payment_link:
+        return invoice.payment_link
+    lookup = getattr(gateway, "payment_link", None)  # Xero costs a call per invoice, so it is fetched only now
+    return lookup(invoice.invoice_id) if lookup else None

@@ -1,0 +1,257 @@
+"""One reminder cycle for one connection: read, decide, re-check, claim, send, record.
+
+The rules live in `domain/policy.py`; this module gathers the facts they need, and carries out the plan with the
+safety rails that must hold whatever the rules say: a fresh read of each invoice right before its reminder, an
+atomic claim before every send (`DynamoSendLedger`), and a recorded reason for every invoice, sent or not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from chalicelib.domain import policy
+from chalicelib.domain.errors import SendFailed
+from chalicelib.domain.models import (
+    Connection,
+    Customer,
+    CycleFacts,
+    CyclePlan,
+    Decision,
+    Invoice,
+    InvoiceStatus,
+    OutgoingMessage,
+    Reason,
+    ReminderSettings,
+    TemplateRef,
+)
+from chalicelib.domain.tracking import tracker_for
+from chalicelib.domain.wording import body_parameters
+from chalicelib.observability import count, logger, mask_phone
+from chalicelib.ports import (
+    AccountingGateway,
+    Clock,
+    ConsentStore,
+    DecisionLog,
+    MessageSender,
+    PauseStore,
+    PaymentLinkStore,
+    PhoneFlagStore,
+    SendLedger,
+)
+
+# Meta errors that mean "this template cannot be used", not "this customer cannot be reached".
+_TEMPLATE_ERRORS = frozenset({132000, 132001, 132015, 132016})
+_NOT_ON_WHATSAPP = 131026
+_THROUGHPUT_ERRORS = frozenset({130429, 131056, 131057, 4, 80007})
+_PAYMENT_LINK_LIFETIME = dt.timedelta(days=90)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentReminder:
+    message: OutgoingMessage
+    wamid: str
+    tracker: str
+
+
+@dataclass(slots=True, kw_only=True)
+class CycleResult:
+    connection: Connection
+    decisions: list[Decision] = field(default_factory=list)
+    sent: list[SentReminder] = field(default_factory=list)
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for d in self.decisions:
+            counts[d.reason.value] = counts.get(d.reason.value, 0) + 1
+        return ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "no open invoices"
+
+
+@dataclass(kw_only=True)
+class CycleDependencies:
+    """Everything a cycle touches, built by bootstrap.py (or by a test with its own pieces)."""
+
+    clock: Clock
+    settings: ReminderSettings
+    gateway: AccountingGateway
+    sender: MessageSender
+    consents: ConsentStore
+    phone_flags: PhoneFlagStore
+    pauses: PauseStore
+    ledger: SendLedger
+    decision_log: DecisionLog
+    payment_links: PaymentLinkStore
+    approved_templates: Callable[[], frozenset[TemplateRef]]
+    payment_link_for: Callable[[Invoice], str | None]
+    public_base_url: str
+    recheck_after: dt.timedelta
+
+
+def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
+    """Run one reminder cycle for one connection and record every decision.
+
+    Returns:
+        The decision for every open invoice and the messages Meta accepted.
+
+    Raises:
+        AccountingError (and subclasses): the accounting system could not be read; nothing was sent.
+    """
+    org_id = connection.org_id
+    read_at = deps.clock.now()
+    invoices = tuple(deps.gateway.open_invoices())
+    customer_ids = sorted({i.customer_id for i in invoices})
+    customers = list(deps.gateway.customers(customer_ids).values()) if customer_ids else []
+    plan = _plan(org_id, deps, invoices, customers)
+    if plan.messages and deps.clock.now() - read_at > deps.recheck_after:
+        plan = _plan(org_id, deps, _refreshed(deps.gateway, invoices, plan), customers)
+    result = CycleResult(connection=connection)
+    outcomes = _Delivery(org_id, deps, result).send_all(plan.messages)
+    result.decisions = [outcomes.get(_invoice_key(d.invoice), d) for d in plan.decisions]
+    deps.decision_log.save_decisions(org_id, result.decisions, deps.clock.now())
+    _count_decisions(result.decisions)
+    logger.info("cycle finished", extra={"summary": result.summary(), "sent": len(result.sent)})
+    return result
+
+
+def _plan(
+    org_id: str, deps: CycleDependencies, invoices: tuple[Invoice, ...], customers: Sequence[Customer]
+) -> CyclePlan:
+    phones = sorted({c.phone for c in customers if c.phone})
+    now = deps.clock.now()
+    today = policy.local_today(now, deps.settings.timezone)
+    candidate_keys = _candidate_ledger_keys(invoices, deps.settings, today)
+    paused_customers, paused_invoices = deps.pauses.active(org_id, now)
+    facts = CycleFacts(
+        now=now,
+        settings=deps.settings,
+        invoices=invoices,
+        customers={(c.connection_id, c.customer_id): c for c in customers},
+        consents=deps.consents.for_phones(org_id, phones),
+        ledger=deps.ledger.states(org_id, candidate_keys),
+        phones_messaged_today=deps.ledger.phones_messaged_on(org_id, today, phones),
+        unreachable_phones=deps.phone_flags.unreachable(org_id, phones),
+        paused_customers=paused_customers,
+        paused_invoices=paused_invoices,
+        approved_templates=deps.approved_templates(),
+    )
+    return policy.plan_cycle(facts)
+
+
+def _candidate_ledger_keys(invoices: Sequence[Invoice], settings: ReminderSettings, today: dt.date) -> list[str]:
+    keys = []
+    for invoice in invoices:
+        stage = policy.due_stage(invoice, today, settings.stages)
+        if stage is not None:
+            keys.append(f"{invoice.connection_id}#{invoice.invoice_id}#{stage.key}")
+    return keys
+
+
+def _refreshed(gateway: AccountingGateway, invoices: tuple[Invoice, ...], plan: CyclePlan) -> tuple[Invoice, ...]:
+    """Re-read (in batches) the invoices about to be reminded; a paid or voided one must not be reminded."""
+    about_to_send = [r.invoice.invoice_id for m in plan.messages for r in m.reminders]
+    fresh = {i.invoice_id: i for i in gateway.invoices_by_id(about_to_send)}
+    gone = {i: dataclasses.replace(inv, status=InvoiceStatus.VOIDED) for i, inv in _by_id(invoices).items()}
+    return tuple(fresh.get(i.invoice_id, gone[i.invoice_id]) if i.invoice_id in about_to_send else i for i in invoices)
+
+
+def _by_id(invoices: Sequence[Invoice]) -> dict[str, Invoice]:
+    return {i.invoice_id: i for i in invoices}
+
+
+def _invoice_key(invoice: Invoice) -> tuple[str, str]:
+    return (invoice.connection_id, invoice.invoice_id)
+
+
+class _Delivery:
+    """Carries out a plan's messages for one organisation, collecting an outcome per invoice."""
+
+    def __init__(self, org_id: str, deps: CycleDependencies, result: CycleResult) -> None:
+        self.org_id = org_id
+        self.deps = deps
+        self.result = result
+        self.outcomes: dict[tuple[str, str], Decision] = {}
+
+    def send_all(self, messages: Sequence[OutgoingMessage]) -> dict[tuple[str, str], Decision]:
+        throttled: SendFailed | None = None
+        for message in messages:
+            if throttled is not None:
+                self._decide(message, Reason.SEND_FAILED, f"{_describe(throttled)}; will retry next cycle")
+                continue
+            try:
+                self._send(message)
+            except SendFailed as exc:
+                if exc.code in _THROUGHPUT_ERRORS:
+                    throttled = exc  # Meta asked us to slow down: leave the rest of this cycle for the next one
+        return self.outcomes
+
+    def _send(self, message: OutgoingMessage) -> None:
+        now = self.deps.clock.now()
+        today = policy.local_today(now, self.deps.settings.timezone)
+        msg_sk = self.deps.ledger.claim(self.org_id, message, today, now)
+        if msg_sk is None:
+            self._decide(message, Reason.ALREADY_MESSAGED_TODAY, "another worker or source messaged this phone today")
+            return
+        tracker = tracker_for(self.org_id, msg_sk)
+        try:
+            sent = self.deps.sender.send_template(
+                to=message.phone,
+                template=message.template,
+                body_params=body_parameters(message, self.deps.settings.business_name),
+                button_url_suffix=self._payment_code(message, now),
+                tracker=tracker,
+            )
+        except SendFailed as exc:
+            self._record_failure(msg_sk, message, exc)
+            raise
+        self.deps.ledger.record_sent(self.org_id, msg_sk, sent.wamid, self.deps.clock.now())
+        self.result.sent.append(SentReminder(message=message, wamid=sent.wamid, tracker=tracker))
+        self._decide(message, Reason.SENT, sent.wamid)
+        logger.info("reminder sent", extra={"to": mask_phone(message.phone), "template": message.template.name})
+
+    def _payment_code(self, message: OutgoingMessage, now: dt.datetime) -> str | None:
+        links = [(r.invoice.number, self.deps.payment_link_for(r.invoice)) for r in message.reminders]
+        usable = [(number, url) for number, url in links if url]
+        if not usable:
+            return None
+        return self.deps.payment_links.create(self.org_id, usable, now + _PAYMENT_LINK_LIFETIME)
+
+    def _record_failure(self, msg_sk: str, message: OutgoingMessage, exc: SendFailed) -> None:
+        now = self.deps.clock.now()
+        extra = {"code": exc.code, "retryable": exc.retryable, "maybe_sent": exc.maybe_sent}
+        logger.warning("send failed", extra=extra)
+        if exc.maybe_sent:
+            # We cannot know whether Meta accepted it: keep the claim, let the status webhook settle it.
+            self._decide(message, Reason.SEND_UNCONFIRMED, _describe(exc))
+            return
+        if exc.retryable:
+            self.deps.ledger.release(self.org_id, msg_sk)
+            self._decide(message, Reason.SEND_FAILED, f"{_describe(exc)}; will retry next cycle")
+            return
+        self.deps.ledger.record_failed(self.org_id, msg_sk, exc.code, exc.title, now)
+        if exc.code == _NOT_ON_WHATSAPP:
+            self.deps.phone_flags.mark_not_on_whatsapp(self.org_id, message.phone, now, _describe(exc))
+        reason = Reason.TEMPLATE_NOT_APPROVED if exc.code in _TEMPLATE_ERRORS else Reason.SEND_FAILED
+        self._decide(message, reason, _describe(exc))
+
+    def _decide(self, message: OutgoingMessage, reason: Reason, detail: str) -> None:
+        for reminder in message.reminders:
+            self.outcomes[_invoice_key(reminder.invoice)] = Decision(
+                invoice=reminder.invoice, reason=reason, stage=reminder.stage, detail=detail
+            )
+
+
+def _describe(exc: SendFailed) -> str:
+    return f"(#{exc.code}) {exc.title}" if exc.code is not None else exc.title
+
+
+def _count_decisions(decisions: Sequence[Decision]) -> None:
+    by_reason: dict[Reason, int] = {}
+    for d in decisions:
+        by_reason[d.reason] = by_reason.get(d.reason, 0) + 1
+    for reason, n in sorted(by_reason.items()):
+        if reason is Reason.SENT:
+            count("RemindersSent", n)
+        else:
+            count("RemindersSkipped", n, reason=reason.value)

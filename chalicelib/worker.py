@@ -1,0 +1,55 @@
+"""The SQS worker: runs one connection's reminder cycle per message, reporting failures per message.
+
+A message whose cycle fails for a reason that may pass (the accounting API is down) is reported as a batch item
+failure: SQS redelivers it, and after `maxReceiveCount` attempts moves it to the dead-letter queue. Failures that a
+retry cannot fix (the owner must reconnect; the daily API budget is spent) are recorded on the connection instead.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib import bootstrap
+from chalicelib.domain.errors import AccountingRateLimited, ReconnectNeeded
+from chalicelib.domain.models import ConnectionStatus
+from chalicelib.observability import bind_org, logger
+from chalicelib.services.reminders import CycleResult, run_cycle
+
+
+def process_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    processor = BatchProcessor(event_type=EventType.SQS)
+    response = process_partial_response(
+        event=event, record_handler=_handle_record, processor=processor, context=context
+    )
+    return dict(response)
+
+
+def _handle_record(record: SQSRecord) -> str:
+    body = json.loads(record.body)
+    return run_connection_cycle(body["org_id"], body["connection_id"])
+
+
+def run_connection_cycle(org_id: str, connection_id: str) -> str:
+    """Run one cycle and return its one-line summary (also stored on the connection for the owner)."""
+    bind_org(org_id, connection_id)
+    stores = bootstrap.stores()
+    connection = stores.connections.get(org_id, connection_id)
+    now = bootstrap.clock().now()
+    if connection.status is not ConnectionStatus.ACTIVE:
+        logger.info("connection not active; skipped", extra={"status": connection.status.value})
+        return f"skipped: {connection.status.value}"
+    try:
+        result: CycleResult = run_cycle(connection, bootstrap.cycle_dependencies(connection))
+        summary = result.summary()
+    except ReconnectNeeded:
+        summary = "reconnect needed: the accounting system refused our access; reminders are paused"
+        logger.warning(summary)
+    except AccountingRateLimited as exc:
+        summary = f"accounting API limit reached ({exc.problem}); retrying after {int(exc.retry_after_seconds)} s"
+        logger.warning(summary)
+    stores.connections.record_cycle(org_id, connection_id, now, summary)
+    return summary
