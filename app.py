@@ -57,7 +57,7 @@ def run_reminder_cycles(event: SQSEvent) -> dict[str, Any]:
 @app.route("/webhooks/whatsapp", methods=["GET"])
 def whatsapp_verify() -> Response:
     """Meta's subscription handshake: echo hub.challenge when hub.verify_token matches."""
-    query: dict[str, str] = _request().query_params or {}
+    query = dict(_request().query_params or {})
     expected = os.environ.get("META_VERIFY_TOKEN", "")
     if expected and query.get("hub.mode") == "subscribe" and query.get("hub.verify_token") == expected:
         return Response(body=query.get("hub.challenge", ""), status_code=200, headers={"Content-Type": "text/plain"})
