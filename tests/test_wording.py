@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from chalicelib.domain.models import Money, TemplateKind
+from chalicelib.domain.wording import (
+    SINGLE_INVOICE_PARAMS,
+    STATEMENT_PARAMS,
+    body_parameters,
+    format_due_date,
+    format_money,
+)
+from tests.meta_support import make_invoice, make_message
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "language", "expected"),
+    [
+        ("1250000", "IDR", "id", "Rp 1.250.000"),
+        ("1250000.00", "IDR", "id", "Rp 1.250.000"),
+        ("1250000.50", "IDR", "id", "Rp 1.250.000,50"),  # never show a rounded figure
+        ("1480.50", "USD", "id", "US$1.480,50"),
+        ("1480.5", "SGD", "id", "SGD 1.480,50"),
+        ("1250000", "IDR", "en", "IDR 1,250,000"),
+        ("1480.50", "USD", "en", "USD 1,480.50"),
+        ("99", "MYR", "en", "MYR 99.00"),
+        ("0.5", "USD", "en", "USD 0.50"),
+    ],
+)
+def test_format_money(amount: str, currency: str, language: str, expected: str) -> None:
+    assert format_money(Money(Decimal(amount), currency), language) == expected
+
+
+def test_format_money_has_plain_spaces_only() -> None:
+    text = format_money(Money(Decimal("1250000"), "IDR"), "id")
+    assert "\u00a0" not in text and "\u202f" not in text
+
+
+@pytest.mark.parametrize(
+    ("date", "language", "expected"),
+    [
+        (dt.date(2026, 11, 30), "id", "30 November 2026"),
+        (dt.date(2026, 8, 1), "id", "1 Agustus 2026"),
+        (dt.date(2026, 5, 7), "id", "7 Mei 2026"),
+        (dt.date(2026, 11, 30), "en", "30 November 2026"),
+        (dt.date(2026, 8, 1), "en", "1 August 2026"),
+    ],
+)
+def test_format_due_date(date: dt.date, language: str, expected: str) -> None:
+    assert format_due_date(date, language) == expected
+
+
+def test_unknown_language_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unsupported"):
+        format_money(Money(Decimal(1), "IDR"), "fr")
+
+
+def test_single_invoice_parameters_in_indonesian() -> None:
+    message = make_message(make_invoice(), kind=TemplateKind.OVERDUE, language="id")
+    params = body_parameters(message, "CV Sumber Rejeki")
+    assert params == {
+        "customer_name": "PT Maju Jaya",
+        "business_name": "CV Sumber Rejeki",
+        "invoice_number": "INV-0112",
+        "amount_due": "Rp 1.250.000",
+        "due_date": "30 November 2026",
+    }
+    assert tuple(params) == SINGLE_INVOICE_PARAMS
+
+
+def test_single_invoice_parameters_in_english() -> None:
+    message = make_message(make_invoice(amount="1480.50", currency="USD"), kind=TemplateKind.PRE_DUE, language="en")
+    params = body_parameters(message, "Harbourside Trading")
+    assert params["amount_due"] == "USD 1,480.50"
+    assert params["due_date"] == "30 November 2026"
+
+
+def test_statement_parameters_sum_per_currency_and_pick_oldest_date() -> None:
+    message = make_message(
+        make_invoice("INV-1", "1000000", "IDR", dt.date(2026, 11, 2)),
+        make_invoice("INV-2", "250.25", "USD", dt.date(2026, 11, 10)),
+        make_invoice("INV-3", "500000", "IDR", dt.date(2026, 11, 20)),
+        language="id",
+    )
+    params = body_parameters(message, "CV Sumber Rejeki")
+    assert tuple(params) == STATEMENT_PARAMS
+    assert params["invoice_count"] == "3"
+    assert params["total_due"] == "Rp 1.500.000 + US$250,25"
+    assert params["oldest_due_date"] == "2 November 2026"
+
+
+def test_statement_single_currency_in_english() -> None:
+    message = make_message(
+        make_invoice("INV-1", "1000000", due=dt.date(2026, 10, 31)),
+        make_invoice("INV-2", "2500000", due=dt.date(2026, 11, 30)),
+        language="en",
+    )
+    params = body_parameters(message, "Toko Abadi")
+    assert params["total_due"] == "IDR 3,500,000"
+    assert params["oldest_due_date"] == "31 October 2026"
+
+
+def test_free_text_fields_are_made_safe_for_meta() -> None:
+    # Meta rejects newlines, tabs and 5+ spaces in parameters; accounting names often contain them.
+    message = make_message(make_invoice(number=" INV\t77 "), customer_name="  PT   Maju\nJaya  ")
+    params = body_parameters(message, "CV  Sumber\tRejeki")
+    assert params["customer_name"] == "PT Maju Jaya"
+    assert params["business_name"] == "CV Sumber Rejeki"
+    assert params["invoice_number"] == "INV 77"
+
+
+def test_blank_customer_name_falls_back_politely() -> None:
+    assert body_parameters(make_message(customer_name="  ", language="id"), "X")["customer_name"] == "Pelanggan"
+    assert body_parameters(make_message(customer_name="", language="en"), "X")["customer_name"] == "Customer"
+
+
+def test_long_names_are_shortened() -> None:
+    params = body_parameters(make_message(customer_name="A" * 200), "B")
+    assert len(params["customer_name"]) == 60
+    assert params["customer_name"].endswith("…")
