@@ -129,7 +129,7 @@ def approved_templates(account: WhatsAppAccount, config: Settings) -> frozenset[
     from chalicelib.adapters.whatsapp import WhatsAppTemplateCatalog
 
     catalog = WhatsAppTemplateCatalog(
-        business_account_id=account.business_account_id,
+        waba_id=account.business_account_id,
         access_token=account.access_token,
         api_version=config.graph_api_version,
         graph_base_url=config.graph_base_url,

@@ -30,7 +30,11 @@ def process_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def _handle_record(record: SQSRecord) -> str:
     body = json.loads(record.body)
-    return run_connection_cycle(body["org_id"], body["connection_id"])
+    try:
+        return run_connection_cycle(body["org_id"], body["connection_id"])
+    except Exception:
+        logger.exception("cycle failed; SQS will redeliver the message", extra={"message_id": record.message_id})
+        raise
 
 
 def run_connection_cycle(org_id: str, connection_id: str) -> str:
