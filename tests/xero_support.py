@@ -1,0 +1,113 @@
+"""Helpers shared by the Xero tests: seed shapes, a token provider backed by the fake, a recording sleep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.adapters.xero import XeroAccountingGateway, XeroTokenRefresher
+from chalicelib.ports import OAuthTokens
+from sandbox.fakehttp import Fault
+from sandbox.xero import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeXero
+
+
+@dataclass
+class RecordingSleep:
+    """Injected instead of time.sleep: remembers the waits and, optionally, moves the fake's clock instead."""
+
+    fake: FakeXero | None = None
+    calls: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        if self.fake is not None:
+            self.fake.advance(seconds)
+
+
+class FakeTokenProvider:
+    """An AccessTokenProvider like the real one: keeps the newest token set, refreshes when told or expired."""
+
+    def __init__(self, fake: FakeXero, tokens: dict[str, Any], refresher: XeroTokenRefresher) -> None:
+        self.fake = fake
+        self.refresher = refresher
+        self.tokens = OAuthTokens(
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(tokens["expires_in"])),
+        )
+        self.refreshes = 0
+        self.calls: list[bool] = []
+
+    def __call__(self, *, force_refresh: bool = False) -> str:
+        self.calls.append(force_refresh)
+        if force_refresh:
+            self.tokens = self.refresher.refresh(self.tokens.refresh_token)
+            self.refreshes += 1
+        return self.tokens.access_token
+
+
+def refresher_for(fake: FakeXero, sleep: RecordingSleep | None = None) -> XeroTokenRefresher:
+    return XeroTokenRefresher(
+        client_id=DEFAULT_CLIENT_ID,
+        client_secret=DEFAULT_CLIENT_SECRET,
+        identity_base=fake.url,
+        now=lambda: dt.datetime.fromtimestamp(fake.now(), dt.UTC),
+        sleep=sleep or RecordingSleep(),
+    )
+
+
+def gateway_for(
+    fake: FakeXero,
+    tenant_id: str,
+    *,
+    country: str = "ID",
+    sleep: RecordingSleep | None = None,
+    max_retry_wait_seconds: float = 60,
+) -> tuple[XeroAccountingGateway, FakeTokenProvider]:
+    provider = FakeTokenProvider(fake, fake.issue_tokens([tenant_id]), refresher_for(fake))
+    gateway = XeroAccountingGateway(
+        connection_id=f"conn-{tenant_id[:8]}",
+        tenant_id=tenant_id,
+        country=country,
+        access_token=provider,
+        api_base=fake.url,
+        sleep=sleep or RecordingSleep(),
+        max_retry_wait_seconds=max_retry_wait_seconds,
+    )
+    return gateway, provider
+
+
+def mobile(country: str, area: str, number: str) -> dict[str, str]:
+    return {"countryCode": country, "areaCode": area, "number": number}
+
+
+def volume_seed(invoices: int, contacts: int = 1, *, name: str = "Toko Volume") -> dict[str, Any]:
+    """`invoices` open invoices spread over `contacts` customers, each with an Indonesian mobile."""
+    people = [
+        {
+            "contactId": f"00000000-0000-4000-8000-{n:012d}",
+            "name": f"Customer {n}",
+            "phones": {"MOBILE": f"0812 {n:08d}"},
+        }
+        for n in range(contacts)
+    ]
+    rows = [
+        {
+            "number": f"INV-{n:05d}",
+            "contact": people[n % contacts]["contactId"],
+            "date": "2026-11-01",
+            "dueDate": "2026-11-20",
+            "total": "100000.00",
+        }
+        for n in range(invoices)
+    ]
+    return {"tenantName": name, "country": "ID", "currency": "IDR", "contacts": people, "invoices": rows}
+
+
+def add_fault(
+    fake: FakeXero, path: str, status: int, headers: dict[str, str], *, times: int = 1, body: Any = None
+) -> None:
+    """Answer the next `times` matching requests (-1: all) with this status, like POST /_sandbox/faults."""
+    fake.add_fault(Fault(method=None, path=re.compile(path), status=status, headers=headers, body=body, times=times))
