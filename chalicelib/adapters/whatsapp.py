@@ -1,0 +1,238 @@
+"""Meta WhatsApp Cloud API adapters: send approved templates (via pywa) and read which templates are usable.
+
+Only the reminder worker imports this module: pywa is imported inside it, never by `app.py` at import time, to
+keep it out of the API functions' cold start. Vendor errors leave here as `SendFailed`, classified for the service
+layer: `retryable` (a later attempt can help) and `maybe_sent` (the request may have taken effect; never resend
+blindly). The Graph version is pinned because each pywa release moves its default (4.5.0 -> 26.0).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from pywa.client import WhatsApp
+from pywa.errors import WhatsAppError
+from pywa.types.templates import BodyText, QuickReplyButton, TemplateLanguage, URLButton
+
+from chalicelib.domain.errors import LunasError, SendFailed
+from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, TemplateRef
+from chalicelib.ports import SentMessage
+
+logger = logging.getLogger(__name__)
+
+GRAPH_BASE_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "25.0"
+
+# Every Lunas template has the pay-link URL button first and the stop quick reply second (templates/whatsapp/).
+URL_BUTTON_INDEX = 0
+STOP_BUTTON_INDEX = 1
+
+# Meta codes where waiting and trying again can succeed: throughput / pair / app / WABA limits, maintenance,
+# transient server trouble, and the marketing per-user cap (only after >= 24 h).
+RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131049, 131056, 131057, 133016})
+
+
+class TemplateCatalogError(LunasError):
+    """The template list could not be read from Meta."""
+
+    def __init__(self, message: str, *, code: int | None, retryable: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+
+
+def _graph_base(graph_base_url: str, api_version: str) -> str:
+    return f"{graph_base_url.rstrip('/')}/v{float(api_version)}"
+
+
+def _masked(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"+{digits[:4]}…{digits[-3:]}" if len(digits) > 7 else "+…"
+
+
+def classify_whatsapp_error(error: WhatsAppError) -> SendFailed:
+    """Map a Graph error (API response) to SendFailed. The request was answered, so it was not sent."""
+    status = error.status_code
+    retryable = error.code in RETRYABLE_CODES or (status is not None and status >= 500)
+    title = error.message
+    detail = f": {error.details}" if error.details else ""
+    return SendFailed(
+        f"Meta refused the message (code {error.code}, HTTP {status}){detail}",
+        code=error.code,
+        title=title,
+        retryable=retryable,
+        maybe_sent=False,
+    )
+
+
+def classify_transport_error(error: httpx.TransportError) -> SendFailed:
+    """A transport failure: decide whether the request can have reached Meta."""
+    never_left = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+    if isinstance(error, never_left):
+        # No connection was ever made, so Meta cannot have seen it: safe to try again.
+        retryable = not isinstance(error, httpx.UnsupportedProtocol)
+        return SendFailed(
+            f"could not reach Meta ({type(error).__name__})",
+            code=None,
+            title=type(error).__name__,
+            retryable=retryable,
+            maybe_sent=False,
+        )
+    # Read timeout, dropped connection, protocol error after the request was written: Meta may have accepted it.
+    return SendFailed(
+        f"no answer from Meta after sending ({type(error).__name__}); the message may have been sent",
+        code=None,
+        title=type(error).__name__,
+        retryable=False,
+        maybe_sent=True,
+    )
+
+
+class WhatsAppMessageSender:
+    """`chalicelib.ports.MessageSender` over pywa, from one business phone number."""
+
+    def __init__(
+        self,
+        *,
+        phone_number_id: str,
+        access_token: str,
+        api_version: str = DEFAULT_API_VERSION,
+        graph_base_url: str = GRAPH_BASE_URL,
+        timeout_seconds: float = 10.0,
+        connect_timeout_seconds: float = 5.0,
+    ) -> None:
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds))
+        self._wa = WhatsApp(phone_id=phone_number_id, token=access_token, api_version=api_version, session=self._http)
+        # pywa hard-codes graph.facebook.com in its constructor; re-pointing our own client is public API.
+        self._http.base_url = httpx.URL(_graph_base(graph_base_url, api_version))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def send_template(
+        self,
+        *,
+        to: str,
+        template: TemplateRef,
+        body_params: Mapping[str, str],
+        button_url_suffix: str | None,
+        tracker: str,
+    ) -> SentMessage:
+        try:
+            language = TemplateLanguage(template.language)
+        except (ValueError, TypeError):  # pywa 4.5.0's lookup of an unknown code raises TypeError, not ValueError
+            raise SendFailed(
+                f"unsupported template language {template.language!r}",
+                code=None,
+                title="unsupported language",
+                retryable=False,
+            ) from None
+        params: list[Any] = [BodyText.params(**dict(body_params))]
+        if button_url_suffix is not None:
+            params.append(URLButton.params(url_variable=button_url_suffix, index=URL_BUTTON_INDEX))
+        # Without an explicit payload Meta echoes the (translated) label; inbound handling matches on the payload.
+        params.append(QuickReplyButton.params(callback_data=STOP_REMINDERS_PAYLOAD, index=STOP_BUTTON_INDEX))
+        try:
+            sent = self._wa.send_template(to=to, name=template.name, language=language, params=params, tracker=tracker)
+        except WhatsAppError as exc:
+            failure = classify_whatsapp_error(exc)
+        except httpx.TransportError as exc:
+            failure = classify_transport_error(exc)
+        except (ValueError, KeyError, TypeError) as exc:
+            # A 2xx whose body we cannot read (JSONDecodeError is a ValueError): Meta may well have accepted it.
+            failure = SendFailed(
+                f"unreadable answer from Meta ({type(exc).__name__}); the message may have been sent",
+                code=None,
+                title="unreadable response",
+                retryable=False,
+                maybe_sent=True,
+            )
+        else:
+            logger.info("whatsapp template %s/%s accepted for %s", template.name, template.language, _masked(to))
+            return SentMessage(wamid=str(sent.id))
+        logger.warning(
+            "whatsapp template %s/%s to %s failed: code=%s retryable=%s maybe_sent=%s",
+            template.name,
+            template.language,
+            _masked(to),
+            failure.code,
+            failure.retryable,
+            failure.maybe_sent,
+        )
+        raise failure
+
+
+class WhatsAppTemplateCatalog:
+    """Which (name, language) templates may be sent now: APPROVED and still UTILITY.
+
+    Meta can re-categorise an approved utility template as MARKETING; sending it then costs more and exposes the
+    reminders to marketing opt-outs and caps, so such a template counts as unavailable.
+    """
+
+    def __init__(
+        self,
+        *,
+        waba_id: str,
+        access_token: str,
+        api_version: str = DEFAULT_API_VERSION,
+        graph_base_url: str = GRAPH_BASE_URL,
+        timeout_seconds: float = 10.0,
+        page_size: int = 100,
+        max_pages: int = 50,
+    ) -> None:
+        self._waba_id = waba_id
+        self._page_size = page_size
+        self._max_pages = max_pages
+        self._http = httpx.Client(
+            base_url=_graph_base(graph_base_url, api_version),
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=timeout_seconds,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def approved_templates(self) -> frozenset[TemplateRef]:
+        usable: set[TemplateRef] = set()
+        params: dict[str, str | int] = {"fields": "name,status,language,category", "limit": self._page_size}
+        seen_cursors: set[str] = set()
+        for _ in range(self._max_pages):
+            page = self._get(params)
+            for row in page.get("data") or []:
+                if (
+                    str(row.get("status", "")).upper() == "APPROVED"
+                    and str(row.get("category", "")).upper() == "UTILITY"
+                ):
+                    usable.add(TemplateRef(name=str(row["name"]), language=str(row["language"])))
+            paging = page.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after or after in seen_cursors:
+                return frozenset(usable)
+            seen_cursors.add(after)
+            params = {**params, "after": after}
+        raise TemplateCatalogError(f"more than {self._max_pages} pages of templates", code=None, retryable=False)
+
+    def _get(self, params: Mapping[str, str | int]) -> dict[str, Any]:
+        try:
+            response = self._http.get(f"/{self._waba_id}/message_templates", params=dict(params))
+        except httpx.TransportError as exc:
+            raise TemplateCatalogError(
+                f"could not read templates ({type(exc).__name__})", code=None, retryable=True
+            ) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code >= 400 or not isinstance(body, dict):
+            error = (body or {}).get("error") if isinstance(body, dict) else None
+            code = error.get("code") if isinstance(error, dict) else None
+            message = error.get("message") if isinstance(error, dict) else response.text[:200]
+            raise TemplateCatalogError(
+                f"template list failed (HTTP {response.status_code}, code {code}): {message}",
+                code=code if isinstance(code, int) else None,
+                retryable=response.status_code >= 500 or code in RETRYABLE_CODES,
+            )
+        return body
