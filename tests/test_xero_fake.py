@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import re
 import threading
 from collections.abc import Iterator
@@ -131,8 +132,6 @@ def test_invoice_list_envelope_and_fields(http: httpx.Client) -> None:
 
 
 def test_ms_date_is_midnight_utc() -> None:
-    import datetime as dt
-
     assert ms_date(dt.date(2018, 12, 30)) == "/Date(1546128000000+0000)/"
 
 
@@ -158,6 +157,10 @@ def test_real_sdk_parses_the_fake(fake: FakeXero, tenant: str) -> None:
     assert invoice.updated_date_utc.isoformat() == "2026-11-02T03:04:05+00:00"
     contacts = api.get_contacts(tenant, i_ds=[invoice.contact.contact_id])
     assert [p.phone_type for p in contacts.contacts[0].phones] == ["DDI", "DEFAULT", "FAX", "MOBILE"]
+    since = invoice.updated_date_utc  # the SDK sends an aware datetime as ISO 8601 in If-Modified-Since
+    assert api.get_invoices(tenant, if_modified_since=since, i_ds=[INV1]).invoices == []
+    earlier = since - dt.timedelta(seconds=1)
+    assert len(api.get_invoices(tenant, if_modified_since=earlier, i_ds=[INV1]).invoices) == 1
     link = api.get_online_invoice(tenant, invoice.invoice_id)
     assert link.online_invoices[0].online_invoice_url.startswith("https://in.xero.com/")
 
@@ -403,7 +406,7 @@ def test_admin_api_over_http(fake: FakeXero) -> None:
     assert tokens["tenantId"] == tenant_id and tokens["access_token"] and tokens["connectionId"]
     paid = httpx.post(f"{fake.url}/_sandbox/xero/invoices/{INV1}/pay", json={"paidOn": "2026-11-20"}).json()
     assert (paid["Status"], paid["AmountDue"], paid["AmountPaid"]) == ("PAID", 0, 1500000)
-    assert paid["FullyPaidOnDate"] == ms_date(__import__("datetime").date(2026, 11, 20))
+    assert paid["FullyPaidOnDate"] == ms_date(dt.date(2026, 11, 20))
     patched = httpx.patch(f"{fake.url}/_sandbox/xero/invoices/{INV2}", json={"dueDate": "2026-12-31", "touch": False})
     assert patched.json()["DueDateString"] == "2026-12-31T00:00:00"
     voided = httpx.post(f"{fake.url}/_sandbox/xero/invoices/{INV2}/void").json()

@@ -405,6 +405,8 @@ class XeroTokenRefresher:
                 self._raise_unless_transient(exc)
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 log.warning("Xero token refresh: transport error (%s)", type(exc).__name__)
+            except ValueError:  # TokenApi json-decodes whatever came back with a 200
+                raise AccountingError("Xero token endpoint: unreadable answer") from None
             if attempt < self._max_attempts:
                 self._sleep(_BACKOFF_SECONDS[attempt - 1])
         raise AccountingError("Xero token endpoint unreachable")
