@@ -474,3 +474,28 @@ def test_admin_api_over_http(sink: WebhookSink) -> None:
 
         assert admin.post("/_sandbox/meta/reset").json() == {"reset": True}
         assert admin.get("/_sandbox/meta/messages").json() == []
+
+
+def test_pywa_parses_the_status_webhooks(meta: FakeMetaGraph, graph: httpx.Client) -> None:
+    from pywa.client import WhatsApp
+    from pywa.handlers import MessageStatusHandler
+    from pywa.types.message_status import MessageStatus
+
+    wa = WhatsApp(
+        phone_id=PHONE_NUMBER_ID, token=ACCESS_TOKEN, app_secret=APP_SECRET, verify_token="vt", api_version="25.0"
+    )
+    seen: list[MessageStatus[Any]] = []
+
+    def on_status(_: WhatsApp, status: MessageStatus[Any]) -> None:
+        seen.append(status)
+
+    wa.add_handlers(MessageStatusHandler(on_status))
+    wamid = send(graph, template_body()).json()["messages"][0]["id"]
+    for record in meta.flush():
+        assert wa.webhook_update_handler(record["body"].encode()) == ("ok", 200)
+    assert [(s.id, s.status.value, s.tracker) for s in seen] == [
+        (wamid, "sent", "conn-1#inv-1#d+7"),
+        (wamid, "delivered", "conn-1#inv-1#d+7"),
+        (wamid, "read", "conn-1#inv-1#d+7"),
+    ]
+    assert seen[0].from_user.wa_id == "6281234567890"
