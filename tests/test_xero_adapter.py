@@ -273,6 +273,14 @@ def test_expired_access_token_refreshes_once_and_retries(fake: FakeXero, shop: s
     assert provider.tokens.access_token in fake.recorded(INVOICES)[-1]["headers"]["authorization"]
 
 
+def test_refresh_happens_once_even_when_a_5xx_follows(fake: FakeXero, shop: str) -> None:
+    gateway, provider = gateway_for(fake, shop)
+    add_fault(fake, INVOICES, 401, {}, times=1)
+    fake.add_fault(Fault(method=None, path=re.compile(INVOICES), status=503, times=1))
+    assert len(gateway.open_invoices()) == 2
+    assert provider.calls == [False, True, False]
+
+
 def test_a_second_401_is_an_error_not_a_loop(fake: FakeXero, shop: str) -> None:
     gateway, provider = gateway_for(fake, shop)
     add_fault(fake, INVOICES, 401, {}, times=-1)

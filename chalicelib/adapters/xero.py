@@ -110,7 +110,8 @@ def _api_client(auth: _BearerAuth) -> Any:
 
 @dataclass
 class _Attempts:
-    refreshed: bool = False
+    refreshed: bool = False  # the one forced refresh this call is allowed has happened
+    refresh_next: bool = False
     rate_waits: int = 0
     failures: int = 0
 
@@ -317,7 +318,8 @@ class XeroAccountingGateway:
         """Run one SDK request with Xero's error handling: refresh once on 401, honour 429, retry 5xx briefly."""
         attempts = _Attempts()
         while True:
-            self._auth.access_token = self._access_token(force_refresh=attempts.refreshed)
+            self._auth.access_token = self._access_token(force_refresh=attempts.refresh_next)
+            attempts.refresh_next = False
             try:
                 return request()
             except ApiException as exc:
@@ -331,7 +333,7 @@ class XeroAccountingGateway:
         status = _http_status(exc)
         if status == 401 and not attempts.refreshed:
             log.info("Xero %s: access token rejected, refreshing once", what)
-            attempts.refreshed = True
+            attempts.refreshed = attempts.refresh_next = True
             return
         if status == 429:
             self._after_rate_limit(what, exc, attempts)
