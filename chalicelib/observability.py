@@ -52,6 +52,10 @@ def count(name: str, value: int = 1, **dimensions: str) -> None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         return
     from aws_lambda_powertools.metrics import single_metric
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+    if is_metrics_disabled():  # single_metric flushes on its own and does not check this itself
+        return
 
     with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace="Lunas") as metric:
         for key, val in dimensions.items():

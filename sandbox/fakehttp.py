@@ -136,7 +136,11 @@ class FakeServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=self.name, daemon=True)
+        httpd = self._httpd
+        # A short poll interval keeps stop() quick (serve_forever only notices shutdown between polls).
+        self._thread = threading.Thread(
+            target=lambda: httpd.serve_forever(poll_interval=0.05), name=self.name, daemon=True
+        )
         self._thread.start()
         return self.url
 
@@ -150,7 +154,8 @@ class FakeServer:
     def url(self) -> str:
         assert self._httpd is not None, "server not started"
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        host_text = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{host_text}:{port}"
 
     # -- faults and recording -----------------------------------------------------------------------------
 

@@ -115,7 +115,7 @@ class SqsEventSource:
             outcomes.append(outcome)
         return outcomes
 
-    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+    def _record(self, message: Any) -> dict[str, Any]:
         return {
             "messageId": message["MessageId"],
             "receiptHandle": message["ReceiptHandle"],

@@ -32,13 +32,17 @@ class LocalAppServer:
 
     def __init__(self) -> None:
         from chalice.config import Config
-        from chalice.local import create_local_server
+        from chalice.local import ChaliceRequestHandler, LocalDevServer
 
         import app as lunas_app
 
+        class _QuietHandler(ChaliceRequestHandler):
+            def log_message(self, *args: Any) -> None:  # one stderr line per request drowns the demo's output
+                return
+
         config = Config.create(chalice_app=lunas_app.app, lambda_timeout=300)
-        self._server = create_local_server(lunas_app.app, config, "127.0.0.1", 0)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="lunas-app", daemon=True)
+        self._server = LocalDevServer(lunas_app.app, config, "127.0.0.1", 0, handler_cls=_QuietHandler)
+        self._thread = threading.Thread(target=self._server.server.serve_forever, name="lunas-app", daemon=True)
 
     def start(self) -> str:
         self._thread.start()

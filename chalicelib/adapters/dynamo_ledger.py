@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pynamodb.connection import Connection as DynamoConnection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -25,6 +26,15 @@ _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
 class DynamoSendLedger:
+    def __init__(self) -> None:
+        self._connection: DynamoConnection | None = None
+
+    def _transaction(self) -> TransactWrite:
+        # One connection (and so one botocore client) per ledger: building a client parses service JSON (~0.5 s).
+        if self._connection is None:
+            self._connection = DynamoConnection()
+        return TransactWrite(connection=self._connection)
+
     def states(self, org_id: str, ledger_keys: Iterable[str]) -> dict[str, LedgerState]:
         keys = [(org_pk(org_id), f"LEDGER#{k}") for k in sorted(set(ledger_keys))]
         return {r.sk.removeprefix("LEDGER#"): LedgerState(r.state) for r in batch_get(LedgerRecord, keys)}
@@ -43,7 +53,7 @@ class DynamoSendLedger:
         ledger_sks = [f"LEDGER#{r.ledger_key}" for r in message.reminders]
         connection_id = message.reminders[0].invoice.connection_id
         try:
-            with TransactWrite(connection=DynamoConnection()) as tx:
+            with self._transaction() as tx:
                 tx.save(
                     MessageRecord(
                         org_pk(org_id),
@@ -82,7 +92,7 @@ class DynamoSendLedger:
         message = self._message(org_id, msg_sk)
         if message is None:
             return
-        with TransactWrite(connection=DynamoConnection()) as tx:
+        with self._transaction() as tx:
             for sk in message.ledger_sks:
                 tx.delete(LedgerRecord(org_pk(org_id), sk), condition=LedgerRecord.state == LedgerState.CLAIMED.value)
             tx.delete(message, condition=MessageRecord.state == LedgerState.CLAIMED.value)
@@ -97,20 +107,28 @@ class DynamoSendLedger:
             self._complete(update.org_id, update.message_key, state=LedgerState.SENT, wamid=update.wamid, at=update.at)
             message = self._message(update.org_id, update.message_key)
             assert message is not None
-        if _DELIVERY_RANK.get(update.status, 0) <= _DELIVERY_RANK.get(message.delivery or "", 0):
+        if update.status not in _DELIVERY_RANK:
             return True
-        actions: list[Action] = [MessageRecord.delivery.set(update.status), MessageRecord.delivery_at.set(update.at)]
+        msg_actions: list[Action] = [
+            MessageRecord.delivery.set(update.status),
+            MessageRecord.delivery_at.set(update.at),
+        ]
+        ledger_actions: list[Action] = [LedgerRecord.delivery.set(update.status)]
         if update.pricing_category:
-            actions.append(MessageRecord.pricing_category.set(update.pricing_category))
+            msg_actions.append(MessageRecord.pricing_category.set(update.pricing_category))
         if update.error_code is not None:
-            actions += [
-                MessageRecord.error_code.set(update.error_code),
-                MessageRecord.error_title.set(update.error_title or ""),
-            ]
-        message.update(actions=actions)
+            title = update.error_title or ""
+            msg_actions += [MessageRecord.error_code.set(update.error_code), MessageRecord.error_title.set(title)]
+            ledger_actions += [LedgerRecord.error_code.set(update.error_code), LedgerRecord.error_title.set(title)]
+        _update_if_newer(message, msg_actions, MessageRecord.delivery, update.status)
         for sk in message.ledger_sks:
-            LedgerRecord(org_pk(update.org_id), sk).update(actions=[LedgerRecord.delivery.set(update.status)])
+            _update_if_newer(
+                LedgerRecord(org_pk(update.org_id), sk), ledger_actions, LedgerRecord.delivery, update.status
+            )
         return True
+
+    def entries(self, org_id: str) -> list[LedgerRecord]:
+        return list(LedgerRecord.query(org_pk(org_id), LedgerRecord.sk.startswith("LEDGER#")))
 
     def messages(self, org_id: str) -> list[MessageRecord]:
         return list(MessageRecord.query(org_pk(org_id), MessageRecord.sk.startswith("MSG#")))
@@ -146,17 +164,31 @@ class DynamoSendLedger:
             if code is not None:
                 common_msg.append(MessageRecord.error_code.set(code))
                 common_ledger.append(LedgerRecord.error_code.set(code))
-        _update_all(org_id, message, message.ledger_sks, common_msg, common_ledger)
+        self._update_all(org_id, message, message.ledger_sks, common_msg, common_ledger)
+
+    def _update_all(
+        self,
+        org_id: str,
+        message: MessageRecord,
+        ledger_sks: Sequence[str],
+        msg_actions: list[Action],
+        ledger_actions: list[Action],
+    ) -> None:
+        with self._transaction() as tx:
+            tx.update(message, actions=msg_actions)
+            for sk in ledger_sks:
+                tx.update(LedgerRecord(org_pk(org_id), sk), actions=ledger_actions)
 
 
-def _update_all(
-    org_id: str,
-    message: MessageRecord,
-    ledger_sks: Sequence[str],
-    msg_actions: list[Action],
-    ledger_actions: list[Action],
-) -> None:
-    with TransactWrite(connection=DynamoConnection()) as tx:
-        tx.update(message, actions=msg_actions)
-        for sk in ledger_sks:
-            tx.update(LedgerRecord(org_pk(org_id), sk), actions=ledger_actions)
+def _update_if_newer(item: Any, actions: list[Action], delivery: Any, status: str) -> None:
+    """Apply a status only over an older one (read beats delivered beats sent), atomically, so concurrent or
+    out-of-order webhooks can never move a message backwards."""
+    older = [s for s, rank in _DELIVERY_RANK.items() if rank < _DELIVERY_RANK[status]]
+    condition = delivery.does_not_exist()
+    if older:
+        condition = condition | delivery.is_in(*older)
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise

@@ -106,7 +106,7 @@ def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
     customers = list(deps.gateway.customers(customer_ids).values()) if customer_ids else []
     plan = _plan(org_id, deps, invoices, customers)
     if plan.messages and time.monotonic() - read_at >= deps.recheck_after.total_seconds():
-        plan = _plan(org_id, deps, _refreshed(deps.gateway, invoices, plan), customers)
+        plan = _explain_late_payments(_plan(org_id, deps, _refreshed(deps.gateway, invoices, plan), customers))
     result = CycleResult(connection=connection)
     outcomes = _Delivery(org_id, deps, result).send_all(plan.messages)
     result.decisions = [outcomes.get(_invoice_key(d.invoice), d) for d in plan.decisions]
@@ -155,6 +155,17 @@ def _refreshed(gateway: AccountingGateway, invoices: tuple[Invoice, ...], plan: 
     fresh = {i.invoice_id: i for i in gateway.invoices_by_id(about_to_send)}
     gone = {i: dataclasses.replace(inv, status=InvoiceStatus.VOIDED) for i, inv in _by_id(invoices).items()}
     return tuple(fresh.get(i.invoice_id, gone[i.invoice_id]) if i.invoice_id in about_to_send else i for i in invoices)
+
+
+def _explain_late_payments(plan: CyclePlan) -> CyclePlan:
+    """Say so when an invoice was paid between the cycle's first read and the re-check right before sending."""
+    decisions = tuple(
+        dataclasses.replace(d, detail=f"{d.detail or 'paid'}: found on the re-check right before sending")
+        if d.reason is Reason.PAID
+        else d
+        for d in plan.decisions
+    )
+    return dataclasses.replace(plan, decisions=decisions)
 
 
 def _by_id(invoices: Sequence[Invoice]) -> dict[str, Invoice]:

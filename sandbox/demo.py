@@ -1,0 +1,181 @@
+"""`make demo`: the main job end to end on the embedded sandbox.
+
+Starts local AWS and the fake Xero and Meta, seeds a demo organisation, runs one reminder cycle through the real
+path (EventBridge schedule handler -> SQS -> worker Lambda handler), lets Meta's status webhooks come back, and
+prints what was decided for every invoice and what each customer received.
+
+    python -m sandbox.demo            interactive: keeps serving; press Enter to run another cycle, Ctrl-C to stop
+    python -m sandbox.demo --once     one cycle, print, exit 0 (for scripts and CI)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import textwrap
+import time
+import warnings
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sandbox import demo_data
+
+_JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def demo_now(real_now: dt.datetime) -> dt.datetime:
+    """The real time if it is inside the default window (Mon-Fri 09:00-17:00 Jakarta), else the next 10:00 there."""
+    local = real_now.astimezone(_JAKARTA)
+    if local.weekday() < 5 and 9 <= local.hour < 17:
+        return real_now
+    day = local.date() + dt.timedelta(days=0 if local.hour < 9 else 1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(10, 0), _JAKARTA).astimezone(dt.UTC)
+
+
+def _quiet() -> None:
+    """The report is the demo's output; Lunas' JSON logs and EMF metrics are available with --verbose."""
+    from chalicelib.observability import logger
+
+    logger.setLevel("WARNING")
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def _step(message: str) -> None:
+    print(f"  • {message}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    now = demo_now(dt.datetime.now(dt.UTC))
+    os.environ["LUNAS_FIXED_NOW"] = now.isoformat()
+    os.environ["LUNAS_RECHECK_AFTER_SECONDS"] = "0"  # always re-read invoices right before sending
+    if not args.verbose:
+        _quiet()
+    print(f"\nLunas demo — {now.astimezone(_JAKARTA):%A %d %B %Y, %H:%M} in Asia/Jakarta\n", flush=True)
+    from sandbox.run import start_sandbox
+
+    _step("starting local AWS (moto: DynamoDB, KMS, SQS), fake Xero, fake Meta Graph and the Lunas app on 127.0.0.1")
+    sandbox = start_sandbox()
+    try:
+        _step(f"URLs of everything started: {Path('.sandbox/urls.json').resolve()}")
+        connection = demo_data.seed_demo(sandbox, now.astimezone(_JAKARTA).date())
+        _step(f"seeded '{demo_data.BUSINESS_NAME}' with {len(demo_data.INVOICES)} invoices in Xero")
+        run_cycle(sandbox, now)
+        print_report(sandbox, connection.org_id)
+        if args.once:
+            return 0
+        return _interactive(sandbox, now)
+    finally:
+        sandbox.stop()
+
+
+def run_cycle(sandbox: Any, now: dt.datetime) -> None:
+    """Schedule handler -> SQS -> worker handler, exactly as on AWS; then Meta's status webhooks come back."""
+    import app
+    from sandbox.lambda_runtime import SqsEventSource, invoke_schedule
+
+    fanned = invoke_schedule(app.fan_out_reminders, now)
+    _step(f"hourly schedule fired: {fanned['enqueued']} connection(s) queued on SQS")
+    source = SqsEventSource(
+        queue_url=sandbox.aws.queue_url, handler=app.run_reminder_cycles, function_name="run_reminder_cycles"
+    )
+    started = time.monotonic()
+    outcomes = source.drain()
+    handled = sum(o.received for o in outcomes)
+    _step(f"worker ran {handled} cycle(s) in {time.monotonic() - started:.1f} s")
+    sandbox.meta.flush()  # whatever the background thread has not delivered yet
+    deliveries = sandbox.meta.deliveries()["deliveries"]
+    accepted = sum(1 for d in deliveries if d["http_status"] == 200)
+    _step(f"Meta posted {len(deliveries)} signed status webhooks to the app so far; it accepted {accepted}")
+
+
+def print_report(sandbox: Any, org_id: str) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.domain.models import Money, Reason
+    from chalicelib.domain.reasons import explain
+    from chalicelib.domain.wording import format_money
+
+    stores = bootstrap.stores()
+    delivery = _delivery_by_invoice(stores, org_id)
+    views = sorted(stores.decisions.for_org(org_id), key=lambda v: (v.customer_name, v.number))
+    print("\nEvery open invoice, what Lunas decided, and why:\n")
+    rows = [("Invoice", "Customer", "Due", "Amount", "Stage", "Decision", "Why / delivery")]
+    for v in views:
+        reason = Reason(v.reason)
+        why = delivery.get(v.sk.removeprefix("INVOICE#"), "") if reason is Reason.SENT else explain(reason, v.detail)
+        amount = format_money(Money(Decimal(v.amount_due), v.currency), "en")
+        rows.append((v.number, v.customer_name, v.due_date, amount, v.stage or "-", v.reason, why))
+    _print_table(rows)
+    _print_messages(sandbox, stores, org_id)
+
+
+def _delivery_by_invoice(stores: Any, org_id: str) -> dict[str, str]:
+    """ "<connection>#<invoice>" -> what Meta's status webhooks said about the message that carried it."""
+    result = {}
+    for entry in stores.ledger.entries(org_id):
+        connection_invoice = entry.sk.removeprefix("LEDGER#").rsplit("#", 1)[0]
+        status = entry.delivery or "accepted by Meta"
+        if entry.delivery == "failed":
+            status = f"failed: (#{entry.error_code}) {entry.error_title}" if entry.error_code else "failed"
+        result[connection_invoice] = status
+    return result
+
+
+def _print_table(rows: Sequence[Sequence[str]]) -> None:
+    widths = [min(max(len(r[i]) for r in rows), 32) for i in range(len(rows[0]))]
+    widths[-1] = max(len(r[-1]) for r in rows)  # the explanation is the point: never cut it
+    for index, row in enumerate(rows):
+        print("  " + "  ".join(cell[: widths[i]].ljust(widths[i]) for i, cell in enumerate(row)))
+        if index == 0:
+            print("  " + "  ".join("-" * min(w, 40) for w in widths))
+
+
+def _print_messages(sandbox: Any, stores: Any, org_id: str) -> None:
+    delivery = {m.wamid: m.delivery for m in stores.ledger.messages(org_id) if m.wamid}
+    messages = sandbox.meta.messages(phone_number_id=demo_data.PHONE_NUMBER_ID)
+    print(f"\nWhatsApp messages Meta accepted ({len(messages)}), as the customer sees them:\n")
+    for m in messages:
+        status = delivery.get(m["wamid"]) or "accepted"
+        print(f"  ── to {_masked(m['to'])} · template {m['template']} ({m['language']}) · status: {status}")
+        for line in m["rendered_text"].splitlines():
+            print(textwrap.indent(textwrap.fill(line, 96) if line else "", "     "))
+        print()
+
+
+def _masked(phone: str) -> str:
+    from chalicelib.observability import mask_phone
+
+    return mask_phone(phone)
+
+
+def _interactive(sandbox: Any, now: dt.datetime) -> int:
+    print("The sandbox keeps running. Useful URLs:")
+    print(f"  app:        {sandbox.app_url}   (e.g. {sandbox.app_url}/health)")
+    print(f"  fake Xero:  {sandbox.xero.url}/_sandbox/xero/...   fake Meta: {sandbox.meta.url}/_sandbox/meta/messages")
+    print("Press Enter to run another cycle (nothing is sent twice), or Ctrl-C to stop.")
+    try:
+        while sys.stdin.readline():
+            run_cycle(sandbox, now)
+            print_report(sandbox, demo_data.ORG_ID)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--once", action="store_true", help="run one cycle, print the report and exit 0")
+    parser.add_argument("--verbose", action="store_true", help="also print Lunas' JSON logs and metrics")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
