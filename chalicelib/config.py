@@ -26,6 +26,19 @@ class Settings:
     public_base_url: str
     recheck_after_seconds: float  # re-read invoices before sending unless read at most this long ago
     fixed_now: str  # ISO instant; sandbox only: pins the clock so the demo is inside the send window
+    # -- sign-in and the owner's dashboard (chalicelib/auth, chalicelib/web) --
+    cognito_user_pool_id: str = ""
+    cognito_client_id: str = ""
+    cognito_jwks_url: str = ""  # locally the moto server's /<pool>/.well-known/jwks.json
+    cognito_issuer: str = ""  # what the ID token's `iss` says (moto writes the AWS host form)
+    session_secret: str = ""  # signs CSRF tokens; a random per-process value when empty (single-process dev only)
+    xero_authorize_url: str = "https://login.xero.com/identity/connect/authorize"
+    intuit_client_id: str = ""
+    intuit_client_secret: str = ""
+    intuit_authorize_url: str = "https://appcenter.intuit.com/connect/oauth2"
+    intuit_token_url: str = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+    intuit_revoke_url: str = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
+    run_now_mode: str = "queue"  # queue: enqueue on the reminder queue | inline: run in the request (sandbox)
 
 
 def _env(name: str, default: str = "") -> str:
@@ -48,4 +61,16 @@ def load_settings() -> Settings:
         public_base_url=_env("LUNAS_PUBLIC_URL", "https://lunas.example"),
         recheck_after_seconds=float(_env("LUNAS_RECHECK_AFTER_SECONDS", "60")),
         fixed_now=_env("LUNAS_FIXED_NOW"),
+        cognito_user_pool_id=_env("COGNITO_USER_POOL_ID"),
+        cognito_client_id=_env("COGNITO_CLIENT_ID"),
+        cognito_jwks_url=_env("COGNITO_JWKS_URL"),
+        cognito_issuer=_env("COGNITO_ISSUER"),
+        session_secret=_env("LUNAS_SESSION_SECRET"),
+        xero_authorize_url=_env("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize"),
+        intuit_client_id=_env("INTUIT_CLIENT_ID"),
+        intuit_client_secret=_env("INTUIT_CLIENT_SECRET"),
+        intuit_authorize_url=_env("INTUIT_AUTHORIZE_URL", "https://appcenter.intuit.com/connect/oauth2"),
+        intuit_token_url=_env("INTUIT_TOKEN_URL", "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"),
+        intuit_revoke_url=_env("INTUIT_REVOKE_URL", "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"),
+        run_now_mode=_env("LUNAS_RUN_NOW_MODE", "queue"),
     )

@@ -116,6 +116,28 @@ def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
     return result
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CyclePreview:
+    """What a cycle would decide right now for one connection, and the customers it read to decide it."""
+
+    connection: Connection
+    plan: CyclePlan
+    customers: tuple[Customer, ...]
+
+
+def plan_for_connection(connection: Connection, deps: CycleDependencies) -> CyclePreview:
+    """The owner's preview: read and decide exactly as `run_cycle` would, but claim, send and record nothing.
+
+    Messages in the plan are what would go out now; every other invoice carries the reason it would not.
+    """
+    invoices = tuple(deps.gateway.open_invoices())
+    customer_ids = sorted({i.customer_id for i in invoices})
+    customers = tuple(deps.gateway.customers(customer_ids).values()) if customer_ids else ()
+    return CyclePreview(
+        connection=connection, plan=_plan(connection.org_id, deps, invoices, customers), customers=customers
+    )
+
+
 def _plan(
     org_id: str, deps: CycleDependencies, invoices: tuple[Invoice, ...], customers: Sequence[Customer]
 ) -> CyclePlan:
