@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, PutError
@@ -215,11 +214,11 @@ class DynamoLeases:
             org_pk(org_id),
             f"LEASE#{key}",
             owner=owner,
-            lease_until=Decimal(str(round(now + seconds, 3))),
+            lease_until=round(now + seconds, 3),
             expires_at=dt.datetime.fromtimestamp(now + 86_400, dt.UTC),
         )
         try:
-            record.save(condition=LeaseRecord.sk.does_not_exist() | (LeaseRecord.lease_until < Decimal(str(now))))
+            record.save(condition=LeaseRecord.sk.does_not_exist() | (LeaseRecord.lease_until < now))
         except PutError as exc:
             if _conditional(exc):
                 return False
