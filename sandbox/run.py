@@ -64,6 +64,7 @@ class Sandbox:
     meta: FakeMetaGraph
     app_server: LocalAppServer
     urls: dict[str, Any]
+    urls_file: Path
 
     @property
     def app_url(self) -> str:
@@ -110,7 +111,7 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     path = urls_file or Path(os.environ.get("LUNAS_SANDBOX_FILE", str(DEFAULT_URLS_FILE)))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(urls, indent=2))
-    return Sandbox(aws=aws, xero=xero, meta=meta, app_server=app_server, urls=urls)
+    return Sandbox(aws=aws, xero=xero, meta=meta, app_server=app_server, urls=urls, urls_file=path)
 
 
 _AWS_ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")
