@@ -1,7 +1,7 @@
 """Settings read once from the environment.
 
 The sandbox and a real AWS account differ only here: resource names, vendor base URLs and credentials. Secret
-values come from the environment in the sandbox; on AWS the deploy issue moves them to Secrets Manager.
+values come from the environment in the sandbox and from Secrets Manager on AWS (see `chalicelib.secrets`).
 """
 
 from __future__ import annotations
@@ -40,9 +40,21 @@ class Settings:
     intuit_revoke_url: str = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
     run_now_mode: str = "queue"  # queue: enqueue on the reminder queue | inline: run in the request (sandbox)
 
+    # -- secret values: plain env vars in the sandbox, Secrets Manager on AWS (chalicelib.secrets) --
+    meta_verify_token: str = ""
+    xero_webhook_key: str = ""
+    intuit_webhook_verifier_token: str = ""
+
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+def _secret(name: str) -> str:
+    """A secret value: from Secrets Manager when `<name>_SECRET_NAME` is set, else the plain variable `name`."""
+    from chalicelib.secrets import secret_value
+
+    return secret_value(name)
 
 
 @cache
@@ -52,12 +64,12 @@ def load_settings() -> Settings:
         reminder_queue_name=_env("LUNAS_REMINDER_QUEUE", "lunas-reminders"),
         kms_key_id=_env("LUNAS_KMS_KEY_ID", "alias/lunas-tokens"),
         xero_client_id=_env("XERO_CLIENT_ID"),
-        xero_client_secret=_env("XERO_CLIENT_SECRET"),
+        xero_client_secret=_secret("XERO_CLIENT_SECRET"),
         xero_api_base=_env("XERO_API_BASE", "https://api.xero.com"),
         xero_identity_base=_env("XERO_IDENTITY_BASE", "https://identity.xero.com"),
         graph_base_url=_env("GRAPH_BASE_URL", "https://graph.facebook.com"),
         graph_api_version=_env("GRAPH_API_VERSION", "25.0"),
-        meta_app_secret=_env("META_APP_SECRET"),
+        meta_app_secret=_secret("META_APP_SECRET"),
         public_base_url=_env("LUNAS_PUBLIC_URL", "https://lunas.example"),
         recheck_after_seconds=float(_env("LUNAS_RECHECK_AFTER_SECONDS", "60")),
         fixed_now=_env("LUNAS_FIXED_NOW"),
@@ -65,12 +77,15 @@ def load_settings() -> Settings:
         cognito_client_id=_env("COGNITO_CLIENT_ID"),
         cognito_jwks_url=_env("COGNITO_JWKS_URL"),
         cognito_issuer=_env("COGNITO_ISSUER"),
-        session_secret=_env("LUNAS_SESSION_SECRET"),
+        session_secret=_secret("LUNAS_SESSION_SECRET"),
         xero_authorize_url=_env("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize"),
         intuit_client_id=_env("INTUIT_CLIENT_ID"),
-        intuit_client_secret=_env("INTUIT_CLIENT_SECRET"),
+        intuit_client_secret=_secret("INTUIT_CLIENT_SECRET"),
         intuit_authorize_url=_env("INTUIT_AUTHORIZE_URL", "https://appcenter.intuit.com/connect/oauth2"),
         intuit_token_url=_env("INTUIT_TOKEN_URL", "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"),
         intuit_revoke_url=_env("INTUIT_REVOKE_URL", "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"),
         run_now_mode=_env("LUNAS_RUN_NOW_MODE", "queue"),
+        meta_verify_token=_secret("META_VERIFY_TOKEN"),
+        xero_webhook_key=_secret("XERO_WEBHOOK_KEY"),
+        intuit_webhook_verifier_token=_secret("INTUIT_WEBHOOK_VERIFIER_TOKEN"),
     )
