@@ -13,18 +13,14 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import MetricUnit
 
+from chalicelib.domain.phones import mask_phone
+
+__all__ = ["bind_org", "count", "logger", "mask_phone", "metrics", "scrub"]
+
 # "+62 812-3456-7890", "+6281234567890" (E.164, what we store) and "6281234567890" (a Meta wa_id): a + followed by
 # 8+ digits with separators, or a bare run of 10-15 digits. Dates and formatted amounts don't match.
 _PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d|(?<![\d.,])\d{10,15}(?![\d.,])")
 _SECRET = re.compile(r"(?i)(bearer\s+|access_token\W+|refresh_token\W+|token=)[A-Za-z0-9._~+/=-]{6,}")
-
-
-def mask_phone(phone: str) -> str:
-    """Keep the country code and the last 3 digits: enough to tell numbers apart in a log, not to dial them."""
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) < 6:
-        return "***"
-    return f"+{digits[:2]}{'*' * (len(digits) - 5)}{digits[-3:]}"
 
 
 def scrub(text: str) -> str:

@@ -19,6 +19,7 @@ from pywa.types.templates import BodyText, QuickReplyButton, TemplateLanguage, U
 
 from chalicelib.domain.errors import LunasError, SendFailed
 from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, TemplateRef
+from chalicelib.observability import count
 from chalicelib.ports import SentMessage
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ class WhatsAppMessageSender:
             params.append(URLButton.params(url_variable=button_url_suffix, index=URL_BUTTON_INDEX))
         # Without an explicit payload Meta echoes the (translated) label; inbound handling matches on the payload.
         params.append(QuickReplyButton.params(callback_data=STOP_REMINDERS_PAYLOAD, index=STOP_BUTTON_INDEX))
+        count("WhatsAppApiCalls")
         try:
             sent = self._wa.send_template(to=to, name=template.name, language=language, params=params, tracker=tracker)
         except WhatsAppError as exc:

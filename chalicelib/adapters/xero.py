@@ -31,6 +31,7 @@ from xero_python.exceptions import ApiException
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
 from chalicelib.domain.phones import PhoneResult, mask_phone, normalise_xero_phone
+from chalicelib.observability import count
 from chalicelib.ports import AccessTokenProvider, OAuthTokens
 
 log = logging.getLogger(__name__)
@@ -320,6 +321,7 @@ class XeroAccountingGateway:
         while True:
             self._auth.access_token = self._access_token(force_refresh=attempts.refresh_next)
             attempts.refresh_next = False
+            count("XeroApiCalls")
             try:
                 return request()
             except ApiException as exc:

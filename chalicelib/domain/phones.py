@@ -80,7 +80,9 @@ def mask_phone(phone: str | None) -> str:
     if not phone:
         return "-"
     digits = _NOT_DIGITS.sub("", phone)
-    return "+" + digits[:2] + "*" * max(len(digits) - 5, 0) + digits[-3:]
+    if len(digits) < 6:  # too short to keep any of it
+        return "***"
+    return "+" + digits[:2] + "*" * (len(digits) - 5) + digits[-3:]
 
 
 def _with_country_code(country: int, national: str) -> PhoneResult:
