@@ -16,6 +16,8 @@ so the schema lives in one place.
 | message         | MSG#<local date>#<e164>              | one WhatsApp message a phone a day; its delivery      |
 | invoice view    | INVOICE#<conn>#<invoice>             | the latest decision and reason, for the owner         |
 | payment link    | pk PAYLINK#<code>, sk LINK           | where /pay/<code> redirects (random, unguessable)     |
+| sync cursor     | SYNC#<conn>#CURSOR                   | incremental sync: vendor-clock cursor, last sweep     |
+| sync snapshot   | SYNC#<conn>#INV#<id> / …#CUST#<id>   | open invoices / customers as last read (services/sync)|
 """
 
 from __future__ import annotations
@@ -207,6 +209,48 @@ class PaymentLinkRecord(_Item):
         of=MapAttribute, default=list
     )  # [{"number": "INV-1", "url": "https://..."}]
     expires_at = TTLAttribute(null=True)
+
+
+class SyncCursorRecord(_Item):
+    """Where the next change read of one connection starts (services/sync.py)."""
+
+    class Meta(_Meta):
+        pass
+
+    cursor = UTCDateTimeAttribute(null=True)  # on the vendor's clock
+    full_sweep_at = UTCDateTimeAttribute(null=True)  # on Lunas' clock
+    version = VersionAttribute()
+
+
+class SyncInvoiceRecord(_Item):
+    """One open invoice of a connection's sync snapshot."""
+
+    class Meta(_Meta):
+        pass
+
+    source = UnicodeAttribute()
+    number = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    customer_name = UnicodeAttribute(default="")
+    due_date = UnicodeAttribute()
+    amount_due = UnicodeAttribute()  # decimal string
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute()
+    payment_link = UnicodeAttribute(null=True)
+    issue_date = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class SyncCustomerRecord(_Item):
+    """One customer of a connection's sync snapshot (phone already E.164, or why there is none)."""
+
+    class Meta(_Meta):
+        pass
+
+    source = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    phone = UnicodeAttribute(null=True)
+    phone_problem = UnicodeAttribute(null=True)
 
 
 _M = TypeVar("_M", bound=Model)
