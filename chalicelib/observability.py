@@ -13,7 +13,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import MetricUnit
 
-from chalicelib.domain.phones import mask_phone
+from chalicelib.domain.masking import mask_phone
 
 __all__ = ["bind_org", "count", "logger", "mask_phone", "metrics", "scrub"]
 

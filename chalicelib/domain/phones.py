@@ -13,7 +13,10 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from chalicelib.domain.masking import mask_phone
 from chalicelib.domain.models import Reason
+
+__all__ = ["PhoneResult", "mask_phone", "normalise_phone", "normalise_xero_phone"]
 
 # Types WhatsApp can reach. FIXED_LINE_OR_MOBILE is what countries without distinct mobile ranges (US, CA) give.
 _USABLE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
@@ -73,16 +76,6 @@ def normalise_xero_phone(
     if not country:
         return normalise_phone(f"{area} {number}", default_region)
     return _with_country_code(int(country), f"{area} {number}")
-
-
-def mask_phone(phone: str | None) -> str:
-    """A number safe to log: country code kept, all but the last 3 digits hidden."""
-    if not phone:
-        return "-"
-    digits = _NOT_DIGITS.sub("", phone)
-    if len(digits) < 6:  # too short to keep any of it
-        return "***"
-    return "+" + digits[:2] + "*" * (len(digits) - 5) + digits[-3:]
 
 
 def _with_country_code(country: int, national: str) -> PhoneResult:
