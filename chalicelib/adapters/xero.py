@@ -28,6 +28,7 @@ from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import TokenApi
 from xero_python.exceptions import ApiException
 
+from chalicelib.domain.changes import ChangeSet, Sweep
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
 from chalicelib.domain.phones import PhoneResult, mask_phone, normalise_xero_phone
@@ -220,6 +221,56 @@ class XeroAccountingGateway:
                 customers[customer.customer_id] = customer
         return customers
 
+    # -- incremental sync (services/sync.py; not in the port) -----------------------------------------------------
+
+    def sweep(self) -> Sweep:
+        """Every open invoice; the cursor is the newest UpdatedDateUTC among them, on Xero's own clock."""
+        invoices = self.open_invoices()
+        return Sweep(invoices=tuple(invoices), as_of=_newest(i.updated_at for i in invoices))
+
+    def changed_since(self, since: dt.datetime) -> ChangeSet:
+        """Sales invoices and contacts changed since `since` (`If-Modified-Since`), whatever their status now.
+
+        Paid, voided and deleted invoices come back with their new status, so the caller can drop them.
+        """
+        invoices = [
+            invoice
+            for rows in self._changed_pages("list changed invoices", self._api.get_invoices, "invoices", since)
+            for invoice in self._map_invoices(rows)
+        ]
+        contacts = [
+            contact
+            for rows in self._changed_pages("list changed contacts", self._api.get_contacts, "contacts", since)
+            for contact in rows
+        ]
+        newest = _newest([since, *(i.updated_at for i in invoices), *(c.updated_date_utc for c in contacts)])
+        return ChangeSet(
+            invoices=tuple(invoices),
+            customers=tuple(self._map_customer(c) for c in contacts if c.is_customer is not False),
+            as_of=newest,
+        )
+
+    def _changed_pages(self, what: str, read: Callable[..., Any], key: str, since: dt.datetime) -> list[list[Any]]:
+        pages: list[list[Any]] = []
+        extra = {"where": 'Type=="ACCREC"'} if key == "invoices" else {"include_archived": True}
+        while True:
+            page = len(pages) + 1
+            result = self._call(
+                what,
+                functools.partial(
+                    read,
+                    self.tenant_id,
+                    if_modified_since=since,
+                    page=page,
+                    page_size=PAGE_SIZE,
+                    _request_timeout=self._timeout,
+                    **extra,
+                ),
+            )
+            pages.append(list(getattr(result, key) or []))
+            if self._last_page(result, page, len(pages[-1])):
+                return pages
+
     # -- payment links (not in the port) -------------------------------------------------------------------------
 
     def payment_link(self, invoice_id: str) -> str | None:
@@ -369,6 +420,11 @@ class XeroAccountingGateway:
         delay = _BACKOFF_SECONDS[min(attempts.failures - 1, len(_BACKOFF_SECONDS) - 1)]
         log.warning("Xero %s: %s, retrying in %gs", what, detail, delay)
         self._sleep(delay)
+
+
+def _newest(instants: Iterable[dt.datetime | None]) -> dt.datetime | None:
+    aware = [i if i.tzinfo else i.replace(tzinfo=dt.UTC) for i in instants if isinstance(i, dt.datetime)]
+    return max(aware, default=None)
 
 
 def _as_date(value: Any) -> dt.date:
