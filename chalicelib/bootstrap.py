@@ -22,12 +22,14 @@ from chalicelib.adapters.dynamo_repositories import (
     DynamoPaymentLinks,
     DynamoPhoneFlags,
 )
+from chalicelib.adapters.dynamo_sync import DynamoSyncSnapshots
 from chalicelib.adapters.kms import KmsCipher
 from chalicelib.config import Settings, load_settings
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import Connection, Invoice, ReminderSettings, TemplateRef, WhatsAppAccount
-from chalicelib.ports import AccountingGateway, Clock, MessageSender
+from chalicelib.ports import AccessTokenProvider, AccountingGateway, Clock, MessageSender, TokenRefresher
 from chalicelib.services.reminders import CycleDependencies
+from chalicelib.services.sync import IncrementalGateway, IncrementalSource
 from chalicelib.services.tokens import token_provider
 
 _TEMPLATE_CACHE_SECONDS = 300.0
@@ -80,9 +82,32 @@ class UnsupportedProvider(LunasError):
 
 
 def accounting_gateway(connection: Connection, settings: ReminderSettings) -> AccountingGateway:
-    config = load_settings()
-    if connection.provider != "xero":
+    """The connection's accounting adapter, reading through an incremental-sync snapshot (services/sync.py)."""
+    readers = {"xero": _xero_gateway, "quickbooks": _quickbooks_gateway}
+    build = readers.get(connection.provider)
+    if build is None:
         raise UnsupportedProvider(f"no adapter for {connection.provider}")
+    config = load_settings()
+    return IncrementalGateway(
+        build(connection, settings, config),
+        org_id=connection.org_id,
+        store=DynamoSyncSnapshots(),
+        clock=clock(),
+        full_sweep_every=dt.timedelta(days=config.full_sweep_days),
+    )
+
+
+def _connection_tokens(connection: Connection, refresher: TokenRefresher) -> AccessTokenProvider:
+    return token_provider(
+        org_id=connection.org_id,
+        connection_id=connection.connection_id,
+        repository=stores().connections,
+        refresher=refresher,
+        clock=clock(),
+    )
+
+
+def _xero_gateway(connection: Connection, settings: ReminderSettings, config: Settings) -> IncrementalSource:
     from chalicelib.adapters.xero import XeroAccountingGateway, XeroTokenRefresher
 
     refresher = XeroTokenRefresher(
@@ -90,19 +115,32 @@ def accounting_gateway(connection: Connection, settings: ReminderSettings) -> Ac
         client_secret=config.xero_client_secret,
         identity_base=config.xero_identity_base,
     )
-    tokens = token_provider(
-        org_id=connection.org_id,
-        connection_id=connection.connection_id,
-        repository=stores().connections,
-        refresher=refresher,
-        clock=clock(),
-    )
     return XeroAccountingGateway(
         connection_id=connection.connection_id,
         tenant_id=connection.tenant_id,
         country=settings.country,
-        access_token=tokens,
+        access_token=_connection_tokens(connection, refresher),
         api_base=config.xero_api_base,
+        sleep=time.sleep,
+    )
+
+
+def _quickbooks_gateway(connection: Connection, settings: ReminderSettings, config: Settings) -> IncrementalSource:
+    from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway, QuickBooksTokenRefresher
+
+    refresher = QuickBooksTokenRefresher(
+        client_id=config.intuit_client_id,
+        client_secret=config.intuit_client_secret,
+        token_url=config.intuit_token_url,
+        revoke_url=config.intuit_revoke_url,
+        authorize_url=config.intuit_authorize_url,
+    )
+    return QuickBooksAccountingGateway(
+        connection_id=connection.connection_id,
+        realm_id=connection.tenant_id,
+        country=settings.country,
+        access_token=_connection_tokens(connection, refresher),
+        api_base=config.quickbooks_api_base,
         sleep=time.sleep,
     )
 

@@ -39,6 +39,8 @@ class Settings:
     intuit_token_url: str = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
     intuit_revoke_url: str = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
     run_now_mode: str = "queue"  # queue: enqueue on the reminder queue | inline: run in the request (sandbox)
+    quickbooks_api_base: str = "https://quickbooks.api.intuit.com"  # + /v3/company/<realmId>/...
+    full_sweep_days: float = 7.0  # incremental sync: read every open invoice at least this often (services/sync.py)
 
     # -- secret values: plain env vars in the sandbox, Secrets Manager on AWS (chalicelib.secrets) --
     meta_verify_token: str = ""
@@ -85,6 +87,8 @@ def load_settings() -> Settings:
         intuit_token_url=_env("INTUIT_TOKEN_URL", "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"),
         intuit_revoke_url=_env("INTUIT_REVOKE_URL", "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"),
         run_now_mode=_env("LUNAS_RUN_NOW_MODE", "queue"),
+        quickbooks_api_base=_env("QUICKBOOKS_API_BASE", "https://quickbooks.api.intuit.com"),
+        full_sweep_days=float(_env("LUNAS_FULL_SWEEP_DAYS", "7")),
         meta_verify_token=_secret("META_VERIFY_TOKEN"),
         xero_webhook_key=_secret("XERO_WEBHOOK_KEY"),
         intuit_webhook_verifier_token=_secret("INTUIT_WEBHOOK_VERIFIER_TOKEN"),

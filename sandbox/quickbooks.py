@@ -7,6 +7,9 @@ Where the vendor doc and convenience disagree, the doc wins (see /work/shared/re
 
 Vendor routes
     GET  /.well-known/openid_configuration[/]     the discovery document (intuit-oauth reads it at construction)
+    GET  /connect/oauth2?client_id&redirect_uri&state[&realmId]   the consent page, consenting at once: 302 to
+                                                   redirect_uri?code=…&state=…&realmId=… (the named company, or
+                                                   the one seeded last)
     POST /oauth2/v1/tokens/bearer                  Basic client auth; form grant_type=authorization_code (code,
                                                    redirect_uri) | refresh_token (refresh_token)
     POST /v2/oauth2/tokens/revoke                  Basic client auth; JSON {"token": refresh or access token}
@@ -69,7 +72,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from sandbox.fakehttp import FakeServer, Request, Response
 
@@ -684,6 +687,7 @@ class FakeQuickBooks(FakeServer):
         admin = "^/_sandbox/quickbooks"
         company = rf"{admin}/companies/(?P<realm>[^/]+)"
         self.route("GET", r"^/\.well-known/openid(_sandbox)?_configuration/?$", self._discovery)
+        self.route("GET", r"^/connect/oauth2$", self._authorize)
         self.route("POST", r"^/oauth2/v1/tokens/bearer$", self._token)
         self.route("POST", r"^/v2/oauth2/tokens/revoke$", self._revoke)
         self.route("GET", r"^/v3/company/[^/]+/query$", self._query)
@@ -955,6 +959,20 @@ class FakeQuickBooks(FakeServer):
 
     def _discovery(self, _: Request) -> Response:
         return _json_response(discovery_document(self.url))
+
+    def _authorize(self, request: Request) -> Response:
+        """The owner picks a company and clicks Connect: straight back to the app with a code."""
+        redirect_uri = request.arg("redirect_uri") or ""
+        if request.arg("client_id") != self.client_id or not redirect_uri:
+            return Response(status=400, body="invalid client_id or redirect_uri")
+        with self._state:
+            realm_id = request.arg("realmId") or (list(self._companies)[-1] if self._companies else "")
+            if realm_id not in self._companies:
+                return Response(status=400, body="no company to connect; seed one first")
+            code = self.issue_authorization_code(realm_id, redirect_uri)
+        query = urlencode({"code": code, "state": request.arg("state") or "", "realmId": realm_id})
+        separator = "&" if "?" in redirect_uri else "?"
+        return Response(status=302, headers={"Location": f"{redirect_uri}{separator}{query}"})
 
     def _token_set(self, grant: _Grant) -> dict[str, Any]:
         access = "qb-at-" + secrets.token_urlsafe(32)

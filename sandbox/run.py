@@ -3,7 +3,7 @@
 Everything listens on loopback, on ports the OS picks. The URLs are written to `.sandbox/urls.json` (or the path in
 `LUNAS_SANDBOX_FILE`) so a second terminal, the consent CLI or a curious developer can find them:
 
-    {"aws": "http://127.0.0.1:…", "xero": "http://127.0.0.1:…", "meta": "http://127.0.0.1:…",
+    {"aws": "http://127.0.0.1:…", "xero": "http://127.0.0.1:…", "quickbooks": "…", "meta": "http://127.0.0.1:…",
      "app": "http://127.0.0.1:…", "queue_url": "…", "dead_letter_queue_url": "…", "env": {…}}
 
 `python -m sandbox.run` starts it and waits for Ctrl-C.
@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sandbox.aws import LocalAws, start_local_aws
 from sandbox.meta import FakeMetaGraph
+from sandbox.quickbooks import FakeQuickBooks
 from sandbox.xero import FakeXero
 
 DEFAULT_URLS_FILE = Path(".sandbox/urls.json")
@@ -65,6 +66,7 @@ class Sandbox:
     app_server: LocalAppServer
     urls: dict[str, Any]
     urls_file: Path
+    quickbooks: FakeQuickBooks = field(default_factory=FakeQuickBooks)  # start_sandbox() passes a started one
 
     @property
     def app_url(self) -> str:
@@ -73,6 +75,7 @@ class Sandbox:
     def stop(self) -> None:
         self.meta.stop()
         self.xero.stop()
+        self.quickbooks.stop()
         self.app_server.stop()
         self.aws.stop()
 
@@ -82,6 +85,8 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     aws = start_local_aws()
     xero = FakeXero()
     xero.start()
+    quickbooks = FakeQuickBooks()
+    quickbooks.start()
     app_server = LocalAppServer()
     app_url = app_server.start()
     meta = FakeMetaGraph(public_url=app_url)
@@ -91,6 +96,12 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         "XERO_CLIENT_SECRET": xero.client_secret,
         "XERO_API_BASE": xero.url,
         "XERO_IDENTITY_BASE": xero.url,
+        "INTUIT_CLIENT_ID": quickbooks.client_id,
+        "INTUIT_CLIENT_SECRET": quickbooks.client_secret,
+        "INTUIT_AUTHORIZE_URL": quickbooks.url + "/connect/oauth2",
+        "INTUIT_TOKEN_URL": quickbooks.url + "/oauth2/v1/tokens/bearer",
+        "INTUIT_REVOKE_URL": quickbooks.url + "/v2/oauth2/tokens/revoke",
+        "QUICKBOOKS_API_BASE": quickbooks.url,
         "GRAPH_BASE_URL": meta.url,
         "META_APP_SECRET": META_APP_SECRET,
         "META_VERIFY_TOKEN": META_VERIFY_TOKEN,
@@ -102,6 +113,7 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     urls = {
         "aws": aws.endpoint,
         "xero": xero.url,
+        "quickbooks": quickbooks.url,
         "meta": meta.url,
         "app": app_url,
         "queue_url": aws.queue_url,
@@ -111,7 +123,9 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     path = urls_file or Path(os.environ.get("LUNAS_SANDBOX_FILE", str(DEFAULT_URLS_FILE)))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(urls, indent=2))
-    return Sandbox(aws=aws, xero=xero, meta=meta, app_server=app_server, urls=urls, urls_file=path)
+    return Sandbox(
+        aws=aws, xero=xero, meta=meta, app_server=app_server, urls=urls, urls_file=path, quickbooks=quickbooks
+    )
 
 
 _AWS_ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")

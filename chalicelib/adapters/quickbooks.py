@@ -55,7 +55,6 @@ ID_BATCH = 100  # ids per `Id IN (...)`: keeps the query short
 CDC_LIMIT = 1000  # CDC answers at most this many objects; a full answer may be truncated
 OPEN_INVOICES = "SELECT * FROM Invoice WHERE Balance > '0' ORDERBY Id"
 PRODUCTION_API_BASE = "https://quickbooks.api.intuit.com"
-PRODUCTION_OAUTH_BASE = "https://oauth.platform.intuit.com"
 THROTTLE_WAIT_SECONDS = 60.0  # Intuit: wait 60 seconds after a 429
 _BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
 _THROTTLE_CODE = 3001
@@ -72,21 +71,14 @@ PRODUCTION_DISCOVERY: Mapping[str, str] = {
 PRODUCTION_DISCOVERY_URL = "https://developer.intuit.com/.well-known/openid_configuration/"
 
 
-def intuit_discovery(oauth_base: str) -> tuple[str, dict[str, str]]:
-    """(discovery URL, document) for an OAuth host: Intuit's own for production, every endpoint on `oauth_base`
-    otherwise (the sandbox fake serves the same document at that URL)."""
-    base = oauth_base.rstrip("/")
-    if base == PRODUCTION_OAUTH_BASE:
-        return PRODUCTION_DISCOVERY_URL, dict(PRODUCTION_DISCOVERY)
-    document = {
-        "issuer": f"{base}/op/v1",
-        "authorization_endpoint": f"{base}/connect/oauth2",
-        "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
-        "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
-        "revocation_endpoint": f"{base}/v2/oauth2/tokens/revoke",
-        "jwks_uri": f"{base}/op/v1/jwks",
+def static_discovery(*, token_url: str, revoke_url: str, authorize_url: str) -> dict[str, str]:
+    """Intuit's discovery document with these endpoints (the sandbox points them at the fake)."""
+    return {
+        **PRODUCTION_DISCOVERY,
+        "token_endpoint": token_url,
+        "revocation_endpoint": revoke_url,
+        "authorization_endpoint": authorize_url,
     }
-    return f"{base}/.well-known/openid_configuration", document
 
 
 # -- pacing -----------------------------------------------------------------------------------------------------
@@ -557,10 +549,14 @@ class QuickBooksAccountingGateway:
 
 
 class _StaticDiscoveryAuthClient(AuthClient):  # type: ignore[misc]  # intuit-oauth is untyped
-    """intuit-oauth's AuthClient, but the discovery GET of its constructor is answered from static values."""
+    """intuit-oauth's AuthClient, but the discovery GET of its constructor is answered from static values.
 
-    def __init__(self, *, client_id: str, client_secret: str, redirect_uri: str, oauth_base: str) -> None:
-        self._discovery_url, self._discovery = intuit_discovery(oauth_base)
+    (Patching `intuitlib.client.get_discovery_doc` would do the same for every AuthClient in the process.)
+    """
+
+    def __init__(self, *, client_id: str, client_secret: str, redirect_uri: str, discovery: Mapping[str, str]) -> None:
+        self._discovery_url = PRODUCTION_DISCOVERY_URL
+        self._discovery = dict(discovery)
         super().__init__(client_id, client_secret, redirect_uri, environment=self._discovery_url)
 
     def get(self, url: Any, **kwargs: Any) -> requests.Response:
@@ -573,15 +569,19 @@ class _StaticDiscoveryAuthClient(AuthClient):  # type: ignore[misc]  # intuit-oa
 
 
 class QuickBooksTokenRefresher:
-    """`chalicelib.ports.TokenRefresher` for Intuit: intuit-oauth against a configurable OAuth host, no discovery
-    GET. Intuit may hand back a new refresh token on any refresh: the caller must store the one returned."""
+    """`chalicelib.ports.TokenRefresher` for Intuit: intuit-oauth with configurable endpoints and no discovery GET.
+
+    Intuit may hand back a new refresh token on any refresh: the caller must store the one returned.
+    """
 
     def __init__(
         self,
         *,
         client_id: str,
         client_secret: str,
-        oauth_base: str = PRODUCTION_OAUTH_BASE,
+        token_url: str = PRODUCTION_DISCOVERY["token_endpoint"],
+        revoke_url: str = PRODUCTION_DISCOVERY["revocation_endpoint"],
+        authorize_url: str = PRODUCTION_DISCOVERY["authorization_endpoint"],
         redirect_uri: str = "",
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         sleep: Callable[[float], None] = time.sleep,
@@ -589,7 +589,7 @@ class QuickBooksTokenRefresher:
     ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret
-        self._oauth_base = oauth_base
+        self._discovery = static_discovery(token_url=token_url, revoke_url=revoke_url, authorize_url=authorize_url)
         self._redirect_uri = redirect_uri
         self._now = now
         self._sleep = sleep
@@ -601,7 +601,7 @@ class QuickBooksTokenRefresher:
             client_id=self._client_id,
             client_secret=self._client_secret,
             redirect_uri=self._redirect_uri,
-            oauth_base=self._oauth_base,
+            discovery=self._discovery,
         )
 
     def refresh(self, refresh_token: str) -> OAuthTokens:
