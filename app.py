@@ -13,11 +13,13 @@ from typing import Any
 from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, Request, Response, SQSEvent
 
 from chalicelib.observability import logger, metrics, quiet_noisy_libraries
+from chalicelib.web.routes import web as dashboard_routes
 
 app = Chalice(app_name="lunas")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), event_type="all")
 quiet_noisy_libraries()
+app.register_blueprint(dashboard_routes)  # sign-in, connect flows and the owner's dashboard (chalicelib/web)
 
 REMINDER_QUEUE = os.environ.get("LUNAS_REMINDER_QUEUE", "lunas-reminders")
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.aws import LocalAws, start_local_aws
+from sandbox.cognito import create_user_pool
 from sandbox.meta import FakeMetaGraph
+from sandbox.oauth_pages import register_oauth_pages
 from sandbox.quickbooks import FakeQuickBooks
 from sandbox.xero import FakeXero
 
@@ -67,6 +69,7 @@ class Sandbox:
     urls: dict[str, Any]
     urls_file: Path
     quickbooks: FakeQuickBooks = field(default_factory=FakeQuickBooks)  # start_sandbox() passes a started one
+    oauth_pages: Any = None  # sandbox.oauth_pages.OAuthPages: the fakes' consent pages
 
     @property
     def app_url(self) -> str:
@@ -108,6 +111,8 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         "LUNAS_PUBLIC_URL": app_url,
         "OAUTHLIB_INSECURE_TRANSPORT": "1",
     }
+    oauth_pages, authorize_env = register_oauth_pages(xero, quickbooks)  # consent pages with Allow / Deny
+    env |= authorize_env | create_user_pool(aws.endpoint) | {"LUNAS_RUN_NOW_MODE": "inline"}
     os.environ.update(env)
     _forget_cached_configuration()
     urls = {
@@ -124,7 +129,14 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(urls, indent=2))
     return Sandbox(
-        aws=aws, xero=xero, meta=meta, app_server=app_server, urls=urls, urls_file=path, quickbooks=quickbooks
+        aws=aws,
+        xero=xero,
+        meta=meta,
+        app_server=app_server,
+        urls=urls,
+        urls_file=path,
+        quickbooks=quickbooks,
+        oauth_pages=oauth_pages,
     )
 
 

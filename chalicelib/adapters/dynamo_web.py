@@ -55,7 +55,7 @@ class MembershipRecord(_Item):
     role = UnicodeAttribute()  # owner | staff
     email = UnicodeAttribute(default="")
     created_at = UTCDateTimeAttribute()
-    signed_out_at = NumberAttribute(null=True)  # epoch seconds: ID tokens issued before it are refused
+    signed_out_at = NumberAttribute(null=True)  # epoch seconds: ID tokens issued at or before it are refused
 
 
 class OAuthStateRecord(_Item):
@@ -130,9 +130,10 @@ class DynamoMemberships:
             signed_out_at=float(record.signed_out_at) if record.signed_out_at is not None else None,
         )
 
-    def mark_signed_out(self, user_sub: str, at: dt.datetime) -> None:
+    def mark_signed_out(self, user_sub: str, issued_at: int) -> None:
+        """ID tokens issued at or before `issued_at` (epoch seconds) are refused from now on."""
         MembershipRecord(f"USER#{user_sub}", "MEMBERSHIP").update(
-            actions=[MembershipRecord.signed_out_at.set(int(at.timestamp()))],
+            actions=[MembershipRecord.signed_out_at.set(issued_at)],
             condition=MembershipRecord.pk.exists(),
         )
 
@@ -340,3 +341,29 @@ class DynamoTimeline:
 
     def consents(self, org_id: str) -> list[ConsentRecord]:
         return list(ConsentRecord.query(org_pk(org_id), ConsentRecord.sk.startswith("CONSENT#")))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionHealth:
+    connection_id: str
+    provider: str
+    tenant_name: str
+    status: str
+    last_cycle_at: dt.datetime | None
+    last_cycle_summary: str
+
+
+def connection_health(org_id: str) -> list[ConnectionHealth]:
+    """Every connection of the organisation with its status and last cycle, for the overview page."""
+    records = ConnectionRecord.query(org_pk(org_id), ConnectionRecord.sk.startswith("CONN#"))
+    return [
+        ConnectionHealth(
+            connection_id=r.sk.removeprefix("CONN#"),
+            provider=r.provider,
+            tenant_name=r.tenant_name,
+            status=r.status,
+            last_cycle_at=r.last_cycle_at,
+            last_cycle_summary=r.last_cycle_summary or "",
+        )
+        for r in records
+    ]

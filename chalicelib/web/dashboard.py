@@ -1,0 +1,392 @@
+"""What the owner's pages show and change, for one organisation at a time.
+
+Every function takes the organisation id of the verified session (see `chalicelib/auth`) and reads or writes only
+under that organisation's partition; none accepts an organisation, a connection key or a phone that it does not
+re-check against that organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chalicelib import bootstrap
+from chalicelib.adapters.dynamo_web import (
+    ConnectionHealth,
+    DynamoOrganisationSettings,
+    DynamoTimeline,
+    WhatsAppSummary,
+    connection_health,
+)
+from chalicelib.config import load_settings
+from chalicelib.domain.errors import LunasError
+from chalicelib.domain.models import (
+    Connection,
+    ConnectionStatus,
+    Consent,
+    ConsentStatus,
+    Customer,
+    Money,
+    Reason,
+    ReminderSettings,
+    SendWindow,
+    Stage,
+)
+from chalicelib.domain.phones import normalise_phone
+from chalicelib.observability import logger
+from chalicelib.services.reminders import CyclePreview, plan_for_connection
+
+
+class InvalidInput(LunasError):
+    """A form value the owner must correct; the message says which one."""
+
+
+def _stores() -> bootstrap.Stores:
+    return bootstrap.stores()
+
+
+def _settings_store() -> DynamoOrganisationSettings:
+    from chalicelib.adapters.kms import KmsCipher
+
+    return DynamoOrganisationSettings(KmsCipher(load_settings().kms_key_id))
+
+
+# -- overview ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    settings: ReminderSettings
+    connections: list[ConnectionHealth]
+    whatsapp: WhatsAppSummary
+
+
+def overview(org_id: str) -> Overview:
+    return Overview(
+        settings=_stores().organisations.settings(org_id),
+        connections=sorted(connection_health(org_id), key=lambda c: (c.status == "disconnected", c.tenant_name)),
+        whatsapp=_settings_store().whatsapp_summary(org_id),
+    )
+
+
+# -- settings ----------------------------------------------------------------------------------------------------
+
+
+def _stages(text: str) -> tuple[Stage, ...]:
+    try:
+        days = sorted({int(part) for part in re.split(r"[,\s]+", text.strip()) if part})
+    except ValueError:
+        raise InvalidInput("stages must be whole numbers of days, e.g. -3, 0, 3, 7") from None
+    if not days or any(abs(d) > 365 for d in days):
+        raise InvalidInput("give at least one stage, each within a year of the due date")
+    return tuple(Stage(d) for d in days)
+
+
+def _time(text: str, name: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{name} must be a time like 09:00") from None
+
+
+def _minimums(text: str) -> tuple[Money, ...]:
+    result = []
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        match = re.fullmatch(r"([A-Za-z]{3})\s*([0-9][0-9.]*)", part)
+        if not match:
+            raise InvalidInput(f"minimum amount {part!r} should look like IDR 50000")
+        try:
+            result.append(Money(Decimal(match.group(2)), match.group(1).upper()))
+        except InvalidOperation:
+            raise InvalidInput(f"minimum amount {part!r} is not a number") from None
+    return tuple(result)
+
+
+def parse_schedule(org_id: str, business_name: str, form: dict[str, list[str]]) -> ReminderSettings:
+    """The schedule form -> ReminderSettings, or InvalidInput naming the first problem."""
+
+    def one(name: str) -> str:
+        return (form.get(name) or [""])[0]
+
+    timezone = one("timezone").strip()
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"unknown time zone {timezone!r}; use a name like Asia/Jakarta") from None
+    start, end = _time(one("window_start"), "send from"), _time(one("window_end"), "send until")
+    if start >= end:
+        raise InvalidInput("the send window must start before it ends")
+    weekdays = frozenset(int(d) for d in form.get("weekdays", []) if d.isdigit() and int(d) < 7)
+    if not weekdays:
+        raise InvalidInput("pick at least one day")
+    language = one("language")
+    if language not in ("id", "en"):
+        raise InvalidInput("message language must be Bahasa Indonesia or English")
+    return ReminderSettings(
+        org_id=org_id,
+        business_name=business_name,
+        timezone=timezone,
+        language=language,
+        stages=_stages(one("stages")),
+        window=SendWindow(start=start, end=end, weekdays=weekdays),
+        minimum_amounts=_minimums(one("minimum_amounts")),
+    )
+
+
+def save_schedule(org_id: str, form: dict[str, list[str]]) -> None:
+    current = _stores().organisations.settings(org_id)
+    settings = parse_schedule(org_id, current.business_name, form)
+    _settings_store().update_settings(
+        ReminderSettings(
+            org_id=settings.org_id,
+            business_name=settings.business_name,
+            country=current.country,
+            timezone=settings.timezone,
+            language=settings.language,
+            stages=settings.stages,
+            window=settings.window,
+            minimum_amounts=settings.minimum_amounts,
+        )
+    )
+
+
+def save_whatsapp(org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
+    if not re.fullmatch(r"\d{5,20}", phone_number_id.strip()):
+        raise InvalidInput("the phone number ID is the number Meta shows in WhatsApp Manager (digits only)")
+    if not re.fullmatch(r"\d{5,20}", business_account_id.strip()):
+        raise InvalidInput("the WhatsApp Business Account ID is digits only")
+    _settings_store().set_whatsapp(
+        org_id,
+        phone_number_id=phone_number_id.strip(),
+        business_account_id=business_account_id.strip(),
+        token=token.strip(),
+    )
+
+
+# -- customers and consent ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerRow:
+    name: str
+    phone: str | None
+    phone_problem: str
+    consent: str  # opted_in | opted_out | none
+    evidence: str = ""
+    captured_at: dt.datetime | None = None
+    connections: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class CustomersPage:
+    rows: list[CustomerRow] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (connection name, what went wrong)
+
+
+def _live_customers(org_id: str, problems: list[tuple[str, str]]) -> list[Customer]:
+    """Customers with open invoices, read now from every working connection (two API calls per connection)."""
+    stores = _stores()
+    settings = stores.organisations.settings(org_id)
+    customers: list[Customer] = []
+    for connection in stores.connections.for_org(org_id):
+        if connection.status is not ConnectionStatus.ACTIVE:
+            continue
+        try:
+            gateway = bootstrap.accounting_gateway(connection, settings)
+            ids = sorted({i.customer_id for i in gateway.open_invoices()})
+            customers.extend(gateway.customers(ids).values() if ids else [])
+        except LunasError as exc:
+            logger.warning("customers page: connection unreadable", extra={"error": type(exc).__name__})
+            problems.append((connection.tenant_name or connection.connection_id, type(exc).__name__))
+    return customers
+
+
+def customers(org_id: str) -> CustomersPage:
+    page = CustomersPage()
+    live = _live_customers(org_id, page.problems)
+    consents = {r.sk.removeprefix("CONSENT#"): r for r in DynamoTimeline().consents(org_id)}
+    seen: set[str] = set()
+    for customer in sorted(live, key=lambda c: c.name.lower()):
+        record = consents.get(customer.phone or "")
+        page.rows.append(
+            CustomerRow(
+                name=customer.name,
+                phone=customer.phone,
+                phone_problem=customer.phone_problem.value if customer.phone_problem else "",
+                consent=record.status if record else "none",
+                evidence=record.evidence if record else "",
+                captured_at=record.captured_at if record else None,
+                connections=(customer.connection_id,),
+            )
+        )
+        if customer.phone:
+            seen.add(customer.phone)
+    for phone, record in sorted(consents.items()):
+        if phone not in seen:
+            page.rows.append(
+                CustomerRow(
+                    name="",
+                    phone=phone,
+                    phone_problem="",
+                    consent=record.status,
+                    evidence=record.evidence,
+                    captured_at=record.captured_at,
+                )
+            )
+    return page
+
+
+def record_consent(org_id: str, *, phone: str, status: str, source: str, evidence: str, at: dt.datetime) -> str:
+    """Record an opt-in (with its evidence) or an opt-out for a number; returns the E.164 number."""
+    settings = _stores().organisations.settings(org_id)
+    parsed = normalise_phone(phone, settings.country)
+    if parsed.e164 is None:
+        raise InvalidInput(parsed.detail or "not a mobile number")
+    consent_status = ConsentStatus(status)
+    evidence = evidence.strip()
+    if consent_status is ConsentStatus.OPTED_IN and len(evidence) < 10:
+        raise InvalidInput("evidence needed")
+    _stores().consents.record(
+        Consent(
+            org_id=org_id,
+            phone=parsed.e164,
+            status=consent_status,
+            source=source.strip()[:40] or "dashboard",
+            evidence=evidence[:1000] or "opt-out recorded in the dashboard",
+            captured_at=at,
+        )
+    )
+    return parsed.e164
+
+
+# -- invoices and their reminder timeline ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineEntry:
+    stage: str
+    state: str  # claimed | sent | failed
+    delivery: str  # sent | delivered | read | failed | ""
+    at: dt.datetime | None
+    error: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class InvoiceRow:
+    connection_id: str
+    number: str
+    customer_name: str
+    due_date: str
+    amount_due: str
+    currency: str
+    reason: str
+    detail: str
+    decided_at: dt.datetime
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+def invoices(org_id: str) -> list[InvoiceRow]:
+    timeline = DynamoTimeline()
+    rows: dict[tuple[str, str], InvoiceRow] = {}
+    for view in _stores().decisions.for_org(org_id):
+        connection_id, invoice_id = view.sk.removeprefix("INVOICE#").rsplit("#", 1)
+        rows[(connection_id, invoice_id)] = InvoiceRow(
+            connection_id=connection_id,
+            number=view.number,
+            customer_name=view.customer_name,
+            due_date=view.due_date,
+            amount_due=view.amount_due,
+            currency=view.currency,
+            reason=view.reason,
+            detail=view.detail,
+            decided_at=view.decided_at,
+        )
+    for ledger in timeline.ledger(org_id):
+        connection_id, invoice_id, stage = ledger.sk.removeprefix("LEDGER#").rsplit("#", 2)
+        row = rows.get((connection_id, invoice_id))
+        if row is None:
+            continue
+        error = f"(#{int(ledger.error_code)}) {ledger.error_title}" if ledger.error_code else ledger.error_title or ""
+        row.timeline.append(
+            TimelineEntry(
+                stage=stage,
+                state=ledger.state,
+                delivery=ledger.delivery or "",
+                at=ledger.sent_at or ledger.claimed_at,
+                error=error,
+            )
+        )
+    for row in rows.values():
+        row.timeline.sort(key=lambda e: e.at or dt.datetime.min.replace(tzinfo=dt.UTC))
+    return sorted(rows.values(), key=lambda r: (r.due_date, r.number))
+
+
+# -- preview and run now -----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PreviewPage:
+    previews: list[CyclePreview] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    whatsapp_missing: bool = False
+    in_window: bool = True
+
+
+def _active(org_id: str) -> list[Connection]:
+    return [c for c in _stores().connections.for_org(org_id) if c.status is ConnectionStatus.ACTIVE]
+
+
+def preview(org_id: str) -> PreviewPage:
+    from chalicelib.domain import policy
+
+    page = PreviewPage()
+    if _stores().organisations.whatsapp(org_id) is None:
+        page.whatsapp_missing = True
+        return page
+    page.in_window = policy.in_send_window(bootstrap.clock().now(), _stores().organisations.settings(org_id))
+    for connection in _active(org_id):
+        try:
+            page.previews.append(plan_for_connection(connection, bootstrap.cycle_dependencies(connection)))
+        except LunasError as exc:
+            logger.warning("preview: connection unreadable", extra={"error": type(exc).__name__})
+            page.problems.append((connection.tenant_name or connection.connection_id, type(exc).__name__))
+    return page
+
+
+def would_not_send(page: PreviewPage) -> list[tuple[str, str, str, str]]:
+    """(invoice number, customer, reason, detail) for every invoice the next cycle would not remind about."""
+    rows = []
+    for item in page.previews:
+        for decision in item.plan.decisions:
+            if decision.reason is not Reason.WOULD_SEND:
+                inv = decision.invoice
+                rows.append((inv.number, inv.customer_name, decision.reason.value, decision.detail))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class RunNowResult:
+    mode: str  # queue | inline
+    connections: int
+    summaries: tuple[str, ...] = ()
+
+
+def run_now(org_id: str) -> RunNowResult:
+    """Queue a cycle for each working connection (as the hourly fan-out does), or run them here in the sandbox."""
+    from chalicelib.services.fanout import cycle_message
+
+    connections = _active(org_id)
+    config = load_settings()
+    if config.run_now_mode == "inline":
+        from chalicelib.worker import run_connection_cycle
+
+        summaries = tuple(run_connection_cycle(org_id, c.connection_id) for c in connections)
+        return RunNowResult("inline", len(connections), summaries)
+    from chalicelib.adapters.sqs import SqsQueue
+
+    now = bootstrap.clock().now().isoformat()
+    SqsQueue(config.reminder_queue_name).send_all([cycle_message(c, now) for c in connections])
+    return RunNowResult("queue", len(connections))

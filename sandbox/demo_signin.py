@@ -1,0 +1,41 @@
+"""A demo owner for `make demo`: a Cognito account that signs in to an existing sandbox organisation."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+
+DEMO_EMAIL_DOMAIN = "demo.lunas.local"
+
+
+def create_demo_owner(org_id: str) -> tuple[str, str]:
+    """Create (or reuse) a confirmed account owning `org_id`; returns (email, password) to print for the user.
+
+    Call after `start_sandbox()`: it uses the sandbox's Cognito pool (COGNITO_* in the environment). Running it
+    again for the same organisation gives the same account a new password.
+    """
+    import boto3
+
+    from chalicelib.adapters.dynamo_web import AlreadyMember, DynamoMemberships, Membership
+    from chalicelib.auth.cognito import CognitoUsers, SignUpRefused
+    from chalicelib.config import load_settings
+
+    config = load_settings()
+    email = f"owner-{org_id.lower()}@{DEMO_EMAIL_DOMAIN}"
+    password = f"Lunas-{secrets.token_hex(4)}A1"
+    users = CognitoUsers(user_pool_id=config.cognito_user_pool_id, client_id=config.cognito_client_id)
+    try:
+        sub = users.sign_up(email, password).sub
+    except SignUpRefused:
+        idp = boto3.client("cognito-idp")
+        idp.admin_set_user_password(
+            UserPoolId=config.cognito_user_pool_id, Username=email, Password=password, Permanent=True
+        )
+        attributes = idp.admin_get_user(UserPoolId=config.cognito_user_pool_id, Username=email)["UserAttributes"]
+        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+    with contextlib.suppress(AlreadyMember):
+        DynamoMemberships().add(
+            Membership(user_sub=sub, org_id=org_id, role="owner", email=email), dt.datetime.now(dt.UTC)
+        )
+    return email, password
