@@ -209,7 +209,9 @@ def test_cdc_reports_changes_payments_and_deletions(fake: FakeQuickBooks, http: 
     assert rows["101"]["SyncToken"] == "1"
     assert rows["102"]["status"] == "Deleted"
     assert [c["Id"] for c in customers["Customer"]] == ["3"]
-    quiet = http.get(CDC, params={"entities": "Invoice", "changedSince": response.json()["time"], "minorversion": "75"})
+    fake.advance(2)
+    later = query(http, "SELECT count(*) FROM Invoice").json()["time"]
+    quiet = http.get(CDC, params={"entities": "Invoice", "changedSince": later, "minorversion": "75"})
     assert quiet.json()["CDCResponse"] == [{"QueryResponse": [{}]}]
 
 
