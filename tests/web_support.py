@@ -65,3 +65,39 @@ def org_of(email: str) -> str:
     membership = DynamoMemberships().for_user(sub)
     assert membership is not None
     return membership.org_id
+
+
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def consent_form(page_html: str) -> dict[str, str]:
+    """The hidden fields of a fake provider's consent form (html-unescaped)."""
+    import html
+
+    return {name: html.unescape(value) for name, value in _HIDDEN.findall(page_html)}
+
+
+def authorize(client: WebClient, provider: str) -> tuple[str, dict[str, str]]:
+    """Start a connect flow; returns the consent page URL (at the fake) and its hidden form fields."""
+    start = client.get(f"/connect/{provider}")
+    assert start.status_code == 303, start.text
+    page_url = start.headers["Location"]
+    page = client.session.get(page_url, timeout=30)
+    assert page.status_code == 200, page.text
+    return page_url, consent_form(page.text)
+
+
+def decide(
+    client: WebClient, page_url: str, fields: dict[str, str], decision: str, choice: dict[str, Any]
+) -> requests.Response:
+    """Press Allow or Deny on the consent page; returns the fake's redirect (to Lunas' callback)."""
+    action = page_url.split("?", 1)[0]
+    answer = client.session.post(action, data={**fields, **choice, "decision": decision}, allow_redirects=False)
+    assert answer.status_code == 302, answer.text
+    return answer
+
+
+def connect(client: WebClient, provider: str, choice: dict[str, Any]) -> requests.Response:
+    """The whole flow, Allow pressed: returns Lunas' answer to the callback."""
+    page_url, fields = authorize(client, provider)
+    return client.follow(decide(client, page_url, fields, "allow", choice))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.adapters.dynamo_models import (
@@ -68,6 +68,7 @@ class OAuthStateRecord(_Item):
     code_verifier = UnicodeAttribute(default="")
     redirect_uri = UnicodeAttribute()
     not_after = NumberAttribute()  # epoch seconds; checked on read (TTL deletion is lazy)
+    used_at = NumberAttribute(null=True)  # set once, atomically: a second use is a replay
     expires_at = TTLAttribute()
 
 
@@ -180,7 +181,10 @@ class DynamoOAuthStates:
         ).save(condition=OAuthStateRecord.pk.does_not_exist())
 
     def consume(self, state: str, *, user_sub: str, provider: str, now: dt.datetime) -> PendingAuthorization:
-        """Take the state out of the table (atomically: a second use fails) after checking whose it is."""
+        """Mark the state used (atomically: a second use fails as a replay) after checking whose it is.
+
+        The used item stays until its TTL, so a replayed callback is told apart from a made-up state.
+        """
         try:
             record = OAuthStateRecord.get(_state_key(state), "STATE")
         except OAuthStateRecord.DoesNotExist:
@@ -188,8 +192,11 @@ class DynamoOAuthStates:
         if record.user_sub != user_sub or record.provider != provider:
             raise StateInvalid("state belongs to another sign-in or provider", kind="wrong_user")
         try:
-            record.delete(condition=OAuthStateRecord.pk.exists())
-        except DeleteError as exc:
+            record.update(
+                actions=[OAuthStateRecord.used_at.set(int(now.timestamp()))],
+                condition=OAuthStateRecord.pk.exists() & OAuthStateRecord.used_at.does_not_exist(),
+            )
+        except UpdateError as exc:
             if _conditional(exc):
                 raise StateInvalid("state already used", kind="replayed") from None
             raise
