@@ -509,19 +509,21 @@ class QuickBooksAccountingGateway:
         raise AccountingError(f"QuickBooks {what}: authentication failed (HTTP {status}, code {exc.error_code})")
 
     def _after_severe(self, what: str, exc: SevereException, attempts: _Attempts) -> None:
-        if str(exc.message).startswith("Error reading json response"):
-            raise AccountingError(f"QuickBooks {what}: unreadable answer (HTTP {self._client.last_status})") from None
         self._after_transient(what, f"Intuit error {exc.error_code}", attempts)
 
     def _after_fault(self, what: str, exc: QuickbooksException, attempts: _Attempts) -> None:
+        status = self._client.last_status
+        if status == 403:
+            raise ReconnectNeeded(f"QuickBooks {what}: company {self.realm_id} is no longer authorised (HTTP 403)")
+        if str(exc.message).startswith(("Error reading json response", "Error returned with status code")):
+            # Not JSON, or not a Fault: the SDK put the whole body in the message; keep it out of ours.
+            raise AccountingError(f"QuickBooks {what}: unreadable answer (HTTP {status})") from None
         code = int(exc.error_code or 0) if str(exc.error_code or "0").isdigit() else 0
         if code == _THROTTLE_CODE:  # the throttle, as a JSON Fault this time
             self._after_throttle(what, None, str(exc.message), attempts)
             return
-        if self._client.last_status == 403:
-            raise ReconnectNeeded(f"QuickBooks {what}: company {self.realm_id} is no longer authorised (HTTP 403)")
         fault_type = "ValidationFault" if isinstance(exc, ValidationException) else type(exc).__name__
-        message = f"QuickBooks {what}: {exc.message} (code {code or exc.error_code}, HTTP {self._client.last_status})"
+        message = f"QuickBooks {what}: {exc.message} (code {code or exc.error_code}, HTTP {status})"
         raise QuickBooksFault(message, code=code, fault_type=fault_type) from None
 
     def _after_throttle(self, what: str, retry_after: float | None, detail: str, attempts: _Attempts) -> None:
