@@ -109,8 +109,15 @@ def test_sign_out_clears_the_session_and_the_old_token_stops_working(client: Web
 
 def test_state_changing_forms_need_the_csrf_token(client: WebClient) -> None:
     client.sign_up(new_email())
-    form = {"stages": "0, 3", "timezone": "Asia/Jakarta", "window_start": "09:00", "window_end": "17:00",
-            "weekdays": ["0"], "language": "id", "minimum_amounts": ""}  # fmt: skip
+    form = {
+        "stages": "0, 3",
+        "timezone": "Asia/Jakarta",
+        "window_start": "09:00",
+        "window_end": "17:00",
+        "weekdays": ["0"],
+        "language": "id",
+        "minimum_amounts": "",
+    }
     missing = client.post("/settings/schedule", form)
     assert missing.status_code == 403 and "did not come from Lunas" in missing.text
     forged = client.post("/settings/schedule", {**form, "csrf_token": "0" * 64})

@@ -148,9 +148,12 @@ def test_an_expired_state_is_refused(sandbox: Sandbox, owner: WebClient) -> None
 
     principal = authenticator().principal(owner.session.cookies["lunas_session"])
     pending = PendingAuthorization(
-        org_id=principal.org_id, user_sub=principal.user_sub, provider="xero", code_verifier="v" * 50,
+        org_id=principal.org_id,
+        user_sub=principal.user_sub,
+        provider="xero",
+        code_verifier="v" * 50,
         redirect_uri=f"{sandbox.app_url}/connect/xero/callback",
-    )  # fmt: skip
+    )
     DynamoOAuthStates().put(
         "old-state", pending, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), ttl=dt.timedelta(minutes=10)
     )
@@ -189,8 +192,9 @@ def test_disconnect_revokes_deletes_tokens_and_stops_reminders(sandbox: Sandbox,
         bootstrap.stores().connections.load_tokens(org, connection_id)
     assert _connections(org)[connection_id].status is ConnectionStatus.DISCONNECTED
     assert connection_id not in {c.connection_id for c in bootstrap.stores().connections.active()}
-    refused = XeroTokenRefresher(client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret,
-                                 identity_base=sandbox.xero.url)  # fmt: skip
+    refused = XeroTokenRefresher(
+        client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret, identity_base=sandbox.xero.url
+    )
     with pytest.raises(ReconnectNeeded):
         refused.refresh(tokens.refresh_token)
     # Connecting the same organisation again makes it active with new tokens.
@@ -229,8 +233,11 @@ def xero_family(sandbox: Sandbox) -> Iterator[tuple[str, list[str]]]:
     org = f"org-{uuid.uuid4().hex[:10]}"
     tenants = [_seed_xero(sandbox, "Toko Keluarga"), _seed_xero(sandbox, "Toko Saudara")]
     issued = sandbox.xero.issue_tokens(tenants)
-    expired = OAuthTokens(access_token=issued["access_token"], refresh_token=issued["refresh_token"],
-                          expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))  # fmt: skip
+    expired = OAuthTokens(
+        access_token=issued["access_token"],
+        refresh_token=issued["refresh_token"],
+        expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1),
+    )
     for tenant in tenants:
         connection = Connection(org_id=org, connection_id=f"xero:{tenant}", provider="xero", tenant_id=tenant)
         bootstrap.stores().connections.add(connection, expired)
@@ -243,8 +250,14 @@ def _provider(sandbox: Sandbox, org: str, connection_id: str) -> ConnectionToken
     refresher = XeroTokenRefresher(
         client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret, identity_base=sandbox.xero.url
     )
-    return ConnectionTokens(org_id=org, connection_id=connection_id, repository=bootstrap.stores().connections,
-                            refresher=refresher, clock=bootstrap.SystemClock(), leases=DynamoLeases())  # fmt: skip
+    return ConnectionTokens(
+        org_id=org,
+        connection_id=connection_id,
+        repository=bootstrap.stores().connections,
+        refresher=refresher,
+        clock=bootstrap.SystemClock(),
+        leases=DynamoLeases(),
+    )
 
 
 def _refresh_calls(sandbox: Sandbox) -> int:
@@ -259,8 +272,11 @@ def test_many_concurrent_callers_cause_exactly_one_provider_refresh(
     org, (first, second) = xero_family
     sandbox.xero.requests.clear()
     # A slow token endpoint widens the race: every caller finds the token expired before the first refresh lands.
-    requests.post(f"{sandbox.xero.url}/_sandbox/faults",
-                  json={"path": "^/connect/token$", "latency_ms": 300, "times": 1}, timeout=5)  # fmt: skip
+    requests.post(
+        f"{sandbox.xero.url}/_sandbox/faults",
+        json={"path": "^/connect/token$", "latency_ms": 300, "times": 1},
+        timeout=5,
+    )
     results: list[str] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(10)
@@ -295,8 +311,9 @@ def test_a_lost_refresh_answer_is_recovered_within_xeros_grace(
 ) -> None:
     org, (first, _) = xero_family
     stale, _ = bootstrap.stores().connections.load_tokens(org, first)
-    refresher = XeroTokenRefresher(client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret,
-                                   identity_base=sandbox.xero.url)  # fmt: skip
+    refresher = XeroTokenRefresher(
+        client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret, identity_base=sandbox.xero.url
+    )
     refresher.refresh(stale.refresh_token)  # a worker refreshed, then died before saving
     sandbox.xero.advance(20 * 60)
     try:
@@ -323,8 +340,9 @@ def test_an_unrelated_write_during_refresh_does_not_lose_the_rotated_token(
     sandbox: Sandbox, xero_family: tuple[str, list[str]]
 ) -> None:
     org, (first, _) = xero_family
-    real = XeroTokenRefresher(client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret,
-                              identity_base=sandbox.xero.url)  # fmt: skip
+    real = XeroTokenRefresher(
+        client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret, identity_base=sandbox.xero.url
+    )
 
     class SummaryWrittenMeanwhile:
         def refresh(self, refresh_token: str) -> OAuthTokens:
