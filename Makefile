@@ -6,7 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo demo-once test lint typecheck unit install sandbox clean
+# The CDK app's dependencies (aws-cdk-lib is ~420 MB) get their own stamp: `make demo` never installs them.
+INFRA_STAMP := $(VENV)/.infra-installed-$(shell cat infra/requirements.txt | cksum | cut -d' ' -f1)
+STAGE ?= dev
+# Synth and package never talk to AWS: a region, no credentials, a placeholder account unless LUNAS_AWS_ACCOUNT is set.
+OFFLINE_AWS := env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+	AWS_DEFAULT_REGION=$${LUNAS_AWS_REGION:-ap-southeast-3}
+# `chalice package` installs requirements.txt for Lambda (manylinux2014 wheels). With a ./wheelhouse it needs no index.
+PACKAGE_SOURCE := $(if $(wildcard wheelhouse/*),PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/wheelhouse,)
+
+.PHONY: demo demo-once test lint typecheck unit install sandbox clean browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +25,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+$(INFRA_STAMP): $(STAMP) infra/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r infra/requirements.txt
+	@rm -f $(VENV)/.infra-installed-*
+	@touch $(INFRA_STAMP)
 
 ## Run the main job on the embedded sandbox (local AWS + fake Xero + fake Meta), interactively.
 demo: $(STAMP)
@@ -37,10 +51,48 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=tests/infra
 
-## Lint, type-check and the whole test suite.
-test: lint typecheck unit
+## What the browser tests need beyond the venv: Debian's chromium (Playwright itself is in requirements-dev.txt;
+## its own browser download is never used). Installs it when run as root; otherwise says loudly that the browser
+## tests will be skipped.
+browser-deps: $(STAMP)
+	@if [ -x /usr/bin/chromium ] || [ -n "$$LUNAS_CHROMIUM" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "*** Could not install chromium: the browser tests will be SKIPPED ***"; \
+	else echo "*** /usr/bin/chromium is missing and this is not root: the browser tests will be SKIPPED" \
+	  "(install it with: sudo apt-get install -y chromium) ***"; fi
+
+## Lint, type-check and the whole test suite (browser tests included when chromium is there).
+test: browser-deps lint typecheck unit
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .sandbox
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .sandbox build infra/cdk.out infra/chalice.out
+
+.PHONY: synth package bench test-infra
+
+## `make test` runs the infra tests too: CI runs `make test` only (docs/deploy-aws.md says why they are not separate).
+test: test-infra
+
+## Synthesize the CDK stacks of every stage (or LUNAS_STAGES=dev) into infra/cdk.out, offline, and cfn-lint them.
+synth: $(INFRA_STAMP)
+	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/python infra/cdk_app.py
+	$(BIN)/cfn-lint infra/cdk.out/*.template.json
+
+## The Lambda package alone (SAM template + zips) in build/package; fails if a dependency did not install.
+package: $(STAMP)
+	rm -rf build/package && mkdir -p build
+	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/chalice package --stage $(STAGE) build/package 2>&1 | tee build/package.log
+	@! grep -q "Could not install dependencies" build/package.log || (echo "chalice package: a dependency did not install" >&2; exit 1)
+	@ls -l build/package
+
+## Package size and cold import time (real package, Lambda-like layout, fresh interpreters). On purpose, not in CI.
+bench: $(STAMP)
+	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/python -m bench.cold_start $(BENCH_ARGS)
+
+## Stack assertions on synthesized templates, cfn-lint, and mypy of infra/.
+test-infra: $(INFRA_STAMP)
+	MYPYPATH=infra $(BIN)/mypy infra/cdk_app.py infra/lunas_infra
+	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/pytest -q tests/infra
