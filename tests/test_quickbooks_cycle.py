@@ -117,3 +117,37 @@ def test_a_phone_shared_by_a_xero_and_a_quickbooks_customer_gets_one_message_a_d
     finally:
         xero.retire()
         qbo.retire()
+
+
+def test_the_demo_quickbooks_company_seeds_and_runs(sandbox: Sandbox) -> None:
+    from sandbox.demo_quickbooks import CONSENTED_PHONES, SHARED_PHONE, seed_quickbooks_company
+
+    set_clock(TUESDAY_10_JAKARTA)
+    xero = World(sandbox, today=TUESDAY_10_JAKARTA.date())
+    xero.customer("Budi Santoso", SHARED_PHONE)
+    xero.invoice("INV-2411", "Budi Santoso", due_in_days=-4)
+    xero.create()
+    connection = seed_quickbooks_company(sandbox, xero.org_id, xero.today)
+    for phone in CONSENTED_PHONES:
+        xero.consent(phone)
+    try:
+        assert connection.connection_id.startswith("quickbooks:") and connection.provider == "quickbooks"
+        assert xero.run_cycle() == "sent=1"
+        from chalicelib.worker import run_connection_cycle
+
+        run_connection_cycle(xero.org_id, connection.connection_id)
+        reasons = xero.reasons()
+        assert reasons["QB-1042"] == "already_messaged_today"  # Budi got the Xero reminder today
+        assert (reasons["QB-1037"], reasons["QB-1029"]) == ("sent", "sent")  # one statement
+        assert (reasons["QB-1051"], reasons["QB-1045"], reasons["QB-1058"]) == ("sent", "invalid_phone", "not_due")
+        assert len(xero.messages()) == 3
+    finally:
+        xero.retire()
+        bootstrap_retire(xero, connection.connection_id)
+
+
+def bootstrap_retire(world: World, connection_id: str) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.domain.models import ConnectionStatus
+
+    bootstrap.stores().connections.set_status(world.org_id, connection_id, ConnectionStatus.DISCONNECTED)
