@@ -84,7 +84,9 @@ synth: $(INFRA_STAMP)
 ## The Lambda package alone (SAM template + zips) in build/package; fails if a dependency did not install.
 package: $(STAMP)
 	rm -rf build/package && mkdir -p build
-	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/chalice package --stage $(STAGE) build/package 2>&1 | tee build/package.log
+	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/chalice package --stage $(STAGE) build/package >build/package.log 2>&1 \
+	  || (cat build/package.log; exit 1)
+	@cat build/package.log
 	@! grep -q "Could not install dependencies" build/package.log || (echo "chalice package: a dependency did not install" >&2; exit 1)
 	@ls -l build/package
 
