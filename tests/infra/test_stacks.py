@@ -133,6 +133,15 @@ def test_sqs_event_source_reports_partial_batches_on_the_real_queue(synthesized:
     assert "Fn::Sub" not in event["Properties"]["Queue"]
 
 
+def test_every_queue_consumer_is_wired(synthesized: Synthesized) -> None:
+    """Functions added later (the webhook worker) get the same treatment, or the synth fails."""
+    for name, function in _functions(synthesized).items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+                assert "Fn::ImportValue" in event["Properties"]["Queue"], name
+
+
 def test_hourly_schedule(synthesized: Synthesized) -> None:
     events = _functions(synthesized)["FanOutReminders"]["Properties"]["Events"]
     assert [e["Properties"]["Schedule"] for e in events.values()] == ["rate(1 hour)"]
