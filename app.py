@@ -6,7 +6,6 @@ does no I/O: the handlers import what they need when they run.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -22,6 +21,7 @@ quiet_noisy_libraries()
 app.register_blueprint(dashboard_routes)  # sign-in, connect flows and the owner's dashboard (chalicelib/web)
 
 REMINDER_QUEUE = os.environ.get("LUNAS_REMINDER_QUEUE", "lunas-reminders")
+WEBHOOK_QUEUE = os.environ.get("LUNAS_WEBHOOK_QUEUE", "lunas-webhooks")
 
 
 def _request() -> Request:
@@ -66,24 +66,62 @@ def whatsapp_verify() -> Response:
     return Response(body="Forbidden", status_code=403, headers={"Content-Type": "text/plain"})
 
 
+def _raw_body() -> bytes:
+    raw = _request().raw_body
+    return raw if isinstance(raw, bytes) else raw.encode()
+
+
+def _answer(provider: str, header: str, check: Any) -> Response:
+    """Verify the signature over the raw body, queue the body, answer (see chalicelib/webhooks/intake.py)."""
+    from chalicelib import bootstrap
+    from chalicelib.webhooks.intake import SqsWebhookQueue, receive
+
+    raw = _raw_body()
+    ok = check(raw, _request().headers.get(header))
+    answer = receive(provider, raw, ok, SqsWebhookQueue(), bootstrap.clock().now())
+    return Response(body=answer.body, status_code=answer.status, headers={"Content-Type": "text/plain"})
+
+
 @app.route("/webhooks/whatsapp", methods=["POST"], content_types=["application/json"])
 def whatsapp_events() -> Response:
-    """Delivery statuses from Meta, verified against X-Hub-Signature-256 over the raw body."""
-    from chalicelib import bootstrap
+    """Meta's statuses, replies and template events: X-Hub-Signature-256 checked, body queued, 200."""
     from chalicelib.config import load_settings
-    from chalicelib.services.whatsapp_statuses import apply_statuses, signature_is_valid
+    from chalicelib.webhooks.intake import meta_signature_is_valid
 
-    request = _request()
-    raw = request.raw_body if isinstance(request.raw_body, bytes) else request.raw_body.encode()
-    if not signature_is_valid(raw, request.headers.get("x-hub-signature-256"), load_settings().meta_app_secret):
-        return Response(body="invalid signature", status_code=401, headers={"Content-Type": "text/plain"})
-    try:
-        payload = json.loads(raw)
-    except ValueError:
-        return Response(body="malformed JSON", status_code=400, headers={"Content-Type": "text/plain"})
-    stores = bootstrap.stores()
-    apply_statuses(payload, ledger=stores.ledger, phone_flags=stores.phone_flags)
-    return Response(body="ok", status_code=200, headers={"Content-Type": "text/plain"})
+    secret = load_settings().meta_app_secret
+    return _answer("whatsapp", "x-hub-signature-256", lambda raw, sig: meta_signature_is_valid(raw, sig, secret))
+
+
+@app.route("/webhooks/xero", methods=["POST"], content_types=["application/json"])
+def xero_events() -> Response:
+    """Xero's change events and intent-to-receive checks: 200 with an empty body when signed, 401 otherwise."""
+    from chalicelib.config import load_settings
+    from chalicelib.webhooks.intake import base64_signature_is_valid
+
+    key = load_settings().xero_webhook_key
+    return _answer("xero", "x-xero-signature", lambda raw, sig: base64_signature_is_valid(raw, sig, key))
+
+
+@app.route(
+    "/webhooks/quickbooks",
+    methods=["POST"],
+    content_types=["application/json", "application/cloudevents-batch+json", "application/cloudevents+json"],
+)
+def quickbooks_events() -> Response:
+    """Intuit's change events (CloudEvents array or legacy eventNotifications), `intuit-signature` checked."""
+    from chalicelib.config import load_settings
+    from chalicelib.webhooks.intake import base64_signature_is_valid
+
+    token = load_settings().intuit_webhook_verifier_token
+    return _answer("quickbooks", "intuit-signature", lambda raw, sig: base64_signature_is_valid(raw, sig, token))
+
+
+@app.on_sqs_message(queue=WEBHOOK_QUEUE, batch_size=10, name="process_webhooks")
+def process_webhooks(event: SQSEvent) -> dict[str, Any]:
+    """Queued webhook bodies (Meta, Xero, QuickBooks); failed ones are reported for redelivery."""
+    from chalicelib.webhooks.worker import process_webhook_batch
+
+    return process_webhook_batch(event.to_dict(), event.context)
 
 
 @app.route("/pay/{code}", methods=["GET"])

@@ -160,7 +160,26 @@ _template_cache: dict[str, tuple[float, frozenset[TemplateRef]]] = {}
 
 
 def approved_templates(account: WhatsAppAccount, config: Settings) -> frozenset[TemplateRef]:
-    """The business's approved UTILITY templates, cached for a few minutes per WhatsApp Business Account."""
+    """The business's approved UTILITY templates: Meta's list (cached a few minutes), corrected at once by the
+    template events Meta posted since (chalicelib/webhooks/templates.py)."""
+    from chalicelib.webhooks.storage import registry_states
+    from chalicelib.webhooks.templates import apply_registry
+
+    usable, _ = apply_registry(
+        _listed_templates(account, config), registry_states(account.business_account_id), clock().now()
+    )
+    return usable
+
+
+def template_notes(account: WhatsAppAccount) -> dict[TemplateRef, str]:
+    """Why Meta's events made a template unusable, for the owner ("PAUSED (FIRST_PAUSE)")."""
+    from chalicelib.webhooks.storage import registry_states
+    from chalicelib.webhooks.templates import apply_registry
+
+    return apply_registry(frozenset(), registry_states(account.business_account_id), clock().now())[1]
+
+
+def _listed_templates(account: WhatsAppAccount, config: Settings) -> frozenset[TemplateRef]:
     cached = _template_cache.get(account.business_account_id)
     if cached and time.monotonic() - cached[0] < _TEMPLATE_CACHE_SECONDS:
         return cached[1]
@@ -201,6 +220,7 @@ def cycle_dependencies(connection: Connection) -> CycleDependencies:
         decision_log=s.decisions,
         payment_links=s.payment_links,
         approved_templates=lambda: approved_templates(account, config),
+        template_notes=lambda: template_notes(account),
         payment_link_for=lambda invoice: _payment_link(gateway, invoice),
         public_base_url=config.public_base_url,
         recheck_after=dt.timedelta(seconds=config.recheck_after_seconds),

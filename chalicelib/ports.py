@@ -129,6 +129,16 @@ class PauseStore(Protocol):
         """(paused customers, paused invoices) as (connection_id, vendor id) pairs."""
         ...
 
+    def paused_phones(self, org_id: str, phones: Iterable[str], now: dt.datetime) -> frozenset[str]:
+        """E.164 phones paused for a while because the customer replied."""
+        ...
+
+    def closed_invoices(
+        self, org_id: str, keys: Iterable[tuple[str, str]], now: dt.datetime
+    ) -> dict[tuple[str, str], str]:
+        """(connection_id, invoice_id) -> paid / voided / deleted, per an accounting webhook not yet seen by sync."""
+        ...
+
 
 class SendLedger(Protocol):
     """At-most-once bookkeeping; see adapters/dynamo_ledger.py for the guarantees."""

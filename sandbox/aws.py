@@ -24,6 +24,8 @@ class LocalAws:
     dead_letter_queue_url: str
     kms_key_id: str
     server: Any
+    webhook_queue_url: str = ""  # Meta / Xero / QuickBooks webhook bodies (app.py's process_webhooks)
+    webhook_dead_letter_queue_url: str = ""
 
     def stop(self) -> None:
         self.server.stop()
@@ -56,7 +58,8 @@ def start_local_aws() -> LocalAws:
     queue_url, dlq_url = create_queues(os.environ.get("LUNAS_REMINDER_QUEUE", "lunas-reminders"))
     key_id = create_kms_key(os.environ.get("LUNAS_KMS_KEY_ID", "alias/lunas-tokens"))
     create_table()
-    return LocalAws(endpoint, queue_url, dlq_url, key_id, server)
+    webhook_url, webhook_dlq_url = create_queues(os.environ.get("LUNAS_WEBHOOK_QUEUE", "lunas-webhooks"))
+    return LocalAws(endpoint, queue_url, dlq_url, key_id, server, webhook_url, webhook_dlq_url)
 
 
 def create_table() -> None:
@@ -77,7 +80,7 @@ def create_kms_key(alias: str) -> str:
 
 
 def create_queues(name: str) -> tuple[str, str]:
-    """The reminder queue and its dead-letter queue (a message failing 3 times moves there)."""
+    """A queue (reminders, webhooks) and its dead-letter queue (a message failing 3 times moves there)."""
     import boto3
 
     sqs = boto3.client("sqs")

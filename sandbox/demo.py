@@ -94,7 +94,9 @@ def run_cycle(sandbox: Any, now: dt.datetime) -> None:
     sandbox.meta.flush()  # whatever the background thread has not delivered yet
     deliveries = sandbox.meta.deliveries()["deliveries"]
     accepted = sum(1 for d in deliveries if d["http_status"] == 200)
-    _step(f"Meta posted {len(deliveries)} signed status webhooks to the app so far; it accepted {accepted}")
+    _step(f"Meta posted {len(deliveries)} signed status webhooks to the app so far; it queued {accepted}")
+    processed = sandbox.drain_webhooks()  # the webhook worker (SQS -> process_webhooks), as on AWS
+    _step(f"webhook worker (SQS -> process_webhooks) caught up; {processed} bodies were still waiting for it")
 
 
 def print_report(sandbox: Any, org_id: str) -> None:

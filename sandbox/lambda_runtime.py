@@ -9,6 +9,7 @@ policy moves a message that keeps failing to the dead-letter queue, as on AWS.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -127,3 +128,40 @@ class SqsEventSource:
             "eventSourceARN": self._queue_arn,
             "awsRegion": "ap-southeast-3",
         }
+
+
+class BackgroundPoller:
+    """Lambda's event source mapping running by itself: polls one queue in a thread until stopped.
+
+    The webhook routes answer 200 once the body is on the queue; this is what then processes it, as AWS would.
+    `drain()` processes everything queued so far (including retries of failures, up to the redrive limit) before
+    returning, so a test can wait for processing without sleeping.
+    """
+
+    def __init__(self, source: SqsEventSource, *, idle_wait_seconds: float = 0.05, name: str = "sqs-poller") -> None:
+        self._source = source
+        self._idle_wait = idle_wait_seconds
+        self._lock = threading.Lock()  # one poll at a time: drain() sees no message in flight elsewhere
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def drain(self, *, max_batches: int = 500) -> list[BatchOutcome]:
+        with self._lock:
+            return self._source.drain(max_batches=max_batches)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self._lock:
+                    received = self._source.poll_once().received
+            except Exception:  # the local AWS stopping under us, say: keep the thread alive until stop()
+                received = 0
+            if not received:
+                self._stop.wait(self._idle_wait)

@@ -45,8 +45,19 @@ Admin API (JSON; each also a Python method of the same purpose):
     POST /_sandbox/meta/inbound           {"phone_number_id","from":"+62...","text":"STOP"} or
                                           {"button_reply_to": wamid,"button_index"?: 1} -> {"wamid"}
                                           (queues a signed `messages` webhook)   simulate_text() / simulate_button_tap()
+    POST /_sandbox/meta/template_event    {"waba_id","name","language","event"?: "PAUSED",...} or {"waba_id","name",
+                                          "language","new_category": "MARKETING"} or {..., "new_quality_score"}
+                                          -> {"queued": true}   simulate_template_event() / simulate_category_update()
+                                          / simulate_quality_update()
+    POST /_sandbox/meta/flush_batched     deliver every pending webhook merged into batched POSTs (<= 1,000 updates
+                                          each, several entries/changes, as Meta batches) -> {"delivered":[delivery]}
+                                                                                             flush_batched()
     POST /_sandbox/meta/reset             back to the start (messages, webhooks, marks, template statuses, settings);
                                           registered phone numbers are kept -> {"reset": true}
+
+Text messages (`"type": "text"`, e.g. the opt-out confirmation) are accepted only inside the 24-hour window opened
+by the customer's last inbound message (else 400/131047), and get the same status webhooks (category "service").
+`post_signed()` posts any payload signed with a number's app secret at once, for batched or odd shapes.
 
 Status webhooks: after a send is accepted, `sent`, `delivered`, `read` (each a separate signed POST, in that order;
 `pricing` on sent and delivered) or, for a number marked not on WhatsApp, `sent` then `failed` with error 131026 and
@@ -253,6 +264,7 @@ class FakeMetaGraph(FakeServer):
         }
         self._initial_settings = dict(self.settings)
         self._messages: list[dict[str, Any]] = []
+        self._last_inbound: dict[tuple[str, str], float] = {}  # (phone_number_id, wa_id) -> time (24-hour window)
         self._deliveries: list[dict[str, Any]] = []
         self._pending: list[_Pending] = []
         self._seq = itertools.count(1)
@@ -277,6 +289,8 @@ class FakeMetaGraph(FakeServer):
         self.route("POST", admin + r"/settings$", lambda r: Response(body=self.configure(**(r.json() or {}))))
         self.route("POST", admin + r"/inbound$", self._admin_inbound)
         self.route("POST", admin + r"/reset$", lambda r: Response(body=self.reset()))
+        self.route("POST", admin + r"/template_event$", self._admin_template_event)
+        self.route("POST", admin + r"/flush_batched$", lambda r: Response(body={"delivered": self.flush_batched()}))
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -374,6 +388,7 @@ class FakeMetaGraph(FakeServer):
         """Back to the starting state, keeping the registered phone numbers."""
         with self._deliver_lock, self._lock:
             self._messages.clear()
+            self._last_inbound.clear()
             self._deliveries.clear()
             self._pending.clear()
             self.not_on_whatsapp.clear()
@@ -416,6 +431,189 @@ class FakeMetaGraph(FakeServer):
         }
         return self._queue_inbound(sent["phone_number_id"], "+" + sent["wa_id"], message)
 
+    def simulate_template_event(
+        self,
+        waba_id: str,
+        name: str,
+        language: str,
+        event: str,
+        *,
+        reason: str = "NONE",
+        category: str | None = None,
+        other_info: dict[str, str] | None = None,
+        apply: bool = False,
+    ) -> None:
+        """Queue a signed `message_template_status_update` (PAUSED, APPROVED, DISABLED, ...) for a WABA.
+
+        With `apply`, the fake's own template list changes too (as Meta's would); without it, only the event is sent,
+        which shows that the app believes the event over a cached template list.
+        """
+        template = self.templates_by_key.get((name, language))
+        value: dict[str, Any] = {
+            "event": event.upper(),
+            "message_template_id": int(template.id) if template else 0,
+            "message_template_name": name,
+            "message_template_language": language,
+            "reason": reason,
+            "message_template_category": (category or (template.category if template else "UTILITY")).upper(),
+        }
+        if other_info:
+            value["other_info"] = other_info
+        if apply and template is not None:
+            self.set_template_status(
+                name, language, status=event.upper() if event.upper() != "REINSTATED" else "APPROVED"
+            )
+        self._queue_account_event(waba_id, "message_template_status_update", value)
+
+    def simulate_category_update(
+        self, waba_id: str, name: str, language: str, new_category: str, *, previous_category: str = "UTILITY"
+    ) -> None:
+        """Queue a signed, completed `template_category_update` (e.g. UTILITY -> MARKETING)."""
+        template = self.templates_by_key.get((name, language))
+        value = {
+            "message_template_id": int(template.id) if template else 0,
+            "message_template_name": name,
+            "message_template_language": language,
+            "previous_category": previous_category.upper(),
+            "new_category": new_category.upper(),
+        }
+        self._queue_account_event(waba_id, "template_category_update", value)
+
+    def simulate_quality_update(self, waba_id: str, name: str, language: str, new_score: str) -> None:
+        template = self.templates_by_key.get((name, language))
+        value = {
+            "previous_quality_score": "GREEN",
+            "new_quality_score": new_score.upper(),
+            "message_template_id": int(template.id) if template else 0,
+            "message_template_name": name,
+            "message_template_language": language,
+        }
+        self._queue_account_event(waba_id, "message_template_quality_update", value)
+
+    def simulate_user_preferences(self, phone_number_id: str, phone: str, value: str = "stop") -> None:
+        """Queue a signed `user_preferences` event: the user stopped (or resumed) marketing messages in WhatsApp."""
+        with self._lock:
+            number = self.phone_numbers[phone_number_id]
+        detail = "User requested to stop marketing messages" if value == "stop" else "User resumed marketing messages"
+        pref = {
+            "wa_id": _digits(phone),
+            "detail": detail,
+            "category": "marketing_messages",
+            "value": value,
+            "timestamp": int(time.time()),
+        }
+        payload = self._envelope(number, {"user_preferences": [pref]})
+        payload["entry"][0]["changes"][0]["field"] = "user_preferences"
+        self._push(phone_number_id, "user_preferences", "", value, payload)
+
+    def post_signed(self, phone_number_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST any payload now, signed with the number's app secret, to its webhook URL; returns the delivery."""
+        item = _Pending(time.monotonic(), next(self._seq), phone_number_id, "raw", "", "", payload)
+        with self._deliver_lock:
+            return self._deliver(item, stamp=False)
+
+    def flush_batched(self, max_updates: int = 1000) -> list[dict[str, Any]]:
+        """Deliver everything pending merged into batched POSTs, as Meta does under load (one per webhook URL)."""
+        with self._deliver_lock:
+            with self._lock:
+                items = sorted(self._pending)
+                self._pending.clear()
+            by_number: dict[str, list[_Pending]] = {}
+            for item in items:
+                by_number.setdefault(item.phone_number_id, []).append(item)
+            records = []
+            for phone_number_id, queued in by_number.items():
+                for start in range(0, len(queued), max_updates):
+                    chunk = queued[start : start + max_updates]
+                    body = {
+                        "object": "whatsapp_business_account",
+                        "entry": [e for q in chunk for e in q.payload["entry"]],
+                    }
+                    for q in chunk:
+                        self._stamp(q.payload)
+                    batch = _Pending(time.monotonic(), next(self._seq), phone_number_id, "batch", "", "", body)
+                    records.append(self._deliver(batch, stamp=False))
+                    self._record_statuses(chunk)
+            return records
+
+    def _queue_account_event(self, waba_id: str, field_name: str, value: dict[str, Any]) -> None:
+        with self._lock:
+            number = next((p for p in self.phone_numbers.values() if p.waba_id == waba_id), None)
+        if number is None:
+            raise KeyError(f"no phone number registered for WABA {waba_id}")
+        payload = {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": waba_id, "time": int(time.time()), "changes": [{"field": field_name, "value": value}]}],
+        }
+        self._push(number.phone_number_id, "template", "", field_name, payload)
+
+    def _push(self, phone_number_id: str, kind: str, wamid: str, status: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            delay = float(self.settings["status_delay_seconds"])
+            heapq.heappush(
+                self._pending,
+                _Pending(time.monotonic() + delay, next(self._seq), phone_number_id, kind, wamid, status, payload),
+            )
+            self._wake.notify_all()
+
+    def _send_text(self, number: PhoneNumber, version: str, to: str, body: dict[str, Any]) -> Response:
+        """A free-form text: only inside the 24-hour customer-service window (else 131047)."""
+        wa_id = _digits(to)
+        with self._lock:
+            last = self._last_inbound.get((number.phone_number_id, wa_id))
+        if last is None or time.time() - last > 24 * 3600:
+            return graph_error(
+                400,
+                131047,
+                "Re-engagement message",
+                "More than 24 hours have passed since the recipient last replied to the sender number.",
+            )
+        text = str((body.get("text") or {}).get("body", ""))
+        if not text:
+            return graph_error(400, 100, "Invalid parameter", "text.body is required")
+        wamid = "wamid." + base64.b64encode(f"\x15\x02{wa_id}\x15{secrets.token_hex(10).upper()}".encode()).decode()
+        tracker = body.get("biz_opaque_callback_data")
+        with self._lock:
+            self._messages.append(
+                {
+                    "wamid": wamid,
+                    "phone_number_id": number.phone_number_id,
+                    "to": to,
+                    "wa_id": wa_id,
+                    "type": "text",
+                    "template": None,
+                    "language": None,
+                    "category": "service",
+                    "params": {},
+                    "button_url_suffix": None,
+                    "quick_reply_payloads": {},
+                    "tracker": tracker,
+                    "rendered_text": text,
+                    "rendered": {"body": text, "footer": None, "buttons": []},
+                    "received_at": time.time(),
+                    "api_version": version,
+                    "statuses": [],
+                }
+            )
+        for step, status in enumerate(("sent", "delivered", "read"), start=1):
+            payload = self._status_payload(
+                number, wamid=wamid, wa_id=wa_id, status=status, tracker=tracker, category="service", billable=False
+            )
+            with self._lock:
+                due = time.monotonic() + step * float(self.settings["status_delay_seconds"])
+                heapq.heappush(
+                    self._pending,
+                    _Pending(due, next(self._seq), number.phone_number_id, "status", wamid, status, payload),
+                )
+                self._wake.notify_all()
+        return Response(
+            body={
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": wa_id}],
+                "messages": [{"id": wamid}],
+            }
+        )
+
     # -- Graph: send --------------------------------------------------------------------------------------
 
     def _send(self, request: Request) -> Response:
@@ -428,6 +626,8 @@ class FakeMetaGraph(FakeServer):
             to = str(body.get("to") or "")
             if not _digits(to):
                 raise _Rejected(graph_error(400, 131008, "Required parameter is missing", "to is required"))
+            if body.get("type") == "text" and isinstance(body.get("text"), dict):
+                return self._send_text(number, request.match["version"], to, body)
             if body.get("type") != "template" or not isinstance(body.get("template"), dict):
                 raise _Rejected(graph_error(400, 100, "Invalid parameter", "this fake only sends templates"))
             self._take_throughput(number)
@@ -608,6 +808,7 @@ class FakeMetaGraph(FakeServer):
                     "phone_number_id": number.phone_number_id,
                     "to": to,
                     "wa_id": wa_id,
+                    "type": "template",
                     "template": template.name,
                     "language": template.language,
                     "category": template.category,
@@ -763,6 +964,7 @@ class FakeMetaGraph(FakeServer):
         with self._lock:
             number = self.phone_numbers[phone_number_id]
             wa_id = _digits(sender)
+            self._last_inbound[(phone_number_id, wa_id)] = time.time()
             wamid = "wamid." + base64.b64encode(f"in.{wa_id}.{secrets.token_hex(10).upper()}".encode()).decode()
             full = {"from": wa_id, "from_user_id": _bsuid(wa_id), "id": wamid, "timestamp": "", **message}
             contacts = [{"profile": {"name": "Customer"}, "wa_id": wa_id, "user_id": _bsuid(wa_id)}]
@@ -783,14 +985,28 @@ class FakeMetaGraph(FakeServer):
             self._wake.notify_all()
         return wamid
 
-    def _deliver(self, item: _Pending) -> dict[str, Any]:
+    @staticmethod
+    def _stamp(payload: dict[str, Any]) -> None:
+        """Statuses and messages carry the time they were delivered, as unix seconds in a string."""
+        value = payload["entry"][0]["changes"][0]["value"]
+        for part in (*value.get("statuses", ()), *value.get("messages", ())):
+            part["timestamp"] = str(int(time.time()))
+
+    def _record_statuses(self, items: list[_Pending]) -> None:
+        with self._lock:
+            for item in items:
+                if item.kind == "status":
+                    for message in self._messages:
+                        if message["wamid"] == item.wamid:
+                            message["statuses"].append(item.status)
+
+    def _deliver(self, item: _Pending, *, stamp: bool = True) -> dict[str, Any]:
         """POST one signed webhook (outside the state lock: the app may call us back meanwhile)."""
         with self._lock:
             number = self.phone_numbers[item.phone_number_id]
             url, secret = number.webhook_url, number.app_secret
-        value = item.payload["entry"][0]["changes"][0]["value"]
-        for part in (*value.get("statuses", ()), *value.get("messages", ())):
-            part["timestamp"] = str(int(time.time()))
+        if stamp:
+            self._stamp(item.payload)
         raw = json.dumps(item.payload, separators=(",", ":"), ensure_ascii=False).encode()
         signature = sign(secret, raw)
         record: dict[str, Any] = {
@@ -816,10 +1032,7 @@ class FakeMetaGraph(FakeServer):
                 record["error"] = f"{type(exc).__name__}: {exc}"
         with self._lock:
             self._deliveries.append(record)
-            if item.kind == "status":
-                for message in self._messages:
-                    if message["wamid"] == item.wamid:
-                        message["statuses"].append(item.status)
+        self._record_statuses([item])
         return record
 
     def _deliver_loop(self) -> None:
@@ -888,3 +1101,19 @@ class FakeMetaGraph(FakeServer):
         except (KeyError, ValueError, IndexError) as exc:
             return Response(status=400, body={"error": str(exc)})
         return Response(body={"wamid": wamid})
+
+    def _admin_template_event(self, request: Request) -> Response:
+        spec = request.json() or {}
+        try:
+            waba, name, language = str(spec["waba_id"]), str(spec["name"]), str(spec["language"])
+            if spec.get("new_category"):
+                self.simulate_category_update(waba, name, language, str(spec["new_category"]))
+            elif spec.get("new_quality_score"):
+                self.simulate_quality_update(waba, name, language, str(spec["new_quality_score"]))
+            else:
+                self.simulate_template_event(
+                    waba, name, language, str(spec.get("event", "PAUSED")), reason=str(spec.get("reason", "NONE"))
+                )
+        except KeyError as exc:
+            return Response(status=400, body={"error": f"missing or unknown {exc}"})
+        return Response(body={"queued": True})

@@ -28,6 +28,8 @@ from sandbox.xero import FakeXero
 DEFAULT_URLS_FILE = Path(".sandbox/urls.json")
 META_APP_SECRET = "sandbox-meta-app-secret"
 META_VERIFY_TOKEN = "sandbox-verify-token"
+XERO_WEBHOOK_KEY = "sandbox-xero-webhook-key"
+INTUIT_WEBHOOK_VERIFIER_TOKEN = "sandbox-intuit-verifier-token"
 
 
 class LocalAppServer:
@@ -70,12 +72,31 @@ class Sandbox:
     urls_file: Path
     quickbooks: FakeQuickBooks = field(default_factory=FakeQuickBooks)  # start_sandbox() passes a started one
     oauth_pages: Any = None  # sandbox.oauth_pages.OAuthPages: the fakes' consent pages
+    webhook_poller: Any = None  # sandbox.lambda_runtime.BackgroundPoller: app.process_webhooks on the webhook queue
 
     @property
     def app_url(self) -> str:
         return self.app_server.url
 
+    def drain_webhooks(self, *, flush_fakes: bool = False) -> int:
+        """Process every webhook body queued so far (the routes only queue them); returns how many.
+
+        With `flush_fakes`, first make the fakes post what they still hold (Meta's pending statuses and replies,
+        Xero's and QuickBooks' pending change events).
+        """
+        if flush_fakes:
+            self.meta.flush()
+            for fake in (self.xero, self.quickbooks):
+                flush = getattr(fake, "flush_webhooks", None)
+                if flush is not None:
+                    flush()
+        if self.webhook_poller is None:
+            return 0
+        return sum(o.received for o in self.webhook_poller.drain())
+
     def stop(self) -> None:
+        if self.webhook_poller is not None:
+            self.webhook_poller.stop()
         self.meta.stop()
         self.xero.stop()
         self.quickbooks.stop()
@@ -110,6 +131,8 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         "META_VERIFY_TOKEN": META_VERIFY_TOKEN,
         "LUNAS_PUBLIC_URL": app_url,
         "OAUTHLIB_INSECURE_TRANSPORT": "1",
+        "XERO_WEBHOOK_KEY": XERO_WEBHOOK_KEY,
+        "INTUIT_WEBHOOK_VERIFIER_TOKEN": INTUIT_WEBHOOK_VERIFIER_TOKEN,
     }
     oauth_pages, authorize_env = register_oauth_pages(xero, quickbooks)  # consent pages with Allow / Deny
     env |= authorize_env | create_user_pool(aws.endpoint) | {"LUNAS_RUN_NOW_MODE": "inline"}
@@ -123,6 +146,7 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         "app": app_url,
         "queue_url": aws.queue_url,
         "dead_letter_queue_url": aws.dead_letter_queue_url,
+        "webhook_queue_url": aws.webhook_queue_url,
         "env": {**env, **{k: os.environ[k] for k in _AWS_ENV}},
     }
     path = urls_file or Path(os.environ.get("LUNAS_SANDBOX_FILE", str(DEFAULT_URLS_FILE)))
@@ -137,7 +161,31 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         urls_file=path,
         quickbooks=quickbooks,
         oauth_pages=oauth_pages,
+        webhook_poller=_start_webhook_worker(aws, xero, quickbooks, app_url),
     )
+
+
+def _start_webhook_worker(aws: LocalAws, xero: FakeXero, quickbooks: FakeQuickBooks, app_url: str) -> Any:
+    """Point the accounting fakes' webhooks at the app and process the webhook queue in the background."""
+    import app as lunas_app
+    from sandbox.lambda_runtime import BackgroundPoller, SqsEventSource
+
+    for fake, path, key in (
+        (xero, "xero", XERO_WEBHOOK_KEY),
+        (quickbooks, "quickbooks", INTUIT_WEBHOOK_VERIFIER_TOKEN),
+    ):
+        configure = getattr(fake, "configure_webhook", None)
+        if configure is not None:
+            configure(url=f"{app_url}/webhooks/{path}", key=key)
+    source = SqsEventSource(
+        queue_url=aws.webhook_queue_url,
+        handler=lunas_app.process_webhooks,
+        function_name="process_webhooks",
+        batch_size=10,
+    )
+    poller = BackgroundPoller(source, name="lunas-webhooks")
+    poller.start()
+    return poller
 
 
 _AWS_ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")

@@ -46,6 +46,14 @@ Admin API (JSON; each also a Python method of the same purpose):
                                                         "action": "pay" | "void", "invoice_id": "..."} (fires once)
     DELETE /_sandbox/xero/triggers
     POST   /_sandbox/xero/clock                        {"advanceSeconds": 1860} moves the fake's clock forward
+    POST   /_sandbox/xero/webhook                      {"url", "key", "autoDeliver"?: true}   configure_webhook()
+    POST   /_sandbox/xero/webhook/flush                deliver pending change events now     flush_webhooks()
+
+Webhooks: once `configure_webhook` is set, every invoice change made through the admin HTTP API above (pay, void,
+PATCH) queues an INVOICE UPDATE event, and `notify_invoice_changed()` queues one from Python. Events are posted in
+Xero's thin shape (`{"events": [...], "firstEventSequence", "lastEventSequence", "entropy"}`) with `x-xero-signature`
+= base64(HMAC-SHA256(webhook key, raw body)), from a background thread (or at once with `flush_webhooks()`);
+`send_intent_to_receive()` posts the intent-to-receive check, correctly or incorrectly signed.
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ import binascii
 import calendar
 import contextlib
 import datetime as dt
+import hashlib
+import hmac
 import json
 import math
 import re
@@ -134,6 +144,11 @@ def _validation_error(message: str, *, error_type: str = "ValidationException", 
 
 def _oauth_error(error: str, status: int = 400) -> Response:
     return _json_response({"error": error}, status)
+
+
+def xero_signature(key: str, body: bytes) -> str:
+    """`x-xero-signature`: base64(HMAC-SHA256(webhook key, raw body))."""
+    return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def _to_xml(tag: str, value: Any) -> ElementTree.Element:
@@ -484,6 +499,11 @@ class FakeXero(FakeServer):
         self._codes: dict[str, tuple[_Grant, str, float]] = {}
         self._triggers: list[_Trigger] = []
         self._app_usage = _Usage()
+        self._webhook: dict[str, Any] = {"url": None, "key": "", "auto": True}
+        self._webhook_pending: list[dict[str, Any]] = []
+        self._webhook_sequence = 0
+        self._webhook_lock = threading.Lock()  # one delivery at a time keeps the sequence numbers in order
+        self.webhook_deliveries: list[dict[str, Any]] = []
         self._register_routes()
 
     def _register_routes(self) -> None:
@@ -506,6 +526,8 @@ class FakeXero(FakeServer):
         self.route("POST", rf"{admin}/triggers$", self._admin_trigger)
         self.route("DELETE", rf"{admin}/triggers$", self._admin_clear_triggers)
         self.route("POST", rf"{admin}/clock$", self._admin_clock)
+        self.route("POST", rf"{admin}/webhook$", self._admin_webhook)
+        self.route("POST", rf"{admin}/webhook/flush$", lambda r: Response(body={"delivered": self.flush_webhooks()}))
 
     def stop(self) -> None:
         """FakeServer.stop() without waiting out serve_forever's 0.5 s poll: a throwaway connection wakes the loop.
@@ -1081,17 +1103,19 @@ class FakeXero(FakeServer):
         assert request.match is not None
         invoice_id = request.match.group("id")
         paid_on = (request.json() or {}).get("paidOn")
-        return self._admin(lambda: self.pay(invoice_id, _iso_date(paid_on, "paidOn") if paid_on else None))
+        return self._admin(
+            lambda: self._changed(invoice_id, self.pay(invoice_id, _iso_date(paid_on, "paidOn") if paid_on else None))
+        )
 
     def _admin_void(self, request: Request) -> Response:
         assert request.match is not None
         invoice_id = request.match.group("id")
-        return self._admin(lambda: self.void(invoice_id))
+        return self._admin(lambda: self._changed(invoice_id, self.void(invoice_id)))
 
     def _admin_patch(self, request: Request) -> Response:
         assert request.match is not None
         invoice_id = request.match.group("id")
-        return self._admin(lambda: self.patch_invoice(invoice_id, request.json() or {}))
+        return self._admin(lambda: self._changed(invoice_id, self.patch_invoice(invoice_id, request.json() or {})))
 
     def _admin_limits(self, request: Request) -> Response:
         return self._admin(lambda: _limits_json(self.set_limits(request.json() or {})))
@@ -1114,6 +1138,92 @@ class FakeXero(FakeServer):
         seconds = float((request.json() or {}).get("advanceSeconds", 0))
         self.advance(seconds)
         return _json_response({"now": self.now()})
+
+    # -- webhooks (the sender side) ------------------------------------------------------------------------------
+
+    def configure_webhook(self, url: str | None, key: str, auto_deliver: bool = True) -> None:
+        with self._webhook_lock:
+            self._webhook = {"url": url, "key": key, "auto": auto_deliver}
+
+    def notify_invoice_changed(self, invoice_id: str, event_type: str = "UPDATE") -> None:
+        """Queue an INVOICE event for this invoice (the admin HTTP API does it on every change)."""
+        with self._state:
+            tenant_id = next(t.tenant_id for t in self._tenants.values() if invoice_id in t.invoices)
+        self._queue_event(tenant_id, "INVOICE", invoice_id, event_type)
+
+    def notify_contact_changed(self, contact_id: str, event_type: str = "UPDATE") -> None:
+        with self._state:
+            tenant_id = next(t.tenant_id for t in self._tenants.values() if contact_id in t.contacts)
+        self._queue_event(tenant_id, "CONTACT", contact_id, event_type)
+
+    def _queue_event(self, tenant_id: str, category: str, resource_id: str, event_type: str) -> None:
+        if not self._webhook["url"]:
+            return
+        kind = "Invoices" if category == "INVOICE" else "Contacts"
+        now = dt.datetime.fromtimestamp(self.now(), dt.UTC)
+        event = {
+            "resourceUrl": f"https://api.xero.com/api.xro/2.0/{kind}/{resource_id}",
+            "resourceId": resource_id,
+            "eventDateUtc": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}",
+            "eventType": event_type,
+            "eventCategory": category,
+            "tenantId": tenant_id,
+            "tenantType": "ORGANISATION",
+        }
+        with self._webhook_lock:
+            self._webhook_pending.append(event)
+            auto = self._webhook["auto"]
+        if auto:
+            threading.Thread(target=self.flush_webhooks, name="fake-xero-webhook", daemon=True).start()
+
+    def flush_webhooks(self) -> list[dict[str, Any]]:
+        """POST every pending event now, in one signed delivery; returns the delivery records."""
+        with self._webhook_lock:
+            events, self._webhook_pending = self._webhook_pending, []
+            if not events:
+                return []
+            first = self._webhook_sequence + 1
+            self._webhook_sequence += len(events)
+            body = {
+                "events": events,
+                "firstEventSequence": first,
+                "lastEventSequence": self._webhook_sequence,
+                "entropy": secrets.token_hex(10).upper(),
+            }
+            return [self._post_webhook(json.dumps(body).encode(), self._webhook["key"])]
+
+    def send_intent_to_receive(self, *, correctly_signed: bool = True) -> dict[str, Any]:
+        """Xero's intent-to-receive check: an empty event list, signed with the key or with a wrong one."""
+        body = {"events": [], "firstEventSequence": 0, "lastEventSequence": 0, "entropy": secrets.token_hex(10)}
+        key = self._webhook["key"] if correctly_signed else "not-" + self._webhook["key"]
+        with self._webhook_lock:
+            return self._post_webhook(json.dumps(body).encode(), key)
+
+    def _post_webhook(self, raw: bytes, key: str) -> dict[str, Any]:
+        import httpx
+
+        record: dict[str, Any] = {"url": self._webhook["url"], "body": raw.decode(), "status": None, "text": None}
+        try:
+            answer = httpx.post(
+                str(self._webhook["url"]),
+                content=raw,
+                headers={"Content-Type": "application/json", "x-xero-signature": xero_signature(key, raw)},
+                timeout=10.0,
+            )
+            record["status"], record["text"] = answer.status_code, answer.text
+        except httpx.HTTPError as exc:
+            record["error"] = f"{type(exc).__name__}: {exc}"
+        self.webhook_deliveries.append(record)
+        return record
+
+    def _changed(self, invoice_id: str, result: Any) -> Any:
+        self.notify_invoice_changed(invoice_id)
+        return result
+
+    def _admin_webhook(self, request: Request) -> Response:
+        spec = request.json() or {}
+        self.configure_webhook(spec.get("url"), str(spec.get("key", "")), bool(spec.get("autoDeliver", True)))
+        return Response(body={"url": spec.get("url")})
 
 
 def _limits_json(limits: Limits) -> dict[str, int]:

@@ -138,6 +138,7 @@ def test_crash_between_send_and_record_never_sends_twice_and_the_status_webhook_
         assert world.reasons() == {"INV-001": "send_unconfirmed"}
         assert len(world.messages()) == 1
         sandbox.meta.flush()  # Meta's "sent"/"delivered"/"read" webhooks carry our tracker back
+        sandbox.drain_webhooks()  # the route queues them; the webhook worker applies them
     finally:
         sandbox.meta.configure(auto_deliver=True)
     world.run_cycle()
@@ -284,6 +285,7 @@ def test_a_number_not_on_whatsapp_is_learned_from_the_failed_status_and_not_trie
     sandbox.meta.set_not_on_whatsapp(WARUNG)
     world.run_cycle()
     sandbox.meta.flush()
+    sandbox.drain_webhooks()
     assert bootstrap.stores().phone_flags.unreachable(world.org_id, [WARUNG]) == frozenset({WARUNG})
     [message] = bootstrap.stores().ledger.messages(world.org_id)
     assert (message.delivery, message.error_code) == ("failed", 131026)

@@ -5,6 +5,10 @@ ledger row for every (connection, invoice, stage) it covers; the transaction fai
 so two workers, a redelivered SQS message or a second connection can never send the same thing twice. After Meta
 accepts, the rows are completed with the wamid. If the worker dies in between, the rows stay `claimed` (never
 re-sent blindly) until a status webhook, which echoes the message key in `biz_opaque_callback_data`, completes them.
+
+Every recorded wamid also gets a pointer item (`WAMID#<wamid>` / `MSG`), so a status without our tracker can still be
+matched. A status that arrives before its send was recorded at all is parked under the same key (`STATUS#<status>`)
+and applied the moment `record_sent` writes the pointer.
 """
 
 from __future__ import annotations
@@ -13,16 +17,56 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection as DynamoConnection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo_models import LedgerRecord, MessageRecord, batch_get, org_pk
+from chalicelib.adapters.dynamo_models import TABLE_NAME, LedgerRecord, MessageRecord, batch_get, org_pk
 from chalicelib.domain.models import LedgerState, OutgoingMessage
 from chalicelib.domain.tracking import DeliveryStatus, message_key
 
 _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+_POINTER_LIFETIME = dt.timedelta(days=60)  # statuses keep coming for a while (read can be days later)
+_PARKED_LIFETIME = dt.timedelta(days=8)  # Meta retries for 7 days
+
+
+class _PointerMeta:
+    table_name = TABLE_NAME
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class WamidPointerRecord(Model):
+    """`WAMID#<wamid>` / `MSG`: which organisation's message a wamid is."""
+
+    class Meta(_PointerMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+    message_sk = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class ParkedStatusRecord(Model):
+    """`WAMID#<wamid>` / `STATUS#<status>`: a status that came before we knew the wamid."""
+
+    class Meta(_PointerMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()  # from the receiving phone number's route, never from the payload
+    status = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    recipient_id = UnicodeAttribute(default="")
+    error_code = NumberAttribute(null=True)
+    error_title = UnicodeAttribute(null=True)
+    pricing_category = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()
 
 
 class DynamoSendLedger:
@@ -82,6 +126,53 @@ class DynamoSendLedger:
 
     def record_sent(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
         self._complete(org_id, msg_sk, state=LedgerState.SENT, wamid=wamid, at=at)
+        self._point(org_id, msg_sk, wamid, at)
+        self.apply_parked(wamid, org_id, msg_sk)
+
+    def locate(self, wamids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """wamid -> (org_id, message key) for the wamids Lunas recorded."""
+        keys = [(f"WAMID#{w}", "MSG") for w in sorted(set(wamids))]
+        return {r.pk.removeprefix("WAMID#"): (r.org_id, r.message_sk) for r in batch_get(WamidPointerRecord, keys)}
+
+    def park(self, org_id: str, wamid: str, update: DeliveryStatus) -> None:
+        """Keep a status whose message is not recorded yet; `record_sent` applies it when it is."""
+        ParkedStatusRecord(
+            f"WAMID#{wamid}",
+            f"STATUS#{update.status}",
+            org_id=org_id,
+            status=update.status,
+            at=update.at,
+            recipient_id=update.recipient_id,
+            error_code=update.error_code,
+            error_title=update.error_title,
+            pricing_category=update.pricing_category,
+            expires_at=update.at + _PARKED_LIFETIME,
+        ).save()
+
+    def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int:
+        """Apply the statuses parked for this wamid by the same organisation's webhooks; returns how many."""
+        applied = 0
+        for r in ParkedStatusRecord.query(f"WAMID#{wamid}", ParkedStatusRecord.sk.startswith("STATUS#")):
+            if r.org_id != org_id:
+                continue  # parked by another organisation's number: never applied to this one's message
+            update = DeliveryStatus(
+                org_id=org_id,
+                message_key=msg_sk,
+                wamid=wamid,
+                status=r.status,
+                at=r.at,
+                recipient_id=r.recipient_id,
+                error_code=int(r.error_code) if r.error_code is not None else None,
+                error_title=r.error_title,
+                pricing_category=r.pricing_category,
+            )
+            applied += int(self.apply_status(update))
+        return applied
+
+    def _point(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
+        WamidPointerRecord(
+            f"WAMID#{wamid}", "MSG", org_id=org_id, message_sk=msg_sk, expires_at=at + _POINTER_LIFETIME
+        ).save()
 
     def record_failed(self, org_id: str, msg_sk: str, code: int | None, title: str, at: dt.datetime) -> None:
         """Meta refused the message for good: keep the claims so the same reminder is not retried."""
@@ -105,6 +196,7 @@ class DynamoSendLedger:
         if message.state == LedgerState.CLAIMED.value:
             # The worker died (or timed out) after Meta accepted: the webhook is our proof that it was sent.
             self._complete(update.org_id, update.message_key, state=LedgerState.SENT, wamid=update.wamid, at=update.at)
+            self._point(update.org_id, update.message_key, update.wamid, update.at)
             message = self._message(update.org_id, update.message_key)
             assert message is not None
         if update.status not in _DELIVERY_RANK:

@@ -43,6 +43,7 @@ from chalicelib.domain.models import (
     WhatsAppAccount,
 )
 from chalicelib.ports import OAuthTokens
+from chalicelib.webhooks import storage as webhook_storage
 
 
 class NotFound(LunasError):
@@ -83,6 +84,11 @@ class DynamoOrganisationRepository:
                 whatsapp.access_token.encode(), self._context(settings.org_id)
             )
         record.save()
+        if whatsapp is not None:  # webhooks find the organisation by the number Meta posts for (chalicelib/webhooks)
+            now = dt.datetime.now(dt.UTC)
+            webhook_storage.DynamoRoutes().claim_phone_number(whatsapp.phone_number_id, settings.org_id, now)
+            if whatsapp.business_account_id:
+                webhook_storage.DynamoRoutes().add_business_account(whatsapp.business_account_id, settings.org_id, now)
 
     def settings(self, org_id: str) -> ReminderSettings:
         record = self._get(org_id)
@@ -140,6 +146,13 @@ class DynamoConnectionRepository:
         self._set_status(record, connection.status)
         record.token_ciphertext = self._encrypt(connection.org_id, connection.connection_id, tokens)
         record.save()
+        webhook_storage.DynamoRoutes().add_tenant(  # Xero / QuickBooks change events name the tenant, not us
+            connection.provider,
+            connection.tenant_id,
+            connection.org_id,
+            connection.connection_id,
+            dt.datetime.now(dt.UTC),
+        )
 
     def get(self, org_id: str, connection_id: str) -> Connection:
         return self._to_domain(org_id, self._record(org_id, connection_id))
@@ -333,6 +346,16 @@ class DynamoPauses:
             connection_id, vendor_id = rest.rsplit("#", 1)
             (customers if kind == "CUST" else invoices).add((connection_id, vendor_id))
         return frozenset(customers), frozenset(invoices)
+
+    def paused_phones(self, org_id: str, phones: Iterable[str], now: dt.datetime) -> frozenset[str]:
+        """Phones whose reminders are paused because the customer replied (see chalicelib/webhooks)."""
+        return webhook_storage.paused_phones(org_id, list(phones), now)
+
+    def closed_invoices(
+        self, org_id: str, keys: Iterable[tuple[str, str]], now: dt.datetime
+    ) -> dict[tuple[str, str], str]:
+        """(connection_id, invoice_id) -> paid / voided / deleted, as an accounting webhook just reported."""
+        return webhook_storage.closed_invoices(org_id, list(keys), now)
 
 
 class DynamoInvoiceViews:

@@ -166,6 +166,22 @@ class WhatsAppMessageSender:
         )
         raise failure
 
+    def send_text(self, *, to: str, text: str, reply_to: str | None = None) -> SentMessage:
+        """A free-form text (only inside the customer's 24-hour window, e.g. the opt-out confirmation).
+
+        Raises:
+            SendFailed: Meta refused it (131047 outside the window) or the outcome is unknown (`maybe_sent`).
+        """
+        count("WhatsAppApiCalls")
+        try:
+            sent = self._wa.send_message(to=to, text=text, reply_to_message_id=reply_to)
+        except WhatsAppError as exc:
+            raise classify_whatsapp_error(exc) from None
+        except httpx.TransportError as exc:
+            raise classify_transport_error(exc) from None
+        logger.info("whatsapp text accepted for %s", _masked(to))
+        return SentMessage(wamid=str(sent.id))
+
 
 class WhatsAppTemplateCatalog:
     """Which (name, language) templates may be sent now: APPROVED and still UTILITY.

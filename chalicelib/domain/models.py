@@ -7,6 +7,7 @@ into these types at the adapter boundary, so the rules in `policy.py` never see 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -248,6 +249,7 @@ class CycleFacts:
     paused_customers: frozenset[tuple[str, str]] = frozenset()
     paused_invoices: frozenset[tuple[str, str]] = frozenset()
     approved_templates: frozenset[TemplateRef] = frozenset()
+    template_notes: Mapping[TemplateRef, str] = field(default_factory=dict)  # why one is not approved, if known
 
 
 class ConnectionStatus(StrEnum):

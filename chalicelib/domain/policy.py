@@ -324,7 +324,9 @@ def _plan_group(phone: str, members: Sequence[_Eligible], facts: CycleFacts) -> 
     language = facts.settings.language
     template = TemplateRef(TEMPLATE_NAMES[kind], language)
     if template not in facts.approved_templates:
-        return _GroupOutcome(message=None, refusal=f"template {template.name} ({language}) is not approved")
+        note = facts.template_notes.get(template)
+        refusal = f"template {template.name} ({language}) is not approved" + (f": {note}" if note else "")
+        return _GroupOutcome(message=None, refusal=refusal)
     message = OutgoingMessage(
         phone=phone,
         # Customers sharing a number are usually one business; address the one owing the oldest invoice.

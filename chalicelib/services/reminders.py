@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.domain import policy
@@ -88,6 +88,7 @@ class CycleDependencies:
     payment_link_for: Callable[[Invoice], str | None]
     public_base_url: str
     recheck_after: dt.timedelta
+    template_notes: Callable[[], Mapping[TemplateRef, str]] = dict  # why a template is unusable (Meta's events)
 
 
 def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
@@ -144,8 +145,10 @@ def _plan(
     phones = sorted({c.phone for c in customers if c.phone})
     now = deps.clock.now()
     today = policy.local_today(now, deps.settings.timezone)
+    invoices = _closed_by_webhook(org_id, deps, invoices, now)
     candidate_keys = _candidate_ledger_keys(invoices, deps.settings, today)
     paused_customers, paused_invoices = deps.pauses.active(org_id, now)
+    paused_customers |= _paused_by_reply(org_id, deps, customers, now)
     facts = CycleFacts(
         now=now,
         settings=deps.settings,
@@ -158,8 +161,33 @@ def _plan(
         paused_customers=paused_customers,
         paused_invoices=paused_invoices,
         approved_templates=deps.approved_templates(),
+        template_notes=deps.template_notes(),
     )
     return policy.plan_cycle(facts)
+
+
+def _closed_by_webhook(
+    org_id: str, deps: CycleDependencies, invoices: tuple[Invoice, ...], now: dt.datetime
+) -> tuple[Invoice, ...]:
+    """An invoice Xero / QuickBooks just reported paid or voided is closed, even if this cycle's read is older."""
+    closed = deps.pauses.closed_invoices(org_id, [_invoice_key(i) for i in invoices], now)
+    if not closed:
+        return invoices
+    voided = {k for k, status in closed.items() if status != "paid"}
+    return tuple(
+        dataclasses.replace(i, status=InvoiceStatus.VOIDED if _invoice_key(i) in voided else InvoiceStatus.PAID)
+        if _invoice_key(i) in closed
+        else i
+        for i in invoices
+    )
+
+
+def _paused_by_reply(
+    org_id: str, deps: CycleDependencies, customers: Sequence[Customer], now: dt.datetime
+) -> frozenset[tuple[str, str]]:
+    """Customers whose phone replied with something other than STOP / START: paused for a few days."""
+    phones = deps.pauses.paused_phones(org_id, sorted({c.phone for c in customers if c.phone}), now)
+    return frozenset((c.connection_id, c.customer_id) for c in customers if c.phone in phones)
 
 
 def _candidate_ledger_keys(invoices: Sequence[Invoice], settings: ReminderSettings, today: dt.date) -> list[str]:

@@ -1,24 +1,29 @@
-"""Delivery statuses from Meta's webhook: sent, delivered, read, failed.
+"""Delivery statuses from Meta's webhook (sent, delivered, read, failed) -> the send ledger and the invoice timeline.
 
-This is the minimal path the send ledger needs (a status completes a send whose worker died before recording it,
-and a 131026 marks the phone as not on WhatsApp). It parses Meta's documented shapes itself rather than through
-pywa, which drops `failed` statuses that have no `contacts` block and all but the first item of a batched POST
-(api-facts.md §4.5). Customer replies, template events and queueing the body before answering come with the
-webhooks issue.
+Parses Meta's documented shapes itself rather than through pywa, which drops `failed` statuses that have no
+`contacts` block and all but the first item of a batched POST (api-facts.md §4.5). A status is matched to our
+message by its tracker (`biz_opaque_callback_data`) first, then by its wamid; either way the organisation must be
+the one that owns the receiving phone number, so a payload can never touch another organisation's ledger. A status
+for a wamid we have not recorded yet is parked and lands when the send is recorded. Several statuses of one message
+in one batch are merged (the furthest status wins, the pricing category and error are kept), which is what the
+ledger's never-backwards rule would end with anyway, in one write instead of several.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.domain.tracking import DeliveryStatus, parse_tracker
 from chalicelib.observability import logger, mask_phone
 
 _NOT_ON_WHATSAPP = 131026
+_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
 def signature_is_valid(raw_body: bytes, header: str | None, app_secret: str) -> bool:
@@ -29,55 +34,156 @@ def signature_is_valid(raw_body: bytes, header: str | None, app_secret: str) -> 
     return hmac.compare_digest(expected, header.removeprefix("sha256="))
 
 
-def iter_statuses(payload: Any) -> Iterator[DeliveryStatus]:
-    """Every status of every change of every entry (one POST can carry up to 1,000), ours only."""
-    if not isinstance(payload, dict):
-        return
-    for entry in payload.get("entry") or []:
-        for change in entry.get("changes") or []:
-            if change.get("field") != "messages":
-                continue
-            for status in (change.get("value") or {}).get("statuses") or []:
-                parsed = _parse_status(status)
-                if parsed is not None:
-                    yield parsed
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusEvent:
+    """One `statuses[]` item, not yet matched to a message."""
+
+    wamid: str
+    status: str
+    at: dt.datetime
+    recipient_id: str = ""
+    tracker: str = ""
+    error_code: int | None = None
+    error_title: str | None = None
+    pricing_category: str | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"wa-status:{self.wamid}#{self.status}"
 
 
-def _parse_status(status: dict[str, Any]) -> DeliveryStatus | None:
-    tracked = parse_tracker(str(status.get("biz_opaque_callback_data") or ""))
-    if tracked is None:
-        return None  # not a message Lunas sent with a tracker (the webhooks issue adds a wamid lookup)
-    errors = status.get("errors") or [{}]
-    pricing = status.get("pricing") or {}
-    return DeliveryStatus(
-        org_id=tracked[0],
-        message_key=tracked[1],
-        wamid=str(status.get("id", "")),
-        status=str(status.get("status", "")),
-        at=dt.datetime.fromtimestamp(int(status.get("timestamp") or 0), dt.UTC),
-        recipient_id=str(status.get("recipient_id", "")),
-        error_code=errors[0].get("code"),
-        error_title=errors[0].get("title"),
-        pricing_category=pricing.get("category"),
+def parse_status(item: Any) -> StatusEvent | None:
+    """A status item in either documented shape (failed ones with or without `contacts`, errors without `href`)."""
+    if not isinstance(item, dict) or not item.get("id") or not item.get("status"):
+        return None
+    errors = [e for e in (item.get("errors") or []) if isinstance(e, dict)] or [{}]
+    pricing: dict[str, Any] = item["pricing"] if isinstance(item.get("pricing"), dict) else {}
+    code = errors[0].get("code")
+    return StatusEvent(
+        wamid=str(item["id"]),
+        status=str(item["status"]),
+        at=_unix(item.get("timestamp")),
+        recipient_id=str(item.get("recipient_id") or ""),
+        tracker=str(item.get("biz_opaque_callback_data") or ""),
+        error_code=int(code) if isinstance(code, int | str) and str(code).isdigit() else None,
+        error_title=str(errors[0]["title"]) if errors[0].get("title") else None,
+        pricing_category=str(pricing["category"]) if pricing.get("category") else None,
     )
+
+
+def _unix(value: Any) -> dt.datetime:
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (TypeError, ValueError, OverflowError):
+        return dt.datetime.now(dt.UTC)
 
 
 class StatusLedger(Protocol):
     def apply_status(self, update: DeliveryStatus) -> bool: ...
+
+    def locate(self, wamids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
+
+    def park(self, org_id: str, wamid: str, update: DeliveryStatus) -> None: ...
+
+    def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int: ...
 
 
 class PhoneFlags(Protocol):
     def mark_not_on_whatsapp(self, org_id: str, phone: str, at: dt.datetime, detail: str) -> None: ...
 
 
-def apply_statuses(payload: Any, *, ledger: StatusLedger, phone_flags: PhoneFlags) -> int:
-    """Apply every status in a webhook body; returns how many matched a message Lunas sent."""
-    applied = 0
-    for status in iter_statuses(payload):
-        if ledger.apply_status(status):
-            applied += 1
-        if status.status == "failed" and status.error_code == _NOT_ON_WHATSAPP:
-            phone = status.message_key.rsplit("#", 1)[1]
-            phone_flags.mark_not_on_whatsapp(status.org_id, phone, status.at, f"(#131026) {status.error_title}")
-            logger.info("phone marked not on WhatsApp", extra={"phone": mask_phone(phone)})
-    return applied
+@dataclass(slots=True)
+class StatusOutcome:
+    applied: int = 0  # messages whose ledger rows were updated
+    parked: int = 0  # statuses for wamids not recorded yet
+    refused: int = 0  # trackers naming another organisation
+
+
+def apply_statuses(
+    org_id: str, events: Sequence[StatusEvent], *, ledger: StatusLedger, phone_flags: PhoneFlags
+) -> StatusOutcome:
+    """Apply one organisation's statuses (already routed by phone number id and deduplicated)."""
+    outcome = StatusOutcome()
+    bound: dict[str, DeliveryStatus] = {}
+    unbound: list[StatusEvent] = []
+    for event in events:
+        target = _tracked_message(org_id, event, outcome)
+        if target is None:
+            unbound.append(event)
+        else:
+            bound[target] = _merge(bound.get(target), _bind(org_id, target, event))
+    located = ledger.locate(e.wamid for e in unbound) if unbound else {}
+    for event in unbound:
+        owner = located.get(event.wamid)
+        if owner is None:
+            _park(org_id, event, ledger, outcome)
+        elif owner[0] != org_id:
+            outcome.refused += 1
+            logger.warning("status for another organisation's message ignored", extra={"wamid": event.wamid})
+        else:
+            bound[owner[1]] = _merge(bound.get(owner[1]), _bind(org_id, owner[1], event))
+    for update in bound.values():
+        outcome.applied += int(ledger.apply_status(update))
+    _flag_unreachable(org_id, [*bound.values()], unbound, phone_flags)
+    return outcome
+
+
+def _tracked_message(org_id: str, event: StatusEvent, outcome: StatusOutcome) -> str | None:
+    tracked = parse_tracker(event.tracker)
+    if tracked is None:
+        return None
+    if tracked[0] != org_id:
+        outcome.refused += 1
+        logger.warning("tracker names another organisation than the phone number's; ignored")
+        return None
+    return tracked[1]
+
+
+def _bind(org_id: str, msg_key: str, event: StatusEvent) -> DeliveryStatus:
+    return DeliveryStatus(
+        org_id=org_id,
+        message_key=msg_key,
+        wamid=event.wamid,
+        status=event.status,
+        at=event.at,
+        recipient_id=event.recipient_id,
+        error_code=event.error_code,
+        error_title=event.error_title,
+        pricing_category=event.pricing_category,
+    )
+
+
+def _merge(current: DeliveryStatus | None, new: DeliveryStatus) -> DeliveryStatus:
+    """The furthest status of one message, keeping a pricing category and an error seen on any of them."""
+    if current is None:
+        return new
+    best, other = (new, current) if _RANK.get(new.status, 0) > _RANK.get(current.status, 0) else (current, new)
+    return dataclasses.replace(
+        best,
+        pricing_category=best.pricing_category or other.pricing_category,
+        error_code=best.error_code if best.error_code is not None else other.error_code,
+        error_title=best.error_title or other.error_title,
+    )
+
+
+def _park(org_id: str, event: StatusEvent, ledger: StatusLedger, outcome: StatusOutcome) -> None:
+    ledger.park(org_id, event.wamid, _bind(org_id, "", event))
+    outcome.parked += 1
+    # The send may have been recorded between our lookup and the park: apply now rather than wait for nothing.
+    owner = ledger.locate([event.wamid]).get(event.wamid)
+    if owner is not None and owner[0] == org_id:
+        ledger.apply_parked(event.wamid, org_id, owner[1])
+
+
+def _flag_unreachable(
+    org_id: str, bound: list[DeliveryStatus], unbound: list[StatusEvent], phone_flags: PhoneFlags
+) -> None:
+    """Meta's 131026 (not on WhatsApp): never try that number again."""
+    failures = [(u.message_key, u.recipient_id, u.at, u.error_title) for u in bound if u.error_code == _NOT_ON_WHATSAPP]
+    failures += [("", e.recipient_id, e.at, e.error_title) for e in unbound if e.error_code == _NOT_ON_WHATSAPP]
+    for msg_key, recipient, at, title in failures:
+        phone = msg_key.rsplit("#", 1)[-1] if msg_key else (f"+{recipient}" if recipient.isdigit() else "")
+        if not phone.startswith("+"):
+            continue
+        phone_flags.mark_not_on_whatsapp(org_id, phone, at, f"(#131026) {title or 'Message undeliverable'}")
+        logger.info("phone marked not on WhatsApp", extra={"phone": mask_phone(phone)})

@@ -1,0 +1,241 @@
+"""Xero and QuickBooks change events (from the queue): re-read what changed, stop reminders for closed invoices.
+
+Both send thin events (an id and a verb, never the invoice), so each event re-reads the invoice or customer through
+the connection's own adapter (`invoices_by_id` batches them). An invoice that is now paid, voided or gone gets a
+closure item that the next reminder cycle treats as paid, whatever its own (possibly cached) read says, and the
+owner's invoice list shows `paid` at once. An invoice that is open again loses its closure. Customer events re-read
+the customer (the cycle reads customers fresh each time, so there is nothing else to refresh).
+
+Events are routed by tenant (Xero `tenantId`, QuickBooks `realmId`) to every active connection that reads that
+tenant, and deduplicated on Xero's (tenant, resource, time, type) and on the CloudEvents `id`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib.domain.errors import ReconnectNeeded
+from chalicelib.domain.models import Connection, ConnectionStatus, Decision, Invoice, InvoiceStatus, Reason
+from chalicelib.observability import bind_org, count, logger
+from chalicelib.ports import AccountingGateway, Clock, DecisionLog
+from chalicelib.webhooks import storage
+
+SEEN_FOR = dt.timedelta(days=32)  # Xero replays up to 31 days of events after an outage
+CLOSED_FOR = dt.timedelta(days=14)  # long enough for every sync path to have seen the change itself
+_NAMES = {"xero": "Xero", "quickbooks": "QuickBooks"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceChange:
+    provider: str  # xero | quickbooks
+    tenant_id: str  # Xero tenantId / QuickBooks realmId
+    kind: str  # invoice | customer
+    resource_id: str
+    operation: str  # create | update | delete | void | ...
+    dedupe_key: str
+
+
+def parse_xero(payload: Any) -> list[ResourceChange]:
+    """`{"events": [{"resourceId", "eventDateUtc", "eventType", "eventCategory", "tenantId", ...}]}`."""
+    changes = []
+    for event in (payload.get("events") or []) if isinstance(payload, dict) else []:
+        if not isinstance(event, dict):
+            continue
+        kind = {"INVOICE": "invoice", "CONTACT": "customer"}.get(str(event.get("eventCategory", "")).upper())
+        tenant, resource = str(event.get("tenantId", "")), str(event.get("resourceId", ""))
+        if kind is None or not tenant or not resource:
+            continue
+        operation = str(event.get("eventType", "")).lower()
+        key = f"xero:{tenant}#{resource}#{event.get('eventDateUtc', '')}#{operation}"
+        changes.append(
+            ResourceChange(
+                provider="xero", tenant_id=tenant, kind=kind, resource_id=resource, operation=operation, dedupe_key=key
+            )
+        )
+    return changes
+
+
+_QBO_KINDS = {"invoice": "invoice", "customer": "customer"}
+
+
+def parse_quickbooks(payload: Any) -> list[ResourceChange]:
+    """The CloudEvents array (`type: qbo.invoice.updated.v1`) or the legacy `eventNotifications` object."""
+    if isinstance(payload, list):
+        return [c for c in map(_cloud_event, payload) if c is not None]
+    changes = []
+    for note in (payload.get("eventNotifications") or []) if isinstance(payload, dict) else []:
+        realm = str((note or {}).get("realmId", ""))
+        for entity in ((note or {}).get("dataChangeEvent") or {}).get("entities") or []:
+            kind = _QBO_KINDS.get(str(entity.get("name", "")).lower())
+            if kind is None or not realm or not entity.get("id"):
+                continue
+            operation = str(entity.get("operation", "")).lower()
+            key = f"qbo:{realm}#{kind}#{entity['id']}#{operation}#{entity.get('lastUpdated', '')}"
+            changes.append(
+                ResourceChange(
+                    provider="quickbooks",
+                    tenant_id=realm,
+                    kind=kind,
+                    resource_id=str(entity["id"]),
+                    operation=operation,
+                    dedupe_key=key,
+                )
+            )
+    return changes
+
+
+def _cloud_event(event: Any) -> ResourceChange | None:
+    if not isinstance(event, dict):
+        return None
+    parts = str(event.get("type", "")).split(".")  # qbo.<entity>.<verb>.v1
+    kind = _QBO_KINDS.get(parts[1].lower()) if len(parts) >= 3 else None
+    realm, resource = str(event.get("intuitaccountid", "")), str(event.get("intuitentityid", ""))
+    if kind is None or not realm or not resource:
+        return None
+    event_id = str(event.get("id") or f"{realm}#{resource}#{parts[2]}#{event.get('time', '')}")
+    return ResourceChange(
+        provider="quickbooks",
+        tenant_id=realm,
+        kind=kind,
+        resource_id=resource,
+        operation=parts[2].lower(),
+        dedupe_key=f"qbo-ce:{event_id}",
+    )
+
+
+class Connections(Protocol):
+    def get(self, org_id: str, connection_id: str) -> Connection: ...
+
+    def active(self) -> list[Connection]: ...
+
+
+@dataclass(kw_only=True)
+class AccountingWebhookDependencies:
+    clock: Clock
+    routes: storage.DynamoRoutes
+    seen: storage.DynamoSeenMarkers
+    connections: Connections
+    decisions: DecisionLog
+    gateway_for: Callable[[Connection], AccountingGateway]
+
+
+@dataclass(slots=True)
+class AccountingReport:
+    changes: int = 0
+    duplicates: int = 0
+    unknown_tenants: int = 0
+    closed: int = 0
+    still_open: int = 0
+    customers_read: int = 0
+
+
+class AccountingWebhookProcessor:
+    def __init__(self, deps: AccountingWebhookDependencies) -> None:
+        self.deps = deps
+
+    def process(self, changes: Sequence[ResourceChange]) -> AccountingReport:
+        report = AccountingReport()
+        now = self.deps.clock.now()
+        seen = self.deps.seen.seen((c.dedupe_key for c in changes), now) if changes else frozenset()
+        fresh = [c for c in changes if c.dedupe_key not in seen]
+        report.duplicates = len(changes) - len(fresh)
+        for (provider, tenant_id), group in _by_tenant(fresh).items():
+            connections = self._connections(provider, tenant_id)
+            if not connections:
+                report.unknown_tenants += 1
+                logger.warning("change event for an unknown tenant acknowledged", extra={"provider": provider})
+                continue
+            for connection in connections:
+                self._apply(connection, group, report)
+        if fresh:
+            self.deps.seen.mark([c.dedupe_key for c in fresh], now, SEEN_FOR)
+        report.changes = len(fresh)
+        count("WebhookUpdates", len(fresh), provider="accounting")
+        logger.info("accounting webhook processed", extra=dataclasses.asdict(report))
+        return report
+
+    def _connections(self, provider: str, tenant_id: str) -> list[Connection]:
+        routes = self.deps.routes.connections_for_tenant(provider, tenant_id)
+        found = []
+        for route in routes:
+            try:
+                found.append(self.deps.connections.get(route.org_id, route.connection_id))
+            except Exception:  # a connection removed since: its route is stale
+                logger.info("stale tenant route skipped")
+        if not routes:  # connections added before routes existed: find them once, then route directly
+            found = [c for c in self.deps.connections.active() if c.provider == provider and c.tenant_id == tenant_id]
+            for c in found:
+                self.deps.routes.add_tenant(provider, tenant_id, c.org_id, c.connection_id, self.deps.clock.now())
+        return [c for c in found if c.status is ConnectionStatus.ACTIVE]
+
+    def _apply(self, connection: Connection, changes: Sequence[ResourceChange], report: AccountingReport) -> None:
+        bind_org(connection.org_id, connection.connection_id)
+        invoice_ids = sorted({c.resource_id for c in changes if c.kind == "invoice"})
+        customer_ids = sorted({c.resource_id for c in changes if c.kind == "customer"})
+        try:
+            gateway = self.deps.gateway_for(connection)
+            if invoice_ids:
+                self._invoices(connection, gateway, invoice_ids, report)
+            if customer_ids:
+                report.customers_read += len(gateway.customers(customer_ids))
+        except ReconnectNeeded:  # retrying cannot help; the connection's own status tells the owner
+            logger.warning("connection needs reconnecting; change events not applied")
+
+    def _invoices(
+        self, connection: Connection, gateway: AccountingGateway, ids: Sequence[str], report: AccountingReport
+    ) -> None:
+        now = self.deps.clock.now()
+        fresh = {i.invoice_id: i for i in gateway.invoices_by_id(ids)}
+        closed: list[Invoice] = []
+        for invoice_id in ids:
+            invoice = fresh.get(invoice_id)
+            status = _closed_status(invoice)
+            if status is None:
+                storage.reopen_invoice(connection.org_id, connection.connection_id, invoice_id)
+                report.still_open += 1
+                continue
+            source = f"{_NAMES.get(connection.provider, connection.provider)} webhook"
+            storage.close_invoice(
+                connection.org_id,
+                connection.connection_id,
+                invoice_id,
+                status=status,
+                source=source,
+                at=now,
+                keep_for=CLOSED_FOR,
+            )
+            report.closed += 1
+            if invoice is not None:
+                closed.append(invoice)
+        if closed:
+            self.deps.decisions.save_decisions(connection.org_id, _paid_decisions(connection, closed), now)
+
+
+def _closed_status(invoice: Invoice | None) -> str | None:
+    """paid / voided / deleted, or None while something is still owed."""
+    if invoice is None:
+        return "deleted"
+    if invoice.status is InvoiceStatus.VOIDED:
+        return "voided"
+    if invoice.status is InvoiceStatus.PAID or invoice.amount_due.amount <= 0:
+        return "paid"
+    return None
+
+
+def _paid_decisions(connection: Connection, invoices: Iterable[Invoice]) -> list[Decision]:
+    name = _NAMES.get(connection.provider, connection.provider)
+    return [
+        Decision(invoice=i, reason=Reason.PAID, detail=f"{i.status.value} in {name}; pending reminders cancelled")
+        for i in invoices
+    ]
+
+
+def _by_tenant(changes: Iterable[ResourceChange]) -> dict[tuple[str, str], list[ResourceChange]]:
+    groups: dict[tuple[str, str], list[ResourceChange]] = {}
+    for change in changes:
+        groups.setdefault((change.provider, change.tenant_id), []).append(change)
+    return groups
