@@ -35,18 +35,21 @@ class Synthesized:
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
+    """Synthesize, then put the process back exactly as it was: the rest of the suite runs in this process, and
+    chalice.cdk's packaging both changes directory and exports the stage's environment variables."""
     from cdk_app import build
 
     workdir = tmp_path_factory.mktemp("cdk")
-    previous = Path.cwd()
-    saved = {
-        name: os.environ.pop(name, None) for name in ("LUNAS_AWS_ACCOUNT", "CDK_DEFAULT_ACCOUNT", "LUNAS_ALARM_EMAIL")
-    }
+    previous_cwd = Path.cwd()
+    previous_env = dict(os.environ)
+    for name in ("LUNAS_AWS_ACCOUNT", "CDK_DEFAULT_ACCOUNT", "LUNAS_ALARM_EMAIL"):
+        os.environ.pop(name, None)
     os.chdir(workdir)  # chalice.cdk writes its packages to ./chalice.out
     try:
         app = build(workdir / "cdk.out", ["dev"])
         app.synth()
-        yield Synthesized(workdir / "cdk.out", app.node.find_child("dev-data"), app.node.find_child("dev"))
     finally:
-        os.chdir(previous)
-        os.environ.update({k: v for k, v in saved.items() if v is not None})
+        os.chdir(previous_cwd)
+        os.environ.clear()
+        os.environ.update(previous_env)
+    yield Synthesized(workdir / "cdk.out", app.node.find_child("dev-data"), app.node.find_child("dev"))
