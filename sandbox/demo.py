@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sandbox import demo_data
 
 _JAKARTA = ZoneInfo("Asia/Jakarta")
+_SOURCES = {"xero": "Xero", "quickbooks": "QuickBooks"}
 
 
 def demo_now(real_now: dt.datetime) -> dt.datetime:
@@ -62,12 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nLunas demo — {now.astimezone(_JAKARTA):%A %d %B %Y, %H:%M} in Asia/Jakarta\n", flush=True)
     from sandbox.run import start_sandbox
 
-    _step("starting local AWS (moto: DynamoDB, KMS, SQS), fake Xero, fake Meta Graph and the Lunas app on 127.0.0.1")
+    _step("starting local AWS (moto), fake Xero, fake QuickBooks, fake Meta Graph and the Lunas app on 127.0.0.1")
     sandbox = start_sandbox()
     try:
         _step(f"URLs of everything started: {Path('.sandbox/urls.json').resolve()}")
         connection = demo_data.seed_demo(sandbox, now.astimezone(_JAKARTA).date())
         _step(f"seeded '{demo_data.BUSINESS_NAME}' with {len(demo_data.INVOICES)} invoices in Xero")
+        _seed_quickbooks(sandbox, now)
         run_cycle(sandbox, now)
         print_report(sandbox, connection.org_id)
         if args.once:
@@ -75,6 +77,19 @@ def main(argv: list[str] | None = None) -> int:
         return _interactive(sandbox, now)
     finally:
         sandbox.stop()
+
+
+def _seed_quickbooks(sandbox: Any, now: dt.datetime) -> None:
+    """The same business group keeps a second company in QuickBooks Online; one customer buys from both."""
+    from sandbox import demo_quickbooks
+
+    demo_quickbooks.seed_quickbooks_company(sandbox, demo_data.ORG_ID, now.astimezone(_JAKARTA).date())
+    for phone in demo_quickbooks.CONSENTED_PHONES:
+        demo_data.record_consent(phone, "The customer")
+    _step(
+        f"connected QuickBooks company '{demo_quickbooks.COMPANY_NAME}' with {len(demo_quickbooks.INVOICES)} "
+        "invoices (Budi Santoso buys from both companies)"
+    )
 
 
 def run_cycle(sandbox: Any, now: dt.datetime) -> None:
@@ -109,12 +124,13 @@ def print_report(sandbox: Any, org_id: str) -> None:
     delivery = _delivery_by_invoice(stores, org_id)
     views = sorted(stores.decisions.for_org(org_id), key=lambda v: (v.customer_name, v.number))
     print("\nEvery open invoice, what Lunas decided, and why:\n")
-    rows = [("Invoice", "Customer", "Due", "Amount", "Stage", "Decision", "Why / delivery")]
+    rows = [("Source", "Invoice", "Customer", "Due", "Amount", "Stage", "Decision", "Why / delivery")]
     for v in views:
         reason = Reason(v.reason)
         why = delivery.get(v.sk.removeprefix("INVOICE#"), "") if reason is Reason.SENT else explain(reason, v.detail)
         amount = format_money(Money(Decimal(v.amount_due), v.currency), "en")
-        rows.append((v.number, v.customer_name, v.due_date, amount, v.stage or "-", v.reason, why))
+        source = _SOURCES.get(v.sk.removeprefix("INVOICE#").split(":", 1)[0], "?")
+        rows.append((source, v.number, v.customer_name, v.due_date, amount, v.stage or "-", v.reason, why))
     _print_table(rows)
     _print_messages(sandbox, stores, org_id)
 

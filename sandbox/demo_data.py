@@ -138,16 +138,21 @@ def seed_demo(sandbox: Sandbox, today: dt.date) -> Connection:
 def _record_consents() -> None:
     for customer in CUSTOMERS:
         if customer.consent and customer.e164:
-            bootstrap.stores().consents.record(
-                Consent(
-                    org_id=ORG_ID,
-                    phone=customer.e164,
-                    status=ConsentStatus.OPTED_IN,
-                    source="signed_form",
-                    evidence=f"{customer.name} ticked 'Kirim pengingat tagihan lewat WhatsApp' on the order form",
-                    captured_at=dt.datetime(2026, 9, 1, 3, 0, tzinfo=dt.UTC),
-                )
-            )
+            record_consent(customer.e164, customer.name)
+
+
+def record_consent(phone: str, who: str) -> None:
+    """An opt-in with the evidence a shop would have: the ticked box on its order form."""
+    bootstrap.stores().consents.record(
+        Consent(
+            org_id=ORG_ID,
+            phone=phone,
+            status=ConsentStatus.OPTED_IN,
+            source="signed_form",
+            evidence=f"{who} ticked 'Kirim pengingat tagihan lewat WhatsApp' on the order form",
+            captured_at=dt.datetime(2026, 9, 1, 3, 0, tzinfo=dt.UTC),
+        )
+    )
 
 
 def _xero_spec(today: dt.date) -> dict[str, Any]:
