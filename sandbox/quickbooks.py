@@ -50,6 +50,14 @@ Admin API (JSON; each also a Python method of the same purpose):
     DELETE /_sandbox/quickbooks/triggers
     POST   /_sandbox/quickbooks/clock              {"advanceSeconds": 3700} moves the fake's clock forward
 
+Webhooks: once `configure_webhook(url, key)` is set, every change made through the admin HTTP API above (pay, void,
+delete, PATCH of an invoice or customer) queues a change event, and `notify_changed()` queues one from Python. They
+are posted as a CloudEvents JSON array (`type` `qbo.invoice.updated.v1`, `intuitentityid`, `intuitaccountid`, empty
+`data`), or in the legacy `eventNotifications` shape with `webhook_format="legacy"`, signed with `intuit-signature`
+= base64(HMAC-SHA256(verifier token, raw body)), from a background thread (or at once with `flush_webhooks()`).
+    POST   /_sandbox/quickbooks/webhook            {"url", "key", "format"?: "cloudevents"|"legacy", "autoDeliver"?}
+    POST   /_sandbox/quickbooks/webhook/flush      deliver the pending events now
+
 Assumptions where Intuit's documents are silent (marked ? in api-facts.md): an empty query result has no entity
 key; a minorversion below 75 (or none) is refused with a ValidationFault; a CDC changedSince more than 30 days back
 is refused with a ValidationFault; more than 1,000 changed objects are truncated to the oldest 1,000.
@@ -61,12 +69,15 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
+import hashlib
+import hmac
 import json
 import re
 import secrets
 import socket
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -681,6 +692,10 @@ class FakeQuickBooks(FakeServer):
         self._refresh: dict[str, _RefreshToken] = {}
         self._codes: dict[str, tuple[_Grant, str, float]] = {}
         self._triggers: list[_Trigger] = []
+        self._webhook: dict[str, Any] = {"url": None, "key": "", "format": "cloudevents", "auto": True}
+        self._webhook_pending: list[tuple[str, str, str, str]] = []  # (realm, entity, id, verb)
+        self._webhook_lock = threading.Lock()
+        self.webhook_deliveries: list[dict[str, Any]] = []
         self._register_routes()
 
     def _register_routes(self) -> None:
@@ -707,6 +722,8 @@ class FakeQuickBooks(FakeServer):
         self.route("POST", rf"{admin}/triggers$", self._admin_trigger)
         self.route("DELETE", rf"{admin}/triggers$", self._admin_clear_triggers)
         self.route("POST", rf"{admin}/clock$", self._admin_clock)
+        self.route("POST", rf"{admin}/webhook$", self._admin_webhook)
+        self.route("POST", rf"{admin}/webhook/flush$", lambda r: Response(body={"delivered": self.flush_webhooks()}))
 
     def stop(self) -> None:
         """FakeServer.stop() without waiting out serve_forever's 0.5 s poll (tests start a fake per test)."""
@@ -1211,28 +1228,37 @@ class FakeQuickBooks(FakeServer):
 
     def _admin_pay(self, request: Request) -> Response:
         groups = self._groups(request)
-        return self._admin(lambda: self.pay(groups["realm"], groups["id"]))
+        return self._admin(lambda: self._changed(groups, "Invoice", "updated", self.pay(groups["realm"], groups["id"])))
 
     def _admin_void(self, request: Request) -> Response:
         groups = self._groups(request)
-        return self._admin(lambda: self.void(groups["realm"], groups["id"]))
+        return self._admin(lambda: self._changed(groups, "Invoice", "voided", self.void(groups["realm"], groups["id"])))
 
     def _admin_delete(self, request: Request) -> Response:
         groups = self._groups(request)
 
         def delete() -> dict[str, str]:
             self.delete(groups["realm"], groups["id"])
+            self.notify_changed(groups["realm"], "Invoice", groups["id"], "deleted")
             return {"deleted": groups["id"]}
 
         return self._admin(delete)
 
     def _admin_patch_invoice(self, request: Request) -> Response:
         groups = self._groups(request)
-        return self._admin(lambda: self.patch_invoice(groups["realm"], groups["id"], request.json() or {}))
+        return self._admin(
+            lambda: self._changed(
+                groups, "Invoice", "updated", self.patch_invoice(groups["realm"], groups["id"], request.json() or {})
+            )
+        )
 
     def _admin_patch_customer(self, request: Request) -> Response:
         groups = self._groups(request)
-        return self._admin(lambda: self.patch_customer(groups["realm"], groups["id"], request.json() or {}))
+        return self._admin(
+            lambda: self._changed(
+                groups, "Customer", "updated", self.patch_customer(groups["realm"], groups["id"], request.json() or {})
+            )
+        )
 
     def _admin_limits(self, request: Request) -> Response:
         return self._admin(lambda: limits_json(self.set_limits(request.json() or {})))
@@ -1260,6 +1286,100 @@ class FakeQuickBooks(FakeServer):
     def _admin_clock(self, request: Request) -> Response:
         self.advance(float((request.json() or {}).get("advanceSeconds", 0)))
         return _json_response({"now": self.now()})
+
+    # -- webhooks (the sender side) ------------------------------------------------------------------------------
+
+    def configure_webhook(
+        self, url: str | None, key: str, *, webhook_format: str = "cloudevents", auto_deliver: bool = True
+    ) -> None:
+        with self._webhook_lock:
+            self._webhook = {"url": url, "key": key, "format": webhook_format, "auto": auto_deliver}
+
+    def notify_changed(self, realm_id: str, entity: str, entity_id: str, verb: str = "updated") -> None:
+        """Queue a change event (entity "Invoice" / "Customer", verb created / updated / deleted / voided)."""
+        with self._webhook_lock:
+            if not self._webhook["url"]:
+                return
+            self._webhook_pending.append((realm_id, entity, entity_id, verb))
+            auto = self._webhook["auto"]
+        if auto:
+            threading.Thread(target=self.flush_webhooks, name="fake-qbo-webhook", daemon=True).start()
+
+    def flush_webhooks(self) -> list[dict[str, Any]]:
+        """POST every pending event now, in one signed delivery; returns the delivery records."""
+        with self._webhook_lock:
+            pending, self._webhook_pending = self._webhook_pending, []
+            if not pending:
+                return []
+            body = self._webhook_body(pending, str(self._webhook["format"]))
+            return [self._post_webhook(json.dumps(body).encode(), str(self._webhook["key"]))]
+
+    def _webhook_body(self, pending: list[tuple[str, str, str, str]], webhook_format: str) -> Any:
+        now = dt.datetime.fromtimestamp(self.now(), dt.UTC)
+        if webhook_format == "legacy":
+            operations = {"updated": "Update", "created": "Create", "deleted": "Delete", "voided": "Void"}
+            by_realm: dict[str, list[dict[str, str]]] = {}
+            for realm, entity, entity_id, verb in pending:
+                by_realm.setdefault(realm, []).append(
+                    {
+                        "name": entity,
+                        "id": entity_id,
+                        "operation": operations.get(verb, "Update"),
+                        "lastUpdated": now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                    }
+                )
+            return {
+                "eventNotifications": [
+                    {"realmId": realm, "dataChangeEvent": {"entities": entities}}
+                    for realm, entities in by_realm.items()
+                ]
+            }
+        return [
+            {
+                "specversion": "1.0",
+                "id": str(uuid.uuid4()),
+                "source": "intuit.dsnBgbseACLLRZNxo2dfc4evmEJdxde58xeeYcZliOU=",
+                "type": f"qbo.{entity.lower()}.{verb}.v1",
+                "datacontenttype": "application/json",
+                "time": now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                "intuitentityid": entity_id,
+                "intuitaccountid": realm,
+                "data": {},
+            }
+            for realm, entity, entity_id, verb in pending
+        ]
+
+    def _post_webhook(self, raw: bytes, key: str) -> dict[str, Any]:
+        import httpx
+
+        signature = base64.b64encode(hmac.new(key.encode(), raw, hashlib.sha256).digest()).decode()
+        record: dict[str, Any] = {"url": self._webhook["url"], "body": raw.decode(), "status": None}
+        try:
+            answer = httpx.post(
+                str(self._webhook["url"]),
+                content=raw,
+                headers={"Content-Type": "application/json", "intuit-signature": signature},
+                timeout=10.0,
+            )
+            record["status"] = answer.status_code
+        except httpx.HTTPError as exc:
+            record["error"] = f"{type(exc).__name__}: {exc}"
+        self.webhook_deliveries.append(record)
+        return record
+
+    def _changed(self, groups: dict[str, str], entity: str, verb: str, result: Any) -> Any:
+        self.notify_changed(groups["realm"], entity, groups["id"], verb)
+        return result
+
+    def _admin_webhook(self, request: Request) -> Response:
+        spec = request.json() or {}
+        self.configure_webhook(
+            spec.get("url"),
+            str(spec.get("key", "")),
+            webhook_format=str(spec.get("format", "cloudevents")),
+            auto_deliver=bool(spec.get("autoDeliver", True)),
+        )
+        return Response(body={"url": spec.get("url")})
 
 
 def limits_json(limits: Limits) -> dict[str, int]:

@@ -134,20 +134,24 @@ class DynamoSendLedger:
         keys = [(f"WAMID#{w}", "MSG") for w in sorted(set(wamids))]
         return {r.pk.removeprefix("WAMID#"): (r.org_id, r.message_sk) for r in batch_get(WamidPointerRecord, keys)}
 
-    def park(self, org_id: str, wamid: str, update: DeliveryStatus) -> None:
-        """Keep a status whose message is not recorded yet; `record_sent` applies it when it is."""
-        ParkedStatusRecord(
-            f"WAMID#{wamid}",
-            f"STATUS#{update.status}",
-            org_id=org_id,
-            status=update.status,
-            at=update.at,
-            recipient_id=update.recipient_id,
-            error_code=update.error_code,
-            error_title=update.error_title,
-            pricing_category=update.pricing_category,
-            expires_at=update.at + _PARKED_LIFETIME,
-        ).save()
+    def park(self, org_id: str, updates: Sequence[DeliveryStatus]) -> None:
+        """Keep statuses whose message is not recorded yet (batched); `record_sent` applies them when it is."""
+        with ParkedStatusRecord.batch_write() as batch:
+            for update in updates:
+                batch.save(
+                    ParkedStatusRecord(
+                        f"WAMID#{update.wamid}",
+                        f"STATUS#{update.status}",
+                        org_id=org_id,
+                        status=update.status,
+                        at=update.at,
+                        recipient_id=update.recipient_id,
+                        error_code=update.error_code,
+                        error_title=update.error_title,
+                        pricing_category=update.pricing_category,
+                        expires_at=update.at + _PARKED_LIFETIME,
+                    )
+                )
 
     def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int:
         """Apply the statuses parked for this wamid by the same organisation's webhooks; returns how many."""

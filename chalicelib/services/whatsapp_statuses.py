@@ -83,7 +83,7 @@ class StatusLedger(Protocol):
 
     def locate(self, wamids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
 
-    def park(self, org_id: str, wamid: str, update: DeliveryStatus) -> None: ...
+    def park(self, org_id: str, updates: Sequence[DeliveryStatus]) -> None: ...
 
     def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int: ...
 
@@ -113,11 +113,12 @@ def apply_statuses(
         else:
             bound[target] = _merge(bound.get(target), _bind(org_id, target, event))
     located = ledger.locate(e.wamid for e in unbound) if unbound else {}
+    _park(org_id, [e for e in unbound if e.wamid not in located], ledger, outcome)
     for event in unbound:
         owner = located.get(event.wamid)
         if owner is None:
-            _park(org_id, event, ledger, outcome)
-        elif owner[0] != org_id:
+            continue
+        if owner[0] != org_id:
             outcome.refused += 1
             logger.warning("status for another organisation's message ignored", extra={"wamid": event.wamid})
         else:
@@ -166,13 +167,16 @@ def _merge(current: DeliveryStatus | None, new: DeliveryStatus) -> DeliveryStatu
     )
 
 
-def _park(org_id: str, event: StatusEvent, ledger: StatusLedger, outcome: StatusOutcome) -> None:
-    ledger.park(org_id, event.wamid, _bind(org_id, "", event))
-    outcome.parked += 1
-    # The send may have been recorded between our lookup and the park: apply now rather than wait for nothing.
-    owner = ledger.locate([event.wamid]).get(event.wamid)
-    if owner is not None and owner[0] == org_id:
-        ledger.apply_parked(event.wamid, org_id, owner[1])
+def _park(org_id: str, events: Sequence[StatusEvent], ledger: StatusLedger, outcome: StatusOutcome) -> None:
+    unique = {(e.wamid, e.status): e for e in events}  # one item per (wamid, status): a batch holds no duplicates
+    if not unique:
+        return
+    ledger.park(org_id, [_bind(org_id, "", e) for e in unique.values()])
+    outcome.parked += len(events)
+    # A send recorded between our lookup and the park would never see these: apply them now instead.
+    for wamid, (owner, msg_key) in ledger.locate(e.wamid for e in events).items():
+        if owner == org_id:
+            ledger.apply_parked(wamid, org_id, msg_key)
 
 
 def _flag_unreachable(
