@@ -35,6 +35,7 @@ from chalicelib.adapters.dynamo_models import (
 from chalicelib.adapters.kms import KmsCipher
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import Money, ReminderSettings
+from chalicelib.webhooks import storage as webhook_storage
 
 
 class _Meta:
@@ -285,6 +286,10 @@ class DynamoOrganisationSettings:
                 record.wa_token_ciphertext = ciphertext
 
         self._edit(org_id, change)
+        routes = webhook_storage.DynamoRoutes()  # Meta's webhooks find the organisation by this number
+        routes.claim_phone_number(phone_number_id, org_id, dt.datetime.now(dt.UTC))
+        if business_account_id:
+            routes.add_business_account(business_account_id, org_id, dt.datetime.now(dt.UTC))
 
     def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
         record = OrganisationRecord.get(org_pk(org_id), "PROFILE")
