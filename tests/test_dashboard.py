@@ -181,7 +181,7 @@ def test_consent_preview_run_now_and_the_timeline(sandbox: Sandbox, shop: Shop) 
     assert shop.client.post("/run-now", {}, csrf_from="/preview").headers["Location"] == "/invoices?m=done"
     sent = sandbox.meta.messages(phone_number_id=shop.phone_number_id)
     assert [m["wa_id"] for m in sent] == ["6281234560101"]
-    sandbox.meta.flush()  # Meta's status webhooks: sent, delivered, read
+    sandbox.drain_webhooks(flush_fakes=True)  # Meta posts its statuses; the webhook worker applies them
     invoices = shop.client.get("/invoices").text
     assert 'data-number="INV-001" data-reason="sent"' in invoices
     assert 'data-state="sent" data-delivery="read"' in invoices or 'data-delivery="delivered"' in invoices
@@ -252,3 +252,21 @@ def test_a_second_organisation_sees_none_of_the_firsts_data(sandbox: Sandbox, sh
     # A parameter naming the first organisation changes nothing: the organisation comes from the session.
     assert "INV-001" not in other.get(f"/invoices?org_id={shop.org_id}").text
     assert other.get(f"/api/invoices?org_id={shop.org_id}").json() == {"invoices": []}
+
+
+def test_a_whatsapp_number_used_by_another_organisation_cannot_be_taken_over(sandbox: Sandbox, shop: Shop) -> None:
+    rival = WebClient(sandbox.app_url)
+    rival.sign_up(new_email("rival"), business="Toko Sebelah")
+    answer = rival.post(
+        "/settings/whatsapp",
+        {"phone_number_id": shop.phone_number_id, "business_account_id": "12345678", "access_token": "EAAGstolen"},
+        csrf_from="/settings",
+    )
+    assert answer.status_code == 400 and "already connected to another Lunas account" in answer.text
+    assert bootstrap.stores().organisations.whatsapp(org_of(_rival_email(rival))) is None
+
+
+def _rival_email(client: WebClient) -> str:
+    from chalicelib.web.wiring import authenticator
+
+    return authenticator().principal(client.session.cookies["lunas_session"]).email

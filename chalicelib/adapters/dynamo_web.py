@@ -245,6 +245,10 @@ class DynamoLeases:
 # -- the dashboard's writes and reads ----------------------------------------------------------------------------
 
 
+class NumberTaken(LunasError):
+    """The WhatsApp number is already connected to another Lunas organisation."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WhatsAppSummary:
     """What the dashboard may show about the WhatsApp number: never the access token."""
@@ -274,7 +278,18 @@ class DynamoOrganisationSettings:
         self._edit(settings.org_id, change)
 
     def set_whatsapp(self, org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
-        """Store the number; an empty `token` keeps the stored one (the form never shows it back)."""
+        """Store the number; an empty `token` keeps the stored one (the form never shows it back).
+
+        The number is claimed first in the webhook routes (Meta's statuses name the number, not us): a number
+        another organisation already uses is refused, so nobody can divert someone else's delivery reports.
+        """
+        from chalicelib.webhooks.storage import DynamoRoutes
+
+        now = dt.datetime.now(dt.UTC)
+        if not DynamoRoutes().claim_phone_number(phone_number_id, org_id, now):
+            raise NumberTaken("this WhatsApp number is already used by another organisation")
+        if business_account_id:
+            DynamoRoutes().add_business_account(business_account_id, org_id, now)
         ciphertext = (
             self._cipher.encrypt(token.encode(), {"org_id": org_id, "item": "whatsapp_token"}) if token else None
         )

@@ -158,12 +158,17 @@ def save_whatsapp(org_id: str, *, phone_number_id: str, business_account_id: str
         raise InvalidInput("the phone number ID is the number Meta shows in WhatsApp Manager (digits only)")
     if not re.fullmatch(r"\d{5,20}", business_account_id.strip()):
         raise InvalidInput("the WhatsApp Business Account ID is digits only")
-    _settings_store().set_whatsapp(
-        org_id,
-        phone_number_id=phone_number_id.strip(),
-        business_account_id=business_account_id.strip(),
-        token=token.strip(),
-    )
+    from chalicelib.adapters.dynamo_web import NumberTaken
+
+    try:
+        _settings_store().set_whatsapp(
+            org_id,
+            phone_number_id=phone_number_id.strip(),
+            business_account_id=business_account_id.strip(),
+            token=token.strip(),
+        )
+    except NumberTaken:
+        raise InvalidInput("this WhatsApp number is already connected to another Lunas account") from None
 
 
 # -- customers and consent ---------------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def test_owner_journey_from_sign_up_to_a_reminder_in_the_timeline(sandbox: Sandb
     shot(page, "07-preview")
     page.click("#run-now")
     page.wait_for_url(re.compile(r"/invoices\?m=done$"))
-    sandbox.meta.flush()
+    sandbox.drain_webhooks(flush_fakes=True)
     page.reload()
     invoice = page.locator('.invoice[data-number="BR-001"]')
     assert invoice.get_attribute("data-reason") == "sent"
