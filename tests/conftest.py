@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +27,37 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     started = start_sandbox(Path(tmp_path_factory.mktemp("sandbox")) / "urls.json")
     yield started
     started.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_reminder_work(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that used the sandbox: no active connection and no queued cycle survives into the next test.
+
+    The hourly fan-out (rightly) picks up every active connection in the table, so one test's leftovers would run,
+    and possibly fail, inside another test's cycle. Resetting here means no test has to remember to clean up.
+    """
+    yield
+    if "sandbox" not in request.fixturenames:
+        return
+    import boto3
+
+    from chalicelib import bootstrap
+    from chalicelib.domain.models import ConnectionStatus
+
+    started = request.getfixturevalue("sandbox")
+    connections = bootstrap.stores().connections
+    for connection in connections.active():
+        connections.set_status(connection.org_id, connection.connection_id, ConnectionStatus.DISCONNECTED)
+    sqs = boto3.client("sqs")
+    for url in (started.aws.queue_url, started.aws.dead_letter_queue_url):
+        _empty(sqs, url)
+
+
+def _empty(sqs: Any, queue_url: str, max_batches: int = 50) -> None:
+    """Receive-and-delete until empty (PurgeQueue may run only once a minute per queue)."""
+    for _ in range(max_batches):
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages")
+        if not messages:
+            return
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
