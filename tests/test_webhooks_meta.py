@@ -229,7 +229,7 @@ def test_a_status_before_its_send_was_recorded_still_lands(world: World, sandbox
 
 def test_a_batch_of_1000_updates_is_processed_entirely_once(world: World, sandbox: Sandbox) -> None:
     """Several entries and changes; statuses shuffled (out of order) and repeated; replies; others' wamids."""
-    customers = [f"+62812345{6000 + i:04d}" for i in range(40)]
+    customers = [f"+62812345{6000 + i:04d}" for i in range(5)]
     for i, phone in enumerate(customers):
         world.customer(f"Pelanggan {i}", phone)
         world.invoice(f"INV-{i:03d}", f"Pelanggan {i}", due_in_days=-4)
@@ -239,7 +239,7 @@ def test_a_batch_of_1000_updates_is_processed_entirely_once(world: World, sandbo
     sandbox.meta.configure(auto_deliver=False)
     world.run_cycle()
     sent = world.messages()
-    assert len(sent) == 40
+    assert len(sent) == 5
     updates: list[dict[str, Any]] = []
     for m in sent:
         for status in ("sent", "delivered", "read"):
@@ -247,7 +247,7 @@ def test_a_batch_of_1000_updates_is_processed_entirely_once(world: World, sandbo
     updates += [dict(u) for u in updates]  # every status twice (Meta retries to every subscribed app)
     updates += [_status(f"wamid.not-ours.{i}", "delivered") for i in range(1000 - len(updates) - 10)]
     random.Random(7).shuffle(updates)
-    replies = [_text(customers[i], "Sudah saya transfer", f"wamid.in.batch.{i}")["messages"][0] for i in range(10)]
+    replies = [_text(customers[i % 5], "Sudah saya transfer", f"wamid.in.batch.{i}")["messages"][0] for i in range(10)]
     changes: list[dict[str, Any]] = [
         {"field": "messages", "value": {"metadata": {"phone_number_id": world.phone_number_id}, "statuses": chunk}}
         for chunk in (updates[i : i + 99] for i in range(0, len(updates), 99))
@@ -263,13 +263,13 @@ def test_a_batch_of_1000_updates_is_processed_entirely_once(world: World, sandbo
     assert _post(sandbox, payload).status_code == 200
     sandbox.drain_webhooks()
     messages = bootstrap.stores().ledger.messages(world.org_id)
-    assert [m.delivery for m in messages] == ["read"] * 40
+    assert [m.delivery for m in messages] == ["read"] * 5
     assert {e.delivery for e in bootstrap.stores().ledger.entries(world.org_id)} == {"read"}
     assert len(storage.DynamoReplies().for_org(world.org_id)) == 10
     parked = batch_get(
-        ParkedStatusRecord, [(f"WAMID#wamid.not-ours.{i}", "STATUS#delivered") for i in range(1000 - 240 - 10)]
+        ParkedStatusRecord, [(f"WAMID#wamid.not-ours.{i}", "STATUS#delivered") for i in range(1000 - 30 - 10)]
     )
-    assert len(parked) == 750
+    assert len(parked) == 960
     assert _post(sandbox, payload).status_code == 200  # the whole batch again: nothing changes
     sandbox.drain_webhooks()
     assert len(storage.DynamoReplies().for_org(world.org_id)) == 10
