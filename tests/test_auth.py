@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Iterator
 
 import jwt
 import pytest
@@ -14,9 +15,15 @@ from chalicelib.auth.session import csrf_token, csrf_valid, parse_cookies
 from chalicelib.auth.tokens import IdTokenVerifier, InvalidSession
 from chalicelib.config import load_settings
 from sandbox.run import Sandbox
-from tests.web_support import PASSWORD, WebClient, new_email, org_of
+from tests.web_support import PASSWORD, WebClient, new_email, org_of, retire_connections
 
 pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(autouse=True)
+def _retire_connections() -> Iterator[None]:
+    yield
+    retire_connections()
 
 
 @pytest.fixture

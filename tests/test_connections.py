@@ -28,9 +28,15 @@ from chalicelib.domain.models import Connection, ConnectionStatus
 from chalicelib.ports import OAuthTokens
 from chalicelib.services.tokens import ConnectionTokens
 from sandbox.run import Sandbox
-from tests.web_support import WebClient, authorize, connect, decide, new_email, org_of
+from tests.web_support import WebClient, authorize, connect, decide, new_email, org_of, retire_connections
 
 pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(autouse=True)
+def _retire_connections() -> Iterator[None]:
+    yield
+    retire_connections()
 
 
 @pytest.fixture

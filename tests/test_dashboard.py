@@ -19,10 +19,17 @@ from chalicelib.config import load_settings
 from chalicelib.domain.models import ConnectionStatus
 from sandbox.lambda_runtime import SqsEventSource
 from sandbox.run import META_APP_SECRET, Sandbox
-from tests.web_support import WebClient, connect, new_email, org_of
+from tests.web_support import WebClient, connect, new_email, org_of, retire_connections
 from tests.world import TUESDAY_10_JAKARTA, phone_parts, set_clock
 
 pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(autouse=True)
+def _retire_connections() -> Iterator[None]:
+    yield
+    retire_connections()
+
 
 BUDI = "+6281234560101"
 SARI = "+6281234560102"

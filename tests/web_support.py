@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 PASSWORD = "Sandbox-Pass1"
+SIGNED_UP: list[str] = []  # accounts created by the current test; see retire_connections()
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -44,7 +45,10 @@ class WebClient:
 
     def sign_up(self, email: str, business: str = "Toko Sumber Rejeki", password: str = PASSWORD) -> requests.Response:
         data = {"email": email, "password": password, "business_name": business}
-        return self.post("/signup", data, csrf_from="/signup")
+        answer = self.post("/signup", data, csrf_from="/signup")
+        if answer.status_code == 303:
+            SIGNED_UP.append(email)
+        return answer
 
     def sign_in(self, email: str, password: str = PASSWORD) -> requests.Response:
         return self.post("/signin", {"email": email, "password": password}, csrf_from="/signin")
@@ -101,3 +105,17 @@ def connect(client: WebClient, provider: str, choice: dict[str, Any]) -> request
     """The whole flow, Allow pressed: returns Lunas' answer to the callback."""
     page_url, fields = authorize(client, provider)
     return client.follow(decide(client, page_url, fields, "allow", choice))
+
+
+def retire_connections() -> None:
+    """Disconnect every connection of the accounts this test created, so later tests' fan-outs never pick them up
+    (they have no WhatsApp number: their cycles would fail and fill the dead-letter queue)."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.models import ConnectionStatus
+
+    connections = bootstrap.stores().connections
+    while SIGNED_UP:
+        org = org_of(SIGNED_UP.pop())
+        for connection in connections.for_org(org):
+            if connection.status is not ConnectionStatus.DISCONNECTED:
+                connections.set_status(org, connection.connection_id, ConnectionStatus.DISCONNECTED)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,10 +16,17 @@ from chalicelib import bootstrap
 from chalicelib.domain.models import ConnectionStatus
 from sandbox.run import META_APP_SECRET, Sandbox
 from tests.browser.conftest import shot
-from tests.web_support import PASSWORD, new_email
+from tests.web_support import PASSWORD, SIGNED_UP, new_email, retire_connections
 from tests.world import TUESDAY_10_JAKARTA, phone_parts, set_clock
 
 pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(autouse=True)
+def _retire_connections() -> Iterator[None]:
+    yield
+    retire_connections()
+
 
 BUDI = "+6281234560201"
 SARI = "+6281234560202"
@@ -37,6 +45,7 @@ def sign_up(page: Any, base: str, email: str, business: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("#sign-up")
     page.wait_for_url(re.compile(r"/dashboard$"))
+    SIGNED_UP.append(email)
 
 
 def test_owner_journey_from_sign_up_to_a_reminder_in_the_timeline(sandbox: Sandbox, page: Any) -> None:
