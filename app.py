@@ -59,9 +59,14 @@ def run_reminder_cycles(event: SQSEvent) -> dict[str, Any]:
 @app.route("/webhooks/whatsapp", methods=["GET"])
 def whatsapp_verify() -> Response:
     """Meta's subscription handshake: echo hub.challenge when hub.verify_token matches."""
+    import hmac
+
+    from chalicelib.config import load_settings
+
     query = dict(_request().query_params or {})
-    expected = os.environ.get("META_VERIFY_TOKEN", "")
-    if expected and query.get("hub.mode") == "subscribe" and query.get("hub.verify_token") == expected:
+    expected = load_settings().meta_verify_token  # Secrets Manager on AWS, plain environment in the sandbox
+    offered = query.get("hub.verify_token", "")
+    if expected and query.get("hub.mode") == "subscribe" and hmac.compare_digest(offered, expected):
         return Response(body=query.get("hub.challenge", ""), status_code=200, headers={"Content-Type": "text/plain"})
     return Response(body="Forbidden", status_code=403, headers={"Content-Type": "text/plain"})
 

@@ -207,14 +207,17 @@ def test_a_sweep_forgets_closed_invoices_and_rereads_customers(rig: Rig) -> None
     assert customers["1"].phone == "+6281299990001"
 
 
-def test_a_worker_that_lost_the_cursor_race_keeps_the_winners(rig: Rig) -> None:
+def test_a_worker_that_lost_the_cursor_race_keeps_the_winners(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This worker read the snapshot before another worker moved the cursor: its save must not win."""
     rig.cycle()
     stale = rig.store.snapshot
+    rig.fake.advance(5)  # the winner's read happens later, so its cursor is newer than anything read from `stale`
     rig.cycle()  # another worker moved the cursor
-    winner = rig.store.snapshot.cursor
-    rig.store.snapshot = replace(rig.store.snapshot, version=stale.version + 5)
+    winner = rig.store.snapshot
+    assert winner.version > stale.version
+    monkeypatch.setattr(rig.store, "load", lambda org_id, connection_id: stale)
     rig.gateway.open_invoices()
-    assert rig.store.snapshot.cursor == winner
+    assert (rig.store.snapshot.cursor, rig.store.snapshot.version) == (winner.cursor, winner.version)
 
 
 def test_xero_payment_links_are_still_looked_up_through_the_wrapper() -> None:
