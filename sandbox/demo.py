@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         _seed_quickbooks(sandbox, now)
         run_cycle(sandbox, now)
         print_report(sandbox, connection.org_id)
+        _print_dashboard(sandbox, connection.org_id)
         if args.once:
             return 0
         return _interactive(sandbox, now)
@@ -172,6 +173,14 @@ def _masked(phone: str) -> str:
     from chalicelib.observability import mask_phone
 
     return mask_phone(phone)
+
+
+def _print_dashboard(sandbox: Any, org_id: str) -> None:
+    from sandbox.demo_signin import create_demo_owner
+
+    email, password = create_demo_owner(org_id)
+    print("The owner's dashboard (consent, settings, invoice timelines, preview, run now):")
+    print(f"  {sandbox.app_url}/   sign in as {email} / {password}\n")
 
 
 def _interactive(sandbox: Any, now: dt.datetime) -> int:
