@@ -16,8 +16,10 @@ answering: the client sees a transport error although the request took effect.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -107,6 +109,7 @@ class FakeServer:
         self._faults: list[Fault] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._clock_offset = 0.0
         self.route("GET", r"^/_sandbox/requests$", lambda r: Response(body=self.recorded()))
         self.route("DELETE", r"^/_sandbox/requests$", self._clear_requests)
         self.route("POST", r"^/_sandbox/faults$", self._add_fault_from_request)
@@ -145,6 +148,21 @@ class FakeServer:
         return self.url
 
     def stop(self) -> None:
+        """Shut down without waiting out serve_forever's poll: a throwaway connection wakes the loop.
+
+        Tests start and stop a fake per test, so the poll would otherwise add up over the suite.
+        """
+        if self._httpd is None:
+            return
+        address = self._httpd.server_address[:2]
+        stopper = threading.Thread(target=self._shutdown, name=f"{self.name}-stop")
+        stopper.start()
+        while stopper.is_alive():
+            with contextlib.suppress(OSError):
+                socket.create_connection((str(address[0]), int(address[1])), timeout=0.2).close()
+            stopper.join(0.01)
+
+    def _shutdown(self) -> None:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -156,6 +174,17 @@ class FakeServer:
         host, port = self._httpd.server_address[:2]
         host_text = host.decode() if isinstance(host, bytes) else str(host)
         return f"http://{host_text}:{port}"
+
+    # -- clock --------------------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The fake's own clock: wall time moved by `advance()`, so tests can expire tokens and windows at once."""
+        return time.time() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward (token expiry, grace periods, rate windows)."""
+        with self._lock:
+            self._clock_offset += seconds
 
     # -- faults and recording -----------------------------------------------------------------------------
 

@@ -67,16 +67,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
 import re
 import secrets
-import socket
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -686,7 +683,6 @@ class FakeQuickBooks(FakeServer):
         self.client_secret = client_secret
         self.limits = limits or Limits()
         self._state = threading.RLock()
-        self._clock_offset = 0.0
         self._companies: dict[str, _Company] = {}
         self._access: dict[str, _AccessToken] = {}
         self._refresh: dict[str, _RefreshToken] = {}
@@ -725,31 +721,9 @@ class FakeQuickBooks(FakeServer):
         self.route("POST", rf"{admin}/webhook$", self._admin_webhook)
         self.route("POST", rf"{admin}/webhook/flush$", lambda r: Response(body={"delivered": self.flush_webhooks()}))
 
-    def stop(self) -> None:
-        """FakeServer.stop() without waiting out serve_forever's 0.5 s poll (tests start a fake per test)."""
-        if self._httpd is None:
-            return
-        address = self._httpd.server_address[:2]
-        stopper = threading.Thread(target=super().stop, name=f"{self.name}-stop")
-        stopper.start()
-        while stopper.is_alive():
-            with contextlib.suppress(OSError):
-                socket.create_connection((str(address[0]), int(address[1])), timeout=0.2).close()
-            stopper.join(0.01)
-
     @property
     def discovery_url(self) -> str:
         return self.url + DISCOVERY_PATH
-
-    # -- clock ----------------------------------------------------------------------------------------------------
-
-    def now(self) -> float:
-        return time.time() + self._clock_offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the fake's clock forward (token expiry, grace periods, rate windows, the CDC look-back)."""
-        with self._state:
-            self._clock_offset += seconds
 
     # -- Python admin API -----------------------------------------------------------------------------------------
 

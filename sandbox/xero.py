@@ -61,7 +61,6 @@ from __future__ import annotations
 import base64
 import binascii
 import calendar
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -69,9 +68,7 @@ import json
 import math
 import re
 import secrets
-import socket
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -492,7 +489,6 @@ class FakeXero(FakeServer):
         self.client_secret = client_secret
         self.limits = limits or Limits()
         self._state = threading.RLock()
-        self._clock_offset = 0.0
         self._tenants: dict[str, _Tenant] = {}
         self._access: dict[str, _AccessToken] = {}
         self._refresh: dict[str, _RefreshToken] = {}
@@ -528,31 +524,6 @@ class FakeXero(FakeServer):
         self.route("POST", rf"{admin}/clock$", self._admin_clock)
         self.route("POST", rf"{admin}/webhook$", self._admin_webhook)
         self.route("POST", rf"{admin}/webhook/flush$", lambda r: Response(body={"delivered": self.flush_webhooks()}))
-
-    def stop(self) -> None:
-        """FakeServer.stop() without waiting out serve_forever's 0.5 s poll: a throwaway connection wakes the loop.
-
-        Tests start and stop a fake per test, so the poll would otherwise dominate the suite's run time.
-        """
-        if self._httpd is None:
-            return
-        address = self._httpd.server_address[:2]
-        stopper = threading.Thread(target=super().stop, name=f"{self.name}-stop")
-        stopper.start()
-        while stopper.is_alive():
-            with contextlib.suppress(OSError):
-                socket.create_connection((str(address[0]), int(address[1])), timeout=0.2).close()
-            stopper.join(0.01)
-
-    # -- clock ----------------------------------------------------------------------------------------------------
-
-    def now(self) -> float:
-        return time.time() + self._clock_offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the fake's clock forward (token expiry, grace periods, rate windows)."""
-        with self._state:
-            self._clock_offset += seconds
 
     # -- Python admin API -----------------------------------------------------------------------------------------
 
