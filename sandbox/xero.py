@@ -58,28 +58,36 @@ Xero's thin shape (`{"events": [...], "firstEventSequence", "lastEventSequence",
 
 from __future__ import annotations
 
-import base64
-import binascii
 import calendar
 import datetime as dt
-import hashlib
-import hmac
 import json
 import math
 import re
 import secrets
 import threading
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import parse_qs
+from typing import Any, ClassVar
 from xml.etree import ElementTree
 
-from sandbox.fakehttp import FakeServer, Request, Response
+from sandbox.accounting_fake import (
+    AccessToken,
+    AccountingFake,
+    NotFound,
+    SeedError,
+    SlidingWindow,
+    form_fields,
+    hmac_signature,
+    iso_date,
+    json_response,
+    money,
+    per_minute,
+    repeated,
+)
+from sandbox.fakehttp import Request, Response
 
 DEFAULT_CLIENT_ID = "lunas-xero-client-id"
 DEFAULT_CLIENT_SECRET = "lunas-xero-client-secret"
@@ -89,14 +97,7 @@ _API = "/api.xro/2.0"
 _PHONE_SLOTS = ("DDI", "DEFAULT", "FAX", "MOBILE")  # the order Xero lists them in
 _INVOICE_STATUSES = frozenset({"DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED"})
 _DAY_SECONDS = 86_400
-
-
-class SeedError(ValueError):
-    """The seed or admin request does not make sense."""
-
-
-class NotFound(LookupError):
-    """No such tenant or invoice."""
+_JSON = "application/json; charset=utf-8"
 
 
 # -- wire helpers -----------------------------------------------------------------------------------------------
@@ -113,17 +114,7 @@ def ms_instant(instant: float, *, offset: bool = True) -> str:
 
 def _json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """JSON with Decimals written exactly (`1500000.00`, as Xero does), not through float."""
-    marker = "\x00dec:"
-
-    def default(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return f"{marker}{value}"
-        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-    text = json.dumps(body, default=default)
-    text = re.sub(r'"\\u0000dec:(-?[0-9.E+-]+)"', r"\1", text)
-    all_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
-    return Response(status=status, body=text.encode(), headers=all_headers)
+    return json_response(body, status, headers, content_type=_JSON)
 
 
 def _problem(status: int, title: str, detail: str) -> Response:
@@ -139,13 +130,9 @@ def _validation_error(message: str, *, error_type: str = "ValidationException", 
     return _json_response(body, 400)
 
 
-def _oauth_error(error: str, status: int = 400) -> Response:
-    return _json_response({"error": error}, status)
-
-
 def xero_signature(key: str, body: bytes) -> str:
     """`x-xero-signature`: base64(HMAC-SHA256(webhook key, raw body))."""
-    return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
+    return hmac_signature(key, body)
 
 
 def _to_xml(tag: str, value: Any) -> ElementTree.Element:
@@ -160,21 +147,6 @@ def _to_xml(tag: str, value: Any) -> ElementTree.Element:
     elif value is not None:
         element.text = str(value).lower() if isinstance(value, bool) else str(value)
     return element
-
-
-def _money(value: Any, name: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise SeedError(f"{name}: not an amount: {value!r}") from exc
-    return amount.quantize(Decimal("0.01"))
-
-
-def _iso_date(value: Any, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise SeedError(f"{name}: not an ISO date: {value!r}") from exc
 
 
 def _iso_instant(value: str) -> float:
@@ -320,7 +292,7 @@ class _Invoice:
 class _Usage:
     """One tenant's (or the app's) call counters."""
 
-    minute: deque[float] = field(default_factory=deque)
+    minute: SlidingWindow = field(default_factory=per_minute)
     day_start: float | None = None
     day_count: int = 0
     in_flight: int = 0
@@ -350,18 +322,6 @@ class _Grant:
 
 
 @dataclass(frozen=True)
-class _AccessToken:
-    grant: _Grant
-    expires_at: float
-
-
-@dataclass
-class _RefreshToken:
-    grant: _Grant
-    rotated_at: float | None = None  # when it was first exchanged; usable for the grace period after
-
-
-@dataclass(frozen=True)
 class Limits:
     per_minute: int = 60
     concurrent: int = 5
@@ -369,15 +329,6 @@ class Limits:
     app_per_minute: int = 10_000
     access_token_seconds: int = 1800
     refresh_grace_seconds: int = 1800
-
-
-@dataclass
-class _Trigger:
-    path: re.Pattern[str]
-    after_count: int
-    action: str
-    invoice_id: str
-    seen: int = 0
 
 
 # -- where filter -----------------------------------------------------------------------------------------------
@@ -472,10 +423,21 @@ _CONTACT_FIELDS: dict[str, Callable[[Any], Any]] = {
 # -- the server -------------------------------------------------------------------------------------------------
 
 
-class FakeXero(FakeServer):
+class FakeXero(AccountingFake[Limits]):
     """Xero identity + Accounting API, in memory, thread-safe. Start with `start()`; seed with `seed()`."""
 
     name = "fake-xero"
+    json_content_type = _JSON
+    token_prefix = "xero"
+    client_secret_in_body = True
+    limit_names: ClassVar[dict[str, str]] = {
+        "perMinute": "per_minute",
+        "concurrent": "concurrent",
+        "perDay": "per_day",
+        "appPerMinute": "app_per_minute",
+        "accessTokenSeconds": "access_token_seconds",
+        "refreshGraceSeconds": "refresh_grace_seconds",
+    }
 
     def __init__(
         self,
@@ -484,22 +446,13 @@ class FakeXero(FakeServer):
         client_secret: str = DEFAULT_CLIENT_SECRET,
         limits: Limits | None = None,
     ) -> None:
-        super().__init__()
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.limits = limits or Limits()
-        self._state = threading.RLock()
+        super().__init__(client_id=client_id, client_secret=client_secret, limits=limits or Limits())
         self._tenants: dict[str, _Tenant] = {}
-        self._access: dict[str, _AccessToken] = {}
-        self._refresh: dict[str, _RefreshToken] = {}
-        self._codes: dict[str, tuple[_Grant, str, float]] = {}
-        self._triggers: list[_Trigger] = []
+        self._trigger_actions = {"pay": self.pay, "void": self.void}
         self._app_usage = _Usage()
         self._webhook: dict[str, Any] = {"url": None, "key": "", "auto": True}
         self._webhook_pending: list[dict[str, Any]] = []
-        self._webhook_sequence = 0
-        self._webhook_lock = threading.Lock()  # one delivery at a time keeps the sequence numbers in order
-        self.webhook_deliveries: list[dict[str, Any]] = []
+        self._webhook_sequence = 0  # _webhook_lock keeps the sequence numbers in order
         self._register_routes()
 
     def _register_routes(self) -> None:
@@ -518,12 +471,8 @@ class FakeXero(FakeServer):
         self.route("POST", rf"{admin}/invoices/(?P<id>[^/]+)/pay$", self._admin_pay)
         self.route("POST", rf"{admin}/invoices/(?P<id>[^/]+)/void$", self._admin_void)
         self.route("PATCH", rf"{admin}/invoices/(?P<id>[^/]+)$", self._admin_patch)
-        self.route("PUT", rf"{admin}/limits$", self._admin_limits)
-        self.route("POST", rf"{admin}/triggers$", self._admin_trigger)
-        self.route("DELETE", rf"{admin}/triggers$", self._admin_clear_triggers)
-        self.route("POST", rf"{admin}/clock$", self._admin_clock)
         self.route("POST", rf"{admin}/webhook$", self._admin_webhook)
-        self.route("POST", rf"{admin}/webhook/flush$", lambda r: Response(body={"delivered": self.flush_webhooks()}))
+        self._register_shared_admin(admin)
 
     # -- Python admin API -----------------------------------------------------------------------------------------
 
@@ -558,17 +507,12 @@ class FakeXero(FakeServer):
     def issue_authorization_code(self, tenant_ids: Iterable[str], redirect_uri: str = "") -> str:
         with self._state:
             grant = _Grant(auth_event_id=str(uuid.uuid4()), tenant_ids=frozenset(tenant_ids), scope=DEFAULT_SCOPE)
-            code = secrets.token_urlsafe(24)
-            self._codes[code] = (grant, redirect_uri, self.now() + 300)
-            return code
+            return self._tokens.new_code(grant, redirect_uri)
 
     def disconnect(self, tenant_id: str) -> None:
         """The owner removed the app: every grant covering this tenant stops working."""
         with self._state:
-            grants = [t.grant for t in self._refresh.values()] + [t.grant for t in self._access.values()]
-            for grant in grants:
-                if tenant_id in grant.tenant_ids:
-                    grant.revoked = True
+            self._tokens.revoke_where(lambda grant: tenant_id in grant.tenant_ids)
 
     def pay(self, invoice_id: str, paid_on: dt.date | None = None) -> dict[str, Any]:
         with self._state:
@@ -593,33 +537,15 @@ class FakeXero(FakeServer):
         with self._state:
             invoice = self._invoice(invoice_id)
             if "dueDate" in changes:
-                invoice.due_date = _iso_date(changes["dueDate"], "dueDate")
+                invoice.due_date = iso_date(changes["dueDate"], "dueDate")
             if "amountDue" in changes:
-                invoice.amount_due = _money(changes["amountDue"], "amountDue")
+                invoice.amount_due = money(changes["amountDue"], "amountDue")
                 invoice.amount_paid = invoice.total - invoice.amount_due
             if "status" in changes:
                 invoice.status = self._status(changes["status"])
             if changes.get("touch", True):
                 invoice.updated = self.now()
             return invoice.wire()
-
-    def set_limits(self, changes: dict[str, Any]) -> Limits:
-        names = {
-            "perMinute": "per_minute",
-            "concurrent": "concurrent",
-            "perDay": "per_day",
-            "appPerMinute": "app_per_minute",
-            "accessTokenSeconds": "access_token_seconds",
-            "refreshGraceSeconds": "refresh_grace_seconds",
-        }
-        unknown = set(changes) - set(names) - {"resetCounters"}
-        if unknown:
-            raise SeedError(f"unknown limits: {sorted(unknown)}")
-        with self._state:
-            self.limits = replace(self.limits, **{names[k]: int(v) for k, v in changes.items() if k in names})
-            if changes.get("resetCounters"):
-                self.reset_counters()
-            return self.limits
 
     def reset_counters(self) -> None:
         with self._state:
@@ -629,11 +555,7 @@ class FakeXero(FakeServer):
 
     def add_trigger(self, after_path: str, after_count: int, action: str, invoice_id: str) -> None:
         """After the `after_count`-th successful request whose path matches, pay/void the invoice (once)."""
-        if action not in ("pay", "void"):
-            raise SeedError(f"unknown trigger action {action!r}")
-        with self._state:
-            self._invoice(invoice_id)
-            self._triggers.append(_Trigger(re.compile(after_path), int(after_count), action, invoice_id))
+        self._add_trigger(after_path, after_count, action, (invoice_id,), lambda: self._invoice(invoice_id))
 
     def tenant_state(self, tenant_id: str) -> dict[str, Any]:
         with self._state:
@@ -684,16 +606,13 @@ class FakeXero(FakeServer):
         return contact
 
     def _seed_invoices(self, tenant: _Tenant, item: dict[str, Any]) -> list[_Invoice]:
-        count = int(item.get("count", 0))
-        if count <= 0:
-            return [self._seed_invoice(tenant, item, str(item["number"]), item.get("invoiceId"))]
-        return [self._seed_invoice(tenant, item, f"{item['number']}-{n}", None) for n in range(1, count + 1)]
+        return [self._seed_invoice(tenant, item, n, i) for n, i in repeated(item, "number", "invoiceId")]
 
     def _seed_invoice(self, tenant: _Tenant, item: dict[str, Any], number: str, invoice_id: Any) -> _Invoice:
-        total = _money(item["total"], "total")
-        paid = _money(item.get("amountPaid", "0"), "amountPaid")
+        total = money(item["total"], "total")
+        paid = money(item.get("amountPaid", "0"), "amountPaid")
         status = self._status(item.get("status", "AUTHORISED"))
-        due = _money(item["amountDue"], "amountDue") if "amountDue" in item else total - paid
+        due = money(item["amountDue"], "amountDue") if "amountDue" in item else total - paid
         updated = _iso_instant(str(item["updatedAt"])) if item.get("updatedAt") else self.now()
         invoice = _Invoice(
             invoice_id=str(invoice_id or uuid.uuid4()),
@@ -701,11 +620,11 @@ class FakeXero(FakeServer):
             contact=self._contact_ref(tenant, str(item["contact"])),
             type=str(item.get("type") or "ACCREC"),
             status=status,
-            date=_iso_date(item.get("date") or item["dueDate"], "date"),
-            due_date=_iso_date(item["dueDate"], "dueDate"),
+            date=iso_date(item.get("date") or item["dueDate"], "date"),
+            due_date=iso_date(item["dueDate"], "dueDate"),
             currency=str(item.get("currency") or tenant.currency),
             total=total,
-            total_tax=_money(item.get("totalTax", "0"), "totalTax"),
+            total_tax=money(item.get("totalTax", "0"), "totalTax"),
             amount_paid=paid,
             amount_due=Decimal("0.00") if status in ("PAID", "VOIDED", "DELETED") else due,
             reference=str(item.get("reference") or ""),
@@ -749,10 +668,7 @@ class FakeXero(FakeServer):
     # -- tokens ---------------------------------------------------------------------------------------------------
 
     def _token_set(self, grant: _Grant) -> dict[str, Any]:
-        access = "xero-at-" + secrets.token_urlsafe(24)
-        refresh = "xero-rt-" + secrets.token_urlsafe(24)
-        self._access[access] = _AccessToken(grant, self.now() + self.limits.access_token_seconds)
-        self._refresh[refresh] = _RefreshToken(grant)
+        access, refresh = self._tokens.issue(grant)
         return {
             "access_token": access,
             "refresh_token": refresh,
@@ -761,59 +677,17 @@ class FakeXero(FakeServer):
             "scope": grant.scope,
         }
 
-    def _client_ok(self, request: Request, form: dict[str, str]) -> bool:
-        client_id, secret = form.get("client_id"), form.get("client_secret")
-        auth = request.headers.get("authorization", "")
-        if auth.lower().startswith("basic "):
-            try:
-                client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
-                return False
-        return client_id == self.client_id and secret == self.client_secret
-
-    def _token(self, request: Request) -> Response:
-        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
-        if not self._client_ok(request, form):
-            return _oauth_error("invalid_client")
-        grant_type = form.get("grant_type")
-        with self._state:
-            if grant_type == "refresh_token":
-                return self._refresh_grant(form)
-            if grant_type == "authorization_code":
-                return self._code_grant(form)
-        return _oauth_error("unsupported_grant_type")
-
-    def _refresh_grant(self, form: dict[str, str]) -> Response:
-        token = self._refresh.get(form.get("refresh_token", ""))
-        now = self.now()
-        if token is None or token.grant.revoked:
-            return _oauth_error("invalid_grant")
-        if token.rotated_at is not None and now > token.rotated_at + self.limits.refresh_grace_seconds:
-            return _oauth_error("invalid_grant")
+    def _vet_refresh(self, form: dict[str, str]) -> Callable[[_Grant], str | None]:
+        """A refresh may ask for fewer scopes than were granted, never more."""
         requested = set(form.get("scope", "").split())
-        if requested and not requested <= set(token.grant.scope.split()):
-            return _oauth_error("invalid_scope")
-        if token.rotated_at is None:
-            token.rotated_at = now
-        return _json_response(self._token_set(token.grant))
-
-    def _code_grant(self, form: dict[str, str]) -> Response:
-        entry = self._codes.pop(form.get("code", ""), None)
-        if entry is None:
-            return _oauth_error("invalid_grant")
-        grant, redirect_uri, expires_at = entry
-        if self.now() > expires_at or (redirect_uri and form.get("redirect_uri") != redirect_uri):
-            return _oauth_error("invalid_grant")
-        return _json_response(self._token_set(grant))
+        return lambda grant: "invalid_scope" if requested and not requested <= set(grant.scope.split()) else None
 
     def _revocation(self, request: Request) -> Response:
-        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        form = form_fields(request)
         if not self._client_ok(request, form):
-            return _oauth_error("invalid_client")
+            return self._oauth_error("invalid_client")
         with self._state:
-            token = self._refresh.get(form.get("token", ""))
-            if token is not None:
-                token.grant.revoked = True
+            self._tokens.revoke(form.get("token", ""))
         return Response(status=200)
 
     # -- auth and limits around every API call -------------------------------------------------------------------
@@ -839,10 +713,8 @@ class FakeXero(FakeServer):
             self._fire_triggers(request.path)
         return response
 
-    def _access_token(self, request: Request) -> _AccessToken | None:
-        auth = request.headers.get("authorization", "")
-        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        return self._access.get(token)
+    def _access_token(self, request: Request) -> AccessToken[_Grant] | None:
+        return self._tokens.bearer(request)
 
     def _authorise(self, request: Request) -> tuple[Response | None, _Tenant | None]:
         with self._state:
@@ -864,8 +736,7 @@ class FakeXero(FakeServer):
         with self._state:
             now = self.now()
             for usage in (tenant.usage, self._app_usage):
-                while usage.minute and usage.minute[0] <= now - 60:
-                    usage.minute.popleft()
+                usage.minute.prune(now)
             usage = tenant.usage
             if usage.day_start is None or now >= usage.day_start + _DAY_SECONDS:
                 usage.day_start, usage.day_count = now, 0
@@ -874,8 +745,8 @@ class FakeXero(FakeServer):
                 headers = {"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem}
                 headers.update(self._limit_headers(tenant))
                 return Response(status=429, body=None, headers=headers)
-            usage.minute.append(now)
-            self._app_usage.minute.append(now)
+            usage.minute.add(now)
+            self._app_usage.minute.add(now)
             usage.day_count += 1
             usage.in_flight += 1
             return None
@@ -888,9 +759,9 @@ class FakeXero(FakeServer):
         if usage.in_flight >= limits.concurrent:
             return "concurrent", 1
         if len(usage.minute) >= limits.per_minute:
-            return "minute", max(1, math.ceil(usage.minute[0] + 60 - now))
+            return "minute", usage.minute.retry_after(now)
         if len(self._app_usage.minute) >= limits.app_per_minute:
-            return "appminute", max(1, math.ceil(self._app_usage.minute[0] + 60 - now))
+            return "appminute", self._app_usage.minute.retry_after(now)
         return "", 0
 
     def _limit_headers(self, tenant: _Tenant) -> dict[str, str]:
@@ -901,16 +772,6 @@ class FakeXero(FakeServer):
                 "X-MinLimit-Remaining": str(max(limits.per_minute - len(usage.minute), 0)),
                 "X-AppMinLimit-Remaining": str(max(limits.app_per_minute - len(self._app_usage.minute), 0)),
             }
-
-    def _fire_triggers(self, path: str) -> None:
-        with self._state:
-            for trigger in list(self._triggers):
-                if not trigger.path.search(path):
-                    continue
-                trigger.seen += 1
-                if trigger.seen >= trigger.after_count:
-                    self._triggers.remove(trigger)
-                    (self.pay if trigger.action == "pay" else self.void)(trigger.invoice_id)
 
     # -- vendor handlers ------------------------------------------------------------------------------------------
 
@@ -1025,18 +886,6 @@ class FakeXero(FakeServer):
 
     # -- admin handlers -------------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _admin(action: Callable[[], Any], status: int = 200) -> Response:
-        try:
-            return _json_response(action(), status)
-        except NotFound as exc:
-            return _json_response({"error": str(exc)}, 404)
-        except (KeyError, TypeError, ValueError) as exc:  # a malformed admin request
-            return _json_response({"error": f"{type(exc).__name__}: {exc}"}, 400)
-
-    def _admin_seed(self, request: Request) -> Response:
-        return self._admin(lambda: self.seed(request.json() or {}), 201)
-
     def _admin_tenant(self, request: Request) -> Response:
         assert request.match is not None
         return self._admin(lambda: self.tenant_state(request.match.group("id")) if request.match else None)
@@ -1048,7 +897,7 @@ class FakeXero(FakeServer):
 
         def issue() -> dict[str, Any]:
             tokens = self.issue_tokens([tenant_id], scope)
-            grant = self._access[tokens["access_token"]].grant
+            grant = self._tokens.access[tokens["access_token"]].grant
             connection_id = self._tenant(tenant_id).connection_id
             return {**tokens, "tenantId": tenant_id, "connectionId": connection_id, "authEventId": grant.auth_event_id}
 
@@ -1075,7 +924,7 @@ class FakeXero(FakeServer):
         invoice_id = request.match.group("id")
         paid_on = (request.json() or {}).get("paidOn")
         return self._admin(
-            lambda: self._changed(invoice_id, self.pay(invoice_id, _iso_date(paid_on, "paidOn") if paid_on else None))
+            lambda: self._changed(invoice_id, self.pay(invoice_id, iso_date(paid_on, "paidOn") if paid_on else None))
         )
 
     def _admin_void(self, request: Request) -> Response:
@@ -1088,27 +937,8 @@ class FakeXero(FakeServer):
         invoice_id = request.match.group("id")
         return self._admin(lambda: self._changed(invoice_id, self.patch_invoice(invoice_id, request.json() or {})))
 
-    def _admin_limits(self, request: Request) -> Response:
-        return self._admin(lambda: _limits_json(self.set_limits(request.json() or {})))
-
-    def _admin_trigger(self, request: Request) -> Response:
-        spec = request.json() or {}
-
-        def add() -> dict[str, Any]:
-            self.add_trigger(spec["after_path"], int(spec.get("after_count", 1)), spec["action"], spec["invoice_id"])
-            return {"added": True}
-
-        return self._admin(add, 201)
-
-    def _admin_clear_triggers(self, _: Request) -> Response:
-        with self._state:
-            self._triggers.clear()
-        return _json_response({"cleared": True})
-
-    def _admin_clock(self, request: Request) -> Response:
-        seconds = float((request.json() or {}).get("advanceSeconds", 0))
-        self.advance(seconds)
-        return _json_response({"now": self.now()})
+    def _trigger_from(self, spec: dict[str, Any]) -> None:
+        self.add_trigger(spec["after_path"], int(spec.get("after_count", 1)), spec["action"], spec["invoice_id"])
 
     # -- webhooks (the sender side) ------------------------------------------------------------------------------
 
@@ -1171,21 +1001,7 @@ class FakeXero(FakeServer):
             return self._post_webhook(json.dumps(body).encode(), key)
 
     def _post_webhook(self, raw: bytes, key: str) -> dict[str, Any]:
-        import httpx
-
-        record: dict[str, Any] = {"url": self._webhook["url"], "body": raw.decode(), "status": None, "text": None}
-        try:
-            answer = httpx.post(
-                str(self._webhook["url"]),
-                content=raw,
-                headers={"Content-Type": "application/json", "x-xero-signature": xero_signature(key, raw)},
-                timeout=10.0,
-            )
-            record["status"], record["text"] = answer.status_code, answer.text
-        except httpx.HTTPError as exc:
-            record["error"] = f"{type(exc).__name__}: {exc}"
-        self.webhook_deliveries.append(record)
-        return record
+        return self._post_signed(self._webhook["url"], raw, "x-xero-signature", key)
 
     def _changed(self, invoice_id: str, result: Any) -> Any:
         self.notify_invoice_changed(invoice_id)
@@ -1195,17 +1011,6 @@ class FakeXero(FakeServer):
         spec = request.json() or {}
         self.configure_webhook(spec.get("url"), str(spec.get("key", "")), bool(spec.get("autoDeliver", True)))
         return Response(body={"url": spec.get("url")})
-
-
-def _limits_json(limits: Limits) -> dict[str, int]:
-    return {
-        "perMinute": limits.per_minute,
-        "concurrent": limits.concurrent,
-        "perDay": limits.per_day,
-        "appPerMinute": limits.app_per_minute,
-        "accessTokenSeconds": limits.access_token_seconds,
-        "refreshGraceSeconds": limits.refresh_grace_seconds,
-    }
 
 
 def _csv(value: str | None) -> list[str]:
