@@ -354,8 +354,10 @@ class AccountingFake(FakeServer, Generic[L]):
                 self.reset_counters()
             return self.limits
 
-    def limits_json(self, limits: L) -> dict[str, int]:
-        return {wire: int(getattr(limits, attribute)) for wire, attribute in self.limit_names.items()}
+    @classmethod
+    def limits_json(cls, limits: TokenLifetimes) -> dict[str, int]:
+        """The limits as the admin API answers them."""
+        return {wire: int(getattr(limits, attribute)) for wire, attribute in cls.limit_names.items()}
 
     # -- triggers -------------------------------------------------------------------------------------------------
 

@@ -65,24 +65,31 @@ is refused with a ValidationFault; more than 1,000 changed objects are truncated
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import hashlib
-import hmac
 import json
 import re
 import secrets
 import threading
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
-from urllib.parse import parse_qs, urlencode
+from typing import Any, ClassVar
+from urllib.parse import urlencode
 
-from sandbox.fakehttp import FakeServer, Request, Response
+from sandbox.accounting_fake import (
+    AccountingFake,
+    NotFound,
+    SeedError,
+    SlidingWindow,
+    iso_date,
+    json_response,
+    money,
+    per_minute,
+    per_second,
+    repeated,
+)
+from sandbox.fakehttp import Request, Response
 
 DEFAULT_CLIENT_ID = "lunas-intuit-client-id"
 DEFAULT_CLIENT_SECRET = "lunas-intuit-client-secret"
@@ -94,14 +101,7 @@ REFRESH_TOKEN_SECONDS = 8_726_400  # 101 days, as Intuit answers x_refresh_token
 _PACIFIC = dt.timezone(dt.timedelta(hours=-8))  # Intuit stamps times in US Pacific (PST in November)
 _API = re.compile(r"^/v3/company/(?P<realm>[^/]+)/(?P<op>[^/]+)$")
 DISCOVERY_PATH = "/.well-known/openid_configuration"
-
-
-class SeedError(ValueError):
-    """The seed or admin request does not make sense."""
-
-
-class NotFound(LookupError):
-    """No such company, customer or invoice."""
+_JSON = "application/json;charset=UTF-8"
 
 
 class QueryError(ValueError):
@@ -118,17 +118,7 @@ def intuit_time(instant: float) -> str:
 
 def _json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """JSON with Decimals written as exact numbers (`1250000.00`), never through float."""
-    marker = "\x00dec:"
-
-    def default(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return f"{marker}{value}"
-        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-    text = json.dumps(body, default=default)
-    text = re.sub(r'"\\u0000dec:(-?[0-9.E+-]+)"', r"\1", text)
-    all_headers = {"Content-Type": "application/json;charset=UTF-8", **(headers or {})}
-    return Response(status=status, body=text.encode(), headers=all_headers)
+    return json_response(body, status, headers, content_type=_JSON)
 
 
 def fault_body(fault_type: str, code: str, message: str, detail: str, now: float) -> dict[str, Any]:
@@ -183,25 +173,6 @@ def _gateway_403(now: float) -> Response:
     }
     body: dict[str, Any] = {"fault": {"error": [error], "type": "AUTHORIZATION"}, "time": int(now * 1000)}
     return _json_response(body, 403)
-
-
-def _oauth_error(error: str, status: int = 400) -> Response:
-    return _json_response({"error": error}, status)
-
-
-def _money(value: Any, name: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise SeedError(f"{name}: not an amount: {value!r}") from exc
-    return amount.quantize(Decimal("0.01"))
-
-
-def _iso_date(value: Any, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise SeedError(f"{name}: not an ISO date: {value!r}") from exc
 
 
 def _iso_instant(value: str) -> float:
@@ -346,8 +317,8 @@ class _Invoice:
 
 @dataclass
 class _Usage:
-    minute: deque[float] = field(default_factory=deque)
-    second: deque[float] = field(default_factory=deque)
+    minute: SlidingWindow = field(default_factory=per_minute)
+    second: SlidingWindow = field(default_factory=per_second)
 
 
 @dataclass
@@ -377,33 +348,11 @@ class _Grant:
 
 
 @dataclass(frozen=True)
-class _AccessToken:
-    grant: _Grant
-    expires_at: float
-
-
-@dataclass
-class _RefreshToken:
-    grant: _Grant
-    rotated_at: float | None = None
-
-
-@dataclass(frozen=True)
 class Limits:
     per_minute: int = 500
     per_second: int = 10
     access_token_seconds: int = 3600
     refresh_grace_seconds: int = 86_400  # the superseded refresh token works about a day longer (api-facts §2.2)
-
-
-@dataclass
-class _Trigger:
-    path: re.Pattern[str]
-    after_count: int
-    action: str
-    realm_id: str
-    invoice_id: str
-    seen: int = 0
 
 
 # -- the query language -----------------------------------------------------------------------------------------
@@ -666,10 +615,19 @@ def run_query(query: Query, records: Iterable[Any]) -> list[Any]:
 # -- the server -------------------------------------------------------------------------------------------------
 
 
-class FakeQuickBooks(FakeServer):
+class FakeQuickBooks(AccountingFake[Limits]):
     """Intuit OAuth + QuickBooks Online Accounting API, in memory, thread-safe. `start()`, then `seed()`."""
 
     name = "fake-quickbooks"
+    json_content_type = _JSON
+    token_prefix = "qb"
+    invalid_client_status = 401  # Intuit wants Basic client authentication, and says 401 without it
+    limit_names: ClassVar[dict[str, str]] = {
+        "perMinute": "per_minute",
+        "perSecond": "per_second",
+        "accessTokenSeconds": "access_token_seconds",
+        "refreshGraceSeconds": "refresh_grace_seconds",
+    }
 
     def __init__(
         self,
@@ -678,20 +636,17 @@ class FakeQuickBooks(FakeServer):
         client_secret: str = DEFAULT_CLIENT_SECRET,
         limits: Limits | None = None,
     ) -> None:
-        super().__init__()
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.limits = limits or Limits()
-        self._state = threading.RLock()
+        super().__init__(
+            client_id=client_id,
+            client_secret=client_secret,
+            limits=limits or Limits(),
+            access_bytes=32,
+            code_prefix="AB11",
+        )
         self._companies: dict[str, _Company] = {}
-        self._access: dict[str, _AccessToken] = {}
-        self._refresh: dict[str, _RefreshToken] = {}
-        self._codes: dict[str, tuple[_Grant, str, float]] = {}
-        self._triggers: list[_Trigger] = []
+        self._trigger_actions = {"pay": self.pay, "void": self.void, "delete": self.delete}
         self._webhook: dict[str, Any] = {"url": None, "key": "", "format": "cloudevents", "auto": True}
         self._webhook_pending: list[tuple[str, str, str, str]] = []  # (realm, entity, id, verb)
-        self._webhook_lock = threading.Lock()
-        self.webhook_deliveries: list[dict[str, Any]] = []
         self._register_routes()
 
     def _register_routes(self) -> None:
@@ -714,12 +669,8 @@ class FakeQuickBooks(FakeServer):
         self.route("DELETE", rf"{company}/invoices/(?P<id>[^/]+)$", self._admin_delete)
         self.route("PATCH", rf"{company}/invoices/(?P<id>[^/]+)$", self._admin_patch_invoice)
         self.route("PATCH", rf"{company}/customers/(?P<id>[^/]+)$", self._admin_patch_customer)
-        self.route("PUT", rf"{admin}/limits$", self._admin_limits)
-        self.route("POST", rf"{admin}/triggers$", self._admin_trigger)
-        self.route("DELETE", rf"{admin}/triggers$", self._admin_clear_triggers)
-        self.route("POST", rf"{admin}/clock$", self._admin_clock)
         self.route("POST", rf"{admin}/webhook$", self._admin_webhook)
-        self.route("POST", rf"{admin}/webhook/flush$", lambda r: Response(body={"delivered": self.flush_webhooks()}))
+        self._register_shared_admin(admin)
 
     @property
     def discovery_url(self) -> str:
@@ -755,17 +706,12 @@ class FakeQuickBooks(FakeServer):
     def issue_authorization_code(self, realm_id: str, redirect_uri: str = "") -> str:
         with self._state:
             self._company(realm_id)
-            code = "AB11" + secrets.token_urlsafe(24)
-            self._codes[code] = (_Grant(realm_id), redirect_uri, self.now() + 300)
-            return code
+            return self._tokens.new_code(_Grant(realm_id), redirect_uri)
 
     def disconnect(self, realm_id: str) -> None:
         """The owner disconnected the app in QuickBooks: every grant for the company stops working."""
         with self._state:
-            grants = [t.grant for t in self._refresh.values()] + [t.grant for t in self._access.values()]
-            for grant in grants:
-                if grant.realm_id == realm_id:
-                    grant.revoked = True
+            self._tokens.revoke_where(lambda grant: grant.realm_id == realm_id)
 
     def pay(self, realm_id: str, invoice_id: str) -> dict[str, Any]:
         """Receive a payment for the whole open balance: Balance 0 and a LinkedTxn, LastUpdatedTime bumped."""
@@ -798,9 +744,9 @@ class FakeQuickBooks(FakeServer):
         with self._state:
             invoice = self._invoice(self._company(realm_id), invoice_id)
             if "dueDate" in changes:
-                invoice.due_date = _iso_date(changes["dueDate"], "dueDate")
+                invoice.due_date = iso_date(changes["dueDate"], "dueDate")
             if "balance" in changes:
-                invoice.balance = _money(changes["balance"], "balance")
+                invoice.balance = money(changes["balance"], "balance")
             if changes.get("touch", True):
                 invoice.touch(self.now())
             return invoice.wire(include_link=True)
@@ -821,22 +767,6 @@ class FakeQuickBooks(FakeServer):
             customer.sync_token += 1
             return customer.wire()
 
-    def set_limits(self, changes: dict[str, Any]) -> Limits:
-        names = {
-            "perMinute": "per_minute",
-            "perSecond": "per_second",
-            "accessTokenSeconds": "access_token_seconds",
-            "refreshGraceSeconds": "refresh_grace_seconds",
-        }
-        unknown = set(changes) - set(names) - {"resetCounters"}
-        if unknown:
-            raise SeedError(f"unknown limits: {sorted(unknown)}")
-        with self._state:
-            self.limits = replace(self.limits, **{names[k]: int(v) for k, v in changes.items() if k in names})
-            if changes.get("resetCounters"):
-                self.reset_counters()
-            return self.limits
-
     def reset_counters(self) -> None:
         with self._state:
             for company in self._companies.values():
@@ -844,11 +774,10 @@ class FakeQuickBooks(FakeServer):
 
     def add_trigger(self, after_path: str, after_count: int, action: str, realm_id: str, invoice_id: str) -> None:
         """After the `after_count`-th successful API request whose path matches, pay/void/delete (once)."""
-        if action not in ("pay", "void", "delete"):
-            raise SeedError(f"unknown trigger action {action!r}")
-        with self._state:
-            self._invoice(self._company(realm_id), invoice_id)
-            self._triggers.append(_Trigger(re.compile(after_path), int(after_count), action, realm_id, invoice_id))
+        target = (realm_id, invoice_id)
+        self._add_trigger(
+            after_path, after_count, action, target, lambda: self._invoice(self._company(realm_id), invoice_id)
+        )
 
     def company_state(self, realm_id: str) -> dict[str, Any]:
         with self._state:
@@ -899,22 +828,19 @@ class FakeQuickBooks(FakeServer):
         return customer
 
     def _seed_invoices(self, company: _Company, item: dict[str, Any]) -> list[_Invoice]:
-        count = int(item.get("count", 0))
-        if count <= 0:
-            return [self._seed_invoice(company, item, str(item["docNumber"]), item.get("id"))]
-        return [self._seed_invoice(company, item, f"{item['docNumber']}-{n}", None) for n in range(1, count + 1)]
+        return [self._seed_invoice(company, item, n, i) for n, i in repeated(item, "docNumber", "id")]
 
     def _seed_invoice(self, company: _Company, item: dict[str, Any], number: str, invoice_id: Any) -> _Invoice:
-        total = _money(item["total"], "total")
+        total = money(item["total"], "total")
         updated = _iso_instant(str(item["updatedAt"])) if item.get("updatedAt") else self.now()
         invoice = _Invoice(
             id=str(invoice_id or company.new_id()),
             doc_number=number,
             customer=self._customer_ref(company, str(item["customer"])),
-            txn_date=_iso_date(item.get("txnDate") or item["dueDate"], "txnDate"),
-            due_date=_iso_date(item["dueDate"], "dueDate"),
+            txn_date=iso_date(item.get("txnDate") or item["dueDate"], "txnDate"),
+            due_date=iso_date(item["dueDate"], "dueDate"),
             total=total,
-            balance=_money(item["balance"], "balance") if "balance" in item else total,
+            balance=money(item["balance"], "balance") if "balance" in item else total,
             currency=str(item.get("currency") or company.currency),
             online_payment=bool(item.get("onlinePayment", True)),
             link="https://connect.intuit.com/t/scs-v1-" + secrets.token_hex(24),
@@ -966,10 +892,7 @@ class FakeQuickBooks(FakeServer):
         return Response(status=302, headers={"Location": f"{redirect_uri}{separator}{query}"})
 
     def _token_set(self, grant: _Grant) -> dict[str, Any]:
-        access = "qb-at-" + secrets.token_urlsafe(32)
-        refresh = "qb-rt-" + secrets.token_urlsafe(24)
-        self._access[access] = _AccessToken(grant, self.now() + self.limits.access_token_seconds)
-        self._refresh[refresh] = _RefreshToken(grant)
+        access, refresh = self._tokens.issue(grant)
         return {
             "token_type": "bearer",
             "access_token": access,
@@ -978,60 +901,15 @@ class FakeQuickBooks(FakeServer):
             "x_refresh_token_expires_in": REFRESH_TOKEN_SECONDS,
         }
 
-    def _client_ok(self, request: Request) -> bool:
-        auth = request.headers.get("authorization", "")
-        if not auth.lower().startswith("basic "):
-            return False  # Intuit wants Basic client authentication
-        try:
-            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return False
-        return client_id == self.client_id and secret == self.client_secret
-
-    def _token(self, request: Request) -> Response:
-        if not self._client_ok(request):
-            return _oauth_error("invalid_client", 401)
-        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
-        with self._state:
-            if form.get("grant_type") == "refresh_token":
-                return self._refresh_grant(form)
-            if form.get("grant_type") == "authorization_code":
-                return self._code_grant(form)
-        return _oauth_error("unsupported_grant_type")
-
-    def _refresh_grant(self, form: dict[str, str]) -> Response:
-        token = self._refresh.get(form.get("refresh_token", ""))
-        now = self.now()
-        if token is None or token.grant.revoked:
-            return _oauth_error("invalid_grant")
-        if token.rotated_at is not None and now > token.rotated_at + self.limits.refresh_grace_seconds:
-            return _oauth_error("invalid_grant")
-        if token.rotated_at is None:
-            token.rotated_at = now
-        return _json_response(self._token_set(token.grant))
-
-    def _code_grant(self, form: dict[str, str]) -> Response:
-        entry = self._codes.pop(form.get("code", ""), None)
-        if entry is None:
-            return _oauth_error("invalid_grant")
-        grant, redirect_uri, expires_at = entry
-        if self.now() > expires_at or (redirect_uri and form.get("redirect_uri") != redirect_uri):
-            return _oauth_error("invalid_grant")
-        return _json_response(self._token_set(grant))
-
     def _revoke(self, request: Request) -> Response:
         if not self._client_ok(request):
-            return _oauth_error("invalid_client", 401)
+            return self._oauth_error("invalid_client", 401)
         try:
             token = str((request.json() or {}).get("token") or "")
         except ValueError:
-            return _oauth_error("invalid_request")
+            return self._oauth_error("invalid_request")
         with self._state:
-            grant = self._refresh[token].grant if token in self._refresh else None
-            if grant is None and token in self._access:
-                grant = self._access[token].grant
-            if grant is not None:
-                grant.revoked = True
+            self._tokens.revoke(token, access_too=True)
         return Response(status=200)
 
     # -- auth, limits and minor version around every API call ----------------------------------------------------
@@ -1055,10 +933,8 @@ class FakeQuickBooks(FakeServer):
         return response
 
     def _authorise(self, request: Request, realm_id: str) -> Response | None:
-        auth = request.headers.get("authorization", "")
-        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
         with self._state:
-            access = self._access.get(token)
+            access = self._tokens.bearer(request)
             now = self.now()
             if access is None or access.grant.revoked:
                 return _gateway_401("Token validation failed", now)
@@ -1072,25 +948,13 @@ class FakeQuickBooks(FakeServer):
         """Count the call against the company's windows, or answer Intuit's XML 429 (not counted)."""
         with self._state:
             usage, now = self._companies[realm_id].usage, self.now()
-            for window, seconds in ((usage.minute, 60), (usage.second, 1)):
-                while window and window[0] <= now - seconds:
-                    window.popleft()
+            usage.minute.prune(now)
+            usage.second.prune(now)
             if len(usage.minute) >= self.limits.per_minute or len(usage.second) >= self.limits.per_second:
                 return Response(status=429, body=throttle_xml(now), headers={"Content-Type": "application/xml"})
-            usage.minute.append(now)
-            usage.second.append(now)
+            usage.minute.add(now)
+            usage.second.add(now)
         return None
-
-    def _fire_triggers(self, path: str) -> None:
-        with self._state:
-            for trigger in list(self._triggers):
-                if not trigger.path.search(path):
-                    continue
-                trigger.seen += 1
-                if trigger.seen >= trigger.after_count:
-                    self._triggers.remove(trigger)
-                    action = {"pay": self.pay, "void": self.void, "delete": self.delete}[trigger.action]
-                    action(trigger.realm_id, trigger.invoice_id)
 
     # -- Accounting API handlers ---------------------------------------------------------------------------------
 
@@ -1162,21 +1026,9 @@ class FakeQuickBooks(FakeServer):
     # -- admin handlers -------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _admin(action: Callable[[], Any], status: int = 200) -> Response:
-        try:
-            return _json_response(action(), status)
-        except NotFound as exc:
-            return _json_response({"error": str(exc)}, 404)
-        except (KeyError, TypeError, ValueError) as exc:  # a malformed admin request
-            return _json_response({"error": f"{type(exc).__name__}: {exc}"}, 400)
-
-    @staticmethod
     def _groups(request: Request) -> dict[str, str]:
         assert request.match is not None
         return request.match.groupdict()
-
-    def _admin_seed(self, request: Request) -> Response:
-        return self._admin(lambda: self.seed(request.json() or {}), 201)
 
     def _admin_company(self, request: Request) -> Response:
         return self._admin(lambda: self.company_state(self._groups(request)["realm"]))
@@ -1234,32 +1086,9 @@ class FakeQuickBooks(FakeServer):
             )
         )
 
-    def _admin_limits(self, request: Request) -> Response:
-        return self._admin(lambda: limits_json(self.set_limits(request.json() or {})))
-
-    def _admin_trigger(self, request: Request) -> Response:
-        spec = request.json() or {}
-
-        def add() -> dict[str, bool]:
-            self.add_trigger(
-                spec["after_path"],
-                int(spec.get("after_count", 1)),
-                spec["action"],
-                spec["realm_id"],
-                spec["invoice_id"],
-            )
-            return {"added": True}
-
-        return self._admin(add, 201)
-
-    def _admin_clear_triggers(self, _: Request) -> Response:
-        with self._state:
-            self._triggers.clear()
-        return _json_response({"cleared": True})
-
-    def _admin_clock(self, request: Request) -> Response:
-        self.advance(float((request.json() or {}).get("advanceSeconds", 0)))
-        return _json_response({"now": self.now()})
+    def _trigger_from(self, spec: dict[str, Any]) -> None:
+        after_count = int(spec.get("after_count", 1))
+        self.add_trigger(spec["after_path"], after_count, spec["action"], spec["realm_id"], spec["invoice_id"])
 
     # -- webhooks (the sender side) ------------------------------------------------------------------------------
 
@@ -1324,22 +1153,7 @@ class FakeQuickBooks(FakeServer):
         ]
 
     def _post_webhook(self, raw: bytes, key: str) -> dict[str, Any]:
-        import httpx
-
-        signature = base64.b64encode(hmac.new(key.encode(), raw, hashlib.sha256).digest()).decode()
-        record: dict[str, Any] = {"url": self._webhook["url"], "body": raw.decode(), "status": None}
-        try:
-            answer = httpx.post(
-                str(self._webhook["url"]),
-                content=raw,
-                headers={"Content-Type": "application/json", "intuit-signature": signature},
-                timeout=10.0,
-            )
-            record["status"] = answer.status_code
-        except httpx.HTTPError as exc:
-            record["error"] = f"{type(exc).__name__}: {exc}"
-        self.webhook_deliveries.append(record)
-        return record
+        return self._post_signed(self._webhook["url"], raw, "intuit-signature", key)
 
     def _changed(self, groups: dict[str, str], entity: str, verb: str, result: Any) -> Any:
         self.notify_changed(groups["realm"], entity, groups["id"], verb)
@@ -1356,10 +1170,4 @@ class FakeQuickBooks(FakeServer):
         return Response(body={"url": spec.get("url")})
 
 
-def limits_json(limits: Limits) -> dict[str, int]:
-    return {
-        "perMinute": limits.per_minute,
-        "perSecond": limits.per_second,
-        "accessTokenSeconds": limits.access_token_seconds,
-        "refreshGraceSeconds": limits.refresh_grace_seconds,
-    }
+limits_json = FakeQuickBooks.limits_json  # the PUT /limits answer as a function, for callers outside the class
