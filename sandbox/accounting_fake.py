@@ -95,6 +95,19 @@ def repeated(item: Mapping[str, Any], number_key: str, id_key: str) -> list[tupl
     return [(f"{item[number_key]}-{n}", None) for n in range(1, count + 1)]
 
 
+T = TypeVar("T")
+
+
+def by_id_or_name(records: Mapping[str, T], ref: str, name: Callable[[T], str], kind: str) -> T:
+    """The record a seeded invoice points at: seeds may name a contact or customer by id or by name."""
+    if ref in records:
+        return records[ref]
+    for record in records.values():
+        if name(record) == ref:
+            return record
+    raise SeedError(f"invoice refers to unknown {kind} {ref!r}")
+
+
 def form_fields(request: Request) -> dict[str, str]:
     """An x-www-form-urlencoded body, first value of each field."""
     return {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
@@ -293,6 +306,7 @@ class AccountingFake(FakeServer, Generic[L]):
     invalid_client_status: ClassVar[int] = 400
     client_secret_in_body: ClassVar[bool] = False  # Xero accepts the client credentials in the form too
     limit_names: ClassVar[dict[str, str]] = {}  # admin JSON name -> Limits field, in the order the JSON lists them
+    signature_header: ClassVar[str] = "x-signature"  # the webhook signature header
 
     def __init__(
         self, *, client_id: str, client_secret: str, limits: L, access_bytes: int = 24, code_prefix: str = ""
@@ -311,6 +325,8 @@ class AccountingFake(FakeServer, Generic[L]):
         )
         self._triggers: list[Trigger] = []
         self._trigger_actions: dict[str, Callable[..., Any]] = {}
+        self._webhook: dict[str, Any] = {"url": None, "key": "", "auto": True}
+        self._webhook_pending: list[Any] = []
         self._webhook_lock = threading.Lock()  # one delivery at a time keeps the events in order
         self.webhook_deliveries: list[dict[str, Any]] = []
 
@@ -329,9 +345,6 @@ class AccountingFake(FakeServer, Generic[L]):
     def reset_counters(self) -> None:
         raise NotImplementedError
 
-    def flush_webhooks(self) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
     def _token_set(self, grant: Any) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -339,6 +352,10 @@ class AccountingFake(FakeServer, Generic[L]):
         return _acceptable
 
     def _trigger_from(self, spec: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _webhook_body(self, pending: list[Any]) -> Any:
+        """The JSON body delivering these queued events (called under the webhook lock)."""
         raise NotImplementedError
 
     # -- limits ---------------------------------------------------------------------------------------------------
@@ -455,16 +472,36 @@ class AccountingFake(FakeServer, Generic[L]):
 
     # -- webhooks -------------------------------------------------------------------------------------------------
 
-    def _post_signed(self, url: str | None, raw: bytes, signature_header: str, key: str) -> dict[str, Any]:
+    def _enqueue_webhook(self, event: Any) -> None:
+        """Queue one event (none without a webhook URL); deliver it from a background thread unless told not to."""
+        with self._webhook_lock:
+            if not self._webhook["url"]:
+                return
+            self._webhook_pending.append(event)
+            auto = self._webhook["auto"]
+        if auto:
+            threading.Thread(target=self.flush_webhooks, name=f"{self.name}-webhook", daemon=True).start()
+
+    def flush_webhooks(self) -> list[dict[str, Any]]:
+        """POST every pending event now, in one signed delivery; returns the delivery records."""
+        with self._webhook_lock:
+            pending, self._webhook_pending = self._webhook_pending, []
+            if not pending:
+                return []
+            raw = json.dumps(self._webhook_body(pending)).encode()
+            return [self._post_webhook(raw, str(self._webhook["key"]))]
+
+    def _post_webhook(self, raw: bytes, key: str) -> dict[str, Any]:
         """POST one signed webhook body; the delivery record (status, or the transport error) is kept and returned."""
         import httpx
 
+        url = self._webhook["url"]
         record: dict[str, Any] = {"url": url, "body": raw.decode(), "status": None, "text": None}
         try:
             answer = httpx.post(
                 str(url),
                 content=raw,
-                headers={"Content-Type": "application/json", signature_header: hmac_signature(key, raw)},
+                headers={"Content-Type": "application/json", self.signature_header: hmac_signature(key, raw)},
                 timeout=10.0,
             )
             record["status"], record["text"] = answer.status_code, answer.text

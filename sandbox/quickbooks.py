@@ -66,10 +66,8 @@ is refused with a ValidationFault; more than 1,000 changed objects are truncated
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import secrets
-import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -82,6 +80,7 @@ from sandbox.accounting_fake import (
     NotFound,
     SeedError,
     SlidingWindow,
+    by_id_or_name,
     iso_date,
     json_response,
     money,
@@ -621,6 +620,7 @@ class FakeQuickBooks(AccountingFake[Limits]):
     name = "fake-quickbooks"
     json_content_type = _JSON
     token_prefix = "qb"
+    signature_header = "intuit-signature"
     invalid_client_status = 401  # Intuit wants Basic client authentication, and says 401 without it
     limit_names: ClassVar[dict[str, str]] = {
         "perMinute": "per_minute",
@@ -852,12 +852,7 @@ class FakeQuickBooks(AccountingFake[Limits]):
 
     @staticmethod
     def _customer_ref(company: _Company, ref: str) -> _Customer:
-        if ref in company.customers:
-            return company.customers[ref]
-        for customer in company.customers.values():
-            if customer.display_name == ref:
-                return customer
-        raise SeedError(f"invoice refers to unknown customer {ref!r}")
+        return by_id_or_name(company.customers, ref, lambda customer: customer.display_name, "customer")
 
     def _company(self, realm_id: str) -> _Company:
         company = self._companies.get(realm_id)
@@ -1100,26 +1095,12 @@ class FakeQuickBooks(AccountingFake[Limits]):
 
     def notify_changed(self, realm_id: str, entity: str, entity_id: str, verb: str = "updated") -> None:
         """Queue a change event (entity "Invoice" / "Customer", verb created / updated / deleted / voided)."""
-        with self._webhook_lock:
-            if not self._webhook["url"]:
-                return
-            self._webhook_pending.append((realm_id, entity, entity_id, verb))
-            auto = self._webhook["auto"]
-        if auto:
-            threading.Thread(target=self.flush_webhooks, name="fake-qbo-webhook", daemon=True).start()
+        self._enqueue_webhook((realm_id, entity, entity_id, verb))
 
-    def flush_webhooks(self) -> list[dict[str, Any]]:
-        """POST every pending event now, in one signed delivery; returns the delivery records."""
-        with self._webhook_lock:
-            pending, self._webhook_pending = self._webhook_pending, []
-            if not pending:
-                return []
-            body = self._webhook_body(pending, str(self._webhook["format"]))
-            return [self._post_webhook(json.dumps(body).encode(), str(self._webhook["key"]))]
-
-    def _webhook_body(self, pending: list[tuple[str, str, str, str]], webhook_format: str) -> Any:
+    def _webhook_body(self, pending: list[tuple[str, str, str, str]]) -> Any:
+        """CloudEvents (a JSON array, one event per change) or the legacy eventNotifications shape."""
         now = dt.datetime.fromtimestamp(self.now(), dt.UTC)
-        if webhook_format == "legacy":
+        if self._webhook["format"] == "legacy":
             operations = {"updated": "Update", "created": "Create", "deleted": "Delete", "voided": "Void"}
             by_realm: dict[str, list[dict[str, str]]] = {}
             for realm, entity, entity_id, verb in pending:
@@ -1151,9 +1132,6 @@ class FakeQuickBooks(AccountingFake[Limits]):
             }
             for realm, entity, entity_id, verb in pending
         ]
-
-    def _post_webhook(self, raw: bytes, key: str) -> dict[str, Any]:
-        return self._post_signed(self._webhook["url"], raw, "intuit-signature", key)
 
     def _changed(self, groups: dict[str, str], entity: str, verb: str, result: Any) -> Any:
         self.notify_changed(groups["realm"], entity, groups["id"], verb)

@@ -64,7 +64,6 @@ import json
 import math
 import re
 import secrets
-import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -79,6 +78,7 @@ from sandbox.accounting_fake import (
     NotFound,
     SeedError,
     SlidingWindow,
+    by_id_or_name,
     form_fields,
     hmac_signature,
     iso_date,
@@ -430,6 +430,7 @@ class FakeXero(AccountingFake[Limits]):
     json_content_type = _JSON
     token_prefix = "xero"
     client_secret_in_body = True
+    signature_header = "x-xero-signature"
     limit_names: ClassVar[dict[str, str]] = {
         "perMinute": "per_minute",
         "concurrent": "concurrent",
@@ -450,8 +451,6 @@ class FakeXero(AccountingFake[Limits]):
         self._tenants: dict[str, _Tenant] = {}
         self._trigger_actions = {"pay": self.pay, "void": self.void}
         self._app_usage = _Usage()
-        self._webhook: dict[str, Any] = {"url": None, "key": "", "auto": True}
-        self._webhook_pending: list[dict[str, Any]] = []
         self._webhook_sequence = 0  # _webhook_lock keeps the sequence numbers in order
         self._register_routes()
 
@@ -638,12 +637,7 @@ class FakeXero(AccountingFake[Limits]):
 
     @staticmethod
     def _contact_ref(tenant: _Tenant, ref: str) -> _Contact:
-        if ref in tenant.contacts:
-            return tenant.contacts[ref]
-        for contact in tenant.contacts.values():
-            if contact.name == ref:
-                return contact
-        raise SeedError(f"invoice refers to unknown contact {ref!r}")
+        return by_id_or_name(tenant.contacts, ref, lambda contact: contact.name, "contact")
 
     @staticmethod
     def _status(value: Any) -> str:
@@ -971,27 +965,18 @@ class FakeXero(AccountingFake[Limits]):
             "tenantId": tenant_id,
             "tenantType": "ORGANISATION",
         }
-        with self._webhook_lock:
-            self._webhook_pending.append(event)
-            auto = self._webhook["auto"]
-        if auto:
-            threading.Thread(target=self.flush_webhooks, name="fake-xero-webhook", daemon=True).start()
+        self._enqueue_webhook(event)
 
-    def flush_webhooks(self) -> list[dict[str, Any]]:
-        """POST every pending event now, in one signed delivery; returns the delivery records."""
-        with self._webhook_lock:
-            events, self._webhook_pending = self._webhook_pending, []
-            if not events:
-                return []
-            first = self._webhook_sequence + 1
-            self._webhook_sequence += len(events)
-            body = {
-                "events": events,
-                "firstEventSequence": first,
-                "lastEventSequence": self._webhook_sequence,
-                "entropy": secrets.token_hex(10).upper(),
-            }
-            return [self._post_webhook(json.dumps(body).encode(), self._webhook["key"])]
+    def _webhook_body(self, pending: list[Any]) -> dict[str, Any]:
+        """Xero's thin delivery: the events with their sequence numbers."""
+        first = self._webhook_sequence + 1
+        self._webhook_sequence += len(pending)
+        return {
+            "events": pending,
+            "firstEventSequence": first,
+            "lastEventSequence": self._webhook_sequence,
+            "entropy": secrets.token_hex(10).upper(),
+        }
 
     def send_intent_to_receive(self, *, correctly_signed: bool = True) -> dict[str, Any]:
         """Xero's intent-to-receive check: an empty event list, signed with the key or with a wrong one."""
@@ -999,9 +984,6 @@ class FakeXero(AccountingFake[Limits]):
         key = self._webhook["key"] if correctly_signed else "not-" + self._webhook["key"]
         with self._webhook_lock:
             return self._post_webhook(json.dumps(body).encode(), key)
-
-    def _post_webhook(self, raw: bytes, key: str) -> dict[str, Any]:
-        return self._post_signed(self._webhook["url"], raw, "x-xero-signature", key)
 
     def _changed(self, invoice_id: str, result: Any) -> Any:
         self.notify_invoice_changed(invoice_id)
