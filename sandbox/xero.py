@@ -818,9 +818,7 @@ class FakeXero(AccountingFake[Limits]):
 
     def _get_invoices(self, request: Request) -> Response:
         try:
-            page, page_size = _paging(request)
-            predicates = parse_where(request.arg("where") or "", _INVOICE_FIELDS) if request.arg("where") else []
-            since = _since(request)
+            page, page_size, predicates, since = _listing(request, _INVOICE_FIELDS)
         except SeedError as exc:
             return _validation_error(str(exc), error_type="QueryParseException", number=16)
         statuses = _csv_upper(request.arg("Statuses"))
@@ -846,9 +844,7 @@ class FakeXero(AccountingFake[Limits]):
 
     def _get_contacts(self, request: Request) -> Response:
         try:
-            page, page_size = _paging(request)
-            predicates = parse_where(request.arg("where") or "", _CONTACT_FIELDS) if request.arg("where") else []
-            since = _since(request)
+            page, page_size, predicates, since = _listing(request, _CONTACT_FIELDS)
         except SeedError as exc:
             return _validation_error(str(exc), error_type="QueryParseException", number=16)
         ids = {i.lower() for i in _csv(request.arg("IDs"))}
@@ -1012,6 +1008,15 @@ def _paging(request: Request) -> tuple[int, int]:
     if page < 1 or page_size < 1:
         raise SeedError("page and pageSize must be at least 1")
     return page, min(page_size, 1000)
+
+
+def _listing(
+    request: Request, fields: dict[str, Callable[[Any], Any]]
+) -> tuple[int, int, list[Predicate], float | None]:
+    """Page, page size, `where` filter and If-Modified-Since of a list request (SeedError when one is unreadable)."""
+    page, page_size = _paging(request)
+    where = request.arg("where")
+    return page, page_size, parse_where(where, fields) if where else [], _since(request)
 
 
 def _since(request: Request) -> float | None:
