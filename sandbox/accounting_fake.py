@@ -294,11 +294,14 @@ class Trigger:
 L = TypeVar("L", bound=TokenLifetimes)
 
 
-class AccountingFake(FakeServer, Generic[L]):
+class AccountingFake(FakeServer, Generic[L, G]):
     """An accounting fake: state lock, token authority, limits, triggers, webhook state and the shared admin API.
 
-    Subclasses set the class attributes, call `_register_shared_admin()` and define `seed`, `reset_counters` and
-    `_token_set` (their token response), plus `_trigger_actions` in `__init__`.
+    `L` is the vendor's frozen `Limits` dataclass, `G` its grant (what one consent covers).
+
+    Subclasses set the class attributes, fill `_trigger_actions` and call `_register_shared_admin()` in `__init__`,
+    and define what is theirs: `seed`, `reset_counters`, `_token_set` (the token response), `_trigger_from` (the
+    trigger admin body) and `_webhook_body` (the delivery shape); Xero also `_vet_refresh` (scopes).
     """
 
     json_content_type: ClassVar[str] = "application/json; charset=utf-8"
@@ -316,7 +319,7 @@ class AccountingFake(FakeServer, Generic[L]):
         self.client_secret = client_secret
         self.limits = limits
         self._state = threading.RLock()
-        self._tokens: TokenAuthority[Any] = TokenAuthority(
+        self._tokens: TokenAuthority[G] = TokenAuthority(
             clock=self.now,
             lifetimes=lambda: self.limits,
             prefix=self.token_prefix,
@@ -345,10 +348,10 @@ class AccountingFake(FakeServer, Generic[L]):
     def reset_counters(self) -> None:
         raise NotImplementedError
 
-    def _token_set(self, grant: Any) -> dict[str, Any]:
+    def _token_set(self, grant: G) -> dict[str, Any]:
         raise NotImplementedError
 
-    def _vet_refresh(self, form: dict[str, str]) -> Callable[[Any], str | None]:
+    def _vet_refresh(self, form: dict[str, str]) -> Callable[[G], str | None]:
         return _acceptable
 
     def _trigger_from(self, spec: dict[str, Any]) -> None:

@@ -614,7 +614,7 @@ def run_query(query: Query, records: Iterable[Any]) -> list[Any]:
 # -- the server -------------------------------------------------------------------------------------------------
 
 
-class FakeQuickBooks(AccountingFake[Limits]):
+class FakeQuickBooks(AccountingFake[Limits, _Grant]):
     """Intuit OAuth + QuickBooks Online Accounting API, in memory, thread-safe. `start()`, then `seed()`."""
 
     name = "fake-quickbooks"

@@ -73,7 +73,6 @@ from typing import Any, ClassVar
 from xml.etree import ElementTree
 
 from sandbox.accounting_fake import (
-    AccessToken,
     AccountingFake,
     NotFound,
     SeedError,
@@ -423,7 +422,7 @@ _CONTACT_FIELDS: dict[str, Callable[[Any], Any]] = {
 # -- the server -------------------------------------------------------------------------------------------------
 
 
-class FakeXero(AccountingFake[Limits]):
+class FakeXero(AccountingFake[Limits, _Grant]):
     """Xero identity + Accounting API, in memory, thread-safe. Start with `start()`; seed with `seed()`."""
 
     name = "fake-xero"
@@ -707,12 +706,9 @@ class FakeXero(AccountingFake[Limits]):
             self._fire_triggers(request.path)
         return response
 
-    def _access_token(self, request: Request) -> AccessToken[_Grant] | None:
-        return self._tokens.bearer(request)
-
     def _authorise(self, request: Request) -> tuple[Response | None, _Tenant | None]:
         with self._state:
-            access = self._access_token(request)
+            access = self._tokens.bearer(request)
             if access is None or access.grant.revoked:
                 return _problem(401, "Unauthorized", "AuthenticationUnsuccessful"), None
             if self.now() >= access.expires_at:
@@ -772,7 +768,7 @@ class FakeXero(AccountingFake[Limits]):
     def _connections(self, request: Request) -> Response:
         wanted = request.arg("authEventId")
         with self._state:
-            access = self._access_token(request)
+            access = self._tokens.bearer(request)
             assert access is not None  # dispatch() checked it
             grant = access.grant
             rows = []
