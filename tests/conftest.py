@@ -29,6 +29,15 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     started.stop()
 
 
+@pytest.fixture
+def world(sandbox: Any) -> Any:
+    """A fresh organisation (see tests/world.py), with Lunas' clock pinned to a Tuesday 10:00 in Jakarta."""
+    from tests.world import TUESDAY_10_JAKARTA, World, set_clock
+
+    set_clock(TUESDAY_10_JAKARTA)
+    return World(sandbox, today=TUESDAY_10_JAKARTA.date())
+
+
 @pytest.fixture(autouse=True)
 def _no_leftover_reminder_work(request: pytest.FixtureRequest) -> Iterator[None]:
     """After a test that used the sandbox: no active connection and no queued cycle survives into the next test.

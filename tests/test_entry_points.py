@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -18,15 +17,6 @@ from sandbox.run import META_APP_SECRET, META_VERIFY_TOKEN, Sandbox
 from tests.world import TUESDAY_10_JAKARTA, World, set_clock
 
 BUDI = "+6281234567001"
-
-
-@pytest.fixture
-def world(sandbox: Sandbox) -> Iterator[World]:
-    set_clock(TUESDAY_10_JAKARTA)
-    w = World(sandbox, today=TUESDAY_10_JAKARTA.date())
-    yield w
-    if w.tenant_id:
-        w.retire()
 
 
 def _signed(body: bytes, secret: str = META_APP_SECRET) -> dict[str, str]:

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from sandbox.lambda_runtime import SqsEventSource, invoke_schedule
 from sandbox.run import Sandbox
-from tests.world import TUESDAY_10_JAKARTA, World, set_clock
+from tests.world import TUESDAY_10_JAKARTA, World
 
 BUDI = "+6281234567001"
 SARI = "+6281234567002"
 WARUNG = "+6281234567003"
-
-
-@pytest.fixture
-def world(sandbox: Sandbox) -> Iterator[World]:
-    set_clock(TUESDAY_10_JAKARTA)
-    w = World(sandbox, today=TUESDAY_10_JAKARTA.date())
-    yield w
-    if w.tenant_id:
-        w.retire()
 
 
 def test_scheduled_cycle_sends_due_reminders_through_schedule_sqs_and_worker(world: World, sandbox: Sandbox) -> None:

@@ -38,12 +38,9 @@ SARI = "+6281234567002"
 
 
 @pytest.fixture
-def world(sandbox: Sandbox) -> Iterator[World]:
-    set_clock(TUESDAY_10_JAKARTA)
-    w = World(sandbox, today=TUESDAY_10_JAKARTA.date())
-    yield w
-    if w.tenant_id:
-        w.retire()
+def world(world: World, sandbox: Sandbox) -> Iterator[World]:
+    """The shared `world`, plus the Meta fake put back as it was (these tests change its settings)."""
+    yield world
     sandbox.meta.reset()
     sandbox.meta.configure(auto_deliver=True)
 
