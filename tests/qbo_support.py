@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway, QuickBooksTokenRefresher, RequestPacer
-from chalicelib.ports import OAuthTokens
 from sandbox.fakehttp import Fault
 from sandbox.quickbooks import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeQuickBooks
+from tests.token_support import FakeTokenProvider
 
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"
 REVOKE_PATH = "/v2/oauth2/tokens/revoke"
@@ -44,27 +44,6 @@ def refresher_for(fake: FakeQuickBooks, time: FakeTime | None = None) -> QuickBo
         now=lambda: dt.datetime.fromtimestamp(fake.now(), dt.UTC),
         sleep=(time or FakeTime()).sleep,
     )
-
-
-class FakeTokenProvider:
-    """An AccessTokenProvider like the real one: keeps the newest token set, refreshes when told."""
-
-    def __init__(self, tokens: dict[str, Any], refresher: QuickBooksTokenRefresher) -> None:
-        self.refresher = refresher
-        self.tokens = OAuthTokens(
-            access_token=tokens["access_token"],
-            refresh_token=tokens["refresh_token"],
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(tokens["expires_in"])),
-        )
-        self.refreshes = 0
-        self.calls: list[bool] = []
-
-    def __call__(self, *, force_refresh: bool = False) -> str:
-        self.calls.append(force_refresh)
-        if force_refresh:
-            self.tokens = self.refresher.refresh(self.tokens.refresh_token)
-            self.refreshes += 1
-        return self.tokens.access_token
 
 
 def gateway_for(

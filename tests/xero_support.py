@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.adapters.xero import XeroAccountingGateway, XeroTokenRefresher
-from chalicelib.ports import OAuthTokens
 from sandbox.fakehttp import Fault
 from sandbox.xero import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeXero
+from tests.token_support import FakeTokenProvider
 
 
 @dataclass
@@ -24,28 +24,6 @@ class RecordingSleep:
         self.calls.append(seconds)
         if self.fake is not None:
             self.fake.advance(seconds)
-
-
-class FakeTokenProvider:
-    """An AccessTokenProvider like the real one: keeps the newest token set, refreshes when told or expired."""
-
-    def __init__(self, fake: FakeXero, tokens: dict[str, Any], refresher: XeroTokenRefresher) -> None:
-        self.fake = fake
-        self.refresher = refresher
-        self.tokens = OAuthTokens(
-            access_token=tokens["access_token"],
-            refresh_token=tokens["refresh_token"],
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(tokens["expires_in"])),
-        )
-        self.refreshes = 0
-        self.calls: list[bool] = []
-
-    def __call__(self, *, force_refresh: bool = False) -> str:
-        self.calls.append(force_refresh)
-        if force_refresh:
-            self.tokens = self.refresher.refresh(self.tokens.refresh_token)
-            self.refreshes += 1
-        return self.tokens.access_token
 
 
 def refresher_for(fake: FakeXero, sleep: RecordingSleep | None = None) -> XeroTokenRefresher:
@@ -66,7 +44,7 @@ def gateway_for(
     sleep: RecordingSleep | None = None,
     max_retry_wait_seconds: float = 60,
 ) -> tuple[XeroAccountingGateway, FakeTokenProvider]:
-    provider = FakeTokenProvider(fake, fake.issue_tokens([tenant_id]), refresher_for(fake))
+    provider = FakeTokenProvider(fake.issue_tokens([tenant_id]), refresher_for(fake))
     gateway = XeroAccountingGateway(
         connection_id=f"conn-{tenant_id[:8]}",
         tenant_id=tenant_id,
