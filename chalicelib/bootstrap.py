@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from chalicelib.adapters.dynamo_ledger import DynamoSendLedger
 from chalicelib.adapters.dynamo_repositories import (
@@ -146,13 +146,20 @@ def _quickbooks_gateway(connection: Connection, settings: ReminderSettings, conf
 
 
 def message_sender(account: WhatsAppAccount, config: Settings) -> MessageSender:
+    return _sender(account.phone_number_id, account.access_token, config.graph_api_version, config.graph_base_url)
+
+
+@lru_cache(maxsize=32)
+def _sender(phone_number_id: str, access_token: str, api_version: str, graph_base_url: str) -> MessageSender:
+    """One sender (and so one pooled HTTP client) per WhatsApp number for the life of a warm container; a new
+    access token makes a new entry, and the least recently used one falls out (its client is closed by GC)."""
     from chalicelib.adapters.whatsapp import WhatsAppMessageSender
 
     return WhatsAppMessageSender(
-        phone_number_id=account.phone_number_id,
-        access_token=account.access_token,
-        api_version=config.graph_api_version,
-        graph_base_url=config.graph_base_url,
+        phone_number_id=phone_number_id,
+        access_token=access_token,
+        api_version=api_version,
+        graph_base_url=graph_base_url,
     )
 
 
