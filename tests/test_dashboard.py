@@ -18,9 +18,17 @@ from chalicelib.adapters.dynamo_models import OrganisationRecord, org_pk
 from chalicelib.config import load_settings
 from chalicelib.domain.models import ConnectionStatus
 from sandbox.lambda_runtime import SqsEventSource
-from sandbox.run import META_APP_SECRET, Sandbox
-from tests.web_support import WebClient, connect, new_email, org_of, retire_connections
-from tests.world import TUESDAY_10_JAKARTA, phone_parts, set_clock
+from sandbox.run import Sandbox
+from tests.web_support import (
+    WebClient,
+    connect,
+    new_email,
+    org_of,
+    register_whatsapp_number,
+    retire_connections,
+    seed_overdue_customers,
+)
+from tests.world import TUESDAY_10_JAKARTA, set_clock
 
 pytestmark = pytest.mark.sandbox
 
@@ -33,7 +41,6 @@ def _retire_connections() -> Iterator[None]:
 
 BUDI = "+6281234560101"
 SARI = "+6281234560102"
-TODAY = TUESDAY_10_JAKARTA.date()
 
 
 @dataclass
@@ -45,58 +52,20 @@ class Shop:
     token: str
 
 
-def _due(days: int) -> str:
-    import datetime as dt
-
-    return (TODAY + dt.timedelta(days=days)).isoformat()
-
-
 def open_shop(sandbox: Sandbox, name: str = "Toko Sumber Rejeki") -> Shop:
     """An owner signed up through the dashboard, with WhatsApp set up and one Xero organisation connected."""
     client = WebClient(sandbox.app_url)
     email = new_email()
     assert client.sign_up(email, business=name).status_code == 303
     org_id = org_of(email)
-    seeded = sandbox.xero.seed(
-        {
-            "tenantName": f"{name} {uuid.uuid4().hex[:6]}",
-            "contacts": [
-                {"name": "Budi Santoso", "phones": {"MOBILE": phone_parts(BUDI)}},
-                {"name": "Sari Dewi", "phones": {"MOBILE": phone_parts(SARI)}},
-            ],
-            "invoices": [
-                {
-                    "number": "INV-001",
-                    "contact": "Budi Santoso",
-                    "status": "AUTHORISED",
-                    "date": _due(-34),
-                    "dueDate": _due(-4),
-                    "currency": "IDR",
-                    "total": "1250000",
-                },
-                {
-                    "number": "INV-002",
-                    "contact": "Sari Dewi",
-                    "status": "AUTHORISED",
-                    "date": _due(-34),
-                    "dueDate": _due(-4),
-                    "currency": "IDR",
-                    "total": "800000",
-                },
-            ],
-        }
+    seeded = seed_overdue_customers(
+        sandbox,
+        f"{name} {uuid.uuid4().hex[:6]}",
+        [("Budi Santoso", BUDI, "INV-001", "1250000"), ("Sari Dewi", SARI, "INV-002", "800000")],
+        overdue_days=4,
     )
-    phone_number_id = str(uuid.uuid4().int % 10**15)
     token = f"EAAG{uuid.uuid4().hex}"
-    sandbox.meta.register_phone_number(
-        phone_number_id,
-        access_token=token,
-        waba_id=str(uuid.uuid4().int % 10**15),
-        display_phone_number="+62 21 5555 0000",
-        app_secret=META_APP_SECRET,
-        webhook_url=f"{sandbox.app_url}/webhooks/whatsapp",
-    )
-    waba = sandbox.meta.phone_numbers[phone_number_id].waba_id
+    phone_number_id, waba = register_whatsapp_number(sandbox, token, "+62 21 5555 0000")
     saved = client.post(
         "/settings/whatsapp",
         {"phone_number_id": phone_number_id, "business_account_id": waba, "access_token": token},

@@ -119,3 +119,54 @@ def retire_connections() -> None:
         for connection in connections.for_org(org):
             if connection.status is not ConnectionStatus.DISCONNECTED:
                 connections.set_status(org, connection.connection_id, ConnectionStatus.DISCONNECTED)
+
+
+def seed_overdue_customers(
+    sandbox: Any, tenant_name: str, customers: list[tuple[str, str, str, str]], *, overdue_days: int
+) -> dict[str, Any]:
+    """A Xero organisation where each (name, phone, invoice number, total IDR) customer has one overdue invoice."""
+    import datetime as dt
+
+    from tests.world import TUESDAY_10_JAKARTA, phone_parts
+
+    def day(offset: int) -> str:
+        return (TUESDAY_10_JAKARTA.date() + dt.timedelta(days=offset)).isoformat()
+
+    return dict(
+        sandbox.xero.seed(
+            {
+                "tenantName": tenant_name,
+                "contacts": [
+                    {"name": name, "phones": {"MOBILE": phone_parts(phone)}} for name, phone, _, _ in customers
+                ],
+                "invoices": [
+                    {
+                        "number": number,
+                        "contact": name,
+                        "status": "AUTHORISED",
+                        "date": day(-overdue_days - 30),
+                        "dueDate": day(-overdue_days),
+                        "currency": "IDR",
+                        "total": total,
+                    }
+                    for name, _, number, total in customers
+                ],
+            }
+        )
+    )
+
+
+def register_whatsapp_number(sandbox: Any, token: str, display_phone_number: str) -> tuple[str, str]:
+    """A business number on the fake Meta, posting its webhooks to the app; returns (phone_number_id, waba_id)."""
+    from sandbox.run import META_APP_SECRET
+
+    phone_number_id, waba_id = str(uuid.uuid4().int % 10**15), str(uuid.uuid4().int % 10**15)
+    sandbox.meta.register_phone_number(
+        phone_number_id,
+        access_token=token,
+        waba_id=waba_id,
+        display_phone_number=display_phone_number,
+        app_secret=META_APP_SECRET,
+        webhook_url=f"{sandbox.app_url}/webhooks/whatsapp",
+    )
+    return phone_number_id, waba_id

@@ -14,10 +14,17 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.domain.models import ConnectionStatus
-from sandbox.run import META_APP_SECRET, Sandbox
+from sandbox.run import Sandbox
 from tests.browser.conftest import shot
-from tests.web_support import PASSWORD, SIGNED_UP, new_email, retire_connections
-from tests.world import TUESDAY_10_JAKARTA, phone_parts, set_clock
+from tests.web_support import (
+    PASSWORD,
+    SIGNED_UP,
+    new_email,
+    register_whatsapp_number,
+    retire_connections,
+    seed_overdue_customers,
+)
+from tests.world import TUESDAY_10_JAKARTA, set_clock
 
 pytestmark = pytest.mark.sandbox
 
@@ -30,12 +37,6 @@ def _retire_connections() -> Iterator[None]:
 
 BUDI = "+6281234560201"
 SARI = "+6281234560202"
-
-
-def _due(days: int) -> str:
-    import datetime as dt
-
-    return (TUESDAY_10_JAKARTA.date() + dt.timedelta(days=days)).isoformat()
 
 
 def sign_up(page: Any, base: str, email: str, business: str) -> None:
@@ -52,45 +53,15 @@ def test_owner_journey_from_sign_up_to_a_reminder_in_the_timeline(sandbox: Sandb
     set_clock(TUESDAY_10_JAKARTA)
     base = sandbox.app_url
     suffix = uuid.uuid4().hex[:6]
-    tenant = sandbox.xero.seed(
-        {
-            "tenantName": f"Toko Browser {suffix}",
-            "contacts": [
-                {"name": "Budi Browser", "phones": {"MOBILE": phone_parts(BUDI)}},
-                {"name": "Sari Browser", "phones": {"MOBILE": phone_parts(SARI)}},
-            ],
-            "invoices": [
-                {
-                    "number": "BR-001",
-                    "contact": "Budi Browser",
-                    "status": "AUTHORISED",
-                    "date": _due(-30),
-                    "dueDate": _due(-3),
-                    "currency": "IDR",
-                    "total": "1750000",
-                },
-                {
-                    "number": "BR-002",
-                    "contact": "Sari Browser",
-                    "status": "AUTHORISED",
-                    "date": _due(-30),
-                    "dueDate": _due(-3),
-                    "currency": "IDR",
-                    "total": "500000",
-                },
-            ],
-        }
+    tenant = seed_overdue_customers(
+        sandbox,
+        f"Toko Browser {suffix}",
+        [("Budi Browser", BUDI, "BR-001", "1750000"), ("Sari Browser", SARI, "BR-002", "500000")],
+        overdue_days=3,
     )
     company = sandbox.quickbooks.seed({"companyName": f"PT Browser {suffix}"})
-    phone_number_id, waba_id, token = str(uuid.uuid4().int % 10**15), str(uuid.uuid4().int % 10**15), "EAAGbrowser"
-    sandbox.meta.register_phone_number(
-        phone_number_id,
-        access_token=token,
-        waba_id=waba_id,
-        display_phone_number="+62 21 5555 0001",
-        app_secret=META_APP_SECRET,
-        webhook_url=f"{base}/webhooks/whatsapp",
-    )
+    token = "EAAGbrowser"
+    phone_number_id, waba_id = register_whatsapp_number(sandbox, token, "+62 21 5555 0001")
     email = new_email("browser")
 
     sign_up(page, base, email, "Toko Browser")
