@@ -16,7 +16,6 @@ without it the tool uses the AWS account and table named by the environment (LUN
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -24,10 +23,16 @@ from pathlib import Path
 
 
 def _use_sandbox(path: str) -> None:
+    """Point this process at a running sandbox: its AWS and vendor URLs, and its clock (which may be pinned)."""
+    from chalicelib import bootstrap
+    from sandbox.clock import RemoteSandboxClock
+
     urls_file = Path(path)
     if not urls_file.exists():
         sys.exit(f"No sandbox found at {urls_file}: start one with `make demo` or `make sandbox` first.")
-    os.environ.update(json.loads(urls_file.read_text())["env"])
+    urls = json.loads(urls_file.read_text())
+    os.environ.update(urls["env"])
+    bootstrap.use_clock(RemoteSandboxClock(urls["xero"]))
 
 
 def _normalise(phone: str, org_id: str) -> str:
@@ -58,7 +63,7 @@ def record(args: argparse.Namespace) -> int:
             status=status,
             source=args.source,
             evidence=args.evidence,
-            captured_at=dt.datetime.now(dt.UTC),
+            captured_at=bootstrap.clock().now(),
         )
     )
     print(f"Recorded {status.value} for {phone} in {args.org}.")

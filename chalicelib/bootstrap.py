@@ -24,6 +24,7 @@ from chalicelib.adapters.dynamo_repositories import (
 )
 from chalicelib.adapters.dynamo_sync import DynamoSyncSnapshots
 from chalicelib.adapters.kms import KmsCipher
+from chalicelib.clock import SystemClock, monotonic
 from chalicelib.config import Settings, load_settings
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import Connection, Invoice, ReminderSettings, TemplateRef, WhatsAppAccount
@@ -33,16 +34,6 @@ from chalicelib.services.sync import IncrementalGateway, IncrementalSource
 from chalicelib.services.tokens import token_provider
 
 _TEMPLATE_CACHE_SECONDS = 300.0
-
-
-class SystemClock:
-    """UTC now; in the sandbox `LUNAS_FIXED_NOW` can pin it so a demo run lands inside the send window."""
-
-    def __init__(self, fixed_now: str = "") -> None:
-        self._fixed = dt.datetime.fromisoformat(fixed_now) if fixed_now else None
-
-    def now(self) -> dt.datetime:
-        return self._fixed or dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -61,8 +52,8 @@ class Stores:
 def stores() -> Stores:
     cipher = KmsCipher(load_settings().kms_key_id)
     return Stores(
-        organisations=DynamoOrganisationRepository(cipher),
-        connections=DynamoConnectionRepository(cipher),
+        organisations=DynamoOrganisationRepository(cipher, clock()),
+        connections=DynamoConnectionRepository(cipher, clock()),
         consents=DynamoConsentRepository(),
         phone_flags=DynamoPhoneFlags(),
         pauses=DynamoPauses(),
@@ -72,9 +63,31 @@ def stores() -> Stores:
     )
 
 
-@cache
+class _InstalledClock:
+    """The one clock every part of Lunas is handed; it reads whichever clock `use_clock` installed last, so a part
+    built before the sandbox installed its clock still reads the sandbox's time."""
+
+    def __init__(self) -> None:
+        self.source: Clock = SystemClock()
+
+    def now(self) -> dt.datetime:
+        return self.source.now()
+
+
+_CLOCK = _InstalledClock()
+
+
 def clock() -> Clock:
-    return SystemClock(load_settings().fixed_now)
+    """Lunas' business clock: the real time, unless `use_clock` installed another (the sandbox's shared clock)."""
+    return _CLOCK
+
+
+def use_clock(replacement: Clock | None) -> None:
+    """Read business time from `replacement` from now on (None: the real time again).
+
+    The embedded sandbox installs its clock here so that Lunas and the vendor fakes agree on what time it is.
+    """
+    _CLOCK.source = replacement or SystemClock()
 
 
 class UnsupportedProvider(LunasError):
@@ -114,6 +127,7 @@ def _xero_gateway(connection: Connection, settings: ReminderSettings, config: Se
         client_id=config.xero_client_id,
         client_secret=config.xero_client_secret,
         identity_base=config.xero_identity_base,
+        now=clock().now,
     )
     return XeroAccountingGateway(
         connection_id=connection.connection_id,
@@ -134,6 +148,7 @@ def _quickbooks_gateway(connection: Connection, settings: ReminderSettings, conf
         token_url=config.intuit_token_url,
         revoke_url=config.intuit_revoke_url,
         authorize_url=config.intuit_authorize_url,
+        now=clock().now,
     )
     return QuickBooksAccountingGateway(
         connection_id=connection.connection_id,
@@ -188,7 +203,7 @@ def template_notes(account: WhatsAppAccount) -> dict[TemplateRef, str]:
 
 def _listed_templates(account: WhatsAppAccount, config: Settings) -> frozenset[TemplateRef]:
     cached = _template_cache.get(account.business_account_id)
-    if cached and time.monotonic() - cached[0] < _TEMPLATE_CACHE_SECONDS:
+    if cached and monotonic() - cached[0] < _TEMPLATE_CACHE_SECONDS:
         return cached[1]
     from chalicelib.adapters.whatsapp import WhatsAppTemplateCatalog
 
@@ -199,7 +214,7 @@ def _listed_templates(account: WhatsAppAccount, config: Settings) -> frozenset[T
         graph_base_url=config.graph_base_url,
     )
     approved = catalog.approved_templates()
-    _template_cache[account.business_account_id] = (time.monotonic(), approved)
+    _template_cache[account.business_account_id] = (monotonic(), approved)
     return approved
 
 

@@ -25,7 +25,6 @@ class Settings:
     meta_app_secret: str
     public_base_url: str
     recheck_after_seconds: float  # re-read invoices before sending unless read at most this long ago
-    fixed_now: str  # ISO instant; sandbox only: pins the clock so the demo is inside the send window
     # -- sign-in and the owner's dashboard (chalicelib/auth, chalicelib/web) --
     cognito_user_pool_id: str = ""
     cognito_client_id: str = ""
@@ -74,7 +73,6 @@ def load_settings() -> Settings:
         meta_app_secret=_secret("META_APP_SECRET"),
         public_base_url=_env("LUNAS_PUBLIC_URL", "https://lunas.example"),
         recheck_after_seconds=float(_env("LUNAS_RECHECK_AFTER_SECONDS", "60")),
-        fixed_now=_env("LUNAS_FIXED_NOW"),
         cognito_user_pool_id=_env("COGNITO_USER_POOL_ID"),
         cognito_client_id=_env("COGNITO_CLIENT_ID"),
         cognito_jwks_url=_env("COGNITO_JWKS_URL"),

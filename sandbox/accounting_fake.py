@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs
 
+from sandbox.clock import SandboxClock
 from sandbox.fakehttp import FakeServer, Request, Response
 
 CODE_SECONDS = 300  # how long an authorisation code may wait before it is exchanged
@@ -312,9 +313,16 @@ class AccountingFake(FakeServer, Generic[L, G]):
     signature_header: ClassVar[str] = "x-signature"  # the webhook signature header
 
     def __init__(
-        self, *, client_id: str, client_secret: str, limits: L, access_bytes: int = 24, code_prefix: str = ""
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        limits: L,
+        access_bytes: int = 24,
+        code_prefix: str = "",
+        clock: SandboxClock | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(clock)
         self.client_id = client_id
         self.client_secret = client_secret
         self.limits = limits

@@ -15,7 +15,6 @@ import datetime as dt
 import os
 import sys
 import textwrap
-import time
 import warnings
 from collections.abc import Sequence
 from decimal import Decimal
@@ -23,7 +22,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.clock import monotonic
 from sandbox import demo_data
+from sandbox.clock import SandboxClock
 
 _JAKARTA = ZoneInfo("Asia/Jakarta")
 _SOURCES = {"xero": "Xero", "quickbooks": "QuickBooks"}
@@ -55,8 +56,7 @@ def _step(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    now = demo_now(dt.datetime.now(dt.UTC))
-    os.environ["LUNAS_FIXED_NOW"] = now.isoformat()
+    now = demo_now(SandboxClock().now())  # the machine's time, moved into the send window if it is outside
     os.environ["LUNAS_RECHECK_AFTER_SECONDS"] = "0"  # always re-read invoices right before sending
     if not args.verbose:
         _quiet()
@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _step("starting local AWS (moto), fake Xero, fake QuickBooks, fake Meta Graph and the Lunas app on 127.0.0.1")
     sandbox = start_sandbox()
+    sandbox.clock.pin(now)  # Lunas and the fakes run on from here together
     try:
         _step(f"URLs of everything started: {Path('.sandbox/urls.json').resolve()}")
         connection = demo_data.seed_demo(sandbox, now.astimezone(_JAKARTA).date())
@@ -103,10 +104,10 @@ def run_cycle(sandbox: Any, now: dt.datetime) -> None:
     source = SqsEventSource(
         queue_url=sandbox.aws.queue_url, handler=app.run_reminder_cycles, function_name="run_reminder_cycles"
     )
-    started = time.monotonic()
+    started = monotonic()
     outcomes = source.drain()
     handled = sum(o.received for o in outcomes)
-    _step(f"worker ran {handled} cycle(s) in {time.monotonic() - started:.1f} s")
+    _step(f"worker ran {handled} cycle(s) in {monotonic() - started:.1f} s")
     sandbox.meta.flush()  # whatever the background thread has not delivered yet
     deliveries = sandbox.meta.deliveries()["deliveries"]
     accepted = sum(1 for d in deliveries if d["http_status"] == 200)
@@ -190,7 +191,7 @@ def _interactive(sandbox: Any, now: dt.datetime) -> int:
     print("Press Enter to run another cycle (nothing is sent twice), or Ctrl-C to stop.")
     try:
         while sys.stdin.readline():
-            run_cycle(sandbox, now)
+            run_cycle(sandbox, sandbox.clock.now())
             print_report(sandbox, demo_data.ORG_ID)
     except KeyboardInterrupt:
         pass

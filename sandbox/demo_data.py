@@ -122,7 +122,7 @@ def seed_demo(sandbox: Sandbox, today: dt.date) -> Connection:
         OAuthTokens(
             access_token=issued["access_token"],
             refresh_token=issued["refresh_token"],
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(issued["expires_in"])),
+            expires_at=sandbox.clock.now() + dt.timedelta(seconds=int(issued["expires_in"])),
         ),
     )
     _record_consents()

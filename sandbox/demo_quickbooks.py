@@ -75,6 +75,7 @@ def seed_quickbooks_company(sandbox: Sandbox, org_id: str, today: dt.date) -> Co
         token_url=env["INTUIT_TOKEN_URL"],
         revoke_url=env["INTUIT_REVOKE_URL"],
         authorize_url=env["INTUIT_AUTHORIZE_URL"],
+        now=sandbox.clock.now,
     )
     tokens = refresher.exchange_code(sandbox.quickbooks.issue_authorization_code(realm_id), realm_id)
     connection = Connection(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import secrets
 
 DEMO_EMAIL_DOMAIN = "demo.lunas.local"
@@ -17,6 +16,7 @@ def create_demo_owner(org_id: str) -> tuple[str, str]:
     """
     import boto3
 
+    from chalicelib import bootstrap
     from chalicelib.adapters.dynamo_web import AlreadyMember, DynamoMemberships, Membership
     from chalicelib.auth.cognito import CognitoUsers, SignUpRefused
     from chalicelib.config import load_settings
@@ -36,6 +36,6 @@ def create_demo_owner(org_id: str) -> tuple[str, str]:
         sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
     with contextlib.suppress(AlreadyMember):
         DynamoMemberships().add(
-            Membership(user_sub=sub, org_id=org_id, role="owner", email=email), dt.datetime.now(dt.UTC)
+            Membership(user_sub=sub, org_id=org_id, role="owner", email=email), bootstrap.clock().now()
         )
     return email, password

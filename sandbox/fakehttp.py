@@ -10,6 +10,9 @@ Admin API shared by every fake (JSON in, JSON out):
                                           "headers": {"Retry-After": "1"}, "body": {...} | "text", "times": 1,
                                           "latency_ms": 0, "drop_response": false}
     DELETE /_sandbox/faults              clear every fault
+    GET    /_sandbox/clock               {"now": ISO 8601, "timestamp": unix seconds, "frozen": bool}: the sandbox clock
+    POST   /_sandbox/clock               {"pin": ISO 8601, "frozen"?: bool} or {"advanceSeconds": 3600} -> the same
+Every fake of one sandbox shares one clock (sandbox/clock.py) with Lunas itself.
 `drop_response` runs the real handler (so the side effect happens) and then closes the connection without
 answering: the client sees a transport error although the request took effect.
 """
@@ -17,6 +20,7 @@ answering: the client sees a transport error although the request took effect.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import socket
@@ -27,6 +31,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from sandbox.clock import SandboxClock
 
 # Request headers worth recording (never the whole set: keeps the log readable).
 _RECORDED_HEADERS = (
@@ -102,18 +108,20 @@ class FakeServer:
 
     name = "fake"
 
-    def __init__(self) -> None:
+    def __init__(self, clock: SandboxClock | None = None) -> None:
+        self.clock = clock or SandboxClock()
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._lock = threading.RLock()
         self.requests: list[dict[str, Any]] = []
         self._faults: list[Fault] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._clock_offset = 0.0
         self.route("GET", r"^/_sandbox/requests$", lambda r: Response(body=self.recorded()))
         self.route("DELETE", r"^/_sandbox/requests$", self._clear_requests)
         self.route("POST", r"^/_sandbox/faults$", self._add_fault_from_request)
         self.route("DELETE", r"^/_sandbox/faults$", self._clear_faults)
+        self.route("GET", r"^/_sandbox/clock$", lambda r: Response(body=self.clock.describe()))
+        self.route("POST", r"^/_sandbox/clock$", self._set_clock)
 
     # -- registration -------------------------------------------------------------------------------------
 
@@ -178,13 +186,19 @@ class FakeServer:
     # -- clock --------------------------------------------------------------------------------------------------
 
     def now(self) -> float:
-        """The fake's own clock: wall time moved by `advance()`, so tests can expire tokens and windows at once."""
-        return time.time() + self._clock_offset
+        """Unix seconds on the sandbox clock (shared with Lunas and the other fakes of the same sandbox)."""
+        return self.clock.timestamp()
 
     def advance(self, seconds: float) -> None:
-        """Move the fake's clock forward (token expiry, grace periods, rate windows)."""
-        with self._lock:
-            self._clock_offset += seconds
+        """Move the sandbox clock (token expiry, grace periods, rate windows): every sharer of it moves too."""
+        self.clock.advance(seconds)
+
+    def _set_clock(self, request: Request) -> Response:
+        spec = request.json() or {}
+        if spec.get("pin"):
+            self.clock.pin(dt.datetime.fromisoformat(str(spec["pin"])), frozen=bool(spec.get("frozen", False)))
+        self.clock.advance(float(spec.get("advanceSeconds", 0)))
+        return Response(body=self.clock.describe())
 
     # -- faults and recording -----------------------------------------------------------------------------
 
@@ -289,7 +303,7 @@ class FakeServer:
 
     def _record(self, request: Request) -> None:
         entry = {
-            "at": time.time(),
+            "at": self.now(),
             "method": request.method,
             "path": request.path,
             "query": request.query,

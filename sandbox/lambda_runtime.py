@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from chalicelib.clock import monotonic
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -27,14 +28,14 @@ class LambdaContext:
     memory_limit_in_mb: int = 1024
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     invoked_function_arn: str = ""
-    deadline_ms: float = field(default_factory=lambda: time.time() * 1000 + 300_000)
+    deadline_ms: float = field(default_factory=lambda: monotonic() * 1000 + 300_000)  # on the elapsed-time clock
 
     def __post_init__(self) -> None:
         if not self.invoked_function_arn:
             self.invoked_function_arn = f"arn:aws:lambda:ap-southeast-3:123456789012:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
-        return int(self.deadline_ms - time.time() * 1000)
+        return int(self.deadline_ms - monotonic() * 1000)
 
 
 def scheduled_event(now: dt.datetime, rule: str = "lunas-dev-fan_out_reminders") -> dict[str, Any]:

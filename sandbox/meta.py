@@ -77,7 +77,6 @@ import json
 import re
 import secrets
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +85,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from chalicelib.clock import monotonic
+from sandbox.clock import SandboxClock
 from sandbox.fakehttp import FakeServer, Request, Response
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "whatsapp"
@@ -249,8 +250,9 @@ class FakeMetaGraph(FakeServer):
         status_delay_seconds: float = 0.05,
         auto_deliver: bool = True,
         throughput_per_second: int = 80,
+        clock: SandboxClock | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(clock)
         self._templates_source = (templates_dir, public_url)
         self.templates_by_key = load_templates(templates_dir, public_url)
         self.phone_numbers: dict[str, PhoneNumber] = {}
@@ -500,7 +502,7 @@ class FakeMetaGraph(FakeServer):
             "detail": detail,
             "category": "marketing_messages",
             "value": value,
-            "timestamp": int(time.time()),
+            "timestamp": int(self.now()),
         }
         payload = self._envelope(number, {"user_preferences": [pref]})
         payload["entry"][0]["changes"][0]["field"] = "user_preferences"
@@ -508,7 +510,7 @@ class FakeMetaGraph(FakeServer):
 
     def post_signed(self, phone_number_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST any payload now, signed with the number's app secret, to its webhook URL; returns the delivery."""
-        item = _Pending(time.monotonic(), next(self._seq), phone_number_id, "raw", "", "", payload)
+        item = _Pending(monotonic(), next(self._seq), phone_number_id, "raw", "", "", payload)
         with self._deliver_lock:
             return self._deliver(item, stamp=False)
 
@@ -531,7 +533,7 @@ class FakeMetaGraph(FakeServer):
                     }
                     for q in chunk:
                         self._stamp(q.payload)
-                    batch = _Pending(time.monotonic(), next(self._seq), phone_number_id, "batch", "", "", body)
+                    batch = _Pending(monotonic(), next(self._seq), phone_number_id, "batch", "", "", body)
                     records.append(self._deliver(batch, stamp=False))
                     self._record_statuses(chunk)
             return records
@@ -543,7 +545,7 @@ class FakeMetaGraph(FakeServer):
             raise KeyError(f"no phone number registered for WABA {waba_id}")
         payload = {
             "object": "whatsapp_business_account",
-            "entry": [{"id": waba_id, "time": int(time.time()), "changes": [{"field": field_name, "value": value}]}],
+            "entry": [{"id": waba_id, "time": int(self.now()), "changes": [{"field": field_name, "value": value}]}],
         }
         self._push(number.phone_number_id, "template", "", field_name, payload)
 
@@ -552,7 +554,7 @@ class FakeMetaGraph(FakeServer):
             delay = float(self.settings["status_delay_seconds"])
             heapq.heappush(
                 self._pending,
-                _Pending(time.monotonic() + delay, next(self._seq), phone_number_id, kind, wamid, status, payload),
+                _Pending(monotonic() + delay, next(self._seq), phone_number_id, kind, wamid, status, payload),
             )
             self._wake.notify_all()
 
@@ -561,7 +563,7 @@ class FakeMetaGraph(FakeServer):
         wa_id = _digits(to)
         with self._lock:
             last = self._last_inbound.get((number.phone_number_id, wa_id))
-        if last is None or time.time() - last > 24 * 3600:
+        if last is None or self.now() - last > 24 * 3600:
             return graph_error(
                 400,
                 131047,
@@ -590,7 +592,7 @@ class FakeMetaGraph(FakeServer):
                     "tracker": tracker,
                     "rendered_text": text,
                     "rendered": {"body": text, "footer": None, "buttons": []},
-                    "received_at": time.time(),
+                    "received_at": self.now(),
                     "api_version": version,
                     "statuses": [],
                 }
@@ -600,7 +602,7 @@ class FakeMetaGraph(FakeServer):
                 number, wamid=wamid, wa_id=wa_id, status=status, tracker=tracker, category="service", billable=False
             )
             with self._lock:
-                due = time.monotonic() + step * float(self.settings["status_delay_seconds"])
+                due = monotonic() + step * float(self.settings["status_delay_seconds"])
                 heapq.heappush(
                     self._pending,
                     _Pending(due, next(self._seq), number.phone_number_id, "status", wamid, status, payload),
@@ -661,7 +663,7 @@ class FakeMetaGraph(FakeServer):
         return response
 
     def _take_throughput(self, number: PhoneNumber) -> None:
-        now = time.monotonic()
+        now = monotonic()
         with self._lock:
             cap = number.throughput_per_second or int(self.settings["throughput_per_second"])
             window = float(self.settings["throughput_window_seconds"])
@@ -818,7 +820,7 @@ class FakeMetaGraph(FakeServer):
                     "tracker": tracker,
                     "rendered_text": self._rendered_text(rendered),
                     "rendered": rendered,
-                    "received_at": time.time(),
+                    "received_at": self.now(),
                     "api_version": version,
                     "statuses": [],
                 }
@@ -838,7 +840,7 @@ class FakeMetaGraph(FakeServer):
                     category=template.category.lower(),
                     billable=not undeliverable,
                 )
-                due = time.monotonic() + step * delay
+                due = monotonic() + step * delay
                 heapq.heappush(
                     self._pending,
                     _Pending(due, next(self._seq), number.phone_number_id, "status", wamid, status, payload),
@@ -964,7 +966,7 @@ class FakeMetaGraph(FakeServer):
         with self._lock:
             number = self.phone_numbers[phone_number_id]
             wa_id = _digits(sender)
-            self._last_inbound[(phone_number_id, wa_id)] = time.time()
+            self._last_inbound[(phone_number_id, wa_id)] = self.now()
             wamid = "wamid." + base64.b64encode(f"in.{wa_id}.{secrets.token_hex(10).upper()}".encode()).decode()
             full = {"from": wa_id, "from_user_id": _bsuid(wa_id), "id": wamid, "timestamp": "", **message}
             contacts = [{"profile": {"name": "Customer"}, "wa_id": wa_id, "user_id": _bsuid(wa_id)}]
@@ -973,7 +975,7 @@ class FakeMetaGraph(FakeServer):
             heapq.heappush(
                 self._pending,
                 _Pending(
-                    time.monotonic() + delay,
+                    monotonic() + delay,
                     next(self._seq),
                     phone_number_id,
                     "message",
@@ -985,12 +987,11 @@ class FakeMetaGraph(FakeServer):
             self._wake.notify_all()
         return wamid
 
-    @staticmethod
-    def _stamp(payload: dict[str, Any]) -> None:
+    def _stamp(self, payload: dict[str, Any]) -> None:
         """Statuses and messages carry the time they were delivered, as unix seconds in a string."""
         value = payload["entry"][0]["changes"][0]["value"]
         for part in (*value.get("statuses", ()), *value.get("messages", ())):
-            part["timestamp"] = str(int(time.time()))
+            part["timestamp"] = str(int(self.now()))
 
     def _record_statuses(self, items: list[_Pending]) -> None:
         with self._lock:
@@ -1011,7 +1012,7 @@ class FakeMetaGraph(FakeServer):
         signature = sign(secret, raw)
         record: dict[str, Any] = {
             "seq": item.seq,
-            "at": time.time(),
+            "at": self.now(),
             "url": url,
             "phone_number_id": item.phone_number_id,
             "kind": item.kind,
@@ -1040,7 +1041,7 @@ class FakeMetaGraph(FakeServer):
             with self._lock:
                 while not self._stopping:
                     head = self._pending[0] if self._pending else None
-                    wait = None if head is None else head.due - time.monotonic()
+                    wait = None if head is None else head.due - monotonic()
                     if head is not None and self.settings["auto_deliver"] and wait is not None and wait <= 0:
                         break
                     self._wake.wait(timeout=wait if wait and wait > 0 and self.settings["auto_deliver"] else 0.5)
@@ -1048,7 +1049,7 @@ class FakeMetaGraph(FakeServer):
                     return
             with self._deliver_lock:
                 with self._lock:
-                    if not self._pending or self._pending[0].due > time.monotonic():
+                    if not self._pending or self._pending[0].due > monotonic():
                         continue  # flushed or reset meanwhile
                     item = heapq.heappop(self._pending)
                 self._deliver(item)

@@ -88,6 +88,7 @@ from sandbox.accounting_fake import (
     per_second,
     repeated,
 )
+from sandbox.clock import SandboxClock
 from sandbox.fakehttp import Request, Response
 
 DEFAULT_CLIENT_ID = "lunas-intuit-client-id"
@@ -635,8 +636,10 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
         client_id: str = DEFAULT_CLIENT_ID,
         client_secret: str = DEFAULT_CLIENT_SECRET,
         limits: Limits | None = None,
+        clock: SandboxClock | None = None,
     ) -> None:
         super().__init__(
+            clock=clock,
             client_id=client_id,
             client_secret=client_secret,
             limits=limits or Limits(),

@@ -6,6 +6,9 @@ Everything listens on loopback, on ports the OS picks. The URLs are written to `
     {"aws": "http://127.0.0.1:…", "xero": "http://127.0.0.1:…", "quickbooks": "…", "meta": "http://127.0.0.1:…",
      "app": "http://127.0.0.1:…", "queue_url": "…", "dead_letter_queue_url": "…", "env": {…}}
 
+Lunas and every fake read one clock (`Sandbox.clock`, sandbox/clock.py); from another process it is
+`GET|POST <any fake>/_sandbox/clock`.
+
 `python -m sandbox.run` starts it and waits for Ctrl-C.
 """
 
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.aws import LocalAws, start_local_aws
+from sandbox.clock import SandboxClock
 from sandbox.cognito import create_user_pool
 from sandbox.meta import FakeMetaGraph
 from sandbox.oauth_pages import register_oauth_pages
@@ -73,6 +77,7 @@ class Sandbox:
     quickbooks: FakeQuickBooks = field(default_factory=FakeQuickBooks)  # start_sandbox() passes a started one
     oauth_pages: Any = None  # sandbox.oauth_pages.OAuthPages: the fakes' consent pages
     webhook_poller: Any = None  # sandbox.lambda_runtime.BackgroundPoller: app.process_webhooks on the webhook queue
+    clock: SandboxClock = field(default_factory=SandboxClock)  # shared by Lunas and every fake (sandbox/clock.py)
 
     @property
     def app_url(self) -> str:
@@ -102,18 +107,22 @@ class Sandbox:
         self.quickbooks.stop()
         self.app_server.stop()
         self.aws.stop()
+        from chalicelib import bootstrap
+
+        bootstrap.use_clock(None)
 
 
 def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     """Start every local server, point this process's configuration at them, and write the URLs file."""
     aws = start_local_aws()
-    xero = FakeXero()
+    clock = SandboxClock()
+    xero = FakeXero(clock=clock)
     xero.start()
-    quickbooks = FakeQuickBooks()
+    quickbooks = FakeQuickBooks(clock=clock)
     quickbooks.start()
     app_server = LocalAppServer()
     app_url = app_server.start()
-    meta = FakeMetaGraph(public_url=app_url)
+    meta = FakeMetaGraph(public_url=app_url, clock=clock)
     meta.start()
     env = {
         "XERO_CLIENT_ID": xero.client_id,
@@ -138,6 +147,9 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     env |= authorize_env | create_user_pool(aws.endpoint) | {"LUNAS_RUN_NOW_MODE": "inline"}
     os.environ.update(env)
     _forget_cached_configuration()
+    from chalicelib import bootstrap
+
+    bootstrap.use_clock(clock)  # Lunas and the fakes read one clock: pin or advance it and both follow
     urls = {
         "aws": aws.endpoint,
         "xero": xero.url,
@@ -162,6 +174,7 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         quickbooks=quickbooks,
         oauth_pages=oauth_pages,
         webhook_poller=_start_webhook_worker(aws, xero, quickbooks, app_url),
+        clock=clock,
     )
 
 
@@ -197,7 +210,6 @@ def _forget_cached_configuration() -> None:
 
     load_settings.cache_clear()
     bootstrap.stores.cache_clear()
-    bootstrap.clock.cache_clear()
 
 
 def main() -> None:

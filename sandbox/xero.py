@@ -86,6 +86,7 @@ from sandbox.accounting_fake import (
     per_minute,
     repeated,
 )
+from sandbox.clock import SandboxClock
 from sandbox.fakehttp import Request, Response
 
 DEFAULT_CLIENT_ID = "lunas-xero-client-id"
@@ -445,8 +446,9 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         client_id: str = DEFAULT_CLIENT_ID,
         client_secret: str = DEFAULT_CLIENT_SECRET,
         limits: Limits | None = None,
+        clock: SandboxClock | None = None,
     ) -> None:
-        super().__init__(client_id=client_id, client_secret=client_secret, limits=limits or Limits())
+        super().__init__(clock=clock, client_id=client_id, client_secret=client_secret, limits=limits or Limits())
         self._tenants: dict[str, _Tenant] = {}
         self._trigger_actions = {"pay": self.pay, "void": self.void}
         self._app_usage = _Usage()

@@ -23,9 +23,12 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "LunasTest")
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from sandbox.run import start_sandbox
+    from tests.world import _RUNNING
 
     started = start_sandbox(Path(tmp_path_factory.mktemp("sandbox")) / "urls.json")
+    _RUNNING.append(started)
     yield started
+    _RUNNING.remove(started)
     started.stop()
 
 

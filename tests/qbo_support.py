@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +40,7 @@ def refresher_for(fake: FakeQuickBooks, time: FakeTime | None = None) -> QuickBo
         token_url=fake.url + TOKEN_PATH,
         revoke_url=fake.url + REVOKE_PATH,
         authorize_url=fake.url + "/connect/oauth2",
-        now=lambda: dt.datetime.fromtimestamp(fake.now(), dt.UTC),
+        now=fake.clock.now,
         sleep=(time or FakeTime()).sleep,
     )
 
@@ -56,7 +55,7 @@ def gateway_for(
     pacer: RequestPacer | None = None,
 ) -> tuple[QuickBooksAccountingGateway, FakeTokenProvider]:
     time = time or FakeTime()
-    provider = FakeTokenProvider(fake.issue_tokens(realm_id), refresher_for(fake))
+    provider = FakeTokenProvider(fake.issue_tokens(realm_id), refresher_for(fake), issued_at=fake.clock.now())
     gateway = QuickBooksAccountingGateway(
         connection_id=f"quickbooks:{realm_id}",
         realm_id=realm_id,

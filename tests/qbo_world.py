@@ -63,6 +63,7 @@ class QuickBooksCompany:
             token_url=config["INTUIT_TOKEN_URL"],
             revoke_url=config["INTUIT_REVOKE_URL"],
             authorize_url=config["INTUIT_AUTHORIZE_URL"],
+            now=self.world.sandbox.clock.now,
         )
         tokens = refresher.exchange_code(fake.issue_authorization_code(self.realm_id), self.realm_id)
         bootstrap.stores().connections.add(

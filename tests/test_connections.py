@@ -161,7 +161,7 @@ def test_an_expired_state_is_refused(sandbox: Sandbox, owner: WebClient) -> None
         redirect_uri=f"{sandbox.app_url}/connect/xero/callback",
     )
     DynamoOAuthStates().put(
-        "old-state", pending, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), ttl=dt.timedelta(minutes=10)
+        "old-state", pending, now=sandbox.clock.now() - dt.timedelta(hours=1), ttl=dt.timedelta(minutes=10)
     )
     answer = owner.get("/connect/xero/callback?code=whatever&state=old-state")
     assert answer.status_code == 400 and "expired" in _error(answer.text)
@@ -199,7 +199,10 @@ def test_disconnect_revokes_deletes_tokens_and_stops_reminders(sandbox: Sandbox,
     assert _connections(org)[connection_id].status is ConnectionStatus.DISCONNECTED
     assert connection_id not in {c.connection_id for c in bootstrap.stores().connections.active()}
     refused = XeroTokenRefresher(
-        client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret, identity_base=sandbox.xero.url
+        client_id=sandbox.xero.client_id,
+        client_secret=sandbox.xero.client_secret,
+        identity_base=sandbox.xero.url,
+        now=sandbox.clock.now,
     )
     with pytest.raises(ReconnectNeeded):
         refused.refresh(tokens.refresh_token)
@@ -242,7 +245,7 @@ def xero_family(sandbox: Sandbox) -> Iterator[tuple[str, list[str]]]:
     expired = OAuthTokens(
         access_token=issued["access_token"],
         refresh_token=issued["refresh_token"],
-        expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1),
+        expires_at=sandbox.clock.now() - dt.timedelta(minutes=1),
     )
     for tenant in tenants:
         connection = Connection(org_id=org, connection_id=f"xero:{tenant}", provider="xero", tenant_id=tenant)
@@ -254,14 +257,17 @@ def xero_family(sandbox: Sandbox) -> Iterator[tuple[str, list[str]]]:
 
 def _provider(sandbox: Sandbox, org: str, connection_id: str) -> ConnectionTokens:
     refresher = XeroTokenRefresher(
-        client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret, identity_base=sandbox.xero.url
+        client_id=sandbox.xero.client_id,
+        client_secret=sandbox.xero.client_secret,
+        identity_base=sandbox.xero.url,
+        now=sandbox.clock.now,
     )
     return ConnectionTokens(
         org_id=org,
         connection_id=connection_id,
         repository=bootstrap.stores().connections,
         refresher=refresher,
-        clock=bootstrap.SystemClock(),
+        clock=sandbox.clock,
         leases=DynamoLeases(),
     )
 
@@ -318,7 +324,10 @@ def test_a_lost_refresh_answer_is_recovered_within_xeros_grace(
     org, (first, _) = xero_family
     stale, _ = bootstrap.stores().connections.load_tokens(org, first)
     refresher = XeroTokenRefresher(
-        client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret, identity_base=sandbox.xero.url
+        client_id=sandbox.xero.client_id,
+        client_secret=sandbox.xero.client_secret,
+        identity_base=sandbox.xero.url,
+        now=sandbox.clock.now,
     )
     refresher.refresh(stale.refresh_token)  # a worker refreshed, then died before saving
     sandbox.xero.advance(20 * 60)
@@ -347,15 +356,16 @@ def test_an_unrelated_write_during_refresh_does_not_lose_the_rotated_token(
 ) -> None:
     org, (first, _) = xero_family
     real = XeroTokenRefresher(
-        client_id=sandbox.xero.client_id, client_secret=sandbox.xero.client_secret, identity_base=sandbox.xero.url
+        client_id=sandbox.xero.client_id,
+        client_secret=sandbox.xero.client_secret,
+        identity_base=sandbox.xero.url,
+        now=sandbox.clock.now,
     )
 
     class SummaryWrittenMeanwhile:
         def refresh(self, refresh_token: str) -> OAuthTokens:
             fresh = real.refresh(refresh_token)
-            bootstrap.stores().connections.record_cycle(
-                org, first, dt.datetime.now(dt.UTC), "meanwhile"
-            )  # bumps version
+            bootstrap.stores().connections.record_cycle(org, first, sandbox.clock.now(), "meanwhile")  # bumps version
             return fresh
 
     provider = ConnectionTokens(
@@ -363,7 +373,7 @@ def test_an_unrelated_write_during_refresh_does_not_lose_the_rotated_token(
         connection_id=first,
         repository=bootstrap.stores().connections,
         refresher=SummaryWrittenMeanwhile(),
-        clock=bootstrap.SystemClock(),
+        clock=sandbox.clock,
         leases=DynamoLeases(),
     )
     token = provider()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pytest
@@ -55,7 +55,7 @@ class MemorySnapshots:
 
 @dataclass
 class Clock:
-    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    at: dt.datetime
 
     def now(self) -> dt.datetime:
         return self.at
@@ -105,7 +105,7 @@ class Rig:
 @pytest.fixture
 def rig(fake: FakeQuickBooks) -> Rig:
     inner, _ = gateway_for(fake, REALM, time=FakeTime(fake=fake))
-    store, clock = MemorySnapshots(), Clock()
+    store, clock = MemorySnapshots(), Clock(fake.clock.now())
     gateway = IncrementalGateway(inner, org_id="org-1", store=store, clock=clock)
     return Rig(fake, inner, store, clock, gateway)
 
@@ -227,7 +227,9 @@ def test_xero_payment_links_are_still_looked_up_through_the_wrapper() -> None:
         def payment_link(self, invoice_id: str) -> str:
             return f"https://in.xero.com/{invoice_id}"
 
-    gateway = IncrementalGateway(Inner(), org_id="o", store=MemorySnapshots(), clock=Clock())  # type: ignore[arg-type]
+    gateway = IncrementalGateway(
+        Inner(), org_id="o", store=MemorySnapshots(), clock=Clock(dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
+    )  # type: ignore[arg-type]
     assert gateway.payment_link("abc") == "https://in.xero.com/abc"
 
 

@@ -19,6 +19,7 @@ from chalicelib.adapters.quickbooks import (
 from chalicelib.domain.changes import ChangesUnavailable
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import InvoiceStatus, Money, Reason
+from sandbox.clock import SandboxClock
 from sandbox.quickbooks import FakeQuickBooks, fault_body, throttle_xml
 from tests.qbo_support import FakeTime, add_fault, gateway_for, refresher_for, volume_seed
 
@@ -272,7 +273,7 @@ def test_changed_since_fetches_links_for_changed_open_invoices(fake: FakeQuickBo
     sweep = gateway.sweep()
     fake.advance(5)
     fake.patch_invoice(REALM, "101", {"dueDate": "2026-11-30"})
-    [changed] = gateway.changed_since(sweep.as_of or dt.datetime.now(dt.UTC)).invoices
+    [changed] = gateway.changed_since(sweep.as_of or fake.clock.now()).invoices
     assert changed.due_date == dt.date(2026, 11, 30)
     assert changed.payment_link and changed.payment_link.startswith("https://connect.intuit.com/")
 
@@ -280,11 +281,11 @@ def test_changed_since_fetches_links_for_changed_open_invoices(fake: FakeQuickBo
 def test_changed_since_too_far_back_or_too_many_is_unavailable(fake: FakeQuickBooks, time: FakeTime) -> None:
     gateway, _ = gateway_for(fake, REALM, time=time)
     with pytest.raises(ChangesUnavailable):
-        gateway.changed_since(dt.datetime.now(dt.UTC) - dt.timedelta(days=31))
+        gateway.changed_since(fake.clock.now() - dt.timedelta(days=31))
     realm = fake.seed({**volume_seed(1001), "realmId": "9341000000103"})["realmId"]
     busy, _ = gateway_for(fake, realm, time=time)
     with pytest.raises(ChangesUnavailable, match="1,000"):
-        busy.changed_since(dt.datetime.fromtimestamp(fake.now(), dt.UTC) - dt.timedelta(hours=1))
+        busy.changed_since(fake.clock.now() - dt.timedelta(hours=1))
 
 
 def test_logs_never_carry_full_phone_numbers(
@@ -311,7 +312,7 @@ def test_refresh_rotates_without_fetching_the_discovery_document(fake: FakeQuick
 
 
 def test_production_refresher_is_built_offline() -> None:
-    client = QuickBooksTokenRefresher(client_id="cid", client_secret="secret").auth_client()
+    client = QuickBooksTokenRefresher(client_id="cid", client_secret="secret", now=SandboxClock().now).auth_client()
     assert client.token_endpoint == PRODUCTION_DISCOVERY["token_endpoint"]
     assert client.revoke_endpoint == PRODUCTION_DISCOVERY["revocation_endpoint"]
 
@@ -338,7 +339,7 @@ def test_token_endpoint_5xx_is_retried_then_an_accounting_error(fake: FakeQuickB
 def test_bad_client_credentials_are_an_accounting_error_not_a_reconnect(fake: FakeQuickBooks) -> None:
     tokens = fake.issue_tokens(REALM)
     refresher = QuickBooksTokenRefresher(
-        client_id="wrong", client_secret="wrong", token_url=fake.url + "/oauth2/v1/tokens/bearer"
+        client_id="wrong", client_secret="wrong", token_url=fake.url + "/oauth2/v1/tokens/bearer", now=fake.clock.now
     )
     with pytest.raises(AccountingError, match="invalid_client") as raised:
         refresher.refresh(tokens["refresh_token"])

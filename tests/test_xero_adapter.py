@@ -367,7 +367,7 @@ def test_refresher_rotates_and_honours_grace(fake: FakeXero, shop: str) -> None:
 
 def test_refresher_errors(fake: FakeXero, shop: str) -> None:
     tokens = fake.issue_tokens([shop])
-    wrong = XeroTokenRefresher(client_id="someone", client_secret="else", identity_base=fake.url)
+    wrong = XeroTokenRefresher(client_id="someone", client_secret="else", identity_base=fake.url, now=fake.clock.now)
     with pytest.raises(AccountingError) as caught:
         wrong.refresh(tokens["refresh_token"])
     assert not isinstance(caught.value, ReconnectNeeded)

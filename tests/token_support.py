@@ -11,12 +11,12 @@ from chalicelib.ports import OAuthTokens, TokenRefresher
 class FakeTokenProvider:
     """An AccessTokenProvider like the real one: keeps the newest token set, refreshes when told."""
 
-    def __init__(self, tokens: dict[str, Any], refresher: TokenRefresher) -> None:
+    def __init__(self, tokens: dict[str, Any], refresher: TokenRefresher, *, issued_at: dt.datetime) -> None:
         self.refresher = refresher
         self.tokens = OAuthTokens(
             access_token=tokens["access_token"],
             refresh_token=tokens["refresh_token"],
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(tokens["expires_in"])),
+            expires_at=issued_at + dt.timedelta(seconds=int(tokens["expires_in"])),
         )
         self.refreshes = 0
         self.calls: list[bool] = []

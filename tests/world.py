@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,13 +30,13 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 TUESDAY_10_JAKARTA = dt.datetime(2026, 11, 24, 10, 0, tzinfo=JAKARTA)
 
 
-def set_clock(now: dt.datetime) -> None:
-    """Pin Lunas' clock (LUNAS_FIXED_NOW) for the code under test."""
-    os.environ["LUNAS_FIXED_NOW"] = now.astimezone(dt.UTC).isoformat()
-    from chalicelib.config import load_settings
+_RUNNING: list[Sandbox] = []  # the test session's sandbox (tests/conftest.py registers it)
 
-    load_settings.cache_clear()
-    bootstrap.clock.cache_clear()
+
+def set_clock(now: dt.datetime) -> None:
+    """Set the running sandbox's one clock to `now`: Lunas and every fake (webhook timestamps, token expiry, Xero's
+    UpdatedDateUTC...) read it, and it runs on from there."""
+    _RUNNING[-1].clock.pin(now)
 
 
 def phone_parts(e164: str) -> dict[str, str]:
@@ -129,7 +128,7 @@ class World:
             OAuthTokens(
                 access_token=issued["access_token"],
                 refresh_token=issued["refresh_token"],
-                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(issued["expires_in"])),
+                expires_at=self.sandbox.clock.now() + dt.timedelta(seconds=int(issued["expires_in"])),
             ),
         )
         return self

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +30,7 @@ def refresher_for(fake: FakeXero, sleep: RecordingSleep | None = None) -> XeroTo
         client_id=DEFAULT_CLIENT_ID,
         client_secret=DEFAULT_CLIENT_SECRET,
         identity_base=fake.url,
-        now=lambda: dt.datetime.fromtimestamp(fake.now(), dt.UTC),
+        now=fake.clock.now,
         sleep=sleep or RecordingSleep(),
     )
 
@@ -44,7 +43,7 @@ def gateway_for(
     sleep: RecordingSleep | None = None,
     max_retry_wait_seconds: float = 60,
 ) -> tuple[XeroAccountingGateway, FakeTokenProvider]:
-    provider = FakeTokenProvider(fake.issue_tokens([tenant_id]), refresher_for(fake))
+    provider = FakeTokenProvider(fake.issue_tokens([tenant_id]), refresher_for(fake), issued_at=fake.clock.now())
     gateway = XeroAccountingGateway(
         connection_id=f"conn-{tenant_id[:8]}",
         tenant_id=tenant_id,

@@ -42,7 +42,7 @@ from chalicelib.domain.models import (
     Stage,
     WhatsAppAccount,
 )
-from chalicelib.ports import OAuthTokens
+from chalicelib.ports import Clock, OAuthTokens
 from chalicelib.webhooks import storage as webhook_storage
 
 
@@ -60,8 +60,9 @@ def _hhmm(value: str) -> dt.time:
 
 
 class DynamoOrganisationRepository:
-    def __init__(self, cipher: KmsCipher) -> None:
+    def __init__(self, cipher: KmsCipher, clock: Clock) -> None:
         self._cipher = cipher
+        self._clock = clock
 
     def save(self, settings: ReminderSettings, whatsapp: WhatsAppAccount | None = None) -> None:
         record = OrganisationRecord(
@@ -85,7 +86,7 @@ class DynamoOrganisationRepository:
             )
         record.save()
         if whatsapp is not None:  # webhooks find the organisation by the number Meta posts for (chalicelib/webhooks)
-            now = dt.datetime.now(dt.UTC)
+            now = self._clock.now()
             webhook_storage.DynamoRoutes().claim_phone_number(whatsapp.phone_number_id, settings.org_id, now)
             if whatsapp.business_account_id:
                 webhook_storage.DynamoRoutes().add_business_account(whatsapp.business_account_id, settings.org_id, now)
@@ -132,8 +133,9 @@ class DynamoOrganisationRepository:
 class DynamoConnectionRepository:
     """Connections and their OAuth tokens (KMS-encrypted, optimistic locking on every write)."""
 
-    def __init__(self, cipher: KmsCipher) -> None:
+    def __init__(self, cipher: KmsCipher, clock: Clock) -> None:
         self._cipher = cipher
+        self._clock = clock
 
     def add(self, connection: Connection, tokens: OAuthTokens) -> None:
         record = ConnectionRecord(
@@ -151,7 +153,7 @@ class DynamoConnectionRepository:
             connection.tenant_id,
             connection.org_id,
             connection.connection_id,
-            dt.datetime.now(dt.UTC),
+            self._clock.now(),
         )
 
     def get(self, org_id: str, connection_id: str) -> Connection:

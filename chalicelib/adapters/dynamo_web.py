@@ -35,6 +35,7 @@ from chalicelib.adapters.dynamo_models import (
 from chalicelib.adapters.kms import KmsCipher
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import Money, ReminderSettings
+from chalicelib.ports import Clock
 from chalicelib.webhooks import storage as webhook_storage
 
 
@@ -261,8 +262,9 @@ class WhatsAppSummary:
 class DynamoOrganisationSettings:
     """Edits an organisation's profile in place (optimistic locking), keeping whatever the edit does not touch."""
 
-    def __init__(self, cipher: KmsCipher) -> None:
+    def __init__(self, cipher: KmsCipher, clock: Clock) -> None:
         self._cipher = cipher
+        self._clock = clock
 
     def update_settings(self, settings: ReminderSettings) -> None:
         def change(record: OrganisationRecord) -> None:
@@ -285,7 +287,7 @@ class DynamoOrganisationSettings:
         """
         from chalicelib.webhooks.storage import DynamoRoutes
 
-        now = dt.datetime.now(dt.UTC)
+        now = self._clock.now()
         if not DynamoRoutes().claim_phone_number(phone_number_id, org_id, now):
             raise NumberTaken("this WhatsApp number is already used by another organisation")
         if business_account_id:
@@ -302,9 +304,9 @@ class DynamoOrganisationSettings:
 
         self._edit(org_id, change)
         routes = webhook_storage.DynamoRoutes()  # Meta's webhooks find the organisation by this number
-        routes.claim_phone_number(phone_number_id, org_id, dt.datetime.now(dt.UTC))
+        routes.claim_phone_number(phone_number_id, org_id, now)
         if business_account_id:
-            routes.add_business_account(business_account_id, org_id, dt.datetime.now(dt.UTC))
+            routes.add_business_account(business_account_id, org_id, now)
 
     def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
         record = OrganisationRecord.get(org_pk(org_id), "PROFILE")

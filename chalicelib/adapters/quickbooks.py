@@ -38,6 +38,7 @@ from quickbooks.exceptions import (
     ValidationException,
 )
 
+from chalicelib.clock import Monotonic, monotonic
 from chalicelib.domain.changes import ChangeSet, ChangesUnavailable, Sweep
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
@@ -96,7 +97,7 @@ class RequestPacer:
         *,
         per_second: int = 9,
         per_minute: int = 480,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Monotonic = monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._windows = ((deque[float](), 1.0, per_second), (deque[float](), 60.0, per_minute))
@@ -585,7 +586,7 @@ class QuickBooksTokenRefresher:
         revoke_url: str = PRODUCTION_DISCOVERY["revocation_endpoint"],
         authorize_url: str = PRODUCTION_DISCOVERY["authorization_endpoint"],
         redirect_uri: str = "",
-        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        now: Callable[[], dt.datetime],  # the business clock: expiry is compared with it (bootstrap's Clock.now)
         sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 2,
     ) -> None:

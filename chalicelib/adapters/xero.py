@@ -445,7 +445,7 @@ class XeroTokenRefresher:
         client_secret: str,
         identity_base: str = "https://identity.xero.com",
         scopes: Sequence[str] = DEFAULT_SCOPES,
-        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        now: Callable[[], dt.datetime],  # the business clock: expiry is compared with it (bootstrap's Clock.now)
         sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 2,
     ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
@@ -51,7 +50,7 @@ class Authenticator:
         org_id = f"org-{uuid.uuid4().hex[:16]}"
         self._save_organisation(ReminderSettings(org_id=org_id, business_name=business_name))
         self._memberships.add(
-            Membership(user_sub=user.sub, org_id=org_id, role="owner", email=email), dt.datetime.now(dt.UTC)
+            Membership(user_sub=user.sub, org_id=org_id, role="owner", email=email), self._clock.now()
         )
         return self._users.sign_in(email, password)
 

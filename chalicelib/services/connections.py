@@ -141,7 +141,7 @@ class ConnectFlows:
         pending = PendingAuthorization(
             org_id=org_id, user_sub=user_sub, provider=provider.name, code_verifier=verifier, redirect_uri=redirect_uri
         )
-        self._states.put(state, pending, now=self._clock_now(), ttl=STATE_LIFETIME)
+        self._states.put(state, pending, now=self._clock.now(), ttl=STATE_LIFETIME)
         query = {
             "response_type": "code",
             "client_id": provider.client_id,
@@ -152,10 +152,6 @@ class ConnectFlows:
         if provider.pkce:
             query |= {"code_challenge": pkce_challenge(verifier), "code_challenge_method": "S256"}
         return f"{provider.authorize_url}?{urlencode(query)}"
-
-    def _clock_now(self) -> dt.datetime:
-        # The state's lifetime is real time, whatever the business clock is pinned to in the sandbox.
-        return dt.datetime.now(dt.UTC)
 
     # -- 2. callback -------------------------------------------------------------------------------------------
 
@@ -184,7 +180,7 @@ class ConnectFlows:
         if not state:
             raise ConnectError("callback without state", kind="missing_state")
         try:
-            return self._states.consume(state, user_sub=user_sub, provider=provider.name, now=self._clock_now())
+            return self._states.consume(state, user_sub=user_sub, provider=provider.name, now=self._clock.now())
         except StateInvalid as exc:
             kinds = {"missing": "missing_state", "expired": "expired_state", "replayed": "replayed"}
             raise ConnectError(str(exc), kind=kinds.get(exc.kind, "wrong_user")) from None
@@ -207,7 +203,7 @@ class ConnectFlows:
             raise ConnectError("the provider refused the code (used, expired or not ours)", kind="code_rejected")
         if response.status_code != 200:
             raise ConnectError(f"token endpoint answered HTTP {response.status_code}", kind="provider_error")
-        return _parse_tokens(response, self._clock_now())
+        return _parse_tokens(response, self._clock.now())
 
     def _tenants(
         self, provider: OAuthProvider, tokens: OAuthTokens, raw: Any, query: dict[str, str]

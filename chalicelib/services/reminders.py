@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from chalicelib.clock import Monotonic, monotonic
 from chalicelib.domain import policy
 from chalicelib.domain.errors import SendFailed
 from chalicelib.domain.models import (
@@ -89,6 +89,7 @@ class CycleDependencies:
     public_base_url: str
     recheck_after: dt.timedelta
     template_notes: Callable[[], Mapping[TemplateRef, str]] = dict  # why a template is unusable (Meta's events)
+    elapsed: Monotonic = monotonic  # how fresh the first read still is: elapsed time, never the business clock
 
 
 def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
@@ -101,12 +102,12 @@ def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
         AccountingError (and subclasses): the accounting system could not be read; nothing was sent.
     """
     org_id = connection.org_id
-    read_at = time.monotonic()  # elapsed time, not the business clock (which the sandbox may pin)
+    read_at = deps.elapsed()
     invoices = tuple(deps.gateway.open_invoices())
     customer_ids = sorted({i.customer_id for i in invoices})
     customers = list(deps.gateway.customers(customer_ids).values()) if customer_ids else []
     plan = _plan(org_id, deps, invoices, customers)
-    if plan.messages and time.monotonic() - read_at >= deps.recheck_after.total_seconds():
+    if plan.messages and deps.elapsed() - read_at >= deps.recheck_after.total_seconds():
         plan = _explain_late_payments(_plan(org_id, deps, _refreshed(deps.gateway, invoices, plan), customers))
     result = CycleResult(connection=connection)
     outcomes = _Delivery(org_id, deps, result).send_all(plan.messages)
@@ -251,6 +252,12 @@ class _Delivery:
     def _send(self, message: OutgoingMessage) -> None:
         now = self.deps.clock.now()
         today = policy.local_today(now, self.deps.settings.timezone)
+        if message.send_date != today:
+            # Its words ("due today", "3 days overdue") were true on the day it was planned for, not today.
+            detail = f"worded for {message.send_date.isoformat()} but it is now {today.isoformat()} locally"
+            self._decide(message, Reason.SEND_FAILED, f"not sent: {detail}; will be re-planned next cycle")
+            return
+        body_params = body_parameters(message, self.deps.settings.business_name)
         msg_sk = self.deps.ledger.claim(self.org_id, message, today, now)
         if msg_sk is None:
             self._decide(message, Reason.ALREADY_MESSAGED_TODAY, "another worker or source messaged this phone today")
@@ -260,7 +267,7 @@ class _Delivery:
             sent = self.deps.sender.send_template(
                 to=message.phone,
                 template=message.template,
-                body_params=body_parameters(message, self.deps.settings.business_name),
+                body_params=body_params,
                 button_url_suffix=self._payment_code(message, now),
                 tracker=tracker,
             )

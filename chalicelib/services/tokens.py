@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from typing import Protocol
 
+from chalicelib.clock import Monotonic, monotonic
 from chalicelib.domain.errors import AccountingError, LunasError, ReconnectNeeded, TokenConflict
 from chalicelib.domain.models import Connection, ConnectionStatus
 from chalicelib.ports import AccessTokenProvider, Clock, OAuthTokens, TokenRefresher
@@ -71,6 +72,7 @@ class ConnectionTokens:
         leases: Leases,
         sleep: Callable[[float], None] = time.sleep,
         wait_seconds: float = WAIT_SECONDS,
+        elapsed: Monotonic = monotonic,
     ) -> None:
         self._org_id = org_id
         self._connection_id = connection_id
@@ -80,6 +82,7 @@ class ConnectionTokens:
         self._leases = leases
         self._sleep = sleep
         self._wait_seconds = wait_seconds
+        self._elapsed = elapsed
         self._owner = uuid.uuid4().hex
         self._last_access_token: str | None = None
 
@@ -98,10 +101,12 @@ class ConnectionTokens:
     def _refresh_once(self, stale: OAuthTokens) -> OAuthTokens:
         """Refresh under the family's lease, or wait for whoever holds it to store new tokens."""
         key = family_key(stale.refresh_token)
-        deadline = time.monotonic() + self._wait_seconds
+        deadline = self._elapsed() + self._wait_seconds
         pause = 0.05
         while True:
-            if self._leases.acquire(self._org_id, key, self._owner, now=time.time(), seconds=LEASE_SECONDS):
+            # The lease lives in DynamoDB, shared by every container: its expiry is business time, like the tokens'.
+            now = self._clock.now().timestamp()
+            if self._leases.acquire(self._org_id, key, self._owner, now=now, seconds=LEASE_SECONDS):
                 try:
                     return self._refresh_holding_lease(stale)
                 finally:
@@ -111,7 +116,7 @@ class ConnectionTokens:
             current, _ = self._load()
             if current.refresh_token != stale.refresh_token:
                 return current  # the lease holder stored the rotated set
-            if time.monotonic() > deadline:
+            if self._elapsed() > deadline:
                 raise AccountingError("another worker's token refresh did not finish in time")
 
     def _refresh_holding_lease(self, stale: OAuthTokens) -> OAuthTokens:

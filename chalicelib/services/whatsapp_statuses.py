@@ -52,8 +52,11 @@ class StatusEvent:
         return f"wa-status:{self.wamid}#{self.status}"
 
 
-def parse_status(item: Any) -> StatusEvent | None:
-    """A status item in either documented shape (failed ones with or without `contacts`, errors without `href`)."""
+def parse_status(item: Any, received_at: dt.datetime) -> StatusEvent | None:
+    """A status item in either documented shape (failed ones with or without `contacts`, errors without `href`).
+
+    `received_at` stands in for a missing or unreadable `timestamp`.
+    """
     if not isinstance(item, dict) or not item.get("id") or not item.get("status"):
         return None
     errors = [e for e in (item.get("errors") or []) if isinstance(e, dict)] or [{}]
@@ -62,7 +65,7 @@ def parse_status(item: Any) -> StatusEvent | None:
     return StatusEvent(
         wamid=str(item["id"]),
         status=str(item["status"]),
-        at=_unix(item.get("timestamp")),
+        at=unix_time(item.get("timestamp"), received_at),
         recipient_id=str(item.get("recipient_id") or ""),
         tracker=str(item.get("biz_opaque_callback_data") or ""),
         error_code=int(code) if isinstance(code, int | str) and str(code).isdigit() else None,
@@ -71,11 +74,12 @@ def parse_status(item: Any) -> StatusEvent | None:
     )
 
 
-def _unix(value: Any) -> dt.datetime:
+def unix_time(value: Any, fallback: dt.datetime) -> dt.datetime:
+    """Meta's `timestamp` (unix seconds, a string or a number) as an instant; `fallback` when it is not one."""
     try:
         return dt.datetime.fromtimestamp(int(value), dt.UTC)
     except (TypeError, ValueError, OverflowError):
-        return dt.datetime.now(dt.UTC)
+        return fallback
 
 
 class StatusLedger(Protocol):

@@ -51,7 +51,7 @@ def _stores() -> bootstrap.Stores:
 def _settings_store() -> DynamoOrganisationSettings:
     from chalicelib.adapters.kms import KmsCipher
 
-    return DynamoOrganisationSettings(KmsCipher(load_settings().kms_key_id))
+    return DynamoOrganisationSettings(KmsCipher(load_settings().kms_key_id), bootstrap.clock())
 
 
 # -- overview ----------------------------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def customers(org_id: str) -> CustomersPage:
     return page
 
 
-def record_consent(org_id: str, *, phone: str, status: str, source: str, evidence: str, at: dt.datetime) -> str:
+def record_consent(org_id: str, *, phone: str, status: str, source: str, evidence: str) -> str:
     """Record an opt-in (with its evidence) or an opt-out for a number; returns the E.164 number."""
     settings = _stores().organisations.settings(org_id)
     parsed = normalise_phone(phone, settings.country)
@@ -261,7 +261,7 @@ def record_consent(org_id: str, *, phone: str, status: str, source: str, evidenc
             status=consent_status,
             source=source.strip()[:40] or "dashboard",
             evidence=evidence[:1000] or "opt-out recorded in the dashboard",
-            captured_at=at,
+            captured_at=bootstrap.clock().now(),
         )
     )
     return parsed.e164

@@ -8,7 +8,6 @@ a URL or a log line.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -411,7 +410,6 @@ def record_consent(ctx: Ctx) -> Response:
             status=status,
             source=ctx.field("source") if ctx.field("source") in _CONSENT_SOURCES else "dashboard",
             evidence=ctx.field("evidence"),
-            at=dt.datetime.now(dt.UTC),
         )
     except dashboard.InvalidInput as exc:
         message = (

@@ -27,6 +27,7 @@ from chalicelib.services.whatsapp_statuses import (
     StatusLedger,
     apply_statuses,
     parse_status,
+    unix_time,
 )
 from chalicelib.webhooks import storage
 from chalicelib.webhooks.storage import StoredReply
@@ -129,7 +130,7 @@ class WhatsAppWebhookProcessor:
         report = Report()
         now = self.deps.clock.now()
         changes = list(_changes(payload))
-        keys = [k for c in changes if c.field == "messages" for k in _dedupe_keys(c.value)]
+        keys = [k for c in changes if c.field == "messages" for k in _dedupe_keys(c.value, now)]
         seen = self.deps.seen.seen(keys, now) if keys else frozenset()
         done: list[str] = []
         for change in changes:
@@ -164,7 +165,8 @@ class WhatsAppWebhookProcessor:
                 "webhook for an unknown phone number id acknowledged", extra={"phone_number_id": phone_number_id}
             )
             return []
-        statuses = [s for s in map(parse_status, change.value.get("statuses") or []) if s is not None]
+        now = self.deps.clock.now()
+        statuses = [s for s in (parse_status(i, now) for i in change.value.get("statuses") or []) if s is not None]
         fresh = [s for s in statuses if s.dedupe_key not in seen]
         report.duplicates += len(statuses) - len(fresh)
         if fresh:
@@ -203,7 +205,7 @@ class WhatsAppWebhookProcessor:
             text=text,
             meaning=meaning,
             context_wamid=str(context["id"]) if context.get("id") else None,
-            at=_unix(item.get("timestamp")),
+            at=unix_time(item.get("timestamp"), self.deps.clock.now()),
         )
 
     # -- what a reply does ------------------------------------------------------------------------------------
@@ -303,7 +305,7 @@ class WhatsAppWebhookProcessor:
                     category=str(pref.get("category", "")),
                     value=str(pref.get("value", "")),
                     detail=str(pref.get("detail", "")),
-                    at=_unix(pref.get("timestamp")),
+                    at=unix_time(pref.get("timestamp"), self.deps.clock.now()),
                 )
             report.preferences += 1
 
@@ -324,9 +326,9 @@ class WhatsAppWebhookProcessor:
         logger.info("template event", extra={"template": name, "language": language, "field": change.field})
 
 
-def _dedupe_keys(value: dict[str, Any]) -> Iterator[str]:
+def _dedupe_keys(value: dict[str, Any], now: dt.datetime) -> Iterator[str]:
     for status in value.get("statuses") or []:
-        parsed = parse_status(status)
+        parsed = parse_status(status, now)
         if parsed is not None:
             yield parsed.dedupe_key
     for message in value.get("messages") or []:
@@ -418,10 +420,3 @@ def confirmation_text(language: str, business_name: str) -> str:
         f"Done: you will no longer receive invoice reminders from {business_name} on WhatsApp. "
         "Reply START to receive them again."
     )
-
-
-def _unix(value: Any) -> dt.datetime:
-    try:
-        return dt.datetime.fromtimestamp(int(value), dt.UTC)
-    except (TypeError, ValueError, OverflowError):
-        return dt.datetime.now(dt.UTC)
