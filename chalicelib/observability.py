@@ -1,36 +1,27 @@
 """Structured logs and metrics, with personal data kept out.
 
 Every log line is JSON (Powertools), carries the organisation id once `bind_org` was called, and passes through a
-scrubber that masks phone numbers and bearer/refresh tokens even if a careless call site logs them.
+scrubber that masks phone numbers, wamids and tokens even if a careless call site logs them, and leaves request ids,
+ARNs, amounts, dates and accounting ids alone (the rules: chalicelib/domain/masking.py).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import LogRecord
 from aws_lambda_powertools.metrics import MetricUnit
 
-from chalicelib.domain.masking import mask_phone
+from chalicelib.domain.masking import mask_phone, scrub, scrub_fields
 
 __all__ = ["bind_org", "count", "logger", "mask_phone", "metrics", "scrub"]
 
-# "+62 812-3456-7890", "+6281234567890" (E.164, what we store) and "6281234567890" (a Meta wa_id): a + followed by
-# 8+ digits with separators, or a bare run of 10-15 digits. Dates and formatted amounts don't match.
-_PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d|(?<![\d.,])\d{10,15}(?![\d.,])")
-_SECRET = re.compile(r"(?i)(bearer\s+|access_token\W+|refresh_token\W+|token=)[A-Za-z0-9._~+/=-]{6,}")
-
-
-def scrub(text: str) -> str:
-    text = _SECRET.sub(lambda m: m.group(1) + "***", text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
-
 
 class _ScrubbingFormatter(LambdaPowertoolsFormatter):
-    def serialize(self, log: dict) -> str:  # type: ignore[override,type-arg]
-        return scrub(super().serialize(log))
+    def serialize(self, log: LogRecord) -> str:
+        return super().serialize(scrub_fields(dict(log)))
 
 
 logger = Logger(service="lunas", logger_formatter=_ScrubbingFormatter())

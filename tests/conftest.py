@@ -20,6 +20,21 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "ap-southeast-3")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "LunasTest")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """`LUNAS_TEST_WALL_CLOCK=2028-02-29T08:00:00+00:00` runs the session with the machine's clock moved there.
+
+    Every test pins the dates it cares about through the sandbox clock, so none may notice where the machine's
+    clock is: `make test-moved-clock` proves it on a year ahead and on a 29 February (see the Makefile).
+    """
+    moved_to = os.environ.get("LUNAS_TEST_WALL_CLOCK")
+    if moved_to:
+        import time_machine
+
+        traveller = time_machine.travel(moved_to, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from sandbox.run import start_sandbox
