@@ -24,8 +24,9 @@ from chalicelib.domain.models import (
     TemplateKind,
     TemplateRef,
 )
+from chalicelib.domain.wording import body_parameters
 from sandbox.fakehttp import FakeServer, Request, Response
-from sandbox.meta import FakeMetaGraph
+from sandbox.meta import FakeMetaGraph, Template, load_templates
 
 PHONE_NUMBER_ID = "106540352242922"
 ACCESS_TOKEN = "EAAG-test-token"
@@ -117,14 +118,39 @@ def make_message(
     kind: TemplateKind = TemplateKind.OVERDUE,
     language: str = "id",
     customer_name: str = "PT Maju Jaya",
+    on: dt.date | None = None,
 ) -> OutgoingMessage:
+    """A message as the policy would plan it: sent on the stage's day (`on` overrides), worded for that day.
+
+    A single-invoice message goes out 3 days before (PRE_DUE), on (DUE_TODAY) or 7 days after (OVERDUE) its due date;
+    a statement 7 days after its latest due date unless `on` says otherwise.
+    """
     invoices = invoices or (make_invoice(),)
-    stage = Stage({TemplateKind.PRE_DUE: -3, TemplateKind.DUE_TODAY: 0}.get(kind, 7))
+    offset = {TemplateKind.PRE_DUE: -3, TemplateKind.DUE_TODAY: 0}.get(kind, 7)
+    stage = Stage(offset)
     if len(invoices) > 1:
         kind = TemplateKind.STATEMENT
+    send_date = on or max(i.due_date for i in invoices) + dt.timedelta(days=offset)
     return OutgoingMessage(
         phone=CUSTOMER,
         customer_name=customer_name,
         reminders=tuple(DueReminder(invoice=i, stage=stage) for i in invoices),
         template=TemplateRef(TEMPLATE_NAMES[kind], language),
+        send_date=send_date,
     )
+
+
+_REGISTRY: dict[tuple[str, str], Template] = {}
+
+
+def customer_text(message: OutgoingMessage, business_name: str = "Toko Maju") -> str:
+    """The body the customer reads: `message`'s template file filled with `body_parameters`, as the fake Meta does.
+
+    Fails like Meta would (132000) if the parameters are not exactly the ones the template declares.
+    """
+    if not _REGISTRY:
+        _REGISTRY.update(load_templates())
+    template = _REGISTRY[(message.template.name, message.template.language)]
+    params = body_parameters(message, business_name)
+    assert sorted(params) == sorted(template.body_params), (template.name, sorted(params))
+    return FakeMetaGraph._render_body(template, params)

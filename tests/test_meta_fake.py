@@ -29,6 +29,7 @@ BODY = {
     "invoice_number": "INV-0112",
     "amount_due": "Rp 1.250.000",
     "due_date": "30 November 2026",
+    "days_overdue": "3 hari",
 }
 
 
@@ -141,7 +142,7 @@ def test_accepted_send_has_metas_shape_and_is_recorded_rendered(meta: FakeMetaGr
     assert stored["quick_reply_payloads"] == {"1": "LUNAS_STOP_REMINDERS"}
     text = stored["rendered_text"]
     assert "Yth. PT Maju Jaya," in text
-    assert "invoice INV-0112 sebesar Rp 1.250.000 yang jatuh tempo pada 30 November 2026" in text
+    assert "invoice INV-0112 sebesar Rp 1.250.000 sudah lewat 3 hari dari jatuh tempo 30 November 2026" in text
     assert "{{" not in stored["rendered"]["body"]
     # The template host is replaced by the public URL the fake was given.
     assert stored["rendered"]["buttons"][0]["url"] == "http://127.0.0.1:8000/pay/AbC123"

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,6 +25,7 @@ from chalicelib.domain.models import (
     InvoiceStatus,
     LedgerState,
     Money,
+    OutgoingMessage,
     Reason,
     ReminderSettings,
     SendWindow,
@@ -31,7 +33,20 @@ from chalicelib.domain.models import (
     TemplateKind,
     TemplateRef,
 )
-from chalicelib.domain.policy import due_stage, in_send_window, local_now, local_today, plan_cycle, stage_date
+from chalicelib.domain.policy import (
+    days_overdue,
+    due_stage,
+    in_send_window,
+    local_now,
+    local_today,
+    message_kind_on,
+    plan_cycle,
+    stage_date,
+    template_kind_on,
+)
+from chalicelib.domain.wording import body_parameters
+from chalicelib.services.reminders import CycleResult, _Delivery
+from tests.meta_support import customer_text
 
 UTC = dt.UTC
 JAKARTA = "Asia/Jakarta"
@@ -614,6 +629,8 @@ def test_stage_date() -> None:
         pytest.param(45, 30, TemplateKind.OVERDUE, id="45-days-overdue->d+30-only"),
         pytest.param(-2, -3, TemplateKind.PRE_DUE, id="due-in-2-days->d-3"),
         pytest.param(0, 0, TemplateKind.DUE_TODAY, id="due-today->d0"),
+        # The stage decides that a reminder is due; the day it goes out decides its words.
+        pytest.param(2, 0, TemplateKind.OVERDUE, id="due-2-days-ago->d0-worded-overdue"),
     ],
 )
 def test_catch_up_sends_only_the_latest_stage(days_after_due: int, stage: int, kind: TemplateKind) -> None:
@@ -709,7 +726,7 @@ def test_two_customers_sharing_a_phone_get_one_message() -> None:
     assert {d.reason for d in plan.decisions} == {Reason.WOULD_SEND}
 
 
-def test_single_eligible_invoice_of_a_group_uses_its_stage_template() -> None:
+def test_single_eligible_invoice_of_a_group_gets_a_single_invoice_template() -> None:
     # Two invoices, but one is already sent at its stage: the other goes alone with its own template.
     world = World().customer().invoice("INV-1", due=TODAY - days(1)).invoice("INV-2", due=TODAY + days(3))
     plan = world.sent("INV-1", 0).plan()
@@ -783,6 +800,277 @@ def test_template_must_be_approved_in_the_organisations_language() -> None:
     english.approved_templates = english_only
     (message,) = english.plan().messages
     assert message.template == TemplateRef("lunas_invoice_overdue", "en")
+
+
+# --- The words are true on the day the message goes out ---------------------------------------------------------
+
+SYDNEY = "Australia/Sydney"
+LONDON = "Europe/London"
+ANY_HOUR = SendWindow(start=dt.time(0, 0), end=dt.time.max, weekdays=ALL_DAYS)
+SATURDAY_DUE = dt.date(2026, 11, 28)
+MONDAY_30_10_JKT = utc("2026-11-30T03:00")
+
+
+def _message(world: World) -> OutgoingMessage:
+    (message,) = world.plan().messages
+    return message
+
+
+def _in(message: OutgoingMessage, language: str) -> OutgoingMessage:
+    return dataclasses.replace(message, template=TemplateRef(message.template.name, language))
+
+
+def _texts(message: OutgoingMessage) -> dict[str, str]:
+    """What the customer reads, in each template language."""
+    return {language: customer_text(_in(message, language)) for language in ("en", "id")}
+
+
+# Phrases that only the due-today template uses.
+DUE_TODAY_WORDS = {"en": "due today", "id": "jatuh tempo hari ini"}
+
+
+@pytest.mark.parametrize(
+    ("sent_on", "kind"),
+    [
+        pytest.param(dt.date(2026, 11, 27), TemplateKind.PRE_DUE, id="day-before"),
+        pytest.param(dt.date(2026, 11, 28), TemplateKind.DUE_TODAY, id="due-date"),
+        pytest.param(dt.date(2026, 11, 29), TemplateKind.OVERDUE, id="day-after"),
+        pytest.param(dt.date(2027, 1, 15), TemplateKind.OVERDUE, id="weeks-after"),
+    ],
+)
+def test_template_kind_on_is_where_the_invoice_stands_that_day(sent_on: dt.date, kind: TemplateKind) -> None:
+    invoice = standard(due=SATURDAY_DUE).invoices[0]
+    assert template_kind_on(invoice, sent_on) is kind
+    assert message_kind_on([invoice], sent_on) is kind
+    assert message_kind_on([invoice, invoice], sent_on) is TemplateKind.STATEMENT
+    assert days_overdue(invoice, sent_on) == max(0, (sent_on - SATURDAY_DUE).days)
+
+
+def test_message_kind_needs_an_invoice() -> None:
+    with pytest.raises(ValueError, match="at least one invoice"):
+        message_kind_on([], TODAY)
+
+
+def test_due_on_a_saturday_is_not_sent_at_the_weekend() -> None:
+    decision = standard(due=SATURDAY_DUE).at(SATURDAY_10_JKT).decision()
+    assert (decision.reason, decision.stage) == (Reason.OUTSIDE_WINDOW, Stage(0))
+
+
+def test_due_on_a_saturday_sent_on_monday_is_two_days_overdue() -> None:
+    world = standard(due=SATURDAY_DUE).at(MONDAY_30_10_JKT)
+    message = _message(world)
+    # Still the d0 stage that was reached on Saturday (and its ledger key) ...
+    assert world.decision().stage == Stage(0)
+    assert [r.ledger_key for r in message.reminders] == [f"{CONN}#INV-1#d0"]
+    # ... but worded for Monday.
+    assert message.send_date == dt.date(2026, 11, 30)
+    assert message.template == template(TemplateKind.OVERDUE)
+    assert body_parameters(message, "Toko Maju")["days_overdue"] == "2 hari"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "invoice No-INV-1 for IDR 150,000, due on 28 November 2026, is now 2 days overdue and has not yet"),
+        ("id", "invoice No-INV-1 sebesar Rp 150.000 sudah lewat 2 hari dari jatuh tempo 28 November 2026 dan belum"),
+    ],
+)
+def test_monday_message_for_a_saturday_due_date_reads_two_days_overdue(language: str, expected: str) -> None:
+    world = standard(due=SATURDAY_DUE).at(MONDAY_30_10_JKT).with_settings(language=language)
+    text = customer_text(_message(world))
+    assert expected in text
+    assert DUE_TODAY_WORDS[language] not in text
+    assert "hari ini" not in text and "today" not in text
+
+
+def test_a_pre_due_message_names_the_due_date() -> None:
+    # Wednesday 2 Dec 2026, 10:00 in Jakarta; due Saturday 5 Dec: the d-3 stage.
+    message = _message(standard(due=dt.date(2026, 12, 5)).at(utc("2026-12-02T03:00")))
+    assert message.template == template(TemplateKind.PRE_DUE)
+    texts = _texts(message)
+    assert "invoice No-INV-1 for IDR 150,000 is due on 5 December 2026." in texts["en"]
+    assert "invoice No-INV-1 sebesar Rp 150.000 akan jatuh tempo pada 5 Desember 2026." in texts["id"]
+
+
+def test_an_edited_stage_before_the_due_date_first_sent_on_it_says_due_today() -> None:
+    # The owner set a d-1 stage; for an invoice due Monday 30 Nov it is reached on Sunday, sent on Monday.
+    world = standard(due=dt.date(2026, 11, 30)).with_settings(stages=(Stage(-1), Stage(7)))
+    assert world.at(utc("2026-11-29T03:00")).decision().reason is Reason.OUTSIDE_WINDOW
+    message = _message(world.at(MONDAY_30_10_JKT))
+    assert [r.stage for r in message.reminders] == [Stage(-1)]
+    assert message.template == template(TemplateKind.DUE_TODAY)
+    texts = _texts(message)
+    assert "is due today, 30 November 2026." in texts["en"]
+    assert "jatuh tempo hari ini, 30 November 2026." in texts["id"]
+
+
+def test_an_edited_stage_on_the_due_date_sent_late_says_overdue() -> None:
+    # The owner switched to (0, 10) days; an invoice due 5 days ago reaches the new d0 stage, never sent.
+    world = standard(due=TODAY - days(5)).with_settings(stages=(Stage(0), Stage(10)))
+    message = _message(world)
+    assert [r.ledger_key for r in message.reminders] == [f"{CONN}#INV-1#d0"]
+    assert message.template == template(TemplateKind.OVERDUE)
+    texts = _texts(message)
+    assert "due on 18 November 2026, is now 5 days overdue" in texts["en"]
+    assert "sudah lewat 5 hari dari jatuh tempo 18 November 2026" in texts["id"]
+
+
+@pytest.mark.parametrize(
+    ("due", "stage", "words_en", "words_id"),
+    [
+        # Due Wednesday 25 Nov; no cycle ran Wednesday or Thursday; Friday the d0 stage goes out.
+        pytest.param(dt.date(2026, 11, 25), 0, "is now 2 days overdue", "sudah lewat 2 hari", id="d0-two-days-late"),
+        # A longer outage: the d+7 stage (reached Wednesday 25 Nov) goes out on Friday 27 Nov.
+        pytest.param(dt.date(2026, 11, 18), 7, "is now 9 days overdue", "sudah lewat 9 hari", id="d+7-two-days-late"),
+    ],
+)
+def test_catch_up_after_an_outage_is_worded_for_the_day_it_goes_out(
+    due: dt.date, stage: int, words_en: str, words_id: str
+) -> None:
+    message = _message(standard(due=due).at(utc("2026-11-27T03:00")))  # Friday 10:00 in Jakarta
+    assert [r.stage for r in message.reminders] == [Stage(stage)]
+    assert message.template == template(TemplateKind.OVERDUE)
+    texts = _texts(message)
+    assert words_en in texts["en"] and words_id in texts["id"]
+
+
+def test_catch_up_after_a_pause_is_worded_for_the_day_it_goes_out() -> None:
+    # Stages (-3, 7); due Tuesday 24 Nov. Paused on Monday 23 (d-3 reached), lifted by Wednesday 25.
+    world = standard(due=dt.date(2026, 11, 24)).with_settings(stages=(Stage(-3), Stage(7)))
+    world.paused_customers.add((CONN, "C1"))
+    assert world.decision().reason is Reason.PAUSED
+    world.paused_customers.clear()
+    message = _message(world.at(utc("2026-11-25T03:00")))
+    assert [r.ledger_key for r in message.reminders] == [f"{CONN}#INV-1#d-3"]
+    assert message.template == template(TemplateKind.OVERDUE)
+    texts = _texts(message)
+    assert "due on 24 November 2026, is now 1 day overdue" in texts["en"]  # singular
+    assert "sudah lewat 1 hari dari jatuh tempo 24 November 2026" in texts["id"]
+
+
+@pytest.mark.parametrize(
+    ("now", "due", "tz", "stage", "kind"),
+    [
+        # Jakarta (UTC+7): local midnight is 17:00Z.
+        pytest.param("2026-11-26T16:59:59", "2026-11-27", JAKARTA, -1, "pre_due", id="jakarta-eve-pre-due"),
+        pytest.param("2026-11-26T17:00", "2026-11-27", JAKARTA, -1, "due_today", id="jakarta-midnight-due-today"),
+        pytest.param("2026-11-27T16:59:59", "2026-11-27", JAKARTA, 0, "due_today", id="jakarta-23:59:59-due-today"),
+        pytest.param("2026-11-27T17:00", "2026-11-27", JAKARTA, 0, "overdue", id="jakarta-midnight-overdue"),
+        # Sydney leaves DST on Sun 5 Apr 2026 (UTC+11 -> UTC+10): midnight of 6 Apr is 14:00Z.
+        pytest.param("2026-04-05T13:30", "2026-04-06", SYDNEY, -1, "pre_due", id="sydney-dst-end-eve-pre-due"),
+        pytest.param("2026-04-05T14:00", "2026-04-06", SYDNEY, -1, "due_today", id="sydney-dst-end-midnight"),
+        pytest.param("2026-04-05T13:30", "2026-04-05", SYDNEY, 0, "due_today", id="sydney-dst-end-23:30-due"),
+        pytest.param("2026-04-05T14:00", "2026-04-05", SYDNEY, 0, "overdue", id="sydney-dst-end-overdue"),
+        # Sydney enters DST on Sun 4 Oct 2026 (UTC+10 -> UTC+11): midnight of 5 Oct is 13:00Z, not 14:00Z.
+        pytest.param("2026-10-04T12:59", "2026-10-04", SYDNEY, 0, "due_today", id="sydney-dst-start-23:59"),
+        pytest.param("2026-10-04T13:00", "2026-10-04", SYDNEY, 0, "overdue", id="sydney-dst-start-midnight"),
+        # London enters BST on Sun 29 Mar 2026: midnight of 30 Mar is 23:00Z on 29 Mar.
+        pytest.param("2026-03-29T22:59", "2026-03-29", LONDON, 0, "due_today", id="london-bst-start-23:59"),
+        pytest.param("2026-03-29T23:00", "2026-03-29", LONDON, 0, "overdue", id="london-bst-start-midnight"),
+        # London leaves BST on Sun 25 Oct 2026: that day starts at 23:00Z on 24 Oct and ends at 00:00Z on 26 Oct.
+        pytest.param("2026-10-24T22:59", "2026-10-25", LONDON, -1, "pre_due", id="london-bst-end-eve"),
+        pytest.param("2026-10-24T23:00", "2026-10-25", LONDON, -1, "due_today", id="london-bst-end-midnight"),
+        pytest.param("2026-10-25T23:59", "2026-10-25", LONDON, 0, "due_today", id="london-bst-end-23:59"),
+        pytest.param("2026-10-26T00:00", "2026-10-25", LONDON, 0, "overdue", id="london-after-bst-end-midnight"),
+    ],
+)
+def test_words_follow_the_local_date_at_midnight_and_across_dst(
+    now: str, due: str, tz: str, stage: int, kind: str
+) -> None:
+    world = standard(due=dt.date.fromisoformat(due)).at(utc(now))
+    world.with_settings(timezone=tz, stages=(Stage(stage),), window=ANY_HOUR, language="en")
+    message = _message(world)
+    assert message.reminders[0].stage == Stage(stage)
+    assert message.template == template(TemplateKind(kind), "en")
+    text = customer_text(message)
+    assert ("due today" in text) is (kind == "due_today")
+    if kind == "overdue":
+        assert "is now 1 day overdue" in text
+
+
+def test_london_offsets_assumed_by_the_tests() -> None:
+    london = ZoneInfo(LONDON)
+    assert utc("2026-03-29T23:00").astimezone(london).isoformat() == "2026-03-30T00:00:00+01:00"
+    assert utc("2026-10-24T23:00").astimezone(london).isoformat() == "2026-10-25T00:00:00+01:00"
+    assert utc("2026-10-26T00:00").astimezone(london).isoformat() == "2026-10-26T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("tz", [JAKARTA, SYDNEY, LONDON])
+@pytest.mark.parametrize(
+    "stages",
+    [DEFAULT_STAGES, (Stage(-1), Stage(2)), (Stage(0),), (Stage(-5), Stage(1), Stage(4))],
+    ids=["default", "d-1,d+2", "d0", "d-5,d+1,d+4"],
+)
+def test_due_today_is_said_on_the_due_date_and_on_no_other_day(tz: str, stages: tuple[Stage, ...]) -> None:
+    # Due Saturday 3 Oct 2026: the following weeks cross Sydney's and London's DST changes.
+    due = dt.date(2026, 10, 3)
+    for offset in range(-7, 36):
+        for hour in (0, 12, 23):
+            local = dt.datetime.combine(due + days(offset), dt.time(hour, 30), ZoneInfo(tz))
+            world = standard(due=due).at(local.astimezone(UTC))
+            world.with_settings(timezone=tz, stages=stages, window=ANY_HOUR)
+            for message in world.plan().messages:
+                assert message.send_date == local.date()
+                expected = template_kind_on(message.reminders[0].invoice, local.date())
+                assert message.template == template(expected)
+                says_due_today = message.template == template(TemplateKind.DUE_TODAY)
+                assert says_due_today is (local.date() == due), local
+                texts = _texts(message)
+                for language, words in DUE_TODAY_WORDS.items():
+                    assert (words in texts[language]) is says_due_today
+
+
+def test_statement_says_how_many_invoices_are_overdue_and_how_many_not_yet() -> None:
+    world = World().customer()
+    world.invoice("INV-A", due=TODAY - days(10)).invoice("INV-B", due=TODAY - days(3))
+    world.invoice("INV-C", due=TODAY + days(2))  # its d-3 stage is reached: not yet due
+    message = _message(world)
+    assert message.template == template(TemplateKind.STATEMENT)
+    params = body_parameters(message, "Toko Maju")
+    assert (params["overdue_count"], params["not_overdue_count"]) == ("2", "1")
+    texts = _texts(message)
+    assert (
+        "this is an account update from Toko Maju: 3 invoices totalling IDR 450,000 are awaiting payment "
+        "(2 overdue, 1 not yet overdue). The earliest due date is 13 November 2026." in texts["en"]
+    )
+    assert (
+        "Berikut ringkasan tagihan dari Toko Maju: terdapat 3 invoice dengan total Rp 450.000 yang menunggu "
+        "pembayaran (2 sudah lewat jatuh tempo, 1 belum lewat jatuh tempo). Tanggal jatuh tempo paling awal adalah "
+        "13 November 2026." in texts["id"]
+    )
+
+
+def test_statement_counts_an_invoice_due_today_as_not_yet_overdue() -> None:
+    world = World().customer().invoice("INV-A", due=TODAY - days(1)).invoice("INV-B", due=TODAY)
+    params = body_parameters(_message(world), "Toko Maju")
+    assert (params["invoice_count"], params["overdue_count"], params["not_overdue_count"]) == ("2", "1", "1")
+
+
+@dataclass
+class _FixedClock:
+    instant: dt.datetime
+
+    def now(self) -> dt.datetime:
+        return self.instant
+
+
+class _NoClaims:
+    def claim(self, *args: object) -> str | None:
+        raise AssertionError("a message worded for another day must not even be claimed")
+
+
+def test_the_sender_does_not_send_a_message_worded_for_another_day() -> None:
+    # Planned at 23:59:59 on the due date ("due today"); the local date has changed by the time it would be sent.
+    world = standard(due=dt.date(2026, 11, 27)).at(utc("2026-11-27T16:59:59"))
+    message = _message(world.with_settings(window=ANY_HOUR))
+    assert message.template == template(TemplateKind.DUE_TODAY)
+    deps = SimpleNamespace(clock=_FixedClock(utc("2026-11-27T17:00:01")), settings=world.settings, ledger=_NoClaims())
+    outcomes = _Delivery(ORG, deps, CycleResult(connection=None)).send_all([message])  # type: ignore[arg-type]
+    (decision,) = outcomes.values()
+    assert decision.reason is Reason.SEND_FAILED
+    assert decision.detail == (
+        "not sent: worded for 2026-11-27 but it is now 2026-11-28 locally; will be re-planned next cycle"
+    )
 
 
 # --- Minimums and pauses ----------------------------------------------------------------------------------------

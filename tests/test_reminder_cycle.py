@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sandbox.lambda_runtime import SqsEventSource, invoke_schedule
 from sandbox.run import Sandbox
 from tests.world import TUESDAY_10_JAKARTA, World
@@ -250,7 +252,9 @@ def test_a_paused_template_is_reported_as_not_approved_with_metas_code(world: Wo
     world.invoice  # noqa: B018 - nothing else to seed
     sandbox.meta.set_template_status("lunas_invoice_due_today", status="PAUSED")
     try:
-        sandbox.xero.patch_invoice(world.invoice_ids["INV-001"], {"dueDate": world.today.isoformat()})
+        # Due on the new day, so that day's message is the (paused) due-today one.
+        wednesday = world.today + dt.timedelta(days=1)
+        sandbox.xero.patch_invoice(world.invoice_ids["INV-001"], {"dueDate": wednesday.isoformat()})
         from tests.world import set_clock
 
         set_clock(TUESDAY_10_JAKARTA.replace(day=25))  # a new day: the phone may get a message again

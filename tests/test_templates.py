@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.models import TEMPLATE_NAMES, TemplateKind
-from chalicelib.domain.wording import body_parameters
+from chalicelib.domain.wording import PARAMS, body_parameters
 from tests.meta_support import make_invoice, make_message
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "whatsapp"
@@ -67,6 +67,7 @@ def test_body_parameters_match_wording(kind: TemplateKind, language: str) -> Non
     text = body["text"]
     names = PARAM.findall(text)
     assert sorted(names) == sorted(expected_params(kind, language))
+    assert sorted(names) == sorted(PARAMS[kind])  # word order differs by language; the names do not
     assert len(names) == len(set(names))
     examples = body["example"]["body_text_named_params"]
     assert [e["param_name"] for e in examples] == names

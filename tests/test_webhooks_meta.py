@@ -210,8 +210,9 @@ def test_a_status_before_its_send_was_recorded_still_lands(world: World, sandbox
         customer_name="Budi",
         reminders=(DueReminder(invoice=invoice, stage=Stage(0)),),
         template=TemplateRef("lunas_invoice_due_today", "id"),
+        send_date=world.today,
     )
-    now = dt.datetime.now(dt.UTC)
+    now = sandbox.clock.now()
     msg_sk = ledger.claim(world.org_id, message, world.today, now)
     assert msg_sk is not None
     wamid = f"wamid.race.{world.org_id}"

@@ -47,7 +47,10 @@ class ConsentStatus(StrEnum):
 
 
 class TemplateKind(StrEnum):
-    """Which message a stage uses. A customer with several due invoices gets one STATEMENT instead."""
+    """Which words a message uses: chosen by `policy.template_kind_on` from the day it is sent, never from the stage.
+
+    A customer with several due invoices gets one STATEMENT instead.
+    """
 
     PRE_DUE = "pre_due"
     DUE_TODAY = "due_today"
@@ -112,7 +115,11 @@ class Customer:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """A reminder stage, `offset_days` relative to the due date in the organisation's local calendar."""
+    """A reminder stage, `offset_days` relative to the due date in the organisation's local calendar.
+
+    A stage decides *whether* a reminder is due (and is its dedupe key); it does not decide the words. A d0 stage first
+    sent on a Monday for a Saturday due date must say "overdue", not "due today": see `policy.template_kind_on`.
+    """
 
     offset_days: int
 
@@ -122,14 +129,6 @@ class Stage:
         if self.offset_days == 0:
             return "d0"
         return f"d{self.offset_days:+d}"
-
-    @property
-    def kind(self) -> TemplateKind:
-        if self.offset_days < 0:
-            return TemplateKind.PRE_DUE
-        if self.offset_days == 0:
-            return TemplateKind.DUE_TODAY
-        return TemplateKind.OVERDUE
 
 
 DEFAULT_STAGES: tuple[Stage, ...] = tuple(Stage(d) for d in (-3, 0, 3, 7, 14, 30))
@@ -205,6 +204,9 @@ class OutgoingMessage:
     customer_name: str
     reminders: tuple[DueReminder, ...]  # sorted by due date, oldest first
     template: TemplateRef
+    # The organisation's local date the words are true on ("due today", "3 days overdue"): the day it was planned
+    # for, and the only day it may be sent.
+    send_date: dt.date
 
     @property
     def is_statement(self) -> bool:

@@ -35,12 +35,15 @@ from chalicelib.domain.models import (
 )
 
 __all__ = [
+    "days_overdue",
     "due_stage",
     "in_send_window",
     "local_now",
     "local_today",
+    "message_kind_on",
     "plan_cycle",
     "stage_date",
+    "template_kind_on",
 ]
 
 
@@ -110,6 +113,43 @@ def due_stage(invoice: Invoice, today: dt.date, stages: Iterable[Stage]) -> Stag
     """
     reached = [stage for stage in stages if stage_date(invoice, stage) <= today]
     return max(reached, key=lambda stage: stage.offset_days, default=None)
+
+
+# --- Words -----------------------------------------------------------------------------------------------------
+
+
+def template_kind_on(invoice: Invoice, local_date: dt.date) -> TemplateKind:
+    """The words a reminder about `invoice` may use when sent on `local_date`: the one rule, used by every path.
+
+    The stage decides whether a reminder is due; where the invoice stands on the day the message goes out decides
+    what it says. A d0 stage reached on a Saturday and sent on Monday is OVERDUE (2 days); a d-1 stage first sent on
+    the due date (after a weekend, an outage or a pause) is DUE_TODAY. So "due today" is only ever said on the due
+    date.
+
+    Args:
+        invoice: The invoice; only `due_date` is read.
+        local_date: The organisation's local date of sending (see `local_today`).
+
+    Returns:
+        PRE_DUE before the due date, DUE_TODAY on it, OVERDUE after it.
+    """
+    if local_date < invoice.due_date:
+        return TemplateKind.PRE_DUE
+    if local_date == invoice.due_date:
+        return TemplateKind.DUE_TODAY
+    return TemplateKind.OVERDUE
+
+
+def message_kind_on(invoices: Sequence[Invoice], local_date: dt.date) -> TemplateKind:
+    """The template kind of one message about `invoices` sent on `local_date`: a STATEMENT for several."""
+    if not invoices:
+        raise ValueError("a message is about at least one invoice")
+    return TemplateKind.STATEMENT if len(invoices) > 1 else template_kind_on(invoices[0], local_date)
+
+
+def days_overdue(invoice: Invoice, local_date: dt.date) -> int:
+    """Whole local days past the due date on `local_date`; 0 on or before it."""
+    return max(0, (local_date - invoice.due_date).days)
 
 
 # --- Per-invoice checks -----------------------------------------------------------------------------------------
@@ -316,11 +356,12 @@ def _reminder_order(eligible: _Eligible) -> tuple[dt.date, str, str, str]:
     return (invoice.due_date, invoice.connection_id, invoice.number, invoice.invoice_id)
 
 
-def _plan_group(phone: str, members: Sequence[_Eligible], facts: CycleFacts) -> _GroupOutcome:
-    """Build the single message for one phone: a stage template for one invoice, a statement for several."""
+def _plan_group(phone: str, members: Sequence[_Eligible], cycle: _Cycle) -> _GroupOutcome:
+    """Build the single message for one phone: worded for today for one invoice, a statement for several."""
+    facts = cycle.facts
     unique = {member.reminder.ledger_key: member for member in members}  # an invoice listed twice is sent once
     ordered = sorted(unique.values(), key=_reminder_order)
-    kind = ordered[0].reminder.stage.kind if len(ordered) == 1 else TemplateKind.STATEMENT
+    kind = message_kind_on([member.reminder.invoice for member in ordered], cycle.today)
     language = facts.settings.language
     template = TemplateRef(TEMPLATE_NAMES[kind], language)
     if template not in facts.approved_templates:
@@ -333,6 +374,7 @@ def _plan_group(phone: str, members: Sequence[_Eligible], facts: CycleFacts) -> 
         customer_name=ordered[0].customer.name,
         reminders=tuple(member.reminder for member in ordered),
         template=template,
+        send_date=cycle.today,
     )
     return _GroupOutcome(message=message)
 
@@ -359,7 +401,8 @@ def plan_cycle(facts: CycleFacts) -> CyclePlan:
 
     Every invoice gets exactly one Decision, in the order of `facts.invoices`. Invoices that clear every check are
     grouped by phone so each phone gets at most one message per cycle; those decisions carry Reason.WOULD_SEND and
-    their stage until the sender reports the outcome.
+    their stage until the sender reports the outcome. A message's template is worded for the local date of `facts.now`
+    (`message_kind_on`), whichever stage made it due.
 
     Args:
         facts: Everything known about the organisation at `facts.now` (timezone-aware).
@@ -369,7 +412,7 @@ def plan_cycle(facts: CycleFacts) -> CyclePlan:
     """
     cycle = _Cycle.of(facts)
     outcomes = [_decide(cycle, invoice) for invoice in facts.invoices]
-    groups = {phone: _plan_group(phone, members, facts) for phone, members in _group_by_phone(outcomes).items()}
+    groups = {phone: _plan_group(phone, members, cycle) for phone, members in _group_by_phone(outcomes).items()}
     messages = tuple(group.message for _, group in sorted(groups.items()) if group.message is not None)
     return CyclePlan(
         decisions=tuple(_final_decision(outcome, groups) for outcome in outcomes),

@@ -2,7 +2,10 @@
 
 Pure functions (Babel, no I/O), so the exact text a customer sees is unit-tested and the same in the worker, the
 preview and the sandbox. The keys of `body_parameters` are the named parameters the templates under
-`templates/whatsapp/` declare; tests/test_templates.py keeps the two in step.
+`templates/whatsapp/` declare (`PARAMS`); tests/test_templates.py keeps the two in step.
+
+Words are true on the message's `send_date`: days overdue and the statement's overdue / not-overdue counts are
+counted from it, and `body_parameters` refuses a template that `policy.message_kind_on` would not pick that day.
 """
 
 from __future__ import annotations
@@ -13,11 +16,30 @@ from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency
+from babel.units import format_unit
 
-from chalicelib.domain.models import Money, OutgoingMessage
+from chalicelib.domain.models import TEMPLATE_NAMES, Money, OutgoingMessage, TemplateKind
+from chalicelib.domain.policy import days_overdue, message_kind_on, template_kind_on
 
+# Named body parameters per template kind (each language's body may use them in its own order).
 SINGLE_INVOICE_PARAMS: tuple[str, ...] = ("customer_name", "business_name", "invoice_number", "amount_due", "due_date")
-STATEMENT_PARAMS: tuple[str, ...] = ("customer_name", "business_name", "invoice_count", "total_due", "oldest_due_date")
+OVERDUE_PARAMS: tuple[str, ...] = (*SINGLE_INVOICE_PARAMS, "days_overdue")
+STATEMENT_PARAMS: tuple[str, ...] = (
+    "customer_name",
+    "business_name",
+    "invoice_count",
+    "total_due",
+    "overdue_count",  # due date before the send date
+    "not_overdue_count",  # due on the send date or later
+    "oldest_due_date",
+)
+PARAMS: dict[TemplateKind, tuple[str, ...]] = {
+    TemplateKind.PRE_DUE: SINGLE_INVOICE_PARAMS,
+    TemplateKind.DUE_TODAY: SINGLE_INVOICE_PARAMS,
+    TemplateKind.OVERDUE: OVERDUE_PARAMS,
+    TemplateKind.STATEMENT: STATEMENT_PARAMS,
+}
+_KIND_BY_NAME = {name: kind for kind, name in TEMPLATE_NAMES.items()}
 
 # Template language -> Babel locale. English keeps Babel's neutral "en" separators (1,250,000.50).
 _LOCALES = {"id": "id_ID", "en": "en"}
@@ -62,6 +84,12 @@ def format_due_date(date: dt.date, language: str) -> str:
     return str(format_date(date, "d MMMM y", locale=_locale(language)))
 
 
+def format_days(days: int, language: str) -> str:
+    """`1 day` / `3 days` (en), `3 hari` (id): a count of days with its unit, in the number the language wants."""
+    text = str(format_unit(days, "duration-day", length="long", locale=_locale(language)))
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 def _clean(text: str, *, limit: int | None = None) -> str:
     cleaned = " ".join(text.split())
     if limit is not None and len(cleaned) > limit:
@@ -77,26 +105,51 @@ def _totals(amounts: list[Money]) -> list[Money]:
     return [Money(amount, currency) for currency, amount in sums.items()]
 
 
+def _template_kind(message: OutgoingMessage) -> TemplateKind:
+    """The kind of `message`'s template, checked against the words that are true on its send date."""
+    kind = _KIND_BY_NAME.get(message.template.name)
+    if kind is None:
+        raise ValueError(f"unknown template {message.template.name!r}")
+    true_kind = message_kind_on([reminder.invoice for reminder in message.reminders], message.send_date)
+    if kind is not true_kind:
+        raise ValueError(
+            f"template {message.template.name} would not be true on {message.send_date.isoformat()}: "
+            f"that day the message is {true_kind.value}"
+        )
+    return kind
+
+
 def body_parameters(message: OutgoingMessage, business_name: str) -> dict[str, str]:
-    """The named body parameters of `message`'s template, formatted in its language."""
+    """The named body parameters of `message`'s template, formatted in its language, true on its send date.
+
+    Raises:
+        ValueError: no reminders, an unsupported language, or a template whose words would be false on
+            `message.send_date` (e.g. "due today" on any day but the due date).
+    """
     if not message.reminders:
         raise ValueError("an outgoing message needs at least one reminder")
     language = message.template.language
     _locale(language)
+    kind = _template_kind(message)
     params = {
         "customer_name": _clean(message.customer_name, limit=_MAX_NAME_LENGTH) or _FALLBACK_CUSTOMER[language],
         "business_name": _clean(business_name, limit=_MAX_NAME_LENGTH),
     }
     invoices = [reminder.invoice for reminder in message.reminders]
-    if not message.is_statement:
+    if kind is not TemplateKind.STATEMENT:
         invoice = invoices[0]
         params["invoice_number"] = _clean(invoice.number, limit=_MAX_NAME_LENGTH) or "-"
         params["amount_due"] = format_money(invoice.amount_due, language)
         params["due_date"] = format_due_date(invoice.due_date, language)
+        if kind is TemplateKind.OVERDUE:
+            params["days_overdue"] = format_days(days_overdue(invoice, message.send_date), language)
         return params
+    overdue = sum(1 for i in invoices if template_kind_on(i, message.send_date) is TemplateKind.OVERDUE)
     params["invoice_count"] = str(len(invoices))
     params["total_due"] = " + ".join(
         format_money(total, language) for total in _totals([i.amount_due for i in invoices])
     )
+    params["overdue_count"] = str(overdue)
+    params["not_overdue_count"] = str(len(invoices) - overdue)
     params["oldest_due_date"] = format_due_date(min(i.due_date for i in invoices), language)
     return params
