@@ -15,7 +15,7 @@ OFFLINE_AWS := env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY 
 # `chalice package` installs requirements.txt for Lambda (manylinux2014 wheels). With a ./wheelhouse it needs no index.
 PACKAGE_SOURCE := $(if $(wildcard wheelhouse/*),PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/wheelhouse,)
 
-.PHONY: demo demo-once test lint typecheck unit install sandbox clean browser-deps
+.PHONY: demo demo-once test lint typecheck unit install sandbox clean browser-deps test-moved-clock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,7 +66,15 @@ browser-deps: $(STAMP)
 	  "(install it with: sudo apt-get install -y chromium) ***"; fi
 
 ## Lint, type-check and the whole test suite (browser tests included when chromium is there).
-test: browser-deps lint typecheck unit
+test: browser-deps lint typecheck unit test-moved-clock
+
+## The date-sensitive suites again with the machine's clock moved a year ahead and to a 29 February: no test may
+## depend on the machine's date (tests pin their dates through the sandbox clock). Bounded: two runs of a subset.
+MOVED_CLOCK_SUITES := tests/test_policy.py tests/test_wording.py tests/test_webhooks_meta.py tests/test_reminder_cycle.py \
+	tests/test_connections.py tests/test_quickbooks_cycle.py tests/test_clock_rules.py
+test-moved-clock: $(STAMP)
+	LUNAS_TEST_WALL_CLOCK=$$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%S+00:00) $(BIN)/pytest -q $(MOVED_CLOCK_SUITES)
+	LUNAS_TEST_WALL_CLOCK=2028-02-29T16:30:00+00:00 $(BIN)/pytest -q $(MOVED_CLOCK_SUITES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .sandbox build infra/cdk.out infra/chalice.out
