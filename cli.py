@@ -37,8 +37,8 @@ def _use_sandbox(path: str) -> None:
 
 def _normalise(phone: str, org_id: str) -> str:
     from chalicelib import bootstrap
-    from chalicelib.adapters.dynamo_repositories import NotFound
     from chalicelib.domain.phones import normalise_phone
+    from chalicelib.storage.organisations import NotFound
 
     try:
         country = bootstrap.stores().organisations.settings(org_id).country

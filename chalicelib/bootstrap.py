@@ -12,17 +12,6 @@ import time
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from chalicelib.adapters.dynamo_ledger import DynamoSendLedger
-from chalicelib.adapters.dynamo_repositories import (
-    DynamoConnectionRepository,
-    DynamoConsentRepository,
-    DynamoInvoiceViews,
-    DynamoOrganisationRepository,
-    DynamoPauses,
-    DynamoPaymentLinks,
-    DynamoPhoneFlags,
-)
-from chalicelib.adapters.dynamo_sync import DynamoSyncSnapshots
 from chalicelib.adapters.kms import KmsCipher
 from chalicelib.clock import SystemClock, monotonic
 from chalicelib.config import Settings, load_settings
@@ -32,6 +21,14 @@ from chalicelib.ports import AccessTokenProvider, AccountingGateway, Clock, Mess
 from chalicelib.services.reminders import CycleDependencies
 from chalicelib.services.sync import IncrementalGateway, IncrementalSource
 from chalicelib.services.tokens import token_provider
+from chalicelib.storage.connections import DynamoConnectionRepository
+from chalicelib.storage.consent import DynamoConsentRepository
+from chalicelib.storage.holds import DynamoPauses, DynamoPhoneFlags
+from chalicelib.storage.invoice_views import DynamoInvoiceViews
+from chalicelib.storage.ledger import DynamoSendLedger
+from chalicelib.storage.organisations import DynamoOrganisationRepository
+from chalicelib.storage.payment_links import DynamoPaymentLinks
+from chalicelib.storage.snapshots import DynamoSyncSnapshots
 
 _TEMPLATE_CACHE_SECONDS = 300.0
 
@@ -183,9 +180,9 @@ _template_cache: dict[str, tuple[float, frozenset[TemplateRef]]] = {}
 
 def approved_templates(account: WhatsAppAccount, config: Settings) -> frozenset[TemplateRef]:
     """The business's approved UTILITY templates: Meta's list (cached a few minutes), corrected at once by the
-    template events Meta posted since (chalicelib/webhooks/templates.py)."""
-    from chalicelib.webhooks.storage import registry_states
-    from chalicelib.webhooks.templates import apply_registry
+    template events Meta posted since (chalicelib/domain/templates.py)."""
+    from chalicelib.domain.templates import apply_registry
+    from chalicelib.storage.templates import registry_states
 
     usable, _ = apply_registry(
         _listed_templates(account, config), registry_states(account.business_account_id), clock().now()
@@ -195,8 +192,8 @@ def approved_templates(account: WhatsAppAccount, config: Settings) -> frozenset[
 
 def template_notes(account: WhatsAppAccount) -> dict[TemplateRef, str]:
     """Why Meta's events made a template unusable, for the owner ("PAUSED (FIRST_PAUSE)")."""
-    from chalicelib.webhooks.storage import registry_states
-    from chalicelib.webhooks.templates import apply_registry
+    from chalicelib.domain.templates import apply_registry
+    from chalicelib.storage.templates import registry_states
 
     return apply_registry(frozenset(), registry_states(account.business_account_id), clock().now())[1]
 

@@ -63,7 +63,7 @@ def start_local_aws() -> LocalAws:
 
 
 def create_table() -> None:
-    from chalicelib.adapters.dynamo_models import LunasTable
+    from chalicelib.storage.schema import LunasTable
 
     if not LunasTable.exists():
         LunasTable.create_table(wait=True)

@@ -17,9 +17,9 @@ def create_demo_owner(org_id: str) -> tuple[str, str]:
     import boto3
 
     from chalicelib import bootstrap
-    from chalicelib.adapters.dynamo_web import AlreadyMember, DynamoMemberships, Membership
     from chalicelib.auth.cognito import CognitoUsers, SignUpRefused
     from chalicelib.config import load_settings
+    from chalicelib.storage.organisations import AlreadyMember, DynamoMemberships, Membership
 
     config = load_settings()
     email = f"owner-{org_id.lower()}@{DEMO_EMAIL_DOMAIN}"

@@ -17,9 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.dynamo_models import ConnectionRecord, org_pk
-from chalicelib.adapters.dynamo_repositories import NotFound
-from chalicelib.adapters.dynamo_web import DynamoLeases, DynamoOAuthStates, PendingAuthorization
 from chalicelib.adapters.kms import DecryptionFailed, KmsCipher
 from chalicelib.adapters.xero import XeroTokenRefresher
 from chalicelib.config import load_settings
@@ -27,6 +24,10 @@ from chalicelib.domain.errors import ReconnectNeeded
 from chalicelib.domain.models import Connection, ConnectionStatus
 from chalicelib.ports import OAuthTokens
 from chalicelib.services.tokens import ConnectionTokens
+from chalicelib.storage.connections import DynamoLeases
+from chalicelib.storage.oauth_states import DynamoOAuthStates, PendingAuthorization
+from chalicelib.storage.organisations import NotFound
+from chalicelib.storage.schema import ConnectionRecord, org_pk
 from sandbox.run import Sandbox
 from tests.web_support import WebClient, authorize, connect, decide, new_email, org_of, retire_connections
 

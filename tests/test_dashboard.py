@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.dynamo_models import OrganisationRecord, org_pk
 from chalicelib.config import load_settings
 from chalicelib.domain.models import ConnectionStatus
+from chalicelib.storage.schema import OrganisationRecord, org_pk
 from sandbox.lambda_runtime import SqsEventSource
 from sandbox.run import Sandbox
 from tests.web_support import (

@@ -237,7 +237,7 @@ def test_xero_payment_links_are_still_looked_up_through_the_wrapper() -> None:
 
 
 def test_dynamo_snapshots_round_trip(sandbox: object) -> None:
-    from chalicelib.adapters.dynamo_sync import DynamoSyncSnapshots
+    from chalicelib.storage.snapshots import DynamoSyncSnapshots
 
     store, org, conn = DynamoSyncSnapshots(), f"org-{uuid.uuid4().hex[:8]}", "quickbooks:9341"
     invoice = Invoice(

@@ -16,8 +16,6 @@ import httpx
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.dynamo_ledger import ParkedStatusRecord
-from chalicelib.adapters.dynamo_models import batch_get
 from chalicelib.domain.models import (
     ConsentStatus,
     DueReminder,
@@ -29,7 +27,11 @@ from chalicelib.domain.models import (
     TemplateRef,
 )
 from chalicelib.domain.tracking import tracker_for
-from chalicelib.webhooks import storage
+from chalicelib.storage.consent import DynamoMarketingPreferences
+from chalicelib.storage.inbox import DynamoReplies
+from chalicelib.storage.schema import ParkedStatusRecord
+from chalicelib.storage.templates import registry_states
+from chalicelib.storage.writes import batch_get
 from sandbox.run import META_APP_SECRET, Sandbox
 from tests.world import TUESDAY_10_JAKARTA, World, set_clock
 
@@ -105,7 +107,7 @@ def test_a_missing_or_wrong_signature_is_refused_and_changes_nothing(world: Worl
     assert _post(sandbox, payload, secret="not-the-app-secret").status_code == 401
     sandbox.drain_webhooks()
     assert _consent(world).status is ConsentStatus.OPTED_IN
-    assert storage.DynamoReplies().for_org(world.org_id) == []
+    assert DynamoReplies().for_org(world.org_id) == []
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"", b"\xff\xfe", b"[1, 2"])
@@ -124,10 +126,10 @@ def test_the_body_is_queued_before_the_200_and_a_queue_failure_is_a_500_so_meta_
     finally:
         del os.environ["LUNAS_WEBHOOK_QUEUE"]
     sandbox.drain_webhooks()
-    assert storage.DynamoReplies().for_org(world.org_id) == []  # nothing was processed behind a 200
+    assert DynamoReplies().for_org(world.org_id) == []  # nothing was processed behind a 200
     assert _post(sandbox, payload).status_code == 200  # Meta's retry
     sandbox.drain_webhooks()
-    assert [r.text for r in storage.DynamoReplies().for_org(world.org_id)] == ["Sudah saya bayar"]
+    assert [r.text for r in DynamoReplies().for_org(world.org_id)] == ["Sudah saya bayar"]
 
 
 def test_an_unknown_phone_number_id_is_acknowledged_and_ignored(world: World, sandbox: Sandbox) -> None:
@@ -263,14 +265,14 @@ def test_a_batch_of_1000_updates_is_processed_entirely_once(world: World, sandbo
     messages = bootstrap.stores().ledger.messages(world.org_id)
     assert [m.delivery for m in messages] == ["read"] * 5
     assert {e.delivery for e in bootstrap.stores().ledger.entries(world.org_id)} == {"read"}
-    assert len(storage.DynamoReplies().for_org(world.org_id)) == 10
+    assert len(DynamoReplies().for_org(world.org_id)) == 10
     parked = batch_get(
         ParkedStatusRecord, [(f"WAMID#wamid.not-ours.{i}", "STATUS#delivered") for i in range(1000 - 30 - 10)]
     )
     assert len(parked) == 960
     assert _post(sandbox, payload).status_code == 200  # the whole batch again: nothing changes
     sandbox.drain_webhooks()
-    assert len(storage.DynamoReplies().for_org(world.org_id)) == 10
+    assert len(DynamoReplies().for_org(world.org_id)) == 10
 
 
 # -- replies ----------------------------------------------------------------------------------------------------
@@ -322,7 +324,7 @@ def test_the_stop_button_opts_out_and_start_or_yes_to_the_prompt_opts_back_in(wo
     sandbox.drain_webhooks(flush_fakes=True)
     consent = _consent(world)
     assert consent.status is ConsentStatus.OPTED_IN and "START" in consent.evidence
-    intents = sorted((r.intent, r.action) for r in storage.DynamoReplies().for_org(world.org_id))  # same second
+    intents = sorted((r.intent, r.action) for r in DynamoReplies().for_org(world.org_id))  # same second
     assert intents == [("opt_in", "opted_in")] * 2 + [("opt_out", "opted_out")] * 2
     assert len(_texts_sent(world)) == 2  # one confirmation per opt-out
 
@@ -332,7 +334,7 @@ def test_any_other_reply_is_stored_for_the_owner_and_pauses_that_customer(world:
     sandbox.meta.simulate_text(world.phone_number_id, BUDI, "Ya")  # no prompt before it: just a reply
     sandbox.meta.simulate_text(world.phone_number_id, BUDI, "Sudah saya transfer kemarin, mohon dicek")
     sandbox.drain_webhooks(flush_fakes=True)
-    replies = storage.DynamoReplies().for_org(world.org_id)
+    replies = DynamoReplies().for_org(world.org_id)
     assert {r.text for r in replies} == {"Ya", "Sudah saya transfer kemarin, mohon dicek"}
     assert all(r.phone == BUDI and r.action.startswith("reminders paused until") for r in replies)
     world.run_cycle()
@@ -347,7 +349,7 @@ def test_user_preferences_are_recorded(world: World, sandbox: Sandbox) -> None:
     _one_overdue(world)
     sandbox.meta.simulate_user_preferences(world.phone_number_id, BUDI, "stop")
     sandbox.drain_webhooks(flush_fakes=True)
-    preference = storage.DynamoMarketingPreferences().get(world.org_id, BUDI)
+    preference = DynamoMarketingPreferences().get(world.org_id, BUDI)
     assert preference is not None and (preference.category, preference.value) == ("marketing_messages", "stop")
     assert _consent(world).status is ConsentStatus.OPTED_IN  # marketing only: utility reminders are not affected
 
@@ -377,7 +379,7 @@ def test_a_paused_or_recategorised_template_is_not_used_at_once_and_the_owner_se
     sandbox.meta.simulate_category_update(world.waba_id, "lunas_invoice_overdue", "id", "MARKETING")
     sandbox.meta.simulate_quality_update(world.waba_id, "lunas_invoice_overdue", "id", "YELLOW")
     sandbox.drain_webhooks(flush_fakes=True)
-    [state] = [s for s in storage.registry_states(world.waba_id) if s.name == "lunas_invoice_overdue"]
+    [state] = [s for s in registry_states(world.waba_id) if s.name == "lunas_invoice_overdue"]
     assert (state.status, state.category, state.quality) == ("REINSTATED", "MARKETING", "YELLOW")
     usable = bootstrap.approved_templates(bootstrap.stores().organisations.whatsapp(world.org_id), _config())  # type: ignore[arg-type]
     assert TemplateRef("lunas_invoice_overdue", "id") not in usable

@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, TemplateRef
 from chalicelib.domain.replies import ReplyIntent, classify_button, classify_text
+from chalicelib.domain.templates import TemplateState, apply_registry, verdict
 from chalicelib.webhooks.accounting import parse_quickbooks, parse_xero
 from chalicelib.webhooks.intake import (
     MAX_MESSAGE_BYTES,
@@ -20,7 +21,6 @@ from chalicelib.webhooks.intake import (
     meta_signature_is_valid,
     split_meta,
 )
-from chalicelib.webhooks.templates import TemplateState, apply_registry, verdict
 
 OUT, IN, YES, OTHER = ReplyIntent.OPT_OUT, ReplyIntent.OPT_IN, ReplyIntent.AFFIRM, ReplyIntent.OTHER
 

@@ -61,8 +61,8 @@ def org_of(email: str) -> str:
     """The organisation an account belongs to (read like the app does: Cognito sub -> membership)."""
     import boto3
 
-    from chalicelib.adapters.dynamo_web import DynamoMemberships
     from chalicelib.config import load_settings
+    from chalicelib.storage.organisations import DynamoMemberships
 
     attrs = boto3.client("cognito-idp").admin_get_user(UserPoolId=load_settings().cognito_user_pool_id, Username=email)
     sub = next(a["Value"] for a in attrs["UserAttributes"] if a["Name"] == "sub")

@@ -6,11 +6,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.adapters.dynamo_web import DynamoMemberships, Membership
 from chalicelib.auth.cognito import CognitoUsers
 from chalicelib.auth.tokens import IdTokenVerifier, InvalidSession
 from chalicelib.domain.models import ReminderSettings
 from chalicelib.ports import Clock
+from chalicelib.storage.organisations import DynamoMemberships, Membership
 
 
 @dataclass(frozen=True, slots=True)

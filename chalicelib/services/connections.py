@@ -26,11 +26,11 @@ from urllib.parse import urlencode
 import jwt
 import requests
 
-from chalicelib.adapters.dynamo_web import PendingAuthorization, StateInvalid
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import Connection, ConnectionStatus
 from chalicelib.observability import logger
 from chalicelib.ports import Clock, OAuthTokens
+from chalicelib.storage.oauth_states import PendingAuthorization, StateInvalid
 
 XERO_SCOPES = "offline_access accounting.invoices.read accounting.contacts.read"
 QUICKBOOKS_SCOPES = "com.intuit.quickbooks.accounting"

@@ -185,7 +185,7 @@ def token_provider(
     leases: Leases | None = None,
 ) -> AccessTokenProvider:
     if leases is None:
-        from chalicelib.adapters.dynamo_web import DynamoLeases  # the default store; tests pass their own
+        from chalicelib.storage.connections import DynamoLeases
 
         leases = DynamoLeases()
     return ConnectionTokens(

@@ -14,13 +14,6 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib import bootstrap
-from chalicelib.adapters.dynamo_web import (
-    ConnectionHealth,
-    DynamoOrganisationSettings,
-    DynamoTimeline,
-    WhatsAppSummary,
-    connection_health,
-)
 from chalicelib.config import load_settings
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import (
@@ -38,6 +31,9 @@ from chalicelib.domain.models import (
 from chalicelib.domain.phones import normalise_phone
 from chalicelib.observability import logger
 from chalicelib.services.reminders import CyclePreview, plan_for_connection
+from chalicelib.storage.connections import ConnectionHealth, connection_health
+from chalicelib.storage.invoice_views import DynamoTimeline
+from chalicelib.storage.organisations import DynamoOrganisationSettings, WhatsAppSummary
 
 
 class InvalidInput(LunasError):
@@ -158,7 +154,7 @@ def save_whatsapp(org_id: str, *, phone_number_id: str, business_account_id: str
         raise InvalidInput("the phone number ID is the number Meta shows in WhatsApp Manager (digits only)")
     if not re.fullmatch(r"\d{5,20}", business_account_id.strip()):
         raise InvalidInput("the WhatsApp Business Account ID is digits only")
-    from chalicelib.adapters.dynamo_web import NumberTaken
+    from chalicelib.storage.organisations import NumberTaken
 
     try:
         _settings_store().set_whatsapp(

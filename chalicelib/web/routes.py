@@ -179,9 +179,9 @@ def error_page(ctx: Ctx, kind: str, status: int, retry: str = "") -> Response:
 
 
 def _handle_failure(ctx: Ctx, exc: Exception, api: bool) -> Response:
-    from chalicelib.adapters.dynamo_repositories import NotFound
     from chalicelib.auth.tokens import InvalidSession
     from chalicelib.services.connections import ConnectError
+    from chalicelib.storage.organisations import NotFound
 
     if isinstance(exc, InvalidSession):
         if api:
@@ -329,7 +329,7 @@ def disconnect(ctx: Ctx) -> Response:
 
 def _settings_page(ctx: Ctx, status: int = 200, flash: str = "", flash_kind: str = "ok") -> Response:
     from chalicelib import bootstrap
-    from chalicelib.adapters.dynamo_web import minimum_amounts_text
+    from chalicelib.storage.organisations import minimum_amounts_text
     from chalicelib.web.dashboard import _settings_store
 
     settings = bootstrap.stores().organisations.settings(ctx.user.org_id)
@@ -475,7 +475,7 @@ def _json(ctx: Ctx, body: Any) -> Response:
 @web.route("/api/connections", methods=["GET"])
 @handler(api=True)
 def api_connections(ctx: Ctx) -> Response:
-    from chalicelib.adapters.dynamo_web import connection_health
+    from chalicelib.storage.connections import connection_health
 
     rows = connection_health(ctx.user.org_id)
     return _json(ctx, {"connections": [{k: getattr(r, k) for k in r.__slots__} for r in rows]})
@@ -511,7 +511,7 @@ def api_invoices(ctx: Ctx) -> Response:
 @web.route("/api/consents", methods=["GET"])
 @handler(api=True)
 def api_consents(ctx: Ctx) -> Response:
-    from chalicelib.adapters.dynamo_web import DynamoTimeline
+    from chalicelib.storage.invoice_views import DynamoTimeline
 
     records = DynamoTimeline().consents(ctx.user.org_id)
     return _json(ctx, {"consents": [{"phone": r.sk.removeprefix("CONSENT#"), "status": r.status} for r in records]})

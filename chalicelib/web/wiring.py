@@ -6,12 +6,14 @@ Cheap to build (no I/O): the expensive part, the JWKS keys, is cached per URL in
 from __future__ import annotations
 
 from chalicelib import bootstrap
-from chalicelib.adapters.dynamo_web import DynamoConnectionTokens, DynamoMemberships, DynamoOAuthStates
 from chalicelib.auth.cognito import CognitoUsers
 from chalicelib.auth.service import Authenticator
 from chalicelib.auth.tokens import IdTokenVerifier
 from chalicelib.config import load_settings
 from chalicelib.services.connections import ConnectFlows, providers_from_settings
+from chalicelib.storage.connections import DynamoConnectionTokens
+from chalicelib.storage.oauth_states import DynamoOAuthStates
+from chalicelib.storage.organisations import DynamoMemberships
 
 
 def authenticator() -> Authenticator:

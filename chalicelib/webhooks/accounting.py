@@ -22,7 +22,9 @@ from chalicelib.domain.errors import ReconnectNeeded
 from chalicelib.domain.models import Connection, ConnectionStatus, Decision, Invoice, InvoiceStatus, Reason
 from chalicelib.observability import bind_org, count, logger
 from chalicelib.ports import AccountingGateway, Clock, DecisionLog
-from chalicelib.webhooks import storage
+from chalicelib.storage.holds import close_invoice, reopen_invoice
+from chalicelib.storage.inbox import DynamoSeenMarkers
+from chalicelib.storage.routes import DynamoRoutes
 
 SEEN_FOR = dt.timedelta(days=32)  # Xero replays up to 31 days of events after an outage
 CLOSED_FOR = dt.timedelta(days=14)  # long enough for every sync path to have seen the change itself
@@ -116,8 +118,8 @@ class Connections(Protocol):
 @dataclass(kw_only=True)
 class AccountingWebhookDependencies:
     clock: Clock
-    routes: storage.DynamoRoutes
-    seen: storage.DynamoSeenMarkers
+    routes: DynamoRoutes
+    seen: DynamoSeenMarkers
     connections: Connections
     decisions: DecisionLog
     gateway_for: Callable[[Connection], AccountingGateway]
@@ -195,11 +197,11 @@ class AccountingWebhookProcessor:
             invoice = fresh.get(invoice_id)
             status = _closed_status(invoice)
             if status is None:
-                storage.reopen_invoice(connection.org_id, connection.connection_id, invoice_id)
+                reopen_invoice(connection.org_id, connection.connection_id, invoice_id)
                 report.still_open += 1
                 continue
             source = f"{_NAMES.get(connection.provider, connection.provider)} webhook"
-            storage.close_invoice(
+            close_invoice(
                 connection.org_id,
                 connection.connection_id,
                 invoice_id,

@@ -29,8 +29,11 @@ from chalicelib.services.whatsapp_statuses import (
     parse_status,
     unix_time,
 )
-from chalicelib.webhooks import storage
-from chalicelib.webhooks.storage import StoredReply
+from chalicelib.storage.consent import DynamoMarketingPreferences
+from chalicelib.storage.holds import pause_phone
+from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers, StoredReply
+from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
+from chalicelib.storage.templates import update_template_state
 
 TEMPLATE_FIELDS = ("message_template_status_update", "template_category_update", "message_template_quality_update")
 SEEN_FOR = dt.timedelta(days=8)  # Meta retries for 7 days
@@ -82,15 +85,15 @@ class Report:
 @dataclass(kw_only=True)
 class WhatsAppWebhookDependencies:
     clock: Clock
-    routes: storage.DynamoRoutes
-    seen: storage.DynamoSeenMarkers
+    routes: DynamoRoutes
+    seen: DynamoSeenMarkers
     ledger: StatusLedger
     phone_flags: PhoneFlags
     consents: ConsentBook
-    replies: storage.DynamoReplies
-    claims: storage.DynamoClaims
-    bsuids: storage.DynamoBsuids
-    preferences: storage.DynamoMarketingPreferences
+    replies: DynamoReplies
+    claims: DynamoClaims
+    bsuids: DynamoBsuids
+    preferences: DynamoMarketingPreferences
     settings_for: Callable[[str], ReminderSettings]
     sender_for: Callable[[str], TextSender | None]
     reply_pause: dt.timedelta = field(default_factory=reply_pause)
@@ -264,7 +267,7 @@ class WhatsAppWebhookProcessor:
 
     def _pause(self, org_id: str, message: InboundMessage) -> str:
         until = max(message.at, self.deps.clock.now()) + self.deps.reply_pause
-        storage.pause_phone(org_id, message.phone, until, f"customer replied ({message.message_id})")
+        pause_phone(org_id, message.phone, until, f"customer replied ({message.message_id})")
         return f"reminders paused until {until:%Y-%m-%d %H:%M} UTC"
 
     def _confirm_opt_out(self, org_id: str, message: InboundMessage) -> None:
@@ -321,7 +324,7 @@ class WhatsAppWebhookProcessor:
             return
         at = change.time or int(self.deps.clock.now().timestamp())
         for group, values in _template_updates(change.field, value):
-            storage.update_template_state(change.waba_id, name, language, group=group, values=values, at=at)
+            update_template_state(change.waba_id, name, language, group=group, values=values, at=at)
         report.template_events += 1
         logger.info("template event", extra={"template": name, "language": language, "field": change.field})
 

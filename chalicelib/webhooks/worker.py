@@ -19,7 +19,9 @@ from chalicelib.config import load_settings
 from chalicelib.domain.models import Connection
 from chalicelib.observability import logger
 from chalicelib.ports import AccountingGateway
-from chalicelib.webhooks import storage
+from chalicelib.storage.consent import DynamoMarketingPreferences
+from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers
+from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
 from chalicelib.webhooks.accounting import (
     AccountingWebhookDependencies,
     AccountingWebhookProcessor,
@@ -61,20 +63,20 @@ def handle_envelope(envelope: dict[str, Any]) -> str:
 
 @cache
 def _storage() -> tuple[
-    storage.DynamoRoutes,
-    storage.DynamoSeenMarkers,
-    storage.DynamoReplies,
-    storage.DynamoClaims,
-    storage.DynamoBsuids,
-    storage.DynamoMarketingPreferences,
+    DynamoRoutes,
+    DynamoSeenMarkers,
+    DynamoReplies,
+    DynamoClaims,
+    DynamoBsuids,
+    DynamoMarketingPreferences,
 ]:
     return (
-        storage.DynamoRoutes(),
-        storage.DynamoSeenMarkers(),
-        storage.DynamoReplies(),
-        storage.DynamoClaims(),
-        storage.DynamoBsuids(),
-        storage.DynamoMarketingPreferences(),
+        DynamoRoutes(),
+        DynamoSeenMarkers(),
+        DynamoReplies(),
+        DynamoClaims(),
+        DynamoBsuids(),
+        DynamoMarketingPreferences(),
     )
 
 

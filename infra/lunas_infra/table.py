@@ -62,7 +62,7 @@ def schema_from_model(model: Any) -> TableSchema:
 
 
 def lunas_schema() -> TableSchema:
-    from chalicelib.adapters.dynamo_models import LunasTable
+    from chalicelib.storage.schema import LunasTable
 
     return schema_from_model(LunasTable)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from chalicelib.adapters.dynamo_models import LunasTable
 from chalicelib.secrets import SECRET_SETTINGS
+from chalicelib.storage.schema import LunasTable
 from tests.infra.conftest import ROOT, Synthesized
 
 

@@ -18,13 +18,31 @@ so the schema lives in one place.
 | payment link    | pk PAYLINK#<code>, sk LINK           | where /pay/<code> redirects (random, unguessable)     |
 | sync cursor     | SYNC#<conn>#CURSOR                   | incremental sync: vendor-clock cursor, last sweep     |
 | sync snapshot   | SYNC#<conn>#INV#<id> / …#CUST#<id>   | open invoices / customers as last read (services/sync)|
+
+DynamoDB items the webhooks need, in the same single table as `adapters/dynamo_models.py`.
+
+| item            | pk / sk                                         | holds                                    |
+|-----------------|-------------------------------------------------|------------------------------------------|
+| phone route     | WAPHONE#<phone_number_id> / ROUTE               | the organisation owning a WhatsApp number |
+| WABA route      | WABA#<waba_id> / ROUTE#<org_id>                 | organisations using a WhatsApp account    |
+| tenant route    | TENANT#<provider>#<tenant> / ROUTE#<org>#<conn> | connections reading a Xero tenant / realm |
+| template state  | WABA#<waba_id> / TEMPLATE#<name>#<language>     | Meta's latest status, category, quality   |
+| seen marker     | WEBHOOK#<dedupe key> / SEEN (TTL)               | an event already processed                |
+| reply           | ORG#<org> / REPLY#<received>#<message id>       | what a customer wrote, what Lunas did     |
+| marketing pref. | ORG#<org> / WAPREF#<e164>                       | the user_preferences event (stop/resume)  |
+| BSUID           | ORG#<org> / BSUID#<user id>                     | business-scoped user id -> phone          |
+| one-time claim  | ORG#<org> / CLAIM#<what> (TTL)                  | e.g. "confirmation for message X sent"    |
+| phone pause     | ORG#<org> / PHONEPAUSE#<e164>                   | reminders paused after a reply, until     |
+| invoice closure | ORG#<org> / CLOSED#<conn>#<invoice id> (TTL)    | paid / voided per an accounting webhook   |
+
+Routes are written when an organisation saves its WhatsApp number or adds a connection; a webhook never trusts an
+organisation id it carries itself. Everything an organisation owns stays under `ORG#<org_id>`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from pynamodb.attributes import (
     BinaryAttribute,
@@ -40,6 +58,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 TABLE_NAME = os.environ.get("LUNAS_TABLE", "lunas")
+
+
 ACTIVE_CONNECTIONS = "ACTIVE_CONNECTIONS"
 
 
@@ -253,13 +273,159 @@ class SyncCustomerRecord(_Item):
     phone_problem = UnicodeAttribute(null=True)
 
 
-_M = TypeVar("_M", bound=Model)
-_BATCH_GET_LIMIT = 100
+class MembershipRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    org_id = UnicodeAttribute()
+    role = UnicodeAttribute()  # owner | staff
+    email = UnicodeAttribute(default="")
+    created_at = UTCDateTimeAttribute()
+    signed_out_at = NumberAttribute(null=True)  # epoch seconds: ID tokens issued at or before it are refused
 
 
-def batch_get(model: type[_M], keys: Sequence[tuple[str, str]]) -> list[_M]:
-    """BatchGetItem in chunks of 100 (DynamoDB's limit); missing keys are simply absent from the result."""
-    out: list[_M] = []
-    for start in range(0, len(keys), _BATCH_GET_LIMIT):
-        out.extend(model.batch_get(keys[start : start + _BATCH_GET_LIMIT]))
-    return out
+class OAuthStateRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    org_id = UnicodeAttribute()
+    user_sub = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    code_verifier = UnicodeAttribute(default="")
+    redirect_uri = UnicodeAttribute()
+    not_after = NumberAttribute()  # epoch seconds; checked on read (TTL deletion is lazy)
+    used_at = NumberAttribute(null=True)  # set once, atomically: a second use is a replay
+    expires_at = TTLAttribute()
+
+
+class LeaseRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    owner = UnicodeAttribute()
+    lease_until = NumberAttribute()  # epoch seconds
+    expires_at = TTLAttribute()
+
+
+class WamidPointerRecord(_Item):
+    """`WAMID#<wamid>` / `MSG`: which organisation's message a wamid is."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+    message_sk = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class ParkedStatusRecord(_Item):
+    """`WAMID#<wamid>` / `STATUS#<status>`: a status that came before we knew the wamid."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()  # from the receiving phone number's route, never from the payload
+    status = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    recipient_id = UnicodeAttribute(default="")
+    error_code = NumberAttribute(null=True)
+    error_title = UnicodeAttribute(null=True)
+    pricing_category = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
+class RouteRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    org_id = UnicodeAttribute()
+    connection_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+
+
+class SeenRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    seen_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+class ReplyRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    message_id = UnicodeAttribute()
+    phone = UnicodeAttribute()  # E.164
+    kind = UnicodeAttribute()  # text | button | interactive | image | ...
+    text = UnicodeAttribute(default="")
+    intent = UnicodeAttribute()  # opt_out | opt_in | affirm | other
+    action = UnicodeAttribute(default="")  # opted_out | opted_in | paused_until <iso> | none
+    received_at = UTCDateTimeAttribute()
+    context_wamid = UnicodeAttribute(null=True)  # the message of ours it answers, when quoted / a button
+    phone_number_id = UnicodeAttribute(default="")
+
+
+class PreferenceRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    category = UnicodeAttribute()
+    value = UnicodeAttribute()  # stop | resume
+    detail = UnicodeAttribute(default="")
+    at = UTCDateTimeAttribute()
+
+
+class BsuidRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    phone = UnicodeAttribute()
+    seen_at = UTCDateTimeAttribute()
+
+
+class ClaimRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    at = UTCDateTimeAttribute()
+    detail = UnicodeAttribute(default="")
+    expires_at = TTLAttribute()
+
+
+class PhonePauseRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    until = UTCDateTimeAttribute()
+    note = UnicodeAttribute(default="")
+
+
+class InvoiceClosureRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    status = UnicodeAttribute()  # paid | voided | deleted
+    source = UnicodeAttribute(default="")
+    at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+class TemplateStateRecord(_Item):
+    class Meta(_Meta):
+        pass
+
+    template_id = UnicodeAttribute(default="")
+    status = UnicodeAttribute(null=True)
+    status_reason = UnicodeAttribute(default="")
+    status_at = NumberAttribute(null=True)  # the event's time (epoch seconds): later events win
+    category = UnicodeAttribute(null=True)
+    category_at = NumberAttribute(null=True)
+    pending_category = UnicodeAttribute(null=True)
+    pending_category_from = NumberAttribute(null=True)
+    quality = UnicodeAttribute(null=True)
+    quality_at = NumberAttribute(null=True)

@@ -13,22 +13,14 @@ from decimal import Decimal
 
 from pynamodb.exceptions import PutError
 
-from chalicelib.adapters.dynamo_models import (
-    SyncCursorRecord,
-    SyncCustomerRecord,
-    SyncInvoiceRecord,
-    org_pk,
-)
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
 from chalicelib.services.sync import Snapshot, SnapshotChange
+from chalicelib.storage.schema import SyncCursorRecord, SyncCustomerRecord, SyncInvoiceRecord, org_pk
+from chalicelib.storage.writes import conditional_failed
 
 
 def _prefix(connection_id: str) -> str:
     return f"SYNC#{connection_id}#"
-
-
-def _is_conditional_failure(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 class DynamoSyncSnapshots:
@@ -108,7 +100,7 @@ class DynamoSyncSnapshots:
         try:
             record.save()
         except PutError as exc:
-            if _is_conditional_failure(exc):
+            if conditional_failed(exc):
                 return False
             raise
         return True

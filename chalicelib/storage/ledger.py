@@ -17,56 +17,23 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection as DynamoConnection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo_models import TABLE_NAME, LedgerRecord, MessageRecord, batch_get, org_pk
 from chalicelib.domain.models import LedgerState, OutgoingMessage
 from chalicelib.domain.tracking import DeliveryStatus, message_key
+from chalicelib.storage.schema import LedgerRecord, MessageRecord, ParkedStatusRecord, WamidPointerRecord, org_pk
+from chalicelib.storage.writes import batch_get
 
 _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
 _POINTER_LIFETIME = dt.timedelta(days=60)  # statuses keep coming for a while (read can be days later)
+
+
 _PARKED_LIFETIME = dt.timedelta(days=8)  # Meta retries for 7 days
-
-
-class _PointerMeta:
-    table_name = TABLE_NAME
-    billing_mode = "PAY_PER_REQUEST"
-
-
-class WamidPointerRecord(Model):
-    """`WAMID#<wamid>` / `MSG`: which organisation's message a wamid is."""
-
-    class Meta(_PointerMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    org_id = UnicodeAttribute()
-    message_sk = UnicodeAttribute()
-    expires_at = TTLAttribute()
-
-
-class ParkedStatusRecord(Model):
-    """`WAMID#<wamid>` / `STATUS#<status>`: a status that came before we knew the wamid."""
-
-    class Meta(_PointerMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    org_id = UnicodeAttribute()  # from the receiving phone number's route, never from the payload
-    status = UnicodeAttribute()
-    at = UTCDateTimeAttribute()
-    recipient_id = UnicodeAttribute(default="")
-    error_code = NumberAttribute(null=True)
-    error_title = UnicodeAttribute(null=True)
-    pricing_category = UnicodeAttribute(null=True)
-    expires_at = TTLAttribute()
 
 
 class DynamoSendLedger:

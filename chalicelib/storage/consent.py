@@ -1,0 +1,98 @@
+"""Customers' WhatsApp consent (opted in / out, evidence, history) and their marketing preferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.domain.errors import LunasError
+from chalicelib.domain.models import (
+    Consent,
+    ConsentStatus,
+)
+from chalicelib.storage.schema import ConsentChange, ConsentRecord, PreferenceRecord, org_pk
+from chalicelib.storage.writes import batch_get, conditional_failed
+
+
+class DynamoConsentRepository:
+    """One consent record per (organisation, phone), with every change kept in its history."""
+
+    def record(self, consent: Consent) -> None:
+        change = ConsentChange(
+            status=consent.status.value,
+            source=consent.source,
+            evidence=consent.evidence,
+            captured_at=consent.captured_at,
+        )
+        for _ in range(3):
+            try:
+                existing = ConsentRecord.get(org_pk(consent.org_id), f"CONSENT#{consent.phone}")
+            except ConsentRecord.DoesNotExist:
+                existing = ConsentRecord(org_pk(consent.org_id), f"CONSENT#{consent.phone}", history=[])
+            existing.status = consent.status.value
+            existing.source = consent.source
+            existing.evidence = consent.evidence
+            existing.captured_at = consent.captured_at
+            existing.history = [*existing.history, change]
+            try:
+                existing.save()
+                return
+            except PutError as exc:
+                if not conditional_failed(exc):
+                    raise
+        raise LunasError("consent kept changing; try again")
+
+    def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]:
+        keys = [(org_pk(org_id), f"CONSENT#{p}") for p in sorted(set(phones))]
+        result = {}
+        for record in batch_get(ConsentRecord, keys):
+            phone = record.sk.removeprefix("CONSENT#")
+            result[phone] = Consent(
+                org_id=org_id,
+                phone=phone,
+                status=ConsentStatus(record.status),
+                source=record.source,
+                evidence=record.evidence,
+                captured_at=record.captured_at,
+            )
+        return result
+
+    def history(self, org_id: str, phone: str) -> list[Consent]:
+        try:
+            record = ConsentRecord.get(org_pk(org_id), f"CONSENT#{phone}")
+        except ConsentRecord.DoesNotExist:
+            return []
+        return [
+            Consent(
+                org_id=org_id,
+                phone=phone,
+                status=ConsentStatus(c.status),
+                source=c.source,
+                evidence=c.evidence,
+                captured_at=c.captured_at,
+            )
+            for c in record.history
+        ]
+
+
+class DynamoMarketingPreferences:
+    """Meta's `user_preferences` events: only about MARKETING templates, kept for the record (and the owner)."""
+
+    def record(self, org_id: str, phone: str, *, category: str, value: str, detail: str, at: dt.datetime) -> None:
+        """Keep the latest choice; an older event arriving late changes nothing."""
+        record = PreferenceRecord(
+            org_pk(org_id), f"WAPREF#{phone}", category=category, value=value, detail=detail, at=at
+        )
+        try:
+            record.save(condition=PreferenceRecord.pk.does_not_exist() | (PreferenceRecord.at <= at))
+        except PutError as exc:
+            if not conditional_failed(exc):
+                raise
+
+    def get(self, org_id: str, phone: str) -> PreferenceRecord | None:
+        try:
+            return PreferenceRecord.get(org_pk(org_id), f"WAPREF#{phone}")
+        except PreferenceRecord.DoesNotExist:
+            return None

@@ -1,0 +1,100 @@
+"""What holds reminders back: paused customers, invoices and phones, closed invoices, unreachable phones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.storage.schema import InvoiceClosureRecord, PauseRecord, PhoneFlagRecord, PhonePauseRecord, org_pk
+from chalicelib.storage.writes import batch_get, conditional_failed
+
+
+class DynamoPhoneFlags:
+    def mark_not_on_whatsapp(self, org_id: str, phone: str, at: dt.datetime, detail: str) -> None:
+        PhoneFlagRecord(org_pk(org_id), f"PHONE#{phone}", not_on_whatsapp_at=at, detail=detail).save()
+
+    def unreachable(self, org_id: str, phones: Iterable[str]) -> frozenset[str]:
+        keys = [(org_pk(org_id), f"PHONE#{p}") for p in sorted(set(phones))]
+        return frozenset(r.sk.removeprefix("PHONE#") for r in batch_get(PhoneFlagRecord, keys) if r.not_on_whatsapp_at)
+
+
+class DynamoPauses:
+    def pause_customer(self, org_id: str, connection_id: str, customer_id: str, until: dt.datetime | None) -> None:
+        PauseRecord(org_pk(org_id), f"PAUSE#CUST#{connection_id}#{customer_id}", until=until).save()
+
+    def pause_invoice(self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None) -> None:
+        PauseRecord(org_pk(org_id), f"PAUSE#INV#{connection_id}#{invoice_id}", until=until).save()
+
+    def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+        """(paused customers, paused invoices) as (connection_id, vendor id) pairs, ignoring expired pauses."""
+        customers: set[tuple[str, str]] = set()
+        invoices: set[tuple[str, str]] = set()
+        for record in PauseRecord.query(org_pk(org_id), PauseRecord.sk.startswith("PAUSE#")):
+            if record.until is not None and record.until <= now:
+                continue
+            _, kind, rest = record.sk.split("#", 2)
+            connection_id, vendor_id = rest.rsplit("#", 1)
+            (customers if kind == "CUST" else invoices).add((connection_id, vendor_id))
+        return frozenset(customers), frozenset(invoices)
+
+    def paused_phones(self, org_id: str, phones: Iterable[str], now: dt.datetime) -> frozenset[str]:
+        """Phones whose reminders are paused because the customer replied (see chalicelib/webhooks)."""
+        return paused_phones(org_id, list(phones), now)
+
+    def closed_invoices(
+        self, org_id: str, keys: Iterable[tuple[str, str]], now: dt.datetime
+    ) -> dict[tuple[str, str], str]:
+        """(connection_id, invoice_id) -> paid / voided / deleted, as an accounting webhook just reported."""
+        return closed_invoices(org_id, list(keys), now)
+
+
+def pause_phone(org_id: str, phone: str, until: dt.datetime, note: str) -> None:
+    """Pause a phone until `until`, never shortening a longer pause already there."""
+    record = PhonePauseRecord(org_pk(org_id), f"PHONEPAUSE#{phone}", until=until, note=note)
+    try:
+        record.save(condition=PhonePauseRecord.pk.does_not_exist() | (PhonePauseRecord.until < until))
+    except PutError as exc:
+        if not conditional_failed(exc):
+            raise
+
+
+def paused_phones(org_id: str, phones: Sequence[str], now: dt.datetime) -> frozenset[str]:
+    keys = [(org_pk(org_id), f"PHONEPAUSE#{p}") for p in sorted(set(phones))]
+    return frozenset(r.sk.removeprefix("PHONEPAUSE#") for r in batch_get(PhonePauseRecord, keys) if r.until > now)
+
+
+def close_invoice(
+    org_id: str,
+    connection_id: str,
+    invoice_id: str,
+    *,
+    status: str,
+    source: str,
+    at: dt.datetime,
+    keep_for: dt.timedelta,
+) -> None:
+    InvoiceClosureRecord(
+        org_pk(org_id),
+        f"CLOSED#{connection_id}#{invoice_id}",
+        status=status,
+        source=source,
+        at=at,
+        expires_at=at + keep_for,
+    ).save()
+
+
+def reopen_invoice(org_id: str, connection_id: str, invoice_id: str) -> None:
+    InvoiceClosureRecord(org_pk(org_id), f"CLOSED#{connection_id}#{invoice_id}").delete()
+
+
+def closed_invoices(org_id: str, keys: Sequence[tuple[str, str]], now: dt.datetime) -> dict[tuple[str, str], str]:
+    """(connection_id, invoice_id) -> paid / voided, for the invoices a webhook reported closed (and not expired)."""
+    wanted = [(org_pk(org_id), f"CLOSED#{c}#{i}") for c, i in sorted(set(keys))]
+    result = {}
+    for record in batch_get(InvoiceClosureRecord, wanted):
+        if record.expires_at > now:
+            connection_id, invoice_id = record.sk.removeprefix("CLOSED#").rsplit("#", 1)
+            result[(connection_id, invoice_id)] = record.status
+    return result

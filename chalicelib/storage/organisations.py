@@ -1,0 +1,237 @@
+"""Organisations (reminder settings, WhatsApp number and its encrypted token) and their members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.adapters.kms import KmsCipher
+from chalicelib.domain.errors import LunasError
+from chalicelib.domain.models import (
+    Money,
+    ReminderSettings,
+    SendWindow,
+    Stage,
+    WhatsAppAccount,
+)
+from chalicelib.ports import Clock
+from chalicelib.storage.routes import DynamoRoutes
+from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, org_pk
+from chalicelib.storage.writes import conditional_failed
+
+
+class NotFound(LunasError):
+    """The organisation has no such item."""
+
+
+def _hhmm(value: str) -> dt.time:
+    hour, minute = value.split(":")
+    return dt.time(int(hour), int(minute))
+
+
+class DynamoOrganisationRepository:
+    def __init__(self, cipher: KmsCipher, clock: Clock) -> None:
+        self._cipher = cipher
+        self._clock = clock
+
+    def save(self, settings: ReminderSettings, whatsapp: WhatsAppAccount | None = None) -> None:
+        record = OrganisationRecord(
+            org_pk(settings.org_id),
+            "PROFILE",
+            business_name=settings.business_name,
+            country=settings.country,
+            timezone=settings.timezone,
+            language=settings.language,
+            stages=[s.offset_days for s in settings.stages],
+            window_start=settings.window.start.strftime("%H:%M"),
+            window_end=settings.window.end.strftime("%H:%M"),
+            window_weekdays=sorted(settings.window.weekdays),
+            minimum_amounts={m.currency: str(m.amount) for m in settings.minimum_amounts},
+        )
+        if whatsapp is not None:
+            record.wa_phone_number_id = whatsapp.phone_number_id
+            record.wa_business_account_id = whatsapp.business_account_id
+            record.wa_token_ciphertext = self._cipher.encrypt(
+                whatsapp.access_token.encode(), self._context(settings.org_id)
+            )
+        record.save()
+        if whatsapp is not None:  # webhooks find the organisation by the number Meta posts for (chalicelib/webhooks)
+            now = self._clock.now()
+            DynamoRoutes().claim_phone_number(whatsapp.phone_number_id, settings.org_id, now)
+            if whatsapp.business_account_id:
+                DynamoRoutes().add_business_account(whatsapp.business_account_id, settings.org_id, now)
+
+    def settings(self, org_id: str) -> ReminderSettings:
+        record = self._get(org_id)
+        return ReminderSettings(
+            org_id=org_id,
+            business_name=record.business_name,
+            country=record.country,
+            timezone=record.timezone,
+            language=record.language,
+            stages=tuple(Stage(int(d)) for d in record.stages),
+            window=SendWindow(
+                start=_hhmm(record.window_start),
+                end=_hhmm(record.window_end),
+                weekdays=frozenset(int(d) for d in record.window_weekdays),
+            ),
+            minimum_amounts=tuple(Money(Decimal(str(v)), c) for c, v in record.minimum_amounts.as_dict().items()),
+        )
+
+    def whatsapp(self, org_id: str) -> WhatsAppAccount | None:
+        record = self._get(org_id)
+        if not (record.wa_phone_number_id and record.wa_token_ciphertext):
+            return None
+        token = self._cipher.decrypt(record.wa_token_ciphertext, self._context(org_id)).decode()
+        return WhatsAppAccount(
+            phone_number_id=record.wa_phone_number_id,
+            business_account_id=record.wa_business_account_id or "",
+            access_token=token,
+        )
+
+    def _get(self, org_id: str) -> OrganisationRecord:
+        try:
+            return OrganisationRecord.get(org_pk(org_id), "PROFILE")
+        except OrganisationRecord.DoesNotExist as exc:
+            raise NotFound(f"organisation {org_id} not found") from exc
+
+    @staticmethod
+    def _context(org_id: str) -> dict[str, str]:
+        return {"org_id": org_id, "item": "whatsapp_token"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Membership:
+    user_sub: str
+    org_id: str
+    role: str
+    email: str
+    signed_out_at: float | None = None
+
+
+class AlreadyMember(LunasError):
+    """The user already belongs to an organisation."""
+
+
+class DynamoMemberships:
+    def add(self, membership: Membership, at: dt.datetime) -> None:
+        record = MembershipRecord(
+            f"USER#{membership.user_sub}",
+            "MEMBERSHIP",
+            org_id=membership.org_id,
+            role=membership.role,
+            email=membership.email,
+            created_at=at,
+        )
+        try:
+            record.save(condition=MembershipRecord.pk.does_not_exist())
+        except PutError as exc:
+            if conditional_failed(exc):
+                raise AlreadyMember("this user already belongs to an organisation") from exc
+            raise
+
+    def for_user(self, user_sub: str) -> Membership | None:
+        try:
+            record = MembershipRecord.get(f"USER#{user_sub}", "MEMBERSHIP")
+        except MembershipRecord.DoesNotExist:
+            return None
+        return Membership(
+            user_sub=user_sub,
+            org_id=record.org_id,
+            role=record.role,
+            email=record.email,
+            signed_out_at=float(record.signed_out_at) if record.signed_out_at is not None else None,
+        )
+
+    def mark_signed_out(self, user_sub: str, issued_at: int) -> None:
+        """ID tokens issued at or before `issued_at` (epoch seconds) are refused from now on."""
+        MembershipRecord(f"USER#{user_sub}", "MEMBERSHIP").update(
+            actions=[MembershipRecord.signed_out_at.set(issued_at)],
+            condition=MembershipRecord.pk.exists(),
+        )
+
+
+class NumberTaken(LunasError):
+    """The WhatsApp number is already connected to another Lunas organisation."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WhatsAppSummary:
+    """What the dashboard may show about the WhatsApp number: never the access token."""
+
+    phone_number_id: str
+    business_account_id: str
+    has_token: bool
+
+
+class DynamoOrganisationSettings:
+    """Edits an organisation's profile in place (optimistic locking), keeping whatever the edit does not touch."""
+
+    def __init__(self, cipher: KmsCipher, clock: Clock) -> None:
+        self._cipher = cipher
+        self._clock = clock
+
+    def update_settings(self, settings: ReminderSettings) -> None:
+        def change(record: OrganisationRecord) -> None:
+            record.timezone = settings.timezone
+            record.language = settings.language
+            record.stages = [s.offset_days for s in settings.stages]
+            record.window_start = settings.window.start.strftime("%H:%M")
+            record.window_end = settings.window.end.strftime("%H:%M")
+            record.window_weekdays = sorted(settings.window.weekdays)
+            record.minimum_amounts = {m.currency: str(m.amount) for m in settings.minimum_amounts}
+            record.business_name = settings.business_name
+
+        self._edit(settings.org_id, change)
+
+    def set_whatsapp(self, org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
+        """Store the number; an empty `token` keeps the stored one (the form never shows it back).
+
+        The number is claimed first in the webhook routes (Meta's statuses name the number, not us): a number
+        another organisation already uses is refused, so nobody can divert someone else's delivery reports.
+        """
+        now = self._clock.now()
+        if not DynamoRoutes().claim_phone_number(phone_number_id, org_id, now):
+            raise NumberTaken("this WhatsApp number is already used by another organisation")
+        if business_account_id:
+            DynamoRoutes().add_business_account(business_account_id, org_id, now)
+        ciphertext = (
+            self._cipher.encrypt(token.encode(), {"org_id": org_id, "item": "whatsapp_token"}) if token else None
+        )
+
+        def change(record: OrganisationRecord) -> None:
+            record.wa_phone_number_id = phone_number_id
+            record.wa_business_account_id = business_account_id
+            if ciphertext is not None:
+                record.wa_token_ciphertext = ciphertext
+
+        self._edit(org_id, change)
+
+    def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
+        record = OrganisationRecord.get(org_pk(org_id), "PROFILE")
+        return WhatsAppSummary(
+            phone_number_id=record.wa_phone_number_id or "",
+            business_account_id=record.wa_business_account_id or "",
+            has_token=record.wa_token_ciphertext is not None,
+        )
+
+    @staticmethod
+    def _edit(org_id: str, change: Callable[[OrganisationRecord], None]) -> None:
+        for _ in range(3):
+            record = OrganisationRecord.get(org_pk(org_id), "PROFILE")
+            change(record)
+            try:
+                record.save()
+                return
+            except PutError as exc:
+                if not conditional_failed(exc):
+                    raise
+        raise LunasError("the settings kept changing; try again")
+
+
+def minimum_amounts_text(amounts: tuple[Money, ...]) -> str:
+    return ", ".join(f"{m.currency} {m.amount}" for m in amounts)
