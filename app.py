@@ -34,16 +34,14 @@ def _request() -> Request:
 def fan_out_reminders(event: CloudWatchEvent) -> dict[str, int]:
     """Hourly: one SQS message per active connection whose organisation is inside its send window."""
     from chalicelib import bootstrap
-    from chalicelib.adapters.sqs import SqsQueue
-    from chalicelib.config import load_settings
     from chalicelib.services.fanout import fan_out
 
-    stores = bootstrap.stores()
+    lunas = bootstrap.container()
     result = fan_out(
-        connections=stores.connections,
-        settings_for=stores.organisations.settings,
-        queue=SqsQueue(load_settings().reminder_queue_name),
-        clock=bootstrap.clock(),
+        connections=lunas.stores.connections,
+        settings_for=lunas.stores.organisations.settings,
+        queue=lunas.reminder_queue,
+        clock=lunas.clock,
     )
     return {"enqueued": len(result.enqueued), "outside_window": len(result.outside_window)}
 
@@ -61,10 +59,10 @@ def whatsapp_verify() -> Response:
     """Meta's subscription handshake: echo hub.challenge when hub.verify_token matches."""
     import hmac
 
-    from chalicelib.config import load_settings
+    from chalicelib import bootstrap
 
     query = dict(_request().query_params or {})
-    expected = load_settings().meta_verify_token  # Secrets Manager on AWS, plain environment in the sandbox
+    expected = bootstrap.container().settings.meta_verify_token  # Secrets Manager on AWS, the environment locally
     offered = query.get("hub.verify_token", "")
     if expected and query.get("hub.mode") == "subscribe" and hmac.compare_digest(offered, expected):
         return Response(body=query.get("hub.challenge", ""), status_code=200, headers={"Content-Type": "text/plain"})
@@ -79,31 +77,32 @@ def _raw_body() -> bytes:
 def _answer(provider: str, header: str, check: Any) -> Response:
     """Verify the signature over the raw body, queue the body, answer (see chalicelib/webhooks/intake.py)."""
     from chalicelib import bootstrap
-    from chalicelib.webhooks.intake import SqsWebhookQueue, receive
+    from chalicelib.webhooks.intake import receive
 
+    lunas = bootstrap.container()
     raw = _raw_body()
     ok = check(raw, _request().headers.get(header))
-    answer = receive(provider, raw, ok, SqsWebhookQueue(), bootstrap.clock().now())
+    answer = receive(provider, raw, ok, lunas.webhook_queue, lunas.clock.now())
     return Response(body=answer.body, status_code=answer.status, headers={"Content-Type": "text/plain"})
 
 
 @app.route("/webhooks/whatsapp", methods=["POST"], content_types=["application/json"])
 def whatsapp_events() -> Response:
     """Meta's statuses, replies and template events: X-Hub-Signature-256 checked, body queued, 200."""
-    from chalicelib.config import load_settings
+    from chalicelib import bootstrap
     from chalicelib.webhooks.intake import meta_signature_is_valid
 
-    secret = load_settings().meta_app_secret
+    secret = bootstrap.container().settings.meta_app_secret
     return _answer("whatsapp", "x-hub-signature-256", lambda raw, sig: meta_signature_is_valid(raw, sig, secret))
 
 
 @app.route("/webhooks/xero", methods=["POST"], content_types=["application/json"])
 def xero_events() -> Response:
     """Xero's change events and intent-to-receive checks: 200 with an empty body when signed, 401 otherwise."""
-    from chalicelib.config import load_settings
+    from chalicelib import bootstrap
     from chalicelib.webhooks.intake import base64_signature_is_valid
 
-    key = load_settings().xero_webhook_key
+    key = bootstrap.container().settings.xero_webhook_key
     return _answer("xero", "x-xero-signature", lambda raw, sig: base64_signature_is_valid(raw, sig, key))
 
 
@@ -114,10 +113,10 @@ def xero_events() -> Response:
 )
 def quickbooks_events() -> Response:
     """Intuit's change events (CloudEvents array or legacy eventNotifications), `intuit-signature` checked."""
-    from chalicelib.config import load_settings
+    from chalicelib import bootstrap
     from chalicelib.webhooks.intake import base64_signature_is_valid
 
-    token = load_settings().intuit_webhook_verifier_token
+    token = bootstrap.container().settings.intuit_webhook_verifier_token
     return _answer("quickbooks", "intuit-signature", lambda raw, sig: base64_signature_is_valid(raw, sig, token))
 
 
@@ -135,7 +134,8 @@ def pay(code: str) -> Response:
     from chalicelib import bootstrap
     from chalicelib.pages import payment_links_page
 
-    links = bootstrap.stores().payment_links.resolve(code, bootstrap.clock().now())
+    lunas = bootstrap.container()
+    links = lunas.stores.payment_links.resolve(code, lunas.clock.now())
     if len(links) == 1:
         return Response(body="", status_code=302, headers={"Location": links[0][1]})
     status = 200 if links else 404

@@ -38,7 +38,8 @@ IMPORTS = {
     "Lunas app.py": ("lunas", "import app"),
     "Lunas app.py + worker's first message": (
         "lunas",
-        "import app, chalicelib.worker, chalicelib.adapters.xero, chalicelib.adapters.whatsapp",
+        "import app, chalicelib.worker, chalicelib.adapters.xero, chalicelib.adapters.xero_oauth,"
+        " chalicelib.adapters.whatsapp",
     ),
 }
 

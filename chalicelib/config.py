@@ -1,20 +1,22 @@
-"""Settings read once from the environment.
+"""Settings, read from the environment once per container (`chalicelib.bootstrap` keeps them).
 
 The sandbox and a real AWS account differ only here: resource names, vendor base URLs and credentials. Secret
 values come from the environment in the sandbox and from Secrets Manager on AWS (see `chalicelib.secrets`).
+Tests never change the environment to change a setting: they install a container built from other settings
+(`bootstrap.installed(bootstrap.container().with_settings(...))`).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     table_name: str
     reminder_queue_name: str
+    webhook_queue_name: str
     kms_key_id: str
     xero_client_id: str
     xero_client_secret: str
@@ -40,6 +42,7 @@ class Settings:
     run_now_mode: str = "queue"  # queue: enqueue on the reminder queue | inline: run in the request (sandbox)
     quickbooks_api_base: str = "https://quickbooks.api.intuit.com"  # + /v3/company/<realmId>/...
     full_sweep_days: float = 7.0  # incremental sync: read every open invoice at least this often (services/sync.py)
+    reply_pause_days: float = 3.0  # a customer's reply (other than STOP / YES) pauses their reminders this long
 
     # -- secret values: plain env vars in the sandbox, Secrets Manager on AWS (chalicelib.secrets) --
     meta_verify_token: str = ""
@@ -58,11 +61,12 @@ def _secret(name: str) -> str:
     return secret_value(name)
 
 
-@cache
-def load_settings() -> Settings:
+def settings_from_environment() -> Settings:
+    """Read every setting now (secrets from Secrets Manager on AWS): call it once, when a container is built."""
     return Settings(
         table_name=_env("LUNAS_TABLE", "lunas"),
         reminder_queue_name=_env("LUNAS_REMINDER_QUEUE", "lunas-reminders"),
+        webhook_queue_name=_env("LUNAS_WEBHOOK_QUEUE", "lunas-webhooks"),
         kms_key_id=_env("LUNAS_KMS_KEY_ID", "alias/lunas-tokens"),
         xero_client_id=_env("XERO_CLIENT_ID"),
         xero_client_secret=_secret("XERO_CLIENT_SECRET"),
@@ -87,6 +91,7 @@ def load_settings() -> Settings:
         run_now_mode=_env("LUNAS_RUN_NOW_MODE", "queue"),
         quickbooks_api_base=_env("QUICKBOOKS_API_BASE", "https://quickbooks.api.intuit.com"),
         full_sweep_days=float(_env("LUNAS_FULL_SWEEP_DAYS", "7")),
+        reply_pause_days=float(_env("LUNAS_REPLY_PAUSE_DAYS", "3")),
         meta_verify_token=_secret("META_VERIFY_TOKEN"),
         xero_webhook_key=_secret("XERO_WEBHOOK_KEY"),
         intuit_webhook_verifier_token=_secret("INTUIT_WEBHOOK_VERIFIER_TOKEN"),

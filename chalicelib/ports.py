@@ -1,25 +1,33 @@
-"""The seams between the reminder service and the outside world.
+"""Every seam between Lunas' rules and the outside world, one Protocol per concept.
 
 Services depend on these protocols only; `bootstrap.py` is the one place that picks the real adapters (Xero,
-QuickBooks, Meta, DynamoDB) or the fakes a test wants.
+QuickBooks, Meta, the DynamoDB repositories in `chalicelib/storage/`) or the in-memory ones a test wants. Value types
+live in `chalicelib/domain/`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
+from chalicelib.domain.changes import ChangeSet, Snapshot, SnapshotChange, Sweep
 from chalicelib.domain.models import (
+    Connection,
+    ConnectionStatus,
     Consent,
     Customer,
     Decision,
     Invoice,
     LedgerState,
+    OAuthTokens,
     OutgoingMessage,
+    SentMessage,
     TemplateRef,
 )
+from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply
+from chalicelib.domain.templates import TemplateState
+from chalicelib.domain.tracking import DeliveryStatus
 
 
 class Clock(Protocol):
@@ -53,11 +61,6 @@ class AccountingGateway(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SentMessage:
-    wamid: str
-
-
 class MessageSender(Protocol):
     """Sends approved WhatsApp templates from one business phone number."""
 
@@ -85,16 +88,6 @@ class MessageSender(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OAuthTokens:
-    """One connection's OAuth 2.0 token set. Refresh tokens rotate: always keep the newest."""
-
-    access_token: str
-    refresh_token: str
-    expires_at: dt.datetime  # when the access token expires, UTC
-    scope: str = ""
-
-
 class TokenRefresher(Protocol):
     """The provider's token endpoint (Xero or Intuit)."""
 
@@ -114,17 +107,50 @@ class AccessTokenProvider(Protocol):
     def __call__(self, *, force_refresh: bool = False) -> str: ...
 
 
-class ConsentStore(Protocol):
+class ConsentRepository(Protocol):
+    """One consent record per (organisation, E.164 phone) with its whole history. No record, no message."""
+
+    def record(self, consent: Consent) -> None: ...
+
     def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]: ...
 
+    def history(self, org_id: str, phone: str) -> list[Consent]: ...
 
-class PhoneFlagStore(Protocol):
+
+class PhoneFlags(Protocol):
+    """Phones Meta told us cannot get WhatsApp messages (error 131026)."""
+
     def unreachable(self, org_id: str, phones: Iterable[str]) -> frozenset[str]: ...
 
     def mark_not_on_whatsapp(self, org_id: str, phone: str, at: dt.datetime, detail: str) -> None: ...
 
 
-class PauseStore(Protocol):
+class Holds(Protocol):
+    """What holds reminders back besides consent: paused customers, invoices and phones, and invoices an accounting
+    webhook reported closed before the next sync saw it."""
+
+    def pause_customer(self, org_id: str, connection_id: str, customer_id: str, until: dt.datetime | None) -> None: ...
+
+    def pause_invoice(self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None) -> None: ...
+
+    def pause_phone(self, org_id: str, phone: str, until: dt.datetime, note: str) -> None:
+        """Pause a phone until `until` (the customer replied), never shortening a longer pause."""
+        ...
+
+    def close_invoice(
+        self,
+        org_id: str,
+        connection_id: str,
+        invoice_id: str,
+        *,
+        status: str,
+        source: str,
+        at: dt.datetime,
+        keep_for: dt.timedelta,
+    ) -> None: ...
+
+    def reopen_invoice(self, org_id: str, connection_id: str, invoice_id: str) -> None: ...
+
     def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
         """(paused customers, paused invoices) as (connection_id, vendor id) pairs."""
         ...
@@ -141,7 +167,7 @@ class PauseStore(Protocol):
 
 
 class SendLedger(Protocol):
-    """At-most-once bookkeeping; see adapters/dynamo_ledger.py for the guarantees."""
+    """At-most-once bookkeeping and delivery statuses; see chalicelib/storage/ledger.py for the guarantees."""
 
     def states(self, org_id: str, ledger_keys: Iterable[str]) -> dict[str, LedgerState]: ...
 
@@ -155,10 +181,166 @@ class SendLedger(Protocol):
 
     def release(self, org_id: str, msg_sk: str) -> None: ...
 
+    def apply_status(self, update: DeliveryStatus) -> bool:
+        """Apply a delivery status to its message and reminders; False if there is nothing to apply it to (yet)."""
+        ...
+
+    def locate(self, wamids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """wamid -> (org_id, message key) for the wamids a send was recorded for."""
+        ...
+
+    def park(self, org_id: str, updates: Sequence[DeliveryStatus]) -> None: ...
+
+    def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int: ...
+
 
 class DecisionLog(Protocol):
     def save_decisions(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None: ...
 
 
-class PaymentLinkStore(Protocol):
+class PaymentLinks(Protocol):
     def create(self, org_id: str, links: Sequence[tuple[str, str]], expires_at: dt.datetime) -> str: ...
+
+    def resolve(self, code: str, now: dt.datetime) -> list[tuple[str, str]]: ...
+
+
+class TextSender(Protocol):
+    """Sends a free-form text (only inside the 24-hour window a customer's message opens)."""
+
+    def send_text(self, *, to: str, text: str, reply_to: str | None = None) -> SentMessage: ...
+
+
+class Queue(Protocol):
+    """A work queue (SQS): the reminder cycles of the fan-out, the webhook bodies of the intake."""
+
+    def send(self, bodies: Sequence[str]) -> None: ...
+
+
+# -- accounting connections and their tokens ------------------------------------------------------------------------
+
+
+class ConnectionRepository(Protocol):
+    """Connections (Xero tenants, QuickBooks companies) and their encrypted, rotating OAuth tokens."""
+
+    def add(self, connection: Connection, tokens: OAuthTokens) -> None: ...
+
+    def get(self, org_id: str, connection_id: str) -> Connection: ...
+
+    def active(self) -> list[Connection]: ...
+
+    def for_org(self, org_id: str) -> list[Connection]: ...
+
+    def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]: ...
+
+    def save_tokens(self, org_id: str, connection_id: str, tokens: OAuthTokens, *, expected_version: int) -> None: ...
+
+    def set_status(self, org_id: str, connection_id: str, status: ConnectionStatus) -> None: ...
+
+    def record_cycle(self, org_id: str, connection_id: str, at: dt.datetime, summary: str) -> None: ...
+
+    def version(self, org_id: str, connection_id: str) -> int | None: ...
+
+    def delete_tokens(self, org_id: str, connection_id: str) -> None: ...
+
+
+class Leases(Protocol):
+    """Short exclusive leases (one token refresh per token family at a time), expiring in business time."""
+
+    def acquire(self, org_id: str, key: str, owner: str, *, now: float, seconds: float) -> bool: ...
+
+    def release(self, org_id: str, key: str, owner: str) -> None: ...
+
+
+class OAuthStates(Protocol):
+    """Connect flows in progress: single-use `state` values bound to the user who started them."""
+
+    def put(self, state: str, pending: PendingAuthorization, *, now: dt.datetime, ttl: dt.timedelta) -> None: ...
+
+    def consume(self, state: str, *, user_sub: str, provider: str, now: dt.datetime) -> PendingAuthorization: ...
+
+
+class IncrementalSource(AccountingGateway, Protocol):
+    """An AccountingGateway that can also sweep with a cursor and list changes since one."""
+
+    def sweep(self) -> Sweep: ...
+
+    def changed_since(self, since: dt.datetime) -> ChangeSet: ...
+
+
+class SnapshotStore(Protocol):
+    def load(self, org_id: str, connection_id: str) -> Snapshot: ...
+
+    def save(self, org_id: str, connection_id: str, change: SnapshotChange, *, expected_version: int | None) -> bool:
+        """Write the items, then the cursor (not at all when `expected_version` is None).
+
+        Returns False when another worker moved the cursor since `expected_version` was read (theirs is kept).
+        """
+        ...
+
+
+# -- what webhooks read and write -----------------------------------------------------------------------------------
+
+
+class Routes(Protocol):
+    """From what a webhook names (a WhatsApp number, a WABA, a Xero tenant, a QuickBooks realm) to organisations.
+    A webhook never trusts an organisation id it carries itself."""
+
+    def claim_phone_number(self, phone_number_id: str, org_id: str, at: dt.datetime) -> bool: ...
+
+    def add_business_account(self, waba_id: str, org_id: str, at: dt.datetime) -> None: ...
+
+    def add_tenant(self, provider: str, tenant_id: str, org_id: str, connection_id: str, at: dt.datetime) -> None: ...
+
+    def org_for_phone_number(self, phone_number_id: str) -> str | None: ...
+
+    def orgs_for_business_account(self, waba_id: str) -> list[str]: ...
+
+    def connections_for_tenant(self, provider: str, tenant_id: str) -> list[ConnectionRoute]: ...
+
+
+class WebhookInbox(Protocol):
+    """Events already processed, so a redelivered webhook changes nothing."""
+
+    def seen(self, keys: Iterable[str], now: dt.datetime) -> frozenset[str]: ...
+
+    def mark(self, keys: Iterable[str], now: dt.datetime, keep_for: dt.timedelta) -> None: ...
+
+
+class Replies(Protocol):
+    def save(self, reply: StoredReply, phone_number_id: str) -> None: ...
+
+    def for_org(self, org_id: str, limit: int = 200) -> list[StoredReply]: ...
+
+
+class OneTimeClaims(Protocol):
+    """Things done at most once (the opt-out confirmation) and short-lived prompts."""
+
+    def claim(self, org_id: str, what: str, at: dt.datetime, keep_for: dt.timedelta, detail: str = "") -> bool: ...
+
+    def put(self, org_id: str, what: str, at: dt.datetime, keep_for: dt.timedelta, detail: str = "") -> None: ...
+
+    def active(self, org_id: str, what: str, now: dt.datetime) -> bool: ...
+
+    def release(self, org_id: str, what: str) -> None: ...
+
+
+class Bsuids(Protocol):
+    """Business-scoped user ids (Meta may send one instead of a phone number) -> E.164 phone."""
+
+    def remember(self, org_id: str, pairs: dict[str, str], at: dt.datetime) -> None: ...
+
+    def phone_for(self, org_id: str, user_id: str) -> str | None: ...
+
+
+class MarketingPreferences(Protocol):
+    def record(self, org_id: str, phone: str, *, category: str, value: str, detail: str, at: dt.datetime) -> None: ...
+
+
+class TemplateRegistry(Protocol):
+    """What Meta's template events last said about each template of a WhatsApp Business Account."""
+
+    def update(self, waba_id: str, name: str, language: str, *, group: str, values: dict[str, object], at: int) -> bool:
+        """Set one group of fields (status / category / quality) unless a later event of that group already did."""
+        ...
+
+    def states(self, waba_id: str) -> list[TemplateState]: ...

@@ -19,10 +19,10 @@ from chalicelib.domain.models import (
     Consent,
     ConsentStatus,
     Money,
+    OAuthTokens,
     ReminderSettings,
     WhatsAppAccount,
 )
-from chalicelib.ports import OAuthTokens
 from sandbox.run import META_APP_SECRET, Sandbox
 
 ORG_ID = "demo-toko-sumber-rejeki"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from chalicelib import bootstrap
-from chalicelib.adapters.quickbooks import QuickBooksTokenRefresher
+from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
 from chalicelib.domain.models import Connection
 from sandbox.run import Sandbox
 

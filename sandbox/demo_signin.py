@@ -19,7 +19,8 @@ def create_demo_owner(org_id: str) -> tuple[str, str]:
     from chalicelib import bootstrap
     from chalicelib.auth.cognito import CognitoUsers, SignUpRefused
     from chalicelib.config import load_settings
-    from chalicelib.storage.organisations import AlreadyMember, DynamoMemberships, Membership
+    from chalicelib.domain.records import Membership
+    from chalicelib.storage.organisations import AlreadyMember, DynamoMemberships
 
     config = load_settings()
     email = f"owner-{org_id.lower()}@{DEMO_EMAIL_DOMAIN}"

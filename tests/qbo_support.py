@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway, QuickBooksTokenRefresher, RequestPacer
+from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway
+from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
+from chalicelib.adapters.quickbooks_transport import RequestPacer
 from sandbox.fakehttp import Fault
 from sandbox.quickbooks import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeQuickBooks
 from tests.token_support import FakeTokenProvider

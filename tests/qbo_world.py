@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib import bootstrap
-from chalicelib.adapters.quickbooks import QuickBooksTokenRefresher
+from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
 from chalicelib.domain.models import Connection, ConnectionStatus, ReminderSettings, WhatsAppAccount
 from sandbox.run import META_APP_SECRET
 from tests.world import World

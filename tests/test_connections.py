@@ -18,14 +18,14 @@ import pytest
 
 from chalicelib import bootstrap
 from chalicelib.adapters.kms import DecryptionFailed, KmsCipher
-from chalicelib.adapters.xero import XeroTokenRefresher
+from chalicelib.adapters.xero_oauth import XeroTokenRefresher
 from chalicelib.config import load_settings
 from chalicelib.domain.errors import ReconnectNeeded
-from chalicelib.domain.models import Connection, ConnectionStatus
-from chalicelib.ports import OAuthTokens
+from chalicelib.domain.models import Connection, ConnectionStatus, OAuthTokens
+from chalicelib.domain.records import PendingAuthorization
 from chalicelib.services.tokens import ConnectionTokens
 from chalicelib.storage.connections import DynamoLeases
-from chalicelib.storage.oauth_states import DynamoOAuthStates, PendingAuthorization
+from chalicelib.storage.oauth_states import DynamoOAuthStates
 from chalicelib.storage.organisations import NotFound
 from chalicelib.storage.schema import ConnectionRecord, org_pk
 from sandbox.run import Sandbox

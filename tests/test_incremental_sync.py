@@ -15,8 +15,9 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway
+from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money
-from chalicelib.services.sync import IncrementalGateway, Snapshot, SnapshotChange
+from chalicelib.services.sync import IncrementalGateway
 from sandbox.quickbooks import FakeQuickBooks
 from tests.qbo_support import FakeTime, gateway_for
 

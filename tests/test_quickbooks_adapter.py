@@ -10,12 +10,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.quickbooks import (
-    PRODUCTION_DISCOVERY,
-    QuickBooksFault,
-    QuickBooksTokenRefresher,
-    RequestPacer,
-)
+from chalicelib.adapters.quickbooks import QuickBooksFault
+from chalicelib.adapters.quickbooks_oauth import PRODUCTION_DISCOVERY, QuickBooksTokenRefresher
+from chalicelib.adapters.quickbooks_transport import RequestPacer
 from chalicelib.domain.changes import ChangesUnavailable
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import InvoiceStatus, Money, Reason
@@ -291,7 +288,7 @@ def test_changed_since_too_far_back_or_too_many_is_unavailable(fake: FakeQuickBo
 def test_logs_never_carry_full_phone_numbers(
     fake: FakeQuickBooks, time: FakeTime, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="chalicelib.adapters.quickbooks")
+    caplog.set_level(logging.DEBUG, logger="chalicelib.adapters.quickbooks_mapping")
     gateway, _ = gateway_for(fake, REALM, time=time)
     gateway.customers(["1", "3"])
     assert "81234567001" not in caplog.text and "5550100" not in caplog.text

@@ -30,7 +30,7 @@ from chalicelib.domain.tracking import tracker_for
 from chalicelib.storage.consent import DynamoMarketingPreferences
 from chalicelib.storage.inbox import DynamoReplies
 from chalicelib.storage.schema import ParkedStatusRecord
-from chalicelib.storage.templates import registry_states
+from chalicelib.storage.templates import DynamoTemplateRegistry
 from chalicelib.storage.writes import batch_get
 from sandbox.run import META_APP_SECRET, Sandbox
 from tests.world import TUESDAY_10_JAKARTA, World, set_clock
@@ -379,7 +379,7 @@ def test_a_paused_or_recategorised_template_is_not_used_at_once_and_the_owner_se
     sandbox.meta.simulate_category_update(world.waba_id, "lunas_invoice_overdue", "id", "MARKETING")
     sandbox.meta.simulate_quality_update(world.waba_id, "lunas_invoice_overdue", "id", "YELLOW")
     sandbox.drain_webhooks(flush_fakes=True)
-    [state] = [s for s in registry_states(world.waba_id) if s.name == "lunas_invoice_overdue"]
+    [state] = [s for s in DynamoTemplateRegistry().states(world.waba_id) if s.name == "lunas_invoice_overdue"]
     assert (state.status, state.category, state.quality) == ("REINSTATED", "MARKETING", "YELLOW")
     usable = bootstrap.approved_templates(bootstrap.stores().organisations.whatsapp(world.org_id), _config())  # type: ignore[arg-type]
     assert TemplateRef("lunas_invoice_overdue", "id") not in usable

@@ -18,9 +18,9 @@ from chalicelib.adapters.whatsapp import (
     classify_whatsapp_error,
 )
 from chalicelib.domain.errors import SendFailed
-from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, TemplateKind, TemplateRef
+from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, SentMessage, TemplateKind, TemplateRef
 from chalicelib.domain.wording import body_parameters
-from chalicelib.ports import MessageSender, SentMessage
+from chalicelib.ports import MessageSender
 from sandbox.fakehttp import Fault
 from sandbox.meta import FakeMetaGraph
 from tests.meta_support import (

@@ -16,7 +16,8 @@ import pytest
 from xero_python.api_client import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 
-from chalicelib.adapters.xero import XeroAccountingGateway, XeroTokenRefresher
+from chalicelib.adapters.xero import XeroAccountingGateway
+from chalicelib.adapters.xero_oauth import XeroTokenRefresher
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import InvoiceStatus, Money, Reason
 from sandbox.fakehttp import Fault

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from chalicelib.ports import OAuthTokens, TokenRefresher
+from chalicelib.domain.models import OAuthTokens
+from chalicelib.ports import TokenRefresher
 
 
 class FakeTokenProvider:

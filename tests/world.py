@@ -19,10 +19,10 @@ from chalicelib.domain.models import (
     ConnectionStatus,
     Consent,
     ConsentStatus,
+    OAuthTokens,
     ReminderSettings,
     WhatsAppAccount,
 )
-from chalicelib.ports import OAuthTokens
 from sandbox.run import META_APP_SECRET, Sandbox
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

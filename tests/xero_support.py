@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.adapters.xero import XeroAccountingGateway, XeroTokenRefresher
+from chalicelib.adapters.xero import XeroAccountingGateway
+from chalicelib.adapters.xero_oauth import XeroTokenRefresher
 from sandbox.fakehttp import Fault
 from sandbox.xero import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeXero
 from tests.token_support import FakeTokenProvider

@@ -18,9 +18,8 @@ from pywa.errors import WhatsAppError
 from pywa.types.templates import BodyText, QuickReplyButton, TemplateLanguage, URLButton
 
 from chalicelib.domain.errors import LunasError, SendFailed
-from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, TemplateRef
+from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, SentMessage, TemplateRef
 from chalicelib.observability import count
-from chalicelib.ports import SentMessage
 
 logger = logging.getLogger(__name__)
 

@@ -1,11 +1,12 @@
 """Reads a connected Xero organisation through xero-python and translates it into Lunas' domain types.
 
 Why it looks the way it does:
-- Token state is per gateway. xero-python's `Configuration` is a process-wide singleton whose `OAuth2Token` would be
-  shared by every tenant in a warm Lambda, so each gateway gets its own copy of the configuration with its own
-  bearer-header provider, fed by the `AccessTokenProvider` (which owns refreshing and persisting rotated tokens).
+- Token state is per gateway (`xero_client.py`): each gateway has its own bearer header, fed by the
+  `AccessTokenProvider` (which owns refreshing and persisting rotated tokens, through `xero_oauth.py`).
 - Xero's limits are tight (60/min, 5,000 or 1,000 a day per tenant), so invoices are read 1,000 per page, contacts
   in batches of 50 ids, and online-invoice links only for invoices that are about to be reminded, cached.
+- This module decides what to read and what to do when a request fails (refresh once on 401, honour 429, retry 5xx
+  briefly); `xero_mapping.py` turns what comes back into domain types.
 - SDK exceptions never leave this module: they become `chalicelib.domain.errors`.
 """
 
@@ -14,65 +15,36 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import urllib3
 from xero_python.accounting import AccountingApi
-from xero_python.api_client import ApiClient, Configuration
-from xero_python.api_client.oauth2 import TokenApi
 from xero_python.exceptions import ApiException
 
+from chalicelib.adapters.xero_client import BACKOFF_SECONDS, BearerAuth, api_client, http_status
+from chalicelib.adapters.xero_mapping import SOURCE, map_customer, map_invoice
 from chalicelib.domain.changes import ChangeSet, Sweep
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
-from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
-from chalicelib.domain.phones import PhoneResult, mask_phone, normalise_xero_phone
+from chalicelib.domain.models import Customer, Invoice
 from chalicelib.observability import count
-from chalicelib.ports import AccessTokenProvider, OAuthTokens
+from chalicelib.ports import AccessTokenProvider
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SOURCE = "xero"
 OPEN_INVOICES_WHERE = 'Type=="ACCREC" AND AmountDue>0'
 PAGE_SIZE = 1000  # Xero's maximum; 100 is the default
 ID_BATCH = 50  # about 52 GUIDs fit in Xero's URL limit
-DEFAULT_SCOPES = ("offline_access", "accounting.invoices.read", "accounting.contacts.read")
-
-_STATUSES = {
-    "AUTHORISED": InvoiceStatus.OPEN,
-    "PAID": InvoiceStatus.PAID,
-    "VOIDED": InvoiceStatus.VOIDED,
-    "DELETED": InvoiceStatus.VOIDED,
-}
-_BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
 
 
 def _batches(ids: Iterable[str], size: int = ID_BATCH) -> list[list[str]]:
     unique = list(dict.fromkeys(i for i in ids if i))
     return [unique[n : n + size] for n in range(0, len(unique), size)]
-
-
-def _decimal(value: Any) -> Decimal:
-    # The SDK may hand back floats (older versions) or Decimals; str() keeps 1234.56 from becoming 1234.559999...
-    return Decimal(str(value if value is not None else 0))
-
-
-def _text(value: Any) -> str:
-    """The SDK gives enums (CurrencyCode.IDR) for some fields and plain strings for others."""
-    return str(getattr(value, "value", value) or "")
-
-
-def _http_status(exc: ApiException) -> int:
-    """The HTTP status, read from the response itself: the SDK's `status` property parses error bodies and can raise."""
-    status = getattr(exc.http_resp, "status", None)
-    return status if isinstance(status, int) else 0
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -81,33 +53,6 @@ def _retry_after(headers: Any) -> float | None:
         return float(raw) if raw is not None else None
     except ValueError:
         return None
-
-
-class _BearerAuth:
-    """Stands in for xero-python's OAuth2Token on one gateway's Configuration: a fixed, per-gateway bearer header.
-
-    The SDK calls `get_auth_settings()(api_client=...)` before every request; nothing here is shared between gateways.
-    """
-
-    def __init__(self) -> None:
-        self.access_token = ""
-
-    def get_auth_settings(self) -> Callable[..., dict[str, str]]:
-        return self._settings
-
-    def _settings(self, api_client: Any = None) -> dict[str, str]:
-        return {"type": "oauth2", "in": "header", "key": "Authorization", "value": f"Bearer {self.access_token}"}
-
-
-def _api_client(auth: _BearerAuth) -> Any:
-    # Configuration() returns a copy of the process-wide default; replacing `oauth2_token` on the copy keeps this
-    # gateway's token out of every other gateway's requests.
-    configuration = Configuration()
-    configuration.oauth2_token = auth
-    client = ApiClient(configuration, pool_threads=1)
-    # Transport retries happen in one place (ours, with the injected sleep), not hidden inside urllib3 as well.
-    client.rest_client.pool_manager.connection_pool_kw["retries"] = False
-    return client
 
 
 @dataclass
@@ -158,11 +103,11 @@ class XeroAccountingGateway:
         self._max_rate_waits = max_rate_waits
         self._max_attempts = max_attempts
         self._timeout = (min(5.0, timeout_seconds), timeout_seconds)
-        self._auth = _BearerAuth()
-        self._api = AccountingApi(_api_client(self._auth), base_url=api_base.rstrip("/") + "/api.xro/2.0")
+        self._auth = BearerAuth()
+        self._api = AccountingApi(api_client(self._auth), base_url=api_base.rstrip("/") + "/api.xro/2.0")
         self._links: dict[str, str | None] = {}
 
-    # -- the port -------------------------------------------------------------------------------------------------
+    # -- the port ------------------------------------------------------------------------------------------------------
 
     def open_invoices(self) -> list[Invoice]:
         invoices: list[Invoice] = []
@@ -221,7 +166,7 @@ class XeroAccountingGateway:
                 customers[customer.customer_id] = customer
         return customers
 
-    # -- incremental sync (services/sync.py; not in the port) -----------------------------------------------------
+    # -- incremental sync (services/sync.py; not in the port) ----------------------------------------------------------
 
     def sweep(self) -> Sweep:
         """Every open invoice; the cursor is the newest UpdatedDateUTC among them, on Xero's own clock."""
@@ -271,7 +216,7 @@ class XeroAccountingGateway:
             if self._last_page(result, page, len(pages[-1])):
                 return pages
 
-    # -- payment links (not in the port) -------------------------------------------------------------------------
+    # -- payment links (not in the port) -------------------------------------------------------------------------------
 
     def payment_link(self, invoice_id: str) -> str | None:
         """The invoice's online-invoice URL (customers can pay there), or None when Xero has none (drafts)."""
@@ -294,7 +239,7 @@ class XeroAccountingGateway:
         """These invoices with `payment_link` filled in (one cached call per invoice not seen before)."""
         return [dataclasses.replace(i, payment_link=self.payment_link(i.invoice_id)) for i in invoices]
 
-    # -- mapping --------------------------------------------------------------------------------------------------
+    # -- mapping (xero_mapping.py) -------------------------------------------------------------------------------------
 
     @staticmethod
     def _last_page(result: Any, page: int, rows: int) -> bool:
@@ -307,64 +252,15 @@ class XeroAccountingGateway:
     def _map_invoices(self, rows: Iterable[Any]) -> list[Invoice]:
         invoices = []
         for row in rows:
-            invoice = self._map_invoice(row)
+            invoice = map_invoice(row, connection_id=self.connection_id, known_links=self._links)
             if invoice is not None:
                 invoices.append(invoice)
         return invoices
 
-    def _map_invoice(self, row: Any) -> Invoice | None:
-        status = _STATUSES.get(_text(row.status))
-        if _text(row.type) != "ACCREC" or status is None or row.due_date is None:
-            # Drafts, bills and undated invoices are never reminded; the caller treats them like deleted ones.
-            log.debug("skipping Xero invoice %s (type %s, status %s)", row.invoice_id, row.type, row.status)
-            return None
-        contact = row.contact
-        invoice_id = str(row.invoice_id)
-        return Invoice(
-            source=SOURCE,
-            connection_id=self.connection_id,
-            invoice_id=invoice_id,
-            number=str(row.invoice_number or ""),
-            customer_id=str(contact.contact_id) if contact else "",
-            customer_name=str(contact.name or "") if contact else "",
-            due_date=_as_date(row.due_date),
-            amount_due=Money(_decimal(row.amount_due), _text(row.currency_code).upper()),
-            status=status,
-            payment_link=self._links.get(invoice_id),
-            issue_date=_as_date(row.date) if row.date is not None else None,
-            updated_at=row.updated_date_utc,
-        )
-
     def _map_customer(self, contact: Any) -> Customer:
-        result = self._best_phone(contact.phones or [])
-        if result.problem is not None:
-            log.info("Xero contact %s: %s (%s)", contact.contact_id, result.problem.value, result.detail)
-        else:
-            log.debug("Xero contact %s: phone %s", contact.contact_id, mask_phone(result.e164))
-        return Customer(
-            source=SOURCE,
-            connection_id=self.connection_id,
-            customer_id=str(contact.contact_id),
-            name=str(contact.name or ""),
-            phone=result.e164,
-            phone_problem=result.problem,
-        )
+        return map_customer(contact, connection_id=self.connection_id, country=self.country)
 
-    def _best_phone(self, phones: Iterable[Any]) -> PhoneResult:
-        """MOBILE first, then DEFAULT; a landline in either is refused by phones.py rather than used."""
-        slots = {_text(p.phone_type).upper(): p for p in phones}
-        results = [
-            normalise_xero_phone(p.phone_country_code, p.phone_area_code, p.phone_number, self.country)
-            for p in (slots.get("MOBILE"), slots.get("DEFAULT"))
-            if p is not None
-        ]
-        for result in results:
-            if result.ok:
-                return result
-        tried = [r for r in results if r.problem == Reason.INVALID_PHONE]
-        return tried[0] if tried else PhoneResult(None, Reason.NO_PHONE, "no MOBILE or DEFAULT number")
-
-    # -- calling Xero ---------------------------------------------------------------------------------------------
+    # -- calling Xero --------------------------------------------------------------------------------------------------
 
     def _call(self, what: str, request: Callable[[], T]) -> T:
         """Run one SDK request with Xero's error handling: refresh once on 401, honour 429, retry 5xx briefly."""
@@ -383,7 +279,7 @@ class XeroAccountingGateway:
                 raise AccountingError(f"Xero {what}: unreadable response ({type(exc).__name__})") from None
 
     def _after_api_error(self, what: str, exc: ApiException, attempts: _Attempts) -> None:
-        status = _http_status(exc)
+        status = http_status(exc)
         if status == 401 and not attempts.refreshed:
             log.info("Xero %s: access token rejected, refreshing once", what)
             attempts.refreshed = attempts.refresh_next = True
@@ -417,7 +313,7 @@ class XeroAccountingGateway:
         attempts.failures += 1
         if attempts.failures >= self._max_attempts:
             raise AccountingError(f"Xero {what} failed after {attempts.failures} attempts: {detail}")
-        delay = _BACKOFF_SECONDS[min(attempts.failures - 1, len(_BACKOFF_SECONDS) - 1)]
+        delay = BACKOFF_SECONDS[min(attempts.failures - 1, len(BACKOFF_SECONDS) - 1)]
         log.warning("Xero %s: %s, retrying in %gs", what, detail, delay)
         self._sleep(delay)
 
@@ -425,77 +321,3 @@ class XeroAccountingGateway:
 def _newest(instants: Iterable[dt.datetime | None]) -> dt.datetime | None:
     aware = [i if i.tzinfo else i.replace(tzinfo=dt.UTC) for i in instants if isinstance(i, dt.datetime)]
     return max(aware, default=None)
-
-
-def _as_date(value: Any) -> dt.date:
-    # The SDK already reads /Date(ms+0000)/ as a UTC calendar date; a datetime only comes from ISO strings.
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-class XeroTokenRefresher:
-    """`chalicelib.ports.TokenRefresher` for Xero: xero-python's TokenApi, pointed at a configurable identity host.
-
-    The token URL is set on the TokenApi *instance*, never on the class, so two refreshers never share it.
-    """
-
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        identity_base: str = "https://identity.xero.com",
-        scopes: Sequence[str] = DEFAULT_SCOPES,
-        now: Callable[[], dt.datetime],  # the business clock: expiry is compared with it (bootstrap's Clock.now)
-        sleep: Callable[[float], None] = time.sleep,
-        max_attempts: int = 2,
-    ) -> None:
-        self._token_api = TokenApi(_api_client(_BearerAuth()), client_id, client_secret)
-        self._token_api.refresh_token_url = identity_base.rstrip("/") + "/connect/token"
-        self._scopes = list(scopes)
-        self._now = now
-        self._sleep = sleep
-        self._max_attempts = max_attempts
-
-    def refresh(self, refresh_token: str) -> OAuthTokens:
-        # Retrying a lost refresh with the same token is safe: Xero keeps the previous one valid for 30 minutes.
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                return self._parse(self._token_api.refresh_token(refresh_token, self._scopes))
-            except ApiException as exc:
-                self._raise_unless_transient(exc)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                log.warning("Xero token refresh: transport error (%s)", type(exc).__name__)
-            except ValueError:  # TokenApi json-decodes whatever came back with a 200
-                raise AccountingError("Xero token endpoint: unreadable answer") from None
-            if attempt < self._max_attempts:
-                self._sleep(_BACKOFF_SECONDS[attempt - 1])
-        raise AccountingError("Xero token endpoint unreachable")
-
-    @staticmethod
-    def _raise_unless_transient(exc: ApiException) -> None:
-        status = _http_status(exc)
-        if status and status < 500:
-            error = _oauth_error(exc.body)
-            if error == "invalid_grant":
-                raise ReconnectNeeded("Xero refused the refresh token (invalid_grant): reconnect needed") from None
-            raise AccountingError(f"Xero token endpoint: HTTP {status} {error}".rstrip()) from None
-        log.warning("Xero token refresh: HTTP %s", status)
-
-    def _parse(self, data: Any) -> OAuthTokens:
-        try:
-            expires_in = int(data["expires_in"])
-            return OAuthTokens(
-                access_token=str(data["access_token"]),
-                refresh_token=str(data["refresh_token"]),
-                expires_at=self._now() + dt.timedelta(seconds=expires_in),
-                scope=str(data.get("scope") or ""),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise AccountingError("Xero token endpoint: unreadable answer") from None
-
-
-def _oauth_error(body: Any) -> str:
-    try:
-        return str(json.loads(body or b"{}").get("error") or "")
-    except (ValueError, AttributeError):
-        return ""

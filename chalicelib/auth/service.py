@@ -9,8 +9,9 @@ from typing import Protocol
 from chalicelib.auth.cognito import CognitoUsers
 from chalicelib.auth.tokens import IdTokenVerifier, InvalidSession
 from chalicelib.domain.models import ReminderSettings
+from chalicelib.domain.records import Membership
 from chalicelib.ports import Clock
-from chalicelib.storage.organisations import DynamoMemberships, Membership
+from chalicelib.storage.organisations import DynamoMemberships
 
 
 @dataclass(frozen=True, slots=True)

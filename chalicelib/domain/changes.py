@@ -7,7 +7,8 @@ where this one ended even when Lunas' clock and the vendor's disagree.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from chalicelib.domain.errors import AccountingError
 from chalicelib.domain.models import Customer, Invoice
@@ -36,3 +37,26 @@ class ChangeSet:
 
 class ChangesUnavailable(AccountingError):
     """The source cannot answer "what changed since then" (too far back, too many changes): sweep instead."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    """One connection's stored view: open invoices and customers by vendor id, and where to read changes from."""
+
+    invoices: Mapping[str, Invoice] = field(default_factory=dict)
+    customers: Mapping[str, Customer] = field(default_factory=dict)
+    cursor: dt.datetime | None = None  # vendor clock
+    full_sweep_at: dt.datetime | None = None  # Lunas' clock
+    version: int = 0  # of the cursor item; 0 = never stored
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SnapshotChange:
+    """What to write: items first, then the cursor (only if nobody moved it since `Snapshot.version`)."""
+
+    put_invoices: tuple[Invoice, ...] = ()
+    delete_invoice_ids: frozenset[str] = frozenset()
+    put_customers: tuple[Customer, ...] = ()
+    delete_customer_ids: frozenset[str] = frozenset()
+    cursor: dt.datetime | None = None  # None: leave the cursor as it is
+    full_sweep_at: dt.datetime | None = None  # None: leave it as it is

@@ -279,3 +279,18 @@ class WhatsAppAccount:
     phone_number_id: str
     business_account_id: str
     access_token: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthTokens:
+    """One connection's OAuth 2.0 token set. Refresh tokens rotate: always keep the newest."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: dt.datetime  # when the access token expires, UTC
+    scope: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentMessage:
+    wamid: str

@@ -20,17 +20,18 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode
 
 import jwt
 import requests
 
 from chalicelib.domain.errors import LunasError
-from chalicelib.domain.models import Connection, ConnectionStatus
+from chalicelib.domain.models import Connection, ConnectionStatus, OAuthTokens
+from chalicelib.domain.records import PendingAuthorization
 from chalicelib.observability import logger
-from chalicelib.ports import Clock, OAuthTokens
-from chalicelib.storage.oauth_states import PendingAuthorization, StateInvalid
+from chalicelib.ports import Clock, ConnectionRepository, OAuthStates
+from chalicelib.storage.oauth_states import StateInvalid
 
 XERO_SCOPES = "offline_access accounting.invoices.read accounting.contacts.read"
 QUICKBOOKS_SCOPES = "com.intuit.quickbooks.accounting"
@@ -60,32 +61,6 @@ class OAuthProvider:
     connections_url: str = ""  # Xero only
 
 
-class StateStore(Protocol):
-    def put(self, state: str, pending: PendingAuthorization, *, now: dt.datetime, ttl: dt.timedelta) -> None: ...
-
-    def consume(self, state: str, *, user_sub: str, provider: str, now: dt.datetime) -> PendingAuthorization: ...
-
-
-class ConnectionStore(Protocol):
-    def add(self, connection: Connection, tokens: OAuthTokens) -> None: ...
-
-    def get(self, org_id: str, connection_id: str) -> Connection: ...
-
-    def for_org(self, org_id: str) -> list[Connection]: ...
-
-    def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]: ...
-
-    def save_tokens(self, org_id: str, connection_id: str, tokens: OAuthTokens, *, expected_version: int) -> None: ...
-
-    def set_status(self, org_id: str, connection_id: str, status: ConnectionStatus) -> None: ...
-
-
-class TokenEraser(Protocol):
-    def version(self, org_id: str, connection_id: str) -> int | None: ...
-
-    def delete_tokens(self, org_id: str, connection_id: str) -> None: ...
-
-
 def pkce_challenge(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
@@ -106,9 +81,8 @@ class ConnectFlows:
         self,
         *,
         providers: dict[str, OAuthProvider],
-        states: StateStore,
-        connections: ConnectionStore,
-        tokens: TokenEraser,
+        states: OAuthStates,
+        connections: ConnectionRepository,
         clock: Clock,
         public_base_url: str,
         http: requests.Session | None = None,
@@ -116,7 +90,6 @@ class ConnectFlows:
         self._providers = providers
         self._states = states
         self._connections = connections
-        self._tokens = tokens
         self._clock = clock
         self._base = public_base_url.rstrip("/")
         self._http = http or requests.Session()
@@ -241,7 +214,7 @@ class ConnectFlows:
             tenant_id=tenant_id,
             tenant_name=name,
         )
-        version = self._tokens.version(org_id, connection.connection_id)
+        version = self._connections.version(org_id, connection.connection_id)
         if version is None:
             self._connections.add(connection, tokens)
         else:  # connecting again (after "reconnect needed" or a disconnect): new tokens, active again
@@ -259,7 +232,7 @@ class ConnectFlows:
         provider = self._provider(connection.provider)
         revoked = self._revoke(provider, connection)
         self._connections.set_status(org_id, connection_id, ConnectionStatus.DISCONNECTED)
-        self._tokens.delete_tokens(org_id, connection_id)
+        self._connections.delete_tokens(org_id, connection_id)
         logger.info("disconnected", extra={"provider": provider.name, "revoked": revoked})
         return Disconnected(connection=connection, revoked_at_provider=revoked)
 

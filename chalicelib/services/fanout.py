@@ -8,22 +8,13 @@ spend their accounting API budget (Xero's Starter tier allows 1,000 calls a day)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from chalicelib.domain import policy
 from chalicelib.domain.models import Connection, ReminderSettings
 from chalicelib.observability import count, logger
-from chalicelib.ports import Clock
-
-
-class CycleQueue(Protocol):
-    def send_all(self, bodies: Sequence[str]) -> None: ...
-
-
-class ConnectionSource(Protocol):
-    def active(self) -> list[Connection]: ...
+from chalicelib.ports import Clock, ConnectionRepository, Queue
 
 
 @dataclass(slots=True)
@@ -40,9 +31,9 @@ def cycle_message(connection: Connection, scheduled_at: str) -> str:
 
 def fan_out(
     *,
-    connections: ConnectionSource,
+    connections: ConnectionRepository,
     settings_for: Callable[[str], ReminderSettings],
-    queue: CycleQueue,
+    queue: Queue,
     clock: Clock,
 ) -> FanOutResult:
     now = clock.now()
@@ -53,7 +44,7 @@ def fan_out(
             window_open[connection.org_id] = policy.in_send_window(now, settings_for(connection.org_id))
         target = result.enqueued if window_open[connection.org_id] else result.outside_window
         target.append(connection)
-    queue.send_all([cycle_message(c, now.isoformat()) for c in result.enqueued])
+    queue.send([cycle_message(c, now.isoformat()) for c in result.enqueued])
     count("CyclesEnqueued", len(result.enqueued))
     logger.info(
         "fan-out finished", extra={"enqueued": len(result.enqueued), "outside_window": len(result.outside_window)}

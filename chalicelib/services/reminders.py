@@ -34,12 +34,12 @@ from chalicelib.observability import count, logger, mask_phone
 from chalicelib.ports import (
     AccountingGateway,
     Clock,
-    ConsentStore,
+    ConsentRepository,
     DecisionLog,
+    Holds,
     MessageSender,
-    PauseStore,
-    PaymentLinkStore,
-    PhoneFlagStore,
+    PaymentLinks,
+    PhoneFlags,
     SendLedger,
 )
 
@@ -78,12 +78,12 @@ class CycleDependencies:
     settings: ReminderSettings
     gateway: AccountingGateway
     sender: MessageSender
-    consents: ConsentStore
-    phone_flags: PhoneFlagStore
-    pauses: PauseStore
+    consents: ConsentRepository
+    phone_flags: PhoneFlags
+    pauses: Holds
     ledger: SendLedger
     decision_log: DecisionLog
-    payment_links: PaymentLinkStore
+    payment_links: PaymentLinks
     approved_templates: Callable[[], frozenset[TemplateRef]]
     payment_link_for: Callable[[Invoice], str | None]
     public_base_url: str

@@ -15,70 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Iterable, Sequence
 
-from chalicelib.domain.changes import ChangeSet, ChangesUnavailable, Sweep
+from chalicelib.domain.changes import ChangesUnavailable, Snapshot, SnapshotChange
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus
-from chalicelib.ports import Clock
+from chalicelib.ports import Clock, IncrementalSource, SnapshotStore
 
 log = logging.getLogger(__name__)
 
 FULL_SWEEP_EVERY = dt.timedelta(days=7)
 MAX_CHANGE_WINDOW = dt.timedelta(days=29)  # QuickBooks CDC looks back at most 30 days; keep a day in hand
 OVERLAP = dt.timedelta(minutes=5)  # re-read a little before the cursor: a change seen twice is harmless
-
-
-class IncrementalSource(Protocol):
-    """An AccountingGateway that can also sweep with a cursor and list changes since one."""
-
-    source: str
-    connection_id: str
-
-    def open_invoices(self) -> list[Invoice]: ...
-
-    def invoices_by_id(self, invoice_ids: Sequence[str]) -> list[Invoice]: ...
-
-    def customers(self, customer_ids: Sequence[str]) -> dict[str, Customer]: ...
-
-    def sweep(self) -> Sweep: ...
-
-    def changed_since(self, since: dt.datetime) -> ChangeSet: ...
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Snapshot:
-    """One connection's stored view: open invoices and customers by vendor id, and where to read changes from."""
-
-    invoices: Mapping[str, Invoice] = field(default_factory=dict)
-    customers: Mapping[str, Customer] = field(default_factory=dict)
-    cursor: dt.datetime | None = None  # vendor clock
-    full_sweep_at: dt.datetime | None = None  # Lunas' clock
-    version: int = 0  # of the cursor item; 0 = never stored
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SnapshotChange:
-    """What to write: items first, then the cursor (only if nobody moved it since `Snapshot.version`)."""
-
-    put_invoices: tuple[Invoice, ...] = ()
-    delete_invoice_ids: frozenset[str] = frozenset()
-    put_customers: tuple[Customer, ...] = ()
-    delete_customer_ids: frozenset[str] = frozenset()
-    cursor: dt.datetime | None = None  # None: leave the cursor as it is
-    full_sweep_at: dt.datetime | None = None  # None: leave it as it is
-
-
-class SnapshotStore(Protocol):
-    def load(self, org_id: str, connection_id: str) -> Snapshot: ...
-
-    def save(self, org_id: str, connection_id: str, change: SnapshotChange, *, expected_version: int | None) -> bool:
-        """Write the items, then the cursor (not at all when `expected_version` is None).
-
-        Returns False when another worker moved the cursor since `expected_version` was read (theirs is kept).
-        """
-        ...
 
 
 def _is_open(invoice: Invoice) -> bool:

@@ -24,33 +24,16 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable
-from typing import Protocol
 
 from chalicelib.clock import Monotonic, monotonic
 from chalicelib.domain.errors import AccountingError, LunasError, ReconnectNeeded, TokenConflict
-from chalicelib.domain.models import Connection, ConnectionStatus
-from chalicelib.ports import AccessTokenProvider, Clock, OAuthTokens, TokenRefresher
+from chalicelib.domain.models import ConnectionStatus, OAuthTokens
+from chalicelib.ports import AccessTokenProvider, Clock, ConnectionRepository, Leases, TokenRefresher
 
 _EARLY_REFRESH = dt.timedelta(seconds=60)  # refresh a little before expiry, so a call never starts with a dying token
 LEASE_SECONDS = 30.0  # far inside Xero's 30-minute grace: a crashed holder's refresh can be redone with the same token
 WAIT_SECONDS = 45.0  # how long a caller waits for another one's refresh before giving up (SQS will redeliver)
 _SAVE_ATTEMPTS = 4
-
-
-class TokenRepository(Protocol):
-    def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]: ...
-
-    def save_tokens(self, org_id: str, connection_id: str, tokens: OAuthTokens, *, expected_version: int) -> None: ...
-
-    def set_status(self, org_id: str, connection_id: str, status: ConnectionStatus) -> None: ...
-
-    def for_org(self, org_id: str) -> list[Connection]: ...
-
-
-class Leases(Protocol):
-    def acquire(self, org_id: str, key: str, owner: str, *, now: float, seconds: float) -> bool: ...
-
-    def release(self, org_id: str, key: str, owner: str) -> None: ...
 
 
 def family_key(refresh_token: str) -> str:
@@ -66,7 +49,7 @@ class ConnectionTokens:
         *,
         org_id: str,
         connection_id: str,
-        repository: TokenRepository,
+        repository: ConnectionRepository,
         refresher: TokenRefresher,
         clock: Clock,
         leases: Leases,
@@ -179,7 +162,7 @@ def token_provider(
     *,
     org_id: str,
     connection_id: str,
-    repository: TokenRepository,
+    repository: ConnectionRepository,
     refresher: TokenRefresher,
     clock: Clock,
     leases: Leases | None = None,

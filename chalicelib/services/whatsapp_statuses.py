@@ -15,12 +15,13 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.domain.tracking import DeliveryStatus, parse_tracker
 from chalicelib.observability import logger, mask_phone
+from chalicelib.ports import PhoneFlags, SendLedger
 
 _NOT_ON_WHATSAPP = 131026
 _RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -82,20 +83,6 @@ def unix_time(value: Any, fallback: dt.datetime) -> dt.datetime:
         return fallback
 
 
-class StatusLedger(Protocol):
-    def apply_status(self, update: DeliveryStatus) -> bool: ...
-
-    def locate(self, wamids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
-
-    def park(self, org_id: str, updates: Sequence[DeliveryStatus]) -> None: ...
-
-    def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int: ...
-
-
-class PhoneFlags(Protocol):
-    def mark_not_on_whatsapp(self, org_id: str, phone: str, at: dt.datetime, detail: str) -> None: ...
-
-
 @dataclass(slots=True)
 class StatusOutcome:
     applied: int = 0  # messages whose ledger rows were updated
@@ -104,7 +91,7 @@ class StatusOutcome:
 
 
 def apply_statuses(
-    org_id: str, events: Sequence[StatusEvent], *, ledger: StatusLedger, phone_flags: PhoneFlags
+    org_id: str, events: Sequence[StatusEvent], *, ledger: SendLedger, phone_flags: PhoneFlags
 ) -> StatusOutcome:
     """Apply one organisation's statuses (already routed by phone number id and deduplicated)."""
     outcome = StatusOutcome()
@@ -171,7 +158,7 @@ def _merge(current: DeliveryStatus | None, new: DeliveryStatus) -> DeliveryStatu
     )
 
 
-def _park(org_id: str, events: Sequence[StatusEvent], ledger: StatusLedger, outcome: StatusOutcome) -> None:
+def _park(org_id: str, events: Sequence[StatusEvent], ledger: SendLedger, outcome: StatusOutcome) -> None:
     unique = {(e.wamid, e.status): e for e in events}  # one item per (wamid, status): a batch holds no duplicates
     if not unique:
         return

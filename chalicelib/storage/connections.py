@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
@@ -13,8 +12,10 @@ from chalicelib.domain.errors import LunasError, TokenConflict
 from chalicelib.domain.models import (
     Connection,
     ConnectionStatus,
+    OAuthTokens,
 )
-from chalicelib.ports import Clock, OAuthTokens
+from chalicelib.domain.records import ConnectionHealth
+from chalicelib.ports import Clock
 from chalicelib.storage.organisations import NotFound
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import ACTIVE_CONNECTIONS, ConnectionRecord, LeaseRecord, LunasTable, org_pk
@@ -150,6 +151,27 @@ class DynamoConnectionRepository:
             status=ConnectionStatus(record.status),
         )
 
+    def version(self, org_id: str, connection_id: str) -> int | None:
+        try:
+            return int(ConnectionRecord.get(org_pk(org_id), f"CONN#{connection_id}").version or 0)
+        except ConnectionRecord.DoesNotExist:
+            return None
+
+    def delete_tokens(self, org_id: str, connection_id: str) -> None:
+        for _ in range(5):
+            try:
+                record = ConnectionRecord.get(org_pk(org_id), f"CONN#{connection_id}")
+            except ConnectionRecord.DoesNotExist:
+                return
+            record.token_ciphertext = None
+            try:
+                record.save()
+                return
+            except PutError as exc:
+                if not conditional_failed(exc):
+                    raise
+        raise LunasError("the connection kept changing; try again")
+
 
 class DynamoLeases:
     """Short leases with a conditional write: at most one holder per key until it releases or the lease runs out."""
@@ -176,41 +198,6 @@ class DynamoLeases:
         except DeleteError as exc:
             if not conditional_failed(exc):  # already expired and taken over: nothing of ours to release
                 raise
-
-
-class DynamoConnectionTokens:
-    """What the connect flows need beyond `DynamoConnectionRepository`: the version, and deleting tokens."""
-
-    def version(self, org_id: str, connection_id: str) -> int | None:
-        try:
-            return int(ConnectionRecord.get(org_pk(org_id), f"CONN#{connection_id}").version or 0)
-        except ConnectionRecord.DoesNotExist:
-            return None
-
-    def delete_tokens(self, org_id: str, connection_id: str) -> None:
-        for _ in range(5):
-            try:
-                record = ConnectionRecord.get(org_pk(org_id), f"CONN#{connection_id}")
-            except ConnectionRecord.DoesNotExist:
-                return
-            record.token_ciphertext = None
-            try:
-                record.save()
-                return
-            except PutError as exc:
-                if not conditional_failed(exc):
-                    raise
-        raise LunasError("the connection kept changing; try again")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ConnectionHealth:
-    connection_id: str
-    provider: str
-    tenant_name: str
-    status: str
-    last_cycle_at: dt.datetime | None
-    last_cycle_summary: str
 
 
 def connection_health(org_id: str) -> list[ConnectionHealth]:

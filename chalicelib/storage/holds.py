@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from pynamodb.exceptions import PutError
 
@@ -39,62 +39,52 @@ class DynamoPauses:
             (customers if kind == "CUST" else invoices).add((connection_id, vendor_id))
         return frozenset(customers), frozenset(invoices)
 
+    def pause_phone(self, org_id: str, phone: str, until: dt.datetime, note: str) -> None:
+        """Pause a phone until `until` (a customer replied), never shortening a longer pause already there."""
+        record = PhonePauseRecord(org_pk(org_id), f"PHONEPAUSE#{phone}", until=until, note=note)
+        try:
+            record.save(condition=PhonePauseRecord.pk.does_not_exist() | (PhonePauseRecord.until < until))
+        except PutError as exc:
+            if not conditional_failed(exc):
+                raise
+
     def paused_phones(self, org_id: str, phones: Iterable[str], now: dt.datetime) -> frozenset[str]:
-        """Phones whose reminders are paused because the customer replied (see chalicelib/webhooks)."""
-        return paused_phones(org_id, list(phones), now)
+        """Phones whose reminders are paused because the customer replied."""
+        keys = [(org_pk(org_id), f"PHONEPAUSE#{p}") for p in sorted(set(phones))]
+        return frozenset(r.sk.removeprefix("PHONEPAUSE#") for r in batch_get(PhonePauseRecord, keys) if r.until > now)
+
+    def close_invoice(
+        self,
+        org_id: str,
+        connection_id: str,
+        invoice_id: str,
+        *,
+        status: str,
+        source: str,
+        at: dt.datetime,
+        keep_for: dt.timedelta,
+    ) -> None:
+        """An accounting webhook said the invoice is paid / voided / deleted: hold it until sync sees it too."""
+        InvoiceClosureRecord(
+            org_pk(org_id),
+            f"CLOSED#{connection_id}#{invoice_id}",
+            status=status,
+            source=source,
+            at=at,
+            expires_at=at + keep_for,
+        ).save()
+
+    def reopen_invoice(self, org_id: str, connection_id: str, invoice_id: str) -> None:
+        InvoiceClosureRecord(org_pk(org_id), f"CLOSED#{connection_id}#{invoice_id}").delete()
 
     def closed_invoices(
         self, org_id: str, keys: Iterable[tuple[str, str]], now: dt.datetime
     ) -> dict[tuple[str, str], str]:
-        """(connection_id, invoice_id) -> paid / voided / deleted, as an accounting webhook just reported."""
-        return closed_invoices(org_id, list(keys), now)
-
-
-def pause_phone(org_id: str, phone: str, until: dt.datetime, note: str) -> None:
-    """Pause a phone until `until`, never shortening a longer pause already there."""
-    record = PhonePauseRecord(org_pk(org_id), f"PHONEPAUSE#{phone}", until=until, note=note)
-    try:
-        record.save(condition=PhonePauseRecord.pk.does_not_exist() | (PhonePauseRecord.until < until))
-    except PutError as exc:
-        if not conditional_failed(exc):
-            raise
-
-
-def paused_phones(org_id: str, phones: Sequence[str], now: dt.datetime) -> frozenset[str]:
-    keys = [(org_pk(org_id), f"PHONEPAUSE#{p}") for p in sorted(set(phones))]
-    return frozenset(r.sk.removeprefix("PHONEPAUSE#") for r in batch_get(PhonePauseRecord, keys) if r.until > now)
-
-
-def close_invoice(
-    org_id: str,
-    connection_id: str,
-    invoice_id: str,
-    *,
-    status: str,
-    source: str,
-    at: dt.datetime,
-    keep_for: dt.timedelta,
-) -> None:
-    InvoiceClosureRecord(
-        org_pk(org_id),
-        f"CLOSED#{connection_id}#{invoice_id}",
-        status=status,
-        source=source,
-        at=at,
-        expires_at=at + keep_for,
-    ).save()
-
-
-def reopen_invoice(org_id: str, connection_id: str, invoice_id: str) -> None:
-    InvoiceClosureRecord(org_pk(org_id), f"CLOSED#{connection_id}#{invoice_id}").delete()
-
-
-def closed_invoices(org_id: str, keys: Sequence[tuple[str, str]], now: dt.datetime) -> dict[tuple[str, str], str]:
-    """(connection_id, invoice_id) -> paid / voided, for the invoices a webhook reported closed (and not expired)."""
-    wanted = [(org_pk(org_id), f"CLOSED#{c}#{i}") for c, i in sorted(set(keys))]
-    result = {}
-    for record in batch_get(InvoiceClosureRecord, wanted):
-        if record.expires_at > now:
-            connection_id, invoice_id = record.sk.removeprefix("CLOSED#").rsplit("#", 1)
-            result[(connection_id, invoice_id)] = record.status
-    return result
+        """(connection_id, invoice_id) -> paid / voided / deleted, for unexpired closures a webhook reported."""
+        wanted = [(org_pk(org_id), f"CLOSED#{c}#{i}") for c, i in sorted(set(keys))]
+        result = {}
+        for record in batch_get(InvoiceClosureRecord, wanted):
+            if record.expires_at > now:
+                connection_id, invoice_id = record.sk.removeprefix("CLOSED#").rsplit("#", 1)
+                result[(connection_id, invoice_id)] = record.status
+        return result

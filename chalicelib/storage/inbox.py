@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.domain.records import StoredReply
 from chalicelib.storage.schema import ClaimRecord, ReplyRecord, SeenRecord, org_pk
 from chalicelib.storage.writes import batch_get, conditional_failed
 
@@ -24,19 +24,6 @@ class DynamoSeenMarkers:
         with SeenRecord.batch_write() as batch:
             for key in sorted(set(keys)):
                 batch.save(SeenRecord(f"WEBHOOK#{key}", "SEEN", seen_at=now, expires_at=now + keep_for))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredReply:
-    org_id: str
-    message_id: str
-    phone: str
-    kind: str
-    text: str
-    intent: str
-    action: str
-    received_at: dt.datetime
-    context_wamid: str | None = None
 
 
 class DynamoReplies:

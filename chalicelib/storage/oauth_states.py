@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.errors import LunasError
+from chalicelib.domain.records import PendingAuthorization
 from chalicelib.storage.schema import OAuthStateRecord
 from chalicelib.storage.writes import conditional_failed
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PendingAuthorization:
-    org_id: str
-    user_sub: str
-    provider: str
-    code_verifier: str
-    redirect_uri: str
 
 
 class StateInvalid(LunasError):

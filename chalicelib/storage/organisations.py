@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from pynamodb.exceptions import PutError
@@ -18,6 +17,7 @@ from chalicelib.domain.models import (
     Stage,
     WhatsAppAccount,
 )
+from chalicelib.domain.records import Membership, WhatsAppSummary
 from chalicelib.ports import Clock
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, org_pk
@@ -104,15 +104,6 @@ class DynamoOrganisationRepository:
         return {"org_id": org_id, "item": "whatsapp_token"}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Membership:
-    user_sub: str
-    org_id: str
-    role: str
-    email: str
-    signed_out_at: float | None = None
-
-
 class AlreadyMember(LunasError):
     """The user already belongs to an organisation."""
 
@@ -157,15 +148,6 @@ class DynamoMemberships:
 
 class NumberTaken(LunasError):
     """The WhatsApp number is already connected to another Lunas organisation."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WhatsAppSummary:
-    """What the dashboard may show about the WhatsApp number: never the access token."""
-
-    phone_number_id: str
-    business_account_id: str
-    has_token: bool
 
 
 class DynamoOrganisationSettings:

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.domain.records import ConnectionRoute
 from chalicelib.observability import logger
 from chalicelib.storage.schema import BsuidRecord, RouteRecord, org_pk
 from chalicelib.storage.writes import conditional_failed
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionRoute:
-    org_id: str
-    connection_id: str
 
 
 class DynamoRoutes:

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
-from chalicelib.services.sync import Snapshot, SnapshotChange
 from chalicelib.storage.schema import SyncCursorRecord, SyncCustomerRecord, SyncInvoiceRecord, org_pk
 from chalicelib.storage.writes import conditional_failed
 

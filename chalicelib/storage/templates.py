@@ -11,10 +11,19 @@ from chalicelib.storage.schema import TemplateStateRecord
 from chalicelib.storage.writes import conditional_failed
 
 
-def update_template_state(
-    waba_id: str, name: str, language: str, *, group: str, values: dict[str, object], at: int
-) -> bool:
-    """Set one group of fields (status / category / quality) unless a later event of that group already did."""
+class DynamoTemplateRegistry:
+    """Per WhatsApp Business Account: what Meta's template events last said about each template."""
+
+    def update(self, waba_id: str, name: str, language: str, *, group: str, values: dict[str, object], at: int) -> bool:
+        """Set one group of fields (status / category / quality) unless a later event of that group already did."""
+        return _update(waba_id, name, language, group=group, values=values, at=at)
+
+    def states(self, waba_id: str) -> list[TemplateState]:
+        """The registry of one WhatsApp Business Account."""
+        return _states(waba_id)
+
+
+def _update(waba_id: str, name: str, language: str, *, group: str, values: dict[str, object], at: int) -> bool:
     item = TemplateStateRecord(f"WABA#{waba_id}", f"TEMPLATE#{name}#{language}")
     stamp = getattr(TemplateStateRecord, f"{group}_at")
     actions = [getattr(TemplateStateRecord, k).set(v) for k, v in values.items() if v is not None]
@@ -28,12 +37,8 @@ def update_template_state(
     return True
 
 
-def template_states(waba_id: str) -> list[TemplateStateRecord]:
-    return list(TemplateStateRecord.query(f"WABA#{waba_id}", TemplateStateRecord.sk.startswith("TEMPLATE#")))
-
-
-def registry_states(waba_id: str) -> list[TemplateState]:
-    """The template registry of one WhatsApp Business Account, as `templates.TemplateState`s."""
+def _states(waba_id: str) -> list[TemplateState]:
+    records = TemplateStateRecord.query(f"WABA#{waba_id}", TemplateStateRecord.sk.startswith("TEMPLATE#"))
     return [
         TemplateState(
             name=r.sk.removeprefix("TEMPLATE#").rsplit("#", 1)[0],
@@ -47,5 +52,5 @@ def registry_states(waba_id: str) -> list[TemplateState]:
             ),
             quality=r.quality,
         )
-        for r in template_states(waba_id)
+        for r in records
     ]

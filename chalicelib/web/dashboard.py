@@ -29,11 +29,12 @@ from chalicelib.domain.models import (
     Stage,
 )
 from chalicelib.domain.phones import normalise_phone
+from chalicelib.domain.records import ConnectionHealth, WhatsAppSummary
 from chalicelib.observability import logger
 from chalicelib.services.reminders import CyclePreview, plan_for_connection
-from chalicelib.storage.connections import ConnectionHealth, connection_health
+from chalicelib.storage.connections import connection_health
 from chalicelib.storage.invoice_views import DynamoTimeline
-from chalicelib.storage.organisations import DynamoOrganisationSettings, WhatsAppSummary
+from chalicelib.storage.organisations import DynamoOrganisationSettings
 
 
 class InvalidInput(LunasError):
@@ -389,5 +390,5 @@ def run_now(org_id: str) -> RunNowResult:
     from chalicelib.adapters.sqs import SqsQueue
 
     now = bootstrap.clock().now().isoformat()
-    SqsQueue(config.reminder_queue_name).send_all([cycle_message(c, now) for c in connections])
+    SqsQueue(config.reminder_queue_name).send([cycle_message(c, now) for c in connections])
     return RunNowResult("queue", len(connections))

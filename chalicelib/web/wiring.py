@@ -11,7 +11,6 @@ from chalicelib.auth.service import Authenticator
 from chalicelib.auth.tokens import IdTokenVerifier
 from chalicelib.config import load_settings
 from chalicelib.services.connections import ConnectFlows, providers_from_settings
-from chalicelib.storage.connections import DynamoConnectionTokens
 from chalicelib.storage.oauth_states import DynamoOAuthStates
 from chalicelib.storage.organisations import DynamoMemberships
 
@@ -35,7 +34,6 @@ def connect_flows() -> ConnectFlows:
         providers=providers_from_settings(config),
         states=DynamoOAuthStates(),
         connections=bootstrap.stores().connections,
-        tokens=DynamoConnectionTokens(),
         clock=bootstrap.clock(),
         public_base_url=config.public_base_url,
     )

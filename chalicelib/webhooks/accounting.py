@@ -16,15 +16,12 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.domain.errors import ReconnectNeeded
 from chalicelib.domain.models import Connection, ConnectionStatus, Decision, Invoice, InvoiceStatus, Reason
 from chalicelib.observability import bind_org, count, logger
-from chalicelib.ports import AccountingGateway, Clock, DecisionLog
-from chalicelib.storage.holds import close_invoice, reopen_invoice
-from chalicelib.storage.inbox import DynamoSeenMarkers
-from chalicelib.storage.routes import DynamoRoutes
+from chalicelib.ports import AccountingGateway, Clock, ConnectionRepository, DecisionLog, Holds, Routes, WebhookInbox
 
 SEEN_FOR = dt.timedelta(days=32)  # Xero replays up to 31 days of events after an outage
 CLOSED_FOR = dt.timedelta(days=14)  # long enough for every sync path to have seen the change itself
@@ -109,20 +106,15 @@ def _cloud_event(event: Any) -> ResourceChange | None:
     )
 
 
-class Connections(Protocol):
-    def get(self, org_id: str, connection_id: str) -> Connection: ...
-
-    def active(self) -> list[Connection]: ...
-
-
 @dataclass(kw_only=True)
 class AccountingWebhookDependencies:
     clock: Clock
-    routes: DynamoRoutes
-    seen: DynamoSeenMarkers
-    connections: Connections
+    routes: Routes
+    seen: WebhookInbox
+    connections: ConnectionRepository
     decisions: DecisionLog
     gateway_for: Callable[[Connection], AccountingGateway]
+    holds: Holds
 
 
 @dataclass(slots=True)
@@ -197,11 +189,11 @@ class AccountingWebhookProcessor:
             invoice = fresh.get(invoice_id)
             status = _closed_status(invoice)
             if status is None:
-                reopen_invoice(connection.org_id, connection.connection_id, invoice_id)
+                self.deps.holds.reopen_invoice(connection.org_id, connection.connection_id, invoice_id)
                 report.still_open += 1
                 continue
             source = f"{_NAMES.get(connection.provider, connection.provider)} webhook"
-            close_invoice(
+            self.deps.holds.close_invoice(
                 connection.org_id,
                 connection.connection_id,
                 invoice_id,

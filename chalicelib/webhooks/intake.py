@@ -21,9 +21,10 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.observability import count, logger
+from chalicelib.ports import Queue
 
 DEFAULT_QUEUE = "lunas-webhooks"
 MAX_MESSAGE_BYTES = 240_000  # under SQS's classic 256 KiB limit, envelope included
@@ -34,10 +35,6 @@ PROVIDERS = ("whatsapp", "xero", "quickbooks")
 class Answer:
     status: int
     body: str = ""
-
-
-class Queue(Protocol):
-    def send(self, bodies: Sequence[str]) -> None: ...
 
 
 class SqsWebhookQueue:

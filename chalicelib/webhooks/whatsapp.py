@@ -16,24 +16,32 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.domain.models import Consent, ConsentStatus, ReminderSettings
+from chalicelib.domain.records import StoredReply
 from chalicelib.domain.replies import ReplyIntent, ReplyMeaning, classify_button, classify_text
 from chalicelib.observability import count, logger, mask_phone
-from chalicelib.ports import Clock, SentMessage
-from chalicelib.services.whatsapp_statuses import (
+from chalicelib.ports import (
+    Bsuids,
+    Clock,
+    ConsentRepository,
+    Holds,
+    MarketingPreferences,
+    OneTimeClaims,
     PhoneFlags,
-    StatusLedger,
+    Replies,
+    Routes,
+    SendLedger,
+    TemplateRegistry,
+    TextSender,
+    WebhookInbox,
+)
+from chalicelib.services.whatsapp_statuses import (
     apply_statuses,
     parse_status,
     unix_time,
 )
-from chalicelib.storage.consent import DynamoMarketingPreferences
-from chalicelib.storage.holds import pause_phone
-from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers, StoredReply
-from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
-from chalicelib.storage.templates import update_template_state
 
 TEMPLATE_FIELDS = ("message_template_status_update", "template_category_update", "message_template_quality_update")
 SEEN_FOR = dt.timedelta(days=8)  # Meta retries for 7 days
@@ -43,16 +51,6 @@ PROMPT_FOR = dt.timedelta(hours=24)  # "reply YES" counts as opt-in this long af
 def reply_pause() -> dt.timedelta:
     """How long any other reply pauses that customer's reminders (`LUNAS_REPLY_PAUSE_DAYS`, default 3)."""
     return dt.timedelta(days=float(os.environ.get("LUNAS_REPLY_PAUSE_DAYS", "3")))
-
-
-class TextSender(Protocol):
-    def send_text(self, *, to: str, text: str, reply_to: str | None = None) -> SentMessage: ...
-
-
-class ConsentBook(Protocol):
-    def record(self, consent: Consent) -> None: ...
-
-    def for_phones(self, org_id: str, phones: Any) -> dict[str, Consent]: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,17 +83,19 @@ class Report:
 @dataclass(kw_only=True)
 class WhatsAppWebhookDependencies:
     clock: Clock
-    routes: DynamoRoutes
-    seen: DynamoSeenMarkers
-    ledger: StatusLedger
+    routes: Routes
+    seen: WebhookInbox
+    ledger: SendLedger
     phone_flags: PhoneFlags
-    consents: ConsentBook
-    replies: DynamoReplies
-    claims: DynamoClaims
-    bsuids: DynamoBsuids
-    preferences: DynamoMarketingPreferences
+    consents: ConsentRepository
+    replies: Replies
+    claims: OneTimeClaims
+    bsuids: Bsuids
+    preferences: MarketingPreferences
     settings_for: Callable[[str], ReminderSettings]
     sender_for: Callable[[str], TextSender | None]
+    holds: Holds
+    templates: TemplateRegistry
     reply_pause: dt.timedelta = field(default_factory=reply_pause)
 
 
@@ -267,7 +267,7 @@ class WhatsAppWebhookProcessor:
 
     def _pause(self, org_id: str, message: InboundMessage) -> str:
         until = max(message.at, self.deps.clock.now()) + self.deps.reply_pause
-        pause_phone(org_id, message.phone, until, f"customer replied ({message.message_id})")
+        self.deps.holds.pause_phone(org_id, message.phone, until, f"customer replied ({message.message_id})")
         return f"reminders paused until {until:%Y-%m-%d %H:%M} UTC"
 
     def _confirm_opt_out(self, org_id: str, message: InboundMessage) -> None:
@@ -324,7 +324,7 @@ class WhatsAppWebhookProcessor:
             return
         at = change.time or int(self.deps.clock.now().timestamp())
         for group, values in _template_updates(change.field, value):
-            update_template_state(change.waba_id, name, language, group=group, values=values, at=at)
+            self.deps.templates.update(change.waba_id, name, language, group=group, values=values, at=at)
         report.template_events += 1
         logger.info("template event", extra={"template": name, "language": language, "field": change.field})
 

@@ -18,17 +18,18 @@ from chalicelib import bootstrap
 from chalicelib.config import load_settings
 from chalicelib.domain.models import Connection
 from chalicelib.observability import logger
-from chalicelib.ports import AccountingGateway
+from chalicelib.ports import AccountingGateway, TextSender
 from chalicelib.storage.consent import DynamoMarketingPreferences
 from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers
 from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
+from chalicelib.storage.templates import DynamoTemplateRegistry
 from chalicelib.webhooks.accounting import (
     AccountingWebhookDependencies,
     AccountingWebhookProcessor,
     parse_quickbooks,
     parse_xero,
 )
-from chalicelib.webhooks.whatsapp import TextSender, WhatsAppWebhookDependencies, WhatsAppWebhookProcessor
+from chalicelib.webhooks.whatsapp import WhatsAppWebhookDependencies, WhatsAppWebhookProcessor
 
 
 def process_webhook_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -96,6 +97,8 @@ def whatsapp_dependencies() -> WhatsAppWebhookDependencies:
         preferences=preferences,
         settings_for=stores.organisations.settings,
         sender_for=_text_sender,
+        holds=stores.pauses,
+        templates=DynamoTemplateRegistry(),
     )
 
 
@@ -125,6 +128,7 @@ def accounting_dependencies() -> AccountingWebhookDependencies:
         connections=stores.connections,
         decisions=stores.decisions,
         gateway_for=_gateway,
+        holds=stores.pauses,
     )
 
 

@@ -1,0 +1,409 @@
+"""Everything Lunas wires together, built once per warm Lambda container (see chalicelib/bootstrap.py).
+
+A warm container serves many events. What costs a client, a connection pool or a network round trip is built here
+once and shared: the KMS client (inside `cipher`), each SQS client and its queue URL, one WhatsApp sender (a pooled
+HTTP client) per number and token, Meta's template list (a few minutes), the sign-in and connect-flow objects.
+What belongs to one connection (its accounting gateway, its cycle's dependencies) is made by methods here.
+
+Vendor SDKs (xero-python, python-quickbooks, pywa, PyJWT) are imported by the methods that need them, so the
+fan-out and the webhook intake never load them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.adapters.kms import KmsCipher
+from chalicelib.adapters.sqs import SqsQueue
+from chalicelib.clock import Monotonic, SystemClock, monotonic
+from chalicelib.config import Settings
+from chalicelib.domain.errors import LunasError
+from chalicelib.domain.models import Connection, Invoice, ReminderSettings, TemplateRef, WhatsAppAccount
+from chalicelib.ports import AccessTokenProvider, AccountingGateway, Clock, IncrementalSource, Queue, TokenRefresher
+from chalicelib.services.reminders import CycleDependencies
+from chalicelib.services.sync import IncrementalGateway
+from chalicelib.services.tokens import token_provider
+from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases
+from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
+from chalicelib.storage.holds import DynamoPauses, DynamoPhoneFlags
+from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers
+from chalicelib.storage.invoice_views import DynamoInvoiceViews, DynamoTimeline
+from chalicelib.storage.ledger import DynamoSendLedger
+from chalicelib.storage.oauth_states import DynamoOAuthStates
+from chalicelib.storage.organisations import (
+    DynamoMemberships,
+    DynamoOrganisationRepository,
+    DynamoOrganisationSettings,
+)
+from chalicelib.storage.payment_links import DynamoPaymentLinks
+from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
+from chalicelib.storage.snapshots import DynamoSyncSnapshots
+from chalicelib.storage.templates import DynamoTemplateRegistry
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.whatsapp import WhatsAppMessageSender
+    from chalicelib.auth.cognito import CognitoUsers
+    from chalicelib.auth.service import Authenticator
+    from chalicelib.services.connections import ConnectFlows
+    from chalicelib.webhooks.accounting import AccountingWebhookDependencies
+    from chalicelib.webhooks.whatsapp import WhatsAppWebhookDependencies
+
+TEMPLATE_CACHE_SECONDS = 300.0  # Meta's template list; template events correct it at once (domain/templates.py)
+SENDERS_KEPT = 32  # WhatsApp senders (one HTTP pool each); the least recently used one is dropped
+
+
+class UnsupportedProvider(LunasError):
+    """A connection names an accounting provider this build cannot read."""
+
+
+class WhatsAppNotConfigured(LunasError):
+    """The organisation has not set up its WhatsApp number yet."""
+
+
+@dataclass(frozen=True)
+class Stores:
+    """Every DynamoDB store, built once: the two that hold secrets share the container's KMS cipher."""
+
+    organisations: DynamoOrganisationRepository
+    organisation_settings: DynamoOrganisationSettings  # the owner's settings forms (dashboard)
+    memberships: DynamoMemberships
+    connections: DynamoConnectionRepository
+    leases: DynamoLeases
+    oauth_states: DynamoOAuthStates
+    consents: DynamoConsentRepository
+    preferences: DynamoMarketingPreferences
+    phone_flags: DynamoPhoneFlags
+    pauses: DynamoPauses
+    ledger: DynamoSendLedger
+    decisions: DynamoInvoiceViews
+    timeline: DynamoTimeline
+    payment_links: DynamoPaymentLinks
+    snapshots: DynamoSyncSnapshots
+    routes: DynamoRoutes
+    seen: DynamoSeenMarkers
+    replies: DynamoReplies
+    claims: DynamoClaims
+    bsuids: DynamoBsuids
+    templates: DynamoTemplateRegistry
+
+
+def build_stores(cipher: KmsCipher, clock: Clock) -> Stores:
+    return Stores(
+        organisations=DynamoOrganisationRepository(cipher, clock),
+        organisation_settings=DynamoOrganisationSettings(cipher, clock),
+        memberships=DynamoMemberships(),
+        connections=DynamoConnectionRepository(cipher, clock),
+        leases=DynamoLeases(),
+        oauth_states=DynamoOAuthStates(),
+        consents=DynamoConsentRepository(),
+        preferences=DynamoMarketingPreferences(),
+        phone_flags=DynamoPhoneFlags(),
+        pauses=DynamoPauses(),
+        ledger=DynamoSendLedger(),
+        decisions=DynamoInvoiceViews(),
+        timeline=DynamoTimeline(),
+        payment_links=DynamoPaymentLinks(),
+        snapshots=DynamoSyncSnapshots(),
+        routes=DynamoRoutes(),
+        seen=DynamoSeenMarkers(),
+        replies=DynamoReplies(),
+        claims=DynamoClaims(),
+        bsuids=DynamoBsuids(),
+        templates=DynamoTemplateRegistry(),
+    )
+
+
+def build_container(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    cipher: KmsCipher | None = None,
+    stores: Stores | None = None,
+    reminder_queue: Queue | None = None,
+    webhook_queue: Queue | None = None,
+    elapsed: Monotonic = monotonic,
+) -> Container:
+    """A container from `settings`; every keyword replaces one part (the sandbox passes its shared clock).
+
+    No I/O: clients are created, and queue URLs looked up, on first use.
+    """
+    clock = clock or SystemClock()
+    cipher = cipher or KmsCipher(settings.kms_key_id)
+    return Container(
+        settings=settings,
+        clock=clock,
+        cipher=cipher,
+        stores=stores or build_stores(cipher, clock),
+        reminder_queue=reminder_queue or SqsQueue(settings.reminder_queue_name),
+        webhook_queue=webhook_queue or SqsQueue(settings.webhook_queue_name, one_at_a_time=True),
+        elapsed=elapsed,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Container:
+    settings: Settings
+    clock: Clock  # business time: the real time, or the sandbox's shared clock
+    cipher: KmsCipher
+    stores: Stores
+    reminder_queue: Queue  # one message per connection cycle (fan-out, "run now")
+    webhook_queue: Queue  # the webhook bodies, queued by the HTTP routes for process_webhooks
+    elapsed: Monotonic = monotonic  # ages of the caches below
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _senders: OrderedDict[tuple[str, str], WhatsAppMessageSender] = field(
+        default_factory=OrderedDict, init=False, repr=False
+    )
+    _templates: dict[str, tuple[float, frozenset[TemplateRef]]] = field(default_factory=dict, init=False, repr=False)
+
+    def with_settings(self, **changes: Any) -> Container:
+        """A new container from these settings changed, on the same clock (a test's "as on AWS" variant)."""
+        return build_container(dataclasses.replace(self.settings, **changes), clock=self.clock, elapsed=self.elapsed)
+
+    # -- WhatsApp ---------------------------------------------------------------------------------------------------
+
+    def message_sender(self, account: WhatsAppAccount) -> WhatsAppMessageSender:
+        """The number's sender (a pooled HTTP client), kept while the container lives; a new token makes a new one."""
+        key = (account.phone_number_id, account.access_token)
+        with self._lock:
+            sender = self._senders.get(key)
+            if sender is None:
+                from chalicelib.adapters.whatsapp import WhatsAppMessageSender
+
+                sender = WhatsAppMessageSender(
+                    phone_number_id=account.phone_number_id,
+                    access_token=account.access_token,
+                    api_version=self.settings.graph_api_version,
+                    graph_base_url=self.settings.graph_base_url,
+                )
+                self._senders[key] = sender
+                if len(self._senders) > SENDERS_KEPT:
+                    self._senders.popitem(last=False)  # not closed here: a cycle may still hold it (GC closes it)
+            self._senders.move_to_end(key)
+            return sender
+
+    def text_sender(self, org_id: str) -> WhatsAppMessageSender | None:
+        """The organisation's own number, for replies inside the 24-hour window (None: no number set up)."""
+        account = self.stores.organisations.whatsapp(org_id)
+        return self.message_sender(account) if account else None
+
+    def approved_templates(self, account: WhatsAppAccount) -> frozenset[TemplateRef]:
+        """The business's approved UTILITY templates: Meta's list (cached a few minutes), corrected at once by the
+        template events Meta posted since (chalicelib/domain/templates.py)."""
+        from chalicelib.domain.templates import apply_registry
+
+        states = self.stores.templates.states(account.business_account_id)
+        return apply_registry(self._listed_templates(account), states, self.clock.now())[0]
+
+    def template_notes(self, account: WhatsAppAccount) -> dict[TemplateRef, str]:
+        """Why Meta's events made a template unusable, for the owner ("PAUSED (FIRST_PAUSE)")."""
+        from chalicelib.domain.templates import apply_registry
+
+        states = self.stores.templates.states(account.business_account_id)
+        return apply_registry(frozenset(), states, self.clock.now())[1]
+
+    def _listed_templates(self, account: WhatsAppAccount) -> frozenset[TemplateRef]:
+        cached = self._templates.get(account.business_account_id)
+        if cached and self.elapsed() - cached[0] < TEMPLATE_CACHE_SECONDS:
+            return cached[1]
+        from chalicelib.adapters.whatsapp import WhatsAppTemplateCatalog
+
+        catalog = WhatsAppTemplateCatalog(
+            waba_id=account.business_account_id,
+            access_token=account.access_token,
+            api_version=self.settings.graph_api_version,
+            graph_base_url=self.settings.graph_base_url,
+        )
+        try:
+            approved = catalog.approved_templates()
+        finally:
+            catalog.close()
+        self._templates[account.business_account_id] = (self.elapsed(), approved)
+        return approved
+
+    # -- accounting -------------------------------------------------------------------------------------------------
+
+    def accounting_gateway(self, connection: Connection, settings: ReminderSettings) -> AccountingGateway:
+        """The connection's accounting adapter, reading through an incremental-sync snapshot (services/sync.py)."""
+        readers = {"xero": self._xero_gateway, "quickbooks": self._quickbooks_gateway}
+        build = readers.get(connection.provider)
+        if build is None:
+            raise UnsupportedProvider(f"no adapter for {connection.provider}")
+        return IncrementalGateway(
+            build(connection, settings),
+            org_id=connection.org_id,
+            store=self.stores.snapshots,
+            clock=self.clock,
+            full_sweep_every=dt.timedelta(days=self.settings.full_sweep_days),
+        )
+
+    def _connection_tokens(self, connection: Connection, refresher: TokenRefresher) -> AccessTokenProvider:
+        return token_provider(
+            org_id=connection.org_id,
+            connection_id=connection.connection_id,
+            repository=self.stores.connections,
+            refresher=refresher,
+            clock=self.clock,
+            leases=self.stores.leases,
+        )
+
+    def _xero_gateway(self, connection: Connection, settings: ReminderSettings) -> IncrementalSource:
+        from chalicelib.adapters.xero import XeroAccountingGateway
+        from chalicelib.adapters.xero_oauth import XeroTokenRefresher
+
+        config = self.settings
+        refresher = XeroTokenRefresher(
+            client_id=config.xero_client_id,
+            client_secret=config.xero_client_secret,
+            identity_base=config.xero_identity_base,
+            now=self.clock.now,
+        )
+        return XeroAccountingGateway(
+            connection_id=connection.connection_id,
+            tenant_id=connection.tenant_id,
+            country=settings.country,
+            access_token=self._connection_tokens(connection, refresher),
+            api_base=config.xero_api_base,
+            sleep=time.sleep,
+        )
+
+    def _quickbooks_gateway(self, connection: Connection, settings: ReminderSettings) -> IncrementalSource:
+        from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway
+        from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
+
+        config = self.settings
+        refresher = QuickBooksTokenRefresher(
+            client_id=config.intuit_client_id,
+            client_secret=config.intuit_client_secret,
+            token_url=config.intuit_token_url,
+            revoke_url=config.intuit_revoke_url,
+            authorize_url=config.intuit_authorize_url,
+            now=self.clock.now,
+        )
+        return QuickBooksAccountingGateway(
+            connection_id=connection.connection_id,
+            realm_id=connection.tenant_id,
+            country=settings.country,
+            access_token=self._connection_tokens(connection, refresher),
+            api_base=config.quickbooks_api_base,
+            sleep=time.sleep,
+        )
+
+    # -- what each entry point runs ---------------------------------------------------------------------------------
+
+    def cycle_dependencies(self, connection: Connection) -> CycleDependencies:
+        """One connection's reminder cycle (the SQS worker, the dashboard's preview and "run now")."""
+        s = self.stores
+        settings = s.organisations.settings(connection.org_id)
+        account = s.organisations.whatsapp(connection.org_id)
+        if account is None:
+            raise WhatsAppNotConfigured(f"organisation {connection.org_id} has no WhatsApp number")
+        gateway = self.accounting_gateway(connection, settings)
+        return CycleDependencies(
+            clock=self.clock,
+            settings=settings,
+            gateway=gateway,
+            sender=self.message_sender(account),
+            consents=s.consents,
+            phone_flags=s.phone_flags,
+            pauses=s.pauses,
+            ledger=s.ledger,
+            decision_log=s.decisions,
+            payment_links=s.payment_links,
+            approved_templates=lambda: self.approved_templates(account),
+            template_notes=lambda: self.template_notes(account),
+            payment_link_for=lambda invoice: _payment_link(gateway, invoice),
+            public_base_url=self.settings.public_base_url,
+            recheck_after=dt.timedelta(seconds=self.settings.recheck_after_seconds),
+        )
+
+    @cached_property
+    def whatsapp_webhooks(self) -> WhatsAppWebhookDependencies:
+        """What Meta's statuses, replies and template events need (the webhook worker)."""
+        from chalicelib.webhooks.whatsapp import WhatsAppWebhookDependencies
+
+        s = self.stores
+        return WhatsAppWebhookDependencies(
+            clock=self.clock,
+            routes=s.routes,
+            seen=s.seen,
+            ledger=s.ledger,
+            phone_flags=s.phone_flags,
+            consents=s.consents,
+            replies=s.replies,
+            claims=s.claims,
+            bsuids=s.bsuids,
+            preferences=s.preferences,
+            settings_for=s.organisations.settings,
+            sender_for=self.text_sender,
+            holds=s.pauses,
+            templates=s.templates,
+            reply_pause=dt.timedelta(days=self.settings.reply_pause_days),
+        )
+
+    @cached_property
+    def accounting_webhooks(self) -> AccountingWebhookDependencies:
+        """What Xero's and QuickBooks' change events need (the webhook worker)."""
+        from chalicelib.webhooks.accounting import AccountingWebhookDependencies
+
+        s = self.stores
+        return AccountingWebhookDependencies(
+            clock=self.clock,
+            routes=s.routes,
+            seen=s.seen,
+            connections=s.connections,
+            decisions=s.decisions,
+            gateway_for=lambda connection: self.accounting_gateway(
+                connection, s.organisations.settings(connection.org_id)
+            ),
+            holds=s.pauses,
+        )
+
+    @cached_property
+    def cognito_users(self) -> CognitoUsers:
+        from chalicelib.auth.cognito import CognitoUsers
+
+        return CognitoUsers(user_pool_id=self.settings.cognito_user_pool_id, client_id=self.settings.cognito_client_id)
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        """Sign-up, sign-in and the session's principal (the dashboard). The JWKS keys are cached per URL."""
+        from chalicelib.auth.service import Authenticator
+        from chalicelib.auth.tokens import IdTokenVerifier
+
+        config = self.settings
+        return Authenticator(
+            users=self.cognito_users,
+            verifier=IdTokenVerifier(
+                jwks_url=config.cognito_jwks_url, issuer=config.cognito_issuer, audience=config.cognito_client_id
+            ),
+            memberships=self.stores.memberships,
+            save_organisation=self.stores.organisations.save,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def connect_flows(self) -> ConnectFlows:
+        """Connecting and disconnecting Xero and QuickBooks in the browser (one pooled HTTP session)."""
+        from chalicelib.services.connections import ConnectFlows, providers_from_settings
+
+        return ConnectFlows(
+            providers=providers_from_settings(self.settings),
+            states=self.stores.oauth_states,
+            connections=self.stores.connections,
+            clock=self.clock,
+            public_base_url=self.settings.public_base_url,
+        )
+
+
+def _payment_link(gateway: AccountingGateway, invoice: Invoice) -> str | None:
+    if invoice.payment_link:
+        return invoice.payment_link
+    lookup = getattr(gateway, "payment_link", None)  # Xero costs a call per invoice, so it is fetched only now
+    return lookup(invoice.invoice_id) if lookup else None
