@@ -41,3 +41,11 @@ class SendFailed(LunasError):
         self.title = title
         self.retryable = retryable
         self.maybe_sent = maybe_sent
+
+
+class StateInvalid(LunasError):
+    """The `state` is unknown, already used, expired, or was started by someone else."""
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # missing | expired | replayed | wrong_user

@@ -26,12 +26,11 @@ from urllib.parse import urlencode
 import jwt
 import requests
 
-from chalicelib.domain.errors import LunasError
+from chalicelib.domain.errors import LunasError, StateInvalid
 from chalicelib.domain.models import Connection, ConnectionStatus, OAuthTokens
 from chalicelib.domain.records import PendingAuthorization
 from chalicelib.observability import logger
 from chalicelib.ports import Clock, ConnectionRepository, OAuthStates
-from chalicelib.storage.oauth_states import StateInvalid
 
 XERO_SCOPES = "offline_access accounting.invoices.read accounting.contacts.read"
 QUICKBOOKS_SCOPES = "com.intuit.quickbooks.accounting"

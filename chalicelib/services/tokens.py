@@ -165,12 +165,8 @@ def token_provider(
     repository: ConnectionRepository,
     refresher: TokenRefresher,
     clock: Clock,
-    leases: Leases | None = None,
+    leases: Leases,
 ) -> AccessTokenProvider:
-    if leases is None:
-        from chalicelib.storage.connections import DynamoLeases
-
-        leases = DynamoLeases()
     return ConnectionTokens(
         org_id=org_id,
         connection_id=connection_id,

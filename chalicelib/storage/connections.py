@@ -7,7 +7,6 @@ import json
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib.adapters.kms import KmsCipher
 from chalicelib.domain.errors import LunasError, TokenConflict
 from chalicelib.domain.models import (
     Connection,
@@ -15,7 +14,7 @@ from chalicelib.domain.models import (
     OAuthTokens,
 )
 from chalicelib.domain.records import ConnectionHealth
-from chalicelib.ports import Clock
+from chalicelib.ports import Cipher, Clock
 from chalicelib.storage.organisations import NotFound
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import ACTIVE_CONNECTIONS, ConnectionRecord, LeaseRecord, LunasTable, org_pk
@@ -25,7 +24,7 @@ from chalicelib.storage.writes import conditional_failed
 class DynamoConnectionRepository:
     """Connections and their OAuth tokens (KMS-encrypted, optimistic locking on every write)."""
 
-    def __init__(self, cipher: KmsCipher, clock: Clock) -> None:
+    def __init__(self, cipher: Cipher, clock: Clock) -> None:
         self._cipher = cipher
         self._clock = clock
 

@@ -7,18 +7,10 @@ import hashlib
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.domain.errors import LunasError
+from chalicelib.domain.errors import StateInvalid
 from chalicelib.domain.records import PendingAuthorization
 from chalicelib.storage.schema import OAuthStateRecord
 from chalicelib.storage.writes import conditional_failed
-
-
-class StateInvalid(LunasError):
-    """The `state` is unknown, already used, expired, or was started by someone else."""
-
-    def __init__(self, message: str, *, kind: str) -> None:
-        super().__init__(message)
-        self.kind = kind  # missing | expired | replayed | wrong_user
 
 
 def _state_key(state: str) -> str:

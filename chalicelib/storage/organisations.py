@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from pynamodb.exceptions import PutError
 
-from chalicelib.adapters.kms import KmsCipher
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import (
     Money,
@@ -18,7 +17,7 @@ from chalicelib.domain.models import (
     WhatsAppAccount,
 )
 from chalicelib.domain.records import Membership, WhatsAppSummary
-from chalicelib.ports import Clock
+from chalicelib.ports import Cipher, Clock
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, org_pk
 from chalicelib.storage.writes import conditional_failed
@@ -34,7 +33,7 @@ def _hhmm(value: str) -> dt.time:
 
 
 class DynamoOrganisationRepository:
-    def __init__(self, cipher: KmsCipher, clock: Clock) -> None:
+    def __init__(self, cipher: Cipher, clock: Clock) -> None:
         self._cipher = cipher
         self._clock = clock
 
@@ -153,7 +152,7 @@ class NumberTaken(LunasError):
 class DynamoOrganisationSettings:
     """Edits an organisation's profile in place (optimistic locking), keeping whatever the edit does not touch."""
 
-    def __init__(self, cipher: KmsCipher, clock: Clock) -> None:
+    def __init__(self, cipher: Cipher, clock: Clock) -> None:
         self._cipher = cipher
         self._clock = clock
 
