@@ -193,6 +193,10 @@ class SendLedger(Protocol):
 
     def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int: ...
 
+    def recipient(self, message_key: str) -> str | None:
+        """The E.164 phone a message key was claimed for; None for a key the ledger did not write."""
+        ...
+
 
 class DecisionLog(Protocol):
     def save_decisions(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None: ...

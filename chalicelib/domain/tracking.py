@@ -10,19 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 
-def message_key(local_date: dt.date, phone: str) -> str:
-    """The ledger's key for "the one message this phone gets on this local date"."""
-    return f"MSG#{local_date.isoformat()}#{phone}"
-
-
 def tracker_for(org_id: str, msg_key: str) -> str:
     return f"{org_id}|{msg_key}"
 
 
 def parse_tracker(tracker: str) -> tuple[str, str] | None:
-    """(org_id, message key), or None for a tracker Lunas did not write."""
+    """(org_id, message key), or None for a tracker Lunas did not write (the message key is the ledger's, opaque)."""
     org_id, sep, msg_key = tracker.partition("|")
-    if not sep or not org_id or not msg_key.startswith("MSG#"):
+    if not sep or not org_id or not msg_key:
         return None
     return org_id, msg_key
 

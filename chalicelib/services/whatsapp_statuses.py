@@ -1,7 +1,6 @@
 """Delivery statuses from Meta's webhook (sent, delivered, read, failed) -> the send ledger and the invoice timeline.
 
-Parses Meta's documented shapes itself rather than through pywa, which drops `failed` statuses that have no
-`contacts` block and all but the first item of a batched POST (api-facts.md §4.5). A status is matched to our
+The statuses come parsed (`adapters/meta_events.py`, into `domain.events.StatusEvent`). A status is matched to our
 message by its tracker (`biz_opaque_callback_data`) first, then by its wamid; either way the organisation must be
 the one that owns the receiving phone number, so a payload can never touch another organisation's ledger. A status
 for a wamid we have not recorded yet is parked and lands when the send is recorded. Several statuses of one message
@@ -12,75 +11,16 @@ ledger's never-backwards rule would end with anyway, in one write instead of sev
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from chalicelib.domain.events import StatusEvent
 from chalicelib.domain.tracking import DeliveryStatus, parse_tracker
 from chalicelib.observability import logger, mask_phone
 from chalicelib.ports import PhoneFlags, SendLedger
 
 _NOT_ON_WHATSAPP = 131026
 _RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
-
-
-def signature_is_valid(raw_body: bytes, header: str | None, app_secret: str) -> bool:
-    """`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the app secret>`."""
-    if not header or not app_secret or not header.startswith("sha256="):
-        return False
-    expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256="))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StatusEvent:
-    """One `statuses[]` item, not yet matched to a message."""
-
-    wamid: str
-    status: str
-    at: dt.datetime
-    recipient_id: str = ""
-    tracker: str = ""
-    error_code: int | None = None
-    error_title: str | None = None
-    pricing_category: str | None = None
-
-    @property
-    def dedupe_key(self) -> str:
-        return f"wa-status:{self.wamid}#{self.status}"
-
-
-def parse_status(item: Any, received_at: dt.datetime) -> StatusEvent | None:
-    """A status item in either documented shape (failed ones with or without `contacts`, errors without `href`).
-
-    `received_at` stands in for a missing or unreadable `timestamp`.
-    """
-    if not isinstance(item, dict) or not item.get("id") or not item.get("status"):
-        return None
-    errors = [e for e in (item.get("errors") or []) if isinstance(e, dict)] or [{}]
-    pricing: dict[str, Any] = item["pricing"] if isinstance(item.get("pricing"), dict) else {}
-    code = errors[0].get("code")
-    return StatusEvent(
-        wamid=str(item["id"]),
-        status=str(item["status"]),
-        at=unix_time(item.get("timestamp"), received_at),
-        recipient_id=str(item.get("recipient_id") or ""),
-        tracker=str(item.get("biz_opaque_callback_data") or ""),
-        error_code=int(code) if isinstance(code, int | str) and str(code).isdigit() else None,
-        error_title=str(errors[0]["title"]) if errors[0].get("title") else None,
-        pricing_category=str(pricing["category"]) if pricing.get("category") else None,
-    )
-
-
-def unix_time(value: Any, fallback: dt.datetime) -> dt.datetime:
-    """Meta's `timestamp` (unix seconds, a string or a number) as an instant; `fallback` when it is not one."""
-    try:
-        return dt.datetime.fromtimestamp(int(value), dt.UTC)
-    except (TypeError, ValueError, OverflowError):
-        return fallback
 
 
 @dataclass(slots=True)
@@ -116,7 +56,7 @@ def apply_statuses(
             bound[owner[1]] = _merge(bound.get(owner[1]), _bind(org_id, owner[1], event))
     for update in bound.values():
         outcome.applied += int(ledger.apply_status(update))
-    _flag_unreachable(org_id, [*bound.values()], unbound, phone_flags)
+    _flag_unreachable(org_id, [*bound.values()], unbound, phone_flags, ledger)
     return outcome
 
 
@@ -171,13 +111,13 @@ def _park(org_id: str, events: Sequence[StatusEvent], ledger: SendLedger, outcom
 
 
 def _flag_unreachable(
-    org_id: str, bound: list[DeliveryStatus], unbound: list[StatusEvent], phone_flags: PhoneFlags
+    org_id: str, bound: list[DeliveryStatus], unbound: list[StatusEvent], phone_flags: PhoneFlags, ledger: SendLedger
 ) -> None:
     """Meta's 131026 (not on WhatsApp): never try that number again."""
     failures = [(u.message_key, u.recipient_id, u.at, u.error_title) for u in bound if u.error_code == _NOT_ON_WHATSAPP]
     failures += [("", e.recipient_id, e.at, e.error_title) for e in unbound if e.error_code == _NOT_ON_WHATSAPP]
     for msg_key, recipient, at, title in failures:
-        phone = msg_key.rsplit("#", 1)[-1] if msg_key else (f"+{recipient}" if recipient.isdigit() else "")
+        phone = (ledger.recipient(msg_key) if msg_key else None) or (f"+{recipient}" if recipient.isdigit() else "")
         if not phone.startswith("+"):
             continue
         phone_flags.mark_not_on_whatsapp(org_id, phone, at, f"(#131026) {title or 'Message undeliverable'}")

@@ -18,7 +18,7 @@ from chalicelib.ports import Cipher, Clock
 from chalicelib.storage.organisations import NotFound
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import ACTIVE_CONNECTIONS, ConnectionRecord, LeaseRecord, LunasTable, org_pk
-from chalicelib.storage.writes import conditional_failed
+from chalicelib.storage.writes import conditional_failed, edit_versioned
 
 
 class DynamoConnectionRepository:
@@ -90,16 +90,11 @@ class DynamoConnectionRepository:
             raise
 
     def set_status(self, org_id: str, connection_id: str, status: ConnectionStatus) -> None:
-        for _ in range(3):
-            record = self._record(org_id, connection_id)
-            self._set_status(record, status)
-            try:
-                record.save()
-                return
-            except PutError as exc:
-                if not conditional_failed(exc):
-                    raise
-        raise TokenConflict(f"connection {connection_id} kept changing")
+        edit_versioned(
+            lambda: self._record(org_id, connection_id),
+            lambda record: self._set_status(record, status),
+            gave_up=TokenConflict(f"connection {connection_id} kept changing"),
+        )
 
     def record_cycle(self, org_id: str, connection_id: str, at: dt.datetime, summary: str) -> None:
         record = self._record(org_id, connection_id)
@@ -157,19 +152,14 @@ class DynamoConnectionRepository:
             return None
 
     def delete_tokens(self, org_id: str, connection_id: str) -> None:
-        for _ in range(5):
-            try:
-                record = ConnectionRecord.get(org_pk(org_id), f"CONN#{connection_id}")
-            except ConnectionRecord.DoesNotExist:
-                return
+        def forget(record: ConnectionRecord) -> None:
             record.token_ciphertext = None
-            try:
-                record.save()
-                return
-            except PutError as exc:
-                if not conditional_failed(exc):
-                    raise
-        raise LunasError("the connection kept changing; try again")
+
+        edit_versioned(
+            lambda: _existing(org_id, connection_id),
+            forget,
+            gave_up=LunasError("the connection kept changing; try again"),
+        )
 
 
 class DynamoLeases:
@@ -213,3 +203,10 @@ def connection_health(org_id: str) -> list[ConnectionHealth]:
         )
         for r in records
     ]
+
+
+def _existing(org_id: str, connection_id: str) -> ConnectionRecord | None:
+    try:
+        return ConnectionRecord.get(org_pk(org_id), f"CONN#{connection_id}")
+    except ConnectionRecord.DoesNotExist:
+        return None

@@ -13,7 +13,7 @@ from chalicelib.domain.models import (
     ConsentStatus,
 )
 from chalicelib.storage.schema import ConsentChange, ConsentRecord, PreferenceRecord, org_pk
-from chalicelib.storage.writes import batch_get, conditional_failed
+from chalicelib.storage.writes import batch_get, conditional_failed, edit_versioned
 
 
 class DynamoConsentRepository:
@@ -26,23 +26,21 @@ class DynamoConsentRepository:
             evidence=consent.evidence,
             captured_at=consent.captured_at,
         )
-        for _ in range(3):
+
+        def load() -> ConsentRecord:
             try:
-                existing = ConsentRecord.get(org_pk(consent.org_id), f"CONSENT#{consent.phone}")
+                return ConsentRecord.get(org_pk(consent.org_id), f"CONSENT#{consent.phone}")
             except ConsentRecord.DoesNotExist:
-                existing = ConsentRecord(org_pk(consent.org_id), f"CONSENT#{consent.phone}", history=[])
+                return ConsentRecord(org_pk(consent.org_id), f"CONSENT#{consent.phone}", history=[])
+
+        def apply(existing: ConsentRecord) -> None:
             existing.status = consent.status.value
             existing.source = consent.source
             existing.evidence = consent.evidence
             existing.captured_at = consent.captured_at
             existing.history = [*existing.history, change]
-            try:
-                existing.save()
-                return
-            except PutError as exc:
-                if not conditional_failed(exc):
-                    raise
-        raise LunasError("consent kept changing; try again")
+
+        edit_versioned(load, apply, gave_up=LunasError("consent kept changing; try again"), attempts=3)
 
     def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]:
         keys = [(org_pk(org_id), f"CONSENT#{p}") for p in sorted(set(phones))]

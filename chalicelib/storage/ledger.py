@@ -23,7 +23,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.models import LedgerState, OutgoingMessage
-from chalicelib.domain.tracking import DeliveryStatus, message_key
+from chalicelib.domain.tracking import DeliveryStatus
 from chalicelib.storage.schema import LedgerRecord, MessageRecord, ParkedStatusRecord, WamidPointerRecord, org_pk
 from chalicelib.storage.writes import batch_get
 
@@ -36,6 +36,11 @@ _POINTER_LIFETIME = dt.timedelta(days=60)  # statuses keep coming for a while (r
 _PARKED_LIFETIME = dt.timedelta(days=8)  # Meta retries for 7 days
 
 
+def message_key(local_date: dt.date, phone: str) -> str:
+    """The key of "the one message this phone gets on this local date" (also the tracker Meta echoes back)."""
+    return f"MSG#{local_date.isoformat()}#{phone}"
+
+
 class DynamoSendLedger:
     def __init__(self) -> None:
         self._connection: DynamoConnection | None = None
@@ -45,6 +50,12 @@ class DynamoSendLedger:
         if self._connection is None:
             self._connection = DynamoConnection()
         return TransactWrite(connection=self._connection)
+
+    def recipient(self, message_key: str) -> str | None:
+        """The E.164 phone a message key was claimed for (the key names it), or None for a key we did not write."""
+        kind, _, rest = message_key.partition("#")
+        phone = rest.rpartition("#")[2]
+        return phone if kind == "MSG" and phone.startswith("+") else None
 
     def states(self, org_id: str, ledger_keys: Iterable[str]) -> dict[str, LedgerState]:
         keys = [(org_pk(org_id), f"LEDGER#{k}") for k in sorted(set(ledger_keys))]

@@ -20,7 +20,7 @@ from chalicelib.domain.records import Membership, WhatsAppSummary
 from chalicelib.ports import Cipher, Clock
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, org_pk
-from chalicelib.storage.writes import conditional_failed
+from chalicelib.storage.writes import conditional_failed, edit_versioned
 
 
 class NotFound(LunasError):
@@ -202,16 +202,12 @@ class DynamoOrganisationSettings:
 
     @staticmethod
     def _edit(org_id: str, change: Callable[[OrganisationRecord], None]) -> None:
-        for _ in range(3):
-            record = OrganisationRecord.get(org_pk(org_id), "PROFILE")
-            change(record)
-            try:
-                record.save()
-                return
-            except PutError as exc:
-                if not conditional_failed(exc):
-                    raise
-        raise LunasError("the settings kept changing; try again")
+        edit_versioned(
+            lambda: OrganisationRecord.get(org_pk(org_id), "PROFILE"),
+            change,
+            gave_up=LunasError("the settings kept changing; try again"),
+            attempts=3,
+        )
 
 
 def minimum_amounts_text(amounts: tuple[Money, ...]) -> str:

@@ -1,47 +1,20 @@
-"""The storage shape of Lunas: one DynamoDB table, every item keyed under its organisation.
+"""Every item kind of Lunas' one DynamoDB table: key format, attributes, time to live, and the personal data it holds.
 
-Partition key `pk` is `ORG#<org_id>` for everything an organisation owns, so a query can never wander into another
-organisation's items; the sort key `sk` names the item kind. These classes are storage only: repositories in
-`dynamo_repositories.py` map them to domain types. Tests and the sandbox create the table from `LunasTable` itself,
-so the schema lives in one place.
+Everything an organisation owns has the partition key `ORG#<org_id>`, so a query can never wander into another
+organisation's items; the sort key names the item kind. A few lookups keyed by what an outside party names (a
+WhatsApp number, a Xero tenant, a wamid, a webhook id, a user, a pay link) have their own partition keys and carry
+the organisation id as an attribute: a webhook never trusts an organisation id it carries itself.
 
-| item            | sk                                   | what it holds                                         |
-|-----------------|--------------------------------------|-------------------------------------------------------|
-| organisation    | PROFILE                              | reminder settings, WhatsApp number (token encrypted)  |
-| connection      | CONN#<connection_id>                 | Xero/QuickBooks tenant, encrypted tokens, health      |
-| consent         | CONSENT#<e164>                       | opted_in / opted_out, source, evidence, history       |
-| phone flag      | PHONE#<e164>                         | not on WhatsApp (Meta error 131026)                   |
-| pause           | PAUSE#CUST#<conn>#<id> / PAUSE#INV#… | a paused customer or invoice, optional end            |
-| ledger          | LEDGER#<conn>#<invoice>#<stage>      | one reminder: claimed / sent / failed, wamid          |
-| message         | MSG#<local date>#<e164>              | one WhatsApp message a phone a day; its delivery      |
-| invoice view    | INVOICE#<conn>#<invoice>             | the latest decision and reason, for the owner         |
-| payment link    | pk PAYLINK#<code>, sk LINK           | where /pay/<code> redirects (random, unguessable)     |
-| sync cursor     | SYNC#<conn>#CURSOR                   | incremental sync: vendor-clock cursor, last sweep     |
-| sync snapshot   | SYNC#<conn>#INV#<id> / …#CUST#<id>   | open invoices / customers as last read (services/sync)|
-
-DynamoDB items the webhooks need, in the same single table as `adapters/dynamo_models.py`.
-
-| item            | pk / sk                                         | holds                                    |
-|-----------------|-------------------------------------------------|------------------------------------------|
-| phone route     | WAPHONE#<phone_number_id> / ROUTE               | the organisation owning a WhatsApp number |
-| WABA route      | WABA#<waba_id> / ROUTE#<org_id>                 | organisations using a WhatsApp account    |
-| tenant route    | TENANT#<provider>#<tenant> / ROUTE#<org>#<conn> | connections reading a Xero tenant / realm |
-| template state  | WABA#<waba_id> / TEMPLATE#<name>#<language>     | Meta's latest status, category, quality   |
-| seen marker     | WEBHOOK#<dedupe key> / SEEN (TTL)               | an event already processed                |
-| reply           | ORG#<org> / REPLY#<received>#<message id>       | what a customer wrote, what Lunas did     |
-| marketing pref. | ORG#<org> / WAPREF#<e164>                       | the user_preferences event (stop/resume)  |
-| BSUID           | ORG#<org> / BSUID#<user id>                     | business-scoped user id -> phone          |
-| one-time claim  | ORG#<org> / CLAIM#<what> (TTL)                  | e.g. "confirmation for message X sent"    |
-| phone pause     | ORG#<org> / PHONEPAUSE#<e164>                   | reminders paused after a reply, until     |
-| invoice closure | ORG#<org> / CLOSED#<conn>#<invoice id> (TTL)    | paid / voided per an accounting webhook   |
-
-Routes are written when an organisation saves its WhatsApp number or adds a connection; a webhook never trusts an
-organisation id it carries itself. Everything an organisation owns stays under `ORG#<org_id>`.
+`ITEM_KINDS` at the end of this module lists every item kind with its key format, its TTL attribute and the personal
+data it holds; tests/test_storage_schema.py keeps that list and the classes in step. These classes are storage only:
+the repositories of this package (one module per concept) map them to domain types, and nothing outside
+`chalicelib.storage` imports pynamodb. Tests, the sandbox and the CDK stack create the table from `LunasTable`.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import (
@@ -429,3 +402,44 @@ class TemplateStateRecord(_Item):
     pending_category_from = NumberAttribute(null=True)
     quality = UnicodeAttribute(null=True)
     quality_at = NumberAttribute(null=True)
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """One kind of item in the table, described for people (docs/storage.md) and checked by tests."""
+
+    record: type[Model]
+    key: str  # pk / sk format
+    repository: str  # the chalicelib.storage module that reads and writes it
+    personal_data: str  # what it holds about people ("" = nothing personal)
+    ttl: str = ""  # the TTL attribute, when the item expires by itself
+
+
+ITEM_KINDS: tuple[ItemKind, ...] = (
+    ItemKind(OrganisationRecord, "ORG#<org> / PROFILE", "organisations", "business name; WhatsApp token (encrypted)"),
+    ItemKind(MembershipRecord, "USER#<sub> / MEMBERSHIP", "organisations", "owner's e-mail"),
+    ItemKind(ConnectionRecord, "ORG#<org> / CONN#<connection>", "connections", "OAuth tokens (encrypted)"),
+    ItemKind(LeaseRecord, "ORG#<org> / LEASE#<key>", "connections", "", ttl="expires_at"),
+    ItemKind(OAuthStateRecord, "OAUTHSTATE#<sha256(state)> / STATE", "oauth_states", "user id", ttl="expires_at"),
+    ItemKind(ConsentRecord, "ORG#<org> / CONSENT#<e164>", "consent", "phone; consent evidence and history"),
+    ItemKind(PreferenceRecord, "ORG#<org> / WAPREF#<e164>", "consent", "phone; marketing preference"),
+    ItemKind(LedgerRecord, "ORG#<org> / LEDGER#<conn>#<invoice>#<stage>", "ledger", "wamid (encodes the phone)"),
+    ItemKind(MessageRecord, "ORG#<org> / MSG#<local date>#<e164>", "ledger", "phone; wamid"),
+    ItemKind(WamidPointerRecord, "WAMID#<wamid> / MSG", "ledger", "wamid", ttl="expires_at"),
+    ItemKind(ParkedStatusRecord, "WAMID#<wamid> / STATUS#<status>", "ledger", "wamid; recipient", ttl="expires_at"),
+    ItemKind(InvoiceViewRecord, "ORG#<org> / INVOICE#<conn>#<invoice>", "invoice_views", "customer name"),
+    ItemKind(PhoneFlagRecord, "ORG#<org> / PHONE#<e164>", "holds", "phone"),
+    ItemKind(PauseRecord, "ORG#<org> / PAUSE#CUST|INV#<conn>#<id>", "holds", ""),
+    ItemKind(PhonePauseRecord, "ORG#<org> / PHONEPAUSE#<e164>", "holds", "phone"),
+    ItemKind(InvoiceClosureRecord, "ORG#<org> / CLOSED#<conn>#<invoice>", "holds", "", ttl="expires_at"),
+    ItemKind(SeenRecord, "WEBHOOK#<dedupe key> / SEEN", "inbox", "", ttl="expires_at"),
+    ItemKind(ReplyRecord, "ORG#<org> / REPLY#<received>#<message id>", "inbox", "phone; the reply's text"),
+    ItemKind(ClaimRecord, "ORG#<org> / CLAIM#<what>", "inbox", "", ttl="expires_at"),
+    ItemKind(RouteRecord, "WAPHONE#<id> / ROUTE, WABA#<id> / ROUTE#<org>, TENANT#<p>#<t> / ROUTE#…", "routes", ""),
+    ItemKind(BsuidRecord, "ORG#<org> / BSUID#<user id>", "routes", "phone; WhatsApp user id"),
+    ItemKind(TemplateStateRecord, "WABA#<waba> / TEMPLATE#<name>#<language>", "templates", ""),
+    ItemKind(PaymentLinkRecord, "PAYLINK#<code> / LINK", "payment_links", "invoice numbers", ttl="expires_at"),
+    ItemKind(SyncCursorRecord, "ORG#<org> / SYNC#<conn>#CURSOR", "snapshots", ""),
+    ItemKind(SyncInvoiceRecord, "ORG#<org> / SYNC#<conn>#INV#<id>", "snapshots", "customer name"),
+    ItemKind(SyncCustomerRecord, "ORG#<org> / SYNC#<conn>#CUST#<id>", "snapshots", "customer name; phone"),
+)
