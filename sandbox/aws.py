@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +54,9 @@ def start_local_aws() -> LocalAws:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call drowns everything else
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    wsgi = server._server  # moto keeps its werkzeug server private; the app it serves is a plain attribute
+    assert wsgi is not None, "moto's server did not start"
+    wsgi.app = SerialisedDynamoDB(wsgi.app)
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     configure_environment(endpoint)
@@ -60,6 +65,26 @@ def start_local_aws() -> LocalAws:
     create_table()
     webhook_url, webhook_dlq_url = create_queues(os.environ.get("LUNAS_WEBHOOK_QUEUE", "lunas-webhooks"))
     return LocalAws(endpoint, queue_url, dlq_url, key_id, server, webhook_url, webhook_dlq_url)
+
+
+class SerialisedDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time, as DynamoDB's own guarantees need.
+
+    Real DynamoDB applies a conditional write or a transaction atomically. moto's threaded server checks a condition
+    and then writes without a lock, so two threads claiming one key could both win (seen: 2 of 60 races with four
+    threads). Serialising DynamoDB requests gives the sandbox and the tests the guarantee production has; other
+    services (SQS, KMS, Cognito) still run concurrently.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB_"):
+            return self._app(environ, start_response)
+        with self._lock:
+            return list(self._app(environ, start_response))
 
 
 def create_table() -> None:
