@@ -15,7 +15,7 @@ OFFLINE_AWS := env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY 
 # `chalice package` installs requirements.txt for Lambda (manylinux2014 wheels). With a ./wheelhouse it needs no index.
 PACKAGE_SOURCE := $(if $(wildcard wheelhouse/*),PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/wheelhouse,)
 
-.PHONY: demo demo-once test lint typecheck unit install sandbox clean browser-deps test-moved-clock
+.PHONY: demo demo-once test lint typecheck unit unit-fast install sandbox clean browser-deps test-moved-clock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q --ignore=tests/infra
+
+## Only the fast unit tier (tests/unit): services on the in-memory stores, sockets blocked, no server; a few seconds.
+unit-fast: $(STAMP)
+	$(BIN)/pytest -q --disable-socket tests/unit
 
 ## What the browser tests need beyond the venv: Debian's chromium (Playwright itself is in requirements-dev.txt;
 ## its own browser download is never used). Installs it when run as root; otherwise says loudly that the browser

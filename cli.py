@@ -25,6 +25,7 @@ from pathlib import Path
 def _use_sandbox(path: str) -> None:
     """Point this process at a running sandbox: its AWS and vendor URLs, and its clock (which may be pinned)."""
     from chalicelib import bootstrap
+    from chalicelib.config import settings_from_environment
     from sandbox.clock import RemoteSandboxClock
 
     urls_file = Path(path)
@@ -32,7 +33,7 @@ def _use_sandbox(path: str) -> None:
         sys.exit(f"No sandbox found at {urls_file}: start one with `make demo` or `make sandbox` first.")
     urls = json.loads(urls_file.read_text())
     os.environ.update(urls["env"])
-    bootstrap.use_clock(RemoteSandboxClock(urls["xero"]))
+    bootstrap.install(bootstrap.build_container(settings_from_environment(), clock=RemoteSandboxClock(urls["xero"])))
 
 
 def _normalise(phone: str, org_id: str) -> str:
@@ -41,7 +42,7 @@ def _normalise(phone: str, org_id: str) -> str:
     from chalicelib.storage.organisations import NotFound
 
     try:
-        country = bootstrap.stores().organisations.settings(org_id).country
+        country = bootstrap.container().stores.organisations.settings(org_id).country
     except NotFound:
         sys.exit(f"Organisation {org_id!r} not found.")
     result = normalise_phone(phone, country)
@@ -56,14 +57,15 @@ def record(args: argparse.Namespace) -> int:
 
     phone = _normalise(args.phone, args.org)
     status = ConsentStatus.OPTED_OUT if args.opt_out else ConsentStatus.OPTED_IN
-    bootstrap.stores().consents.record(
+    lunas = bootstrap.container()
+    lunas.stores.consents.record(
         Consent(
             org_id=args.org,
             phone=phone,
             status=status,
             source=args.source,
             evidence=args.evidence,
-            captured_at=bootstrap.clock().now(),
+            captured_at=lunas.clock.now(),
         )
     )
     print(f"Recorded {status.value} for {phone} in {args.org}.")
@@ -74,7 +76,7 @@ def show(args: argparse.Namespace) -> int:
     from chalicelib import bootstrap
 
     phone = _normalise(args.phone, args.org)
-    history = bootstrap.stores().consents.history(args.org, phone)
+    history = bootstrap.container().stores.consents.history(args.org, phone)
     if not history:
         print(f"No consent recorded for {phone}: Lunas will not message this number.")
         return 1

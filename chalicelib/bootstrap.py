@@ -1,9 +1,10 @@
-"""Lunas' one composition root: the `Container` (chalicelib/container.py) of this process.
+"""Lunas' one composition root: builds the process's `Container` (chalicelib/container.py) and keeps it.
 
 `container()` builds it from the environment's settings on first use and returns the same one for the life of a
-warm Lambda container, so importing `app.py` builds nothing and loads no SDK. The sandbox, the CLI and tests
-replace it explicitly, `install(build_container(settings, clock=their_clock))` or `with installed(...)`, rather
-than by changing environment variables and clearing caches.
+warm Lambda container, so importing `app.py` builds nothing and loads no SDK, and a warm Lambda builds its KMS and
+SQS clients, WhatsApp senders and sign-in objects once. The sandbox, the CLI and tests replace it explicitly,
+`install(build_container(settings, clock=their_clock))` or `with installed(...)`, never by changing environment
+variables and clearing caches.
 """
 
 from __future__ import annotations
@@ -11,9 +12,110 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-from chalicelib.config import settings_from_environment
-from chalicelib.container import Container, build_container
+from chalicelib.adapters.kms import KmsCipher
+from chalicelib.adapters.sqs import SqsQueue
+from chalicelib.clock import Monotonic, SystemClock, monotonic
+from chalicelib.config import Settings, settings_from_environment
+from chalicelib.container import Container
+from chalicelib.ports import Cipher, Clock, Queue
+from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases
+from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
+from chalicelib.storage.holds import DynamoPauses, DynamoPhoneFlags
+from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers
+from chalicelib.storage.invoice_views import DynamoInvoiceViews, DynamoTimeline
+from chalicelib.storage.ledger import DynamoSendLedger
+from chalicelib.storage.oauth_states import DynamoOAuthStates
+from chalicelib.storage.organisations import (
+    DynamoMemberships,
+    DynamoOrganisationRepository,
+    DynamoOrganisationSettings,
+)
+from chalicelib.storage.payment_links import DynamoPaymentLinks
+from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
+from chalicelib.storage.snapshots import DynamoSyncSnapshots
+from chalicelib.storage.templates import DynamoTemplateRegistry
+
+
+@dataclass(frozen=True)
+class Stores:
+    """Every DynamoDB store, built once; those that hold tokens encrypt them with the container's cipher."""
+
+    organisations: DynamoOrganisationRepository
+    organisation_settings: DynamoOrganisationSettings  # the owner's settings forms (dashboard)
+    memberships: DynamoMemberships
+    connections: DynamoConnectionRepository
+    leases: DynamoLeases
+    oauth_states: DynamoOAuthStates
+    consents: DynamoConsentRepository
+    preferences: DynamoMarketingPreferences
+    phone_flags: DynamoPhoneFlags
+    pauses: DynamoPauses
+    ledger: DynamoSendLedger
+    decisions: DynamoInvoiceViews
+    timeline: DynamoTimeline
+    payment_links: DynamoPaymentLinks
+    snapshots: DynamoSyncSnapshots
+    routes: DynamoRoutes
+    seen: DynamoSeenMarkers
+    replies: DynamoReplies
+    claims: DynamoClaims
+    bsuids: DynamoBsuids
+    templates: DynamoTemplateRegistry
+
+
+def build_stores(cipher: Cipher, clock: Clock) -> Stores:
+    return Stores(
+        organisations=DynamoOrganisationRepository(cipher, clock),
+        organisation_settings=DynamoOrganisationSettings(cipher, clock),
+        memberships=DynamoMemberships(),
+        connections=DynamoConnectionRepository(cipher, clock),
+        leases=DynamoLeases(),
+        oauth_states=DynamoOAuthStates(),
+        consents=DynamoConsentRepository(),
+        preferences=DynamoMarketingPreferences(),
+        phone_flags=DynamoPhoneFlags(),
+        pauses=DynamoPauses(),
+        ledger=DynamoSendLedger(),
+        decisions=DynamoInvoiceViews(),
+        timeline=DynamoTimeline(),
+        payment_links=DynamoPaymentLinks(),
+        snapshots=DynamoSyncSnapshots(),
+        routes=DynamoRoutes(),
+        seen=DynamoSeenMarkers(),
+        replies=DynamoReplies(),
+        claims=DynamoClaims(),
+        bsuids=DynamoBsuids(),
+        templates=DynamoTemplateRegistry(),
+    )
+
+
+def build_container(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    cipher: Cipher | None = None,
+    stores: Stores | None = None,
+    reminder_queue: Queue | None = None,
+    webhook_queue: Queue | None = None,
+    elapsed: Monotonic = monotonic,
+) -> Container:
+    """A container from `settings`; every keyword replaces one part (the sandbox passes its shared clock).
+
+    No I/O: clients are created, and queue URLs looked up, on first use.
+    """
+    clock = clock or SystemClock()
+    cipher = cipher or KmsCipher(settings.kms_key_id)
+    return Container(
+        settings=settings,
+        clock=clock,
+        cipher=cipher,
+        stores=stores or build_stores(cipher, clock),
+        reminder_queue=reminder_queue or SqsQueue(settings.reminder_queue_name),
+        webhook_queue=webhook_queue or SqsQueue(settings.webhook_queue_name, one_at_a_time=True),
+        elapsed=elapsed,
+    )
 
 
 class _Slot:

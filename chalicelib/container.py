@@ -1,4 +1,4 @@
-"""Everything Lunas wires together, built once per warm Lambda container (see chalicelib/bootstrap.py).
+"""What Lunas wires together, built once per warm Lambda container by chalicelib/bootstrap.py.
 
 A warm container serves many events. What costs a client, a connection pool or a network round trip is built here
 once and shared: the KMS client (inside `cipher`), each SQS client and its queue URL, one WhatsApp sender (a pooled
@@ -20,37 +20,28 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.adapters.kms import KmsCipher
-from chalicelib.adapters.sqs import SqsQueue
-from chalicelib.clock import Monotonic, SystemClock, monotonic
-from chalicelib.config import Settings
+from chalicelib.clock import Monotonic, monotonic
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import Connection, Invoice, ReminderSettings, TemplateRef, WhatsAppAccount
-from chalicelib.ports import AccessTokenProvider, AccountingGateway, Clock, IncrementalSource, Queue, TokenRefresher
+from chalicelib.ports import (
+    AccessTokenProvider,
+    AccountingGateway,
+    Cipher,
+    Clock,
+    IncrementalSource,
+    Queue,
+    TokenRefresher,
+)
 from chalicelib.services.reminders import CycleDependencies
 from chalicelib.services.sync import IncrementalGateway
 from chalicelib.services.tokens import token_provider
-from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases
-from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
-from chalicelib.storage.holds import DynamoPauses, DynamoPhoneFlags
-from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers
-from chalicelib.storage.invoice_views import DynamoInvoiceViews, DynamoTimeline
-from chalicelib.storage.ledger import DynamoSendLedger
-from chalicelib.storage.oauth_states import DynamoOAuthStates
-from chalicelib.storage.organisations import (
-    DynamoMemberships,
-    DynamoOrganisationRepository,
-    DynamoOrganisationSettings,
-)
-from chalicelib.storage.payment_links import DynamoPaymentLinks
-from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
-from chalicelib.storage.snapshots import DynamoSyncSnapshots
-from chalicelib.storage.templates import DynamoTemplateRegistry
 
 if TYPE_CHECKING:
     from chalicelib.adapters.whatsapp import WhatsAppMessageSender
     from chalicelib.auth.cognito import CognitoUsers
     from chalicelib.auth.service import Authenticator
+    from chalicelib.bootstrap import Stores
+    from chalicelib.config import Settings
     from chalicelib.services.connections import ConnectFlows
     from chalicelib.webhooks.accounting import AccountingWebhookDependencies
     from chalicelib.webhooks.whatsapp import WhatsAppWebhookDependencies
@@ -67,91 +58,13 @@ class WhatsAppNotConfigured(LunasError):
     """The organisation has not set up its WhatsApp number yet."""
 
 
-@dataclass(frozen=True)
-class Stores:
-    """Every DynamoDB store, built once: the two that hold secrets share the container's KMS cipher."""
-
-    organisations: DynamoOrganisationRepository
-    organisation_settings: DynamoOrganisationSettings  # the owner's settings forms (dashboard)
-    memberships: DynamoMemberships
-    connections: DynamoConnectionRepository
-    leases: DynamoLeases
-    oauth_states: DynamoOAuthStates
-    consents: DynamoConsentRepository
-    preferences: DynamoMarketingPreferences
-    phone_flags: DynamoPhoneFlags
-    pauses: DynamoPauses
-    ledger: DynamoSendLedger
-    decisions: DynamoInvoiceViews
-    timeline: DynamoTimeline
-    payment_links: DynamoPaymentLinks
-    snapshots: DynamoSyncSnapshots
-    routes: DynamoRoutes
-    seen: DynamoSeenMarkers
-    replies: DynamoReplies
-    claims: DynamoClaims
-    bsuids: DynamoBsuids
-    templates: DynamoTemplateRegistry
-
-
-def build_stores(cipher: KmsCipher, clock: Clock) -> Stores:
-    return Stores(
-        organisations=DynamoOrganisationRepository(cipher, clock),
-        organisation_settings=DynamoOrganisationSettings(cipher, clock),
-        memberships=DynamoMemberships(),
-        connections=DynamoConnectionRepository(cipher, clock),
-        leases=DynamoLeases(),
-        oauth_states=DynamoOAuthStates(),
-        consents=DynamoConsentRepository(),
-        preferences=DynamoMarketingPreferences(),
-        phone_flags=DynamoPhoneFlags(),
-        pauses=DynamoPauses(),
-        ledger=DynamoSendLedger(),
-        decisions=DynamoInvoiceViews(),
-        timeline=DynamoTimeline(),
-        payment_links=DynamoPaymentLinks(),
-        snapshots=DynamoSyncSnapshots(),
-        routes=DynamoRoutes(),
-        seen=DynamoSeenMarkers(),
-        replies=DynamoReplies(),
-        claims=DynamoClaims(),
-        bsuids=DynamoBsuids(),
-        templates=DynamoTemplateRegistry(),
-    )
-
-
-def build_container(
-    settings: Settings,
-    *,
-    clock: Clock | None = None,
-    cipher: KmsCipher | None = None,
-    stores: Stores | None = None,
-    reminder_queue: Queue | None = None,
-    webhook_queue: Queue | None = None,
-    elapsed: Monotonic = monotonic,
-) -> Container:
-    """A container from `settings`; every keyword replaces one part (the sandbox passes its shared clock).
-
-    No I/O: clients are created, and queue URLs looked up, on first use.
-    """
-    clock = clock or SystemClock()
-    cipher = cipher or KmsCipher(settings.kms_key_id)
-    return Container(
-        settings=settings,
-        clock=clock,
-        cipher=cipher,
-        stores=stores or build_stores(cipher, clock),
-        reminder_queue=reminder_queue or SqsQueue(settings.reminder_queue_name),
-        webhook_queue=webhook_queue or SqsQueue(settings.webhook_queue_name, one_at_a_time=True),
-        elapsed=elapsed,
-    )
-
-
 @dataclass(frozen=True, eq=False)
 class Container:
+    """One per process (`bootstrap.container()`); parts are replaced through `bootstrap.build_container`'s keywords."""
+
     settings: Settings
     clock: Clock  # business time: the real time, or the sandbox's shared clock
-    cipher: KmsCipher
+    cipher: Cipher  # KMS envelope encryption of the stored tokens: one KMS client
     stores: Stores
     reminder_queue: Queue  # one message per connection cycle (fan-out, "run now")
     webhook_queue: Queue  # the webhook bodies, queued by the HTTP routes for process_webhooks
@@ -164,6 +77,8 @@ class Container:
 
     def with_settings(self, **changes: Any) -> Container:
         """A new container from these settings changed, on the same clock (a test's "as on AWS" variant)."""
+        from chalicelib.bootstrap import build_container
+
         return build_container(dataclasses.replace(self.settings, **changes), clock=self.clock, elapsed=self.elapsed)
 
     # -- WhatsApp ---------------------------------------------------------------------------------------------------
@@ -231,17 +146,55 @@ class Container:
 
     def accounting_gateway(self, connection: Connection, settings: ReminderSettings) -> AccountingGateway:
         """The connection's accounting adapter, reading through an incremental-sync snapshot (services/sync.py)."""
-        readers = {"xero": self._xero_gateway, "quickbooks": self._quickbooks_gateway}
-        build = readers.get(connection.provider)
-        if build is None:
-            raise UnsupportedProvider(f"no adapter for {connection.provider}")
         return IncrementalGateway(
-            build(connection, settings),
+            self._accounting_source(connection, settings),
             org_id=connection.org_id,
             store=self.stores.snapshots,
             clock=self.clock,
             full_sweep_every=dt.timedelta(days=self.settings.full_sweep_days),
         )
+
+    def _accounting_source(self, connection: Connection, settings: ReminderSettings) -> IncrementalSource:
+        config = self.settings
+        if connection.provider == "xero":
+            from chalicelib.adapters.xero import XeroAccountingGateway
+            from chalicelib.adapters.xero_oauth import XeroTokenRefresher
+
+            xero = XeroTokenRefresher(
+                client_id=config.xero_client_id,
+                client_secret=config.xero_client_secret,
+                identity_base=config.xero_identity_base,
+                now=self.clock.now,
+            )
+            return XeroAccountingGateway(
+                connection_id=connection.connection_id,
+                tenant_id=connection.tenant_id,
+                country=settings.country,
+                access_token=self._connection_tokens(connection, xero),
+                api_base=config.xero_api_base,
+                sleep=time.sleep,
+            )
+        if connection.provider == "quickbooks":
+            from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway
+            from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
+
+            intuit = QuickBooksTokenRefresher(
+                client_id=config.intuit_client_id,
+                client_secret=config.intuit_client_secret,
+                token_url=config.intuit_token_url,
+                revoke_url=config.intuit_revoke_url,
+                authorize_url=config.intuit_authorize_url,
+                now=self.clock.now,
+            )
+            return QuickBooksAccountingGateway(
+                connection_id=connection.connection_id,
+                realm_id=connection.tenant_id,
+                country=settings.country,
+                access_token=self._connection_tokens(connection, intuit),
+                api_base=config.quickbooks_api_base,
+                sleep=time.sleep,
+            )
+        raise UnsupportedProvider(f"no adapter for {connection.provider}")
 
     def _connection_tokens(self, connection: Connection, refresher: TokenRefresher) -> AccessTokenProvider:
         return token_provider(
@@ -251,48 +204,6 @@ class Container:
             refresher=refresher,
             clock=self.clock,
             leases=self.stores.leases,
-        )
-
-    def _xero_gateway(self, connection: Connection, settings: ReminderSettings) -> IncrementalSource:
-        from chalicelib.adapters.xero import XeroAccountingGateway
-        from chalicelib.adapters.xero_oauth import XeroTokenRefresher
-
-        config = self.settings
-        refresher = XeroTokenRefresher(
-            client_id=config.xero_client_id,
-            client_secret=config.xero_client_secret,
-            identity_base=config.xero_identity_base,
-            now=self.clock.now,
-        )
-        return XeroAccountingGateway(
-            connection_id=connection.connection_id,
-            tenant_id=connection.tenant_id,
-            country=settings.country,
-            access_token=self._connection_tokens(connection, refresher),
-            api_base=config.xero_api_base,
-            sleep=time.sleep,
-        )
-
-    def _quickbooks_gateway(self, connection: Connection, settings: ReminderSettings) -> IncrementalSource:
-        from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway
-        from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
-
-        config = self.settings
-        refresher = QuickBooksTokenRefresher(
-            client_id=config.intuit_client_id,
-            client_secret=config.intuit_client_secret,
-            token_url=config.intuit_token_url,
-            revoke_url=config.intuit_revoke_url,
-            authorize_url=config.intuit_authorize_url,
-            now=self.clock.now,
-        )
-        return QuickBooksAccountingGateway(
-            connection_id=connection.connection_id,
-            realm_id=connection.tenant_id,
-            country=settings.country,
-            access_token=self._connection_tokens(connection, refresher),
-            api_base=config.quickbooks_api_base,
-            sleep=time.sleep,
         )
 
     # -- what each entry point runs ---------------------------------------------------------------------------------

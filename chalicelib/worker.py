@@ -40,14 +40,14 @@ def _handle_record(record: SQSRecord) -> str:
 def run_connection_cycle(org_id: str, connection_id: str) -> str:
     """Run one cycle and return its one-line summary (also stored on the connection for the owner)."""
     bind_org(org_id, connection_id)
-    stores = bootstrap.stores()
-    connection = stores.connections.get(org_id, connection_id)
-    now = bootstrap.clock().now()
+    lunas = bootstrap.container()
+    connection = lunas.stores.connections.get(org_id, connection_id)
+    now = lunas.clock.now()
     if connection.status is not ConnectionStatus.ACTIVE:
         logger.info("connection not active; skipped", extra={"status": connection.status.value})
         return f"skipped: {connection.status.value}"
     try:
-        result: CycleResult = run_cycle(connection, bootstrap.cycle_dependencies(connection))
+        result: CycleResult = run_cycle(connection, lunas.cycle_dependencies(connection))
         summary = result.summary()
     except ReconnectNeeded:
         summary = "reconnect needed: the accounting system refused our access; reminders are paused"
@@ -55,5 +55,5 @@ def run_connection_cycle(org_id: str, connection_id: str) -> str:
     except AccountingRateLimited as exc:
         summary = f"accounting API limit reached ({exc.problem}); retrying after {int(exc.retry_after_seconds)} s"
         logger.warning(summary)
-    stores.connections.record_cycle(org_id, connection_id, now, summary)
+    lunas.stores.connections.record_cycle(org_id, connection_id, now, summary)
     return summary

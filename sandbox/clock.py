@@ -1,4 +1,4 @@
-"""The sandbox's one clock: Lunas (through `bootstrap.use_clock`) and every vendor fake read the same instant.
+"""The sandbox's one clock: Lunas (its container's `clock`) and every vendor fake read the same instant.
 
 Real Xero, QuickBooks and Meta stamp their answers with their own (correct) time. In the sandbox that time is ours to
 set: a test pins "Tuesday 10:00 in Jakarta" and the fake Meta's webhook `timestamp`s, the 24-hour service window,

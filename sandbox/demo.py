@@ -57,7 +57,6 @@ def _step(message: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     now = demo_now(SandboxClock().now())  # the machine's time, moved into the send window if it is outside
-    os.environ["LUNAS_RECHECK_AFTER_SECONDS"] = "0"  # always re-read invoices right before sending
     if not args.verbose:
         _quiet()
     print(f"\nLunas demo — {now.astimezone(_JAKARTA):%A %d %B %Y, %H:%M} in Asia/Jakarta\n", flush=True)
@@ -66,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     _step("starting local AWS (moto), fake Xero, fake QuickBooks, fake Meta Graph and the Lunas app on 127.0.0.1")
     sandbox = start_sandbox()
     sandbox.clock.pin(now)  # Lunas and the fakes run on from here together
+    _always_recheck()
     try:
         _step(f"URLs of everything started: {Path('.sandbox/urls.json').resolve()}")
         connection = demo_data.seed_demo(sandbox, now.astimezone(_JAKARTA).date())
@@ -79,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
         return _interactive(sandbox, now)
     finally:
         sandbox.stop()
+
+
+def _always_recheck() -> None:
+    """Re-read invoices right before every send (the demo pays one between the cycle's read and the send)."""
+    from chalicelib import bootstrap
+
+    bootstrap.install(bootstrap.container().with_settings(recheck_after_seconds=0.0))
 
 
 def _seed_quickbooks(sandbox: Any, now: dt.datetime) -> None:
@@ -122,7 +129,7 @@ def print_report(sandbox: Any, org_id: str) -> None:
     from chalicelib.domain.reasons import explain
     from chalicelib.domain.wording import format_money
 
-    stores = bootstrap.stores()
+    stores = bootstrap.container().stores
     delivery = _delivery_by_invoice(stores, org_id)
     views = sorted(stores.decisions.for_org(org_id), key=lambda v: (v.customer_name, v.number))
     print("\nEvery open invoice, what Lunas decided, and why:\n")

@@ -105,7 +105,7 @@ def seed_demo(sandbox: Sandbox, today: dt.date) -> Connection:
     for customer in CUSTOMERS:
         if customer.e164 and not customer.on_whatsapp:
             sandbox.meta.set_not_on_whatsapp(customer.e164)
-    stores = bootstrap.stores()
+    stores = bootstrap.container().stores
     stores.organisations.save(
         settings(), WhatsAppAccount(phone_number_id=PHONE_NUMBER_ID, business_account_id=WABA_ID, access_token=token)
     )
@@ -143,7 +143,7 @@ def _record_consents() -> None:
 
 def record_consent(phone: str, who: str) -> None:
     """An opt-in with the evidence a shop would have: the ticked box on its order form."""
-    bootstrap.stores().consents.record(
+    bootstrap.container().stores.consents.record(
         Consent(
             org_id=ORG_ID,
             phone=phone,

@@ -85,5 +85,5 @@ def seed_quickbooks_company(sandbox: Sandbox, org_id: str, today: dt.date) -> Co
         tenant_id=realm_id,
         tenant_name=COMPANY_NAME,
     )
-    bootstrap.stores().connections.add(connection, tokens)
+    bootstrap.container().stores.connections.add(connection, tokens)
     return connection

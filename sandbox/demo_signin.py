@@ -17,17 +17,16 @@ def create_demo_owner(org_id: str) -> tuple[str, str]:
     import boto3
 
     from chalicelib import bootstrap
-    from chalicelib.auth.cognito import CognitoUsers, SignUpRefused
-    from chalicelib.config import load_settings
+    from chalicelib.auth.cognito import SignUpRefused
     from chalicelib.domain.records import Membership
-    from chalicelib.storage.organisations import AlreadyMember, DynamoMemberships
+    from chalicelib.storage.organisations import AlreadyMember
 
-    config = load_settings()
+    lunas = bootstrap.container()
+    config = lunas.settings
     email = f"owner-{org_id.lower()}@{DEMO_EMAIL_DOMAIN}"
     password = f"Lunas-{secrets.token_hex(4)}A1"
-    users = CognitoUsers(user_pool_id=config.cognito_user_pool_id, client_id=config.cognito_client_id)
     try:
-        sub = users.sign_up(email, password).sub
+        sub = lunas.cognito_users.sign_up(email, password).sub
     except SignUpRefused:
         idp = boto3.client("cognito-idp")
         idp.admin_set_user_password(
@@ -36,7 +35,7 @@ def create_demo_owner(org_id: str) -> tuple[str, str]:
         attributes = idp.admin_get_user(UserPoolId=config.cognito_user_pool_id, Username=email)["UserAttributes"]
         sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
     with contextlib.suppress(AlreadyMember):
-        DynamoMemberships().add(
-            Membership(user_sub=sub, org_id=org_id, role="owner", email=email), bootstrap.clock().now()
+        lunas.stores.memberships.add(
+            Membership(user_sub=sub, org_id=org_id, role="owner", email=email), lunas.clock.now()
         )
     return email, password

@@ -109,7 +109,7 @@ class Sandbox:
         self.aws.stop()
         from chalicelib import bootstrap
 
-        bootstrap.use_clock(None)
+        bootstrap.install(None)  # the next use builds a container from the environment, on the real clock
 
 
 def start_sandbox(urls_file: Path | None = None) -> Sandbox:
@@ -145,11 +145,12 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     }
     oauth_pages, authorize_env = register_oauth_pages(xero, quickbooks)  # consent pages with Allow / Deny
     env |= authorize_env | create_user_pool(aws.endpoint) | {"LUNAS_RUN_NOW_MODE": "inline"}
-    os.environ.update(env)
-    _forget_cached_configuration()
+    os.environ.update(env)  # for the SDKs, and the settings of this process and of the CLI (urls.json)
     from chalicelib import bootstrap
+    from chalicelib.config import settings_from_environment
 
-    bootstrap.use_clock(clock)  # Lunas and the fakes read one clock: pin or advance it and both follow
+    # Lunas and the fakes read one clock: pin or advance it and both follow.
+    bootstrap.install(bootstrap.build_container(settings_from_environment(), clock=clock))
     urls = {
         "aws": aws.endpoint,
         "xero": xero.url,
@@ -202,14 +203,6 @@ def _start_webhook_worker(aws: LocalAws, xero: FakeXero, quickbooks: FakeQuickBo
 
 
 _AWS_ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")
-
-
-def _forget_cached_configuration() -> None:
-    from chalicelib import bootstrap
-    from chalicelib.config import load_settings
-
-    load_settings.cache_clear()
-    bootstrap.stores.cache_clear()
 
 
 def main() -> None:

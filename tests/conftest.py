@@ -72,7 +72,7 @@ def _no_leftover_reminder_work(request: pytest.FixtureRequest) -> Iterator[None]
     from chalicelib.domain.models import ConnectionStatus
 
     started = request.getfixturevalue("sandbox")
-    connections = bootstrap.stores().connections
+    connections = bootstrap.container().stores.connections
     for connection in connections.active():
         connections.set_status(connection.org_id, connection.connection_id, ConnectionStatus.DISCONNECTED)
     sqs = boto3.client("sqs")

@@ -66,7 +66,7 @@ class QuickBooksCompany:
             now=self.world.sandbox.clock.now,
         )
         tokens = refresher.exchange_code(fake.issue_authorization_code(self.realm_id), self.realm_id)
-        bootstrap.stores().connections.add(
+        bootstrap.container().stores.connections.add(
             Connection(
                 org_id=self.world.org_id,
                 connection_id=self.connection_id,
@@ -87,7 +87,9 @@ class QuickBooksCompany:
         self.world.sandbox.quickbooks.pay(self.realm_id, self.invoice_ids[number])
 
     def retire(self) -> None:
-        bootstrap.stores().connections.set_status(self.world.org_id, self.connection_id, ConnectionStatus.DISCONNECTED)
+        bootstrap.container().stores.connections.set_status(
+            self.world.org_id, self.connection_id, ConnectionStatus.DISCONNECTED
+        )
 
 
 @dataclass
@@ -118,7 +120,7 @@ class QuickBooksWorld(World):
             webhook_url=f"{self.sandbox.app_url}/webhooks/whatsapp",
         )
         self.settings = ReminderSettings(org_id=self.org_id, business_name="PT Maju Bersama", **settings)
-        bootstrap.stores().organisations.save(
+        bootstrap.container().stores.organisations.save(
             self.settings,
             WhatsAppAccount(phone_number_id=self.phone_number_id, business_account_id=self.waba_id, access_token=token),
         )

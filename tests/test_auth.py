@@ -11,9 +11,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from chalicelib import bootstrap
 from chalicelib.auth.session import csrf_token, csrf_valid, parse_cookies
 from chalicelib.auth.tokens import IdTokenVerifier, InvalidSession
-from chalicelib.config import load_settings
 from sandbox.run import Sandbox
 from tests.web_support import PASSWORD, WebClient, new_email, org_of, retire_connections
 
@@ -88,7 +88,7 @@ def test_a_tampered_or_foreign_token_is_refused(client: WebClient) -> None:
 def test_verifier_checks_audience_and_issuer(sandbox: Sandbox, client: WebClient) -> None:
     client.sign_up(new_email())
     token = client.session.cookies["lunas_session"]
-    config = load_settings()
+    config = bootstrap.container().settings
     good = IdTokenVerifier(
         jwks_url=config.cognito_jwks_url, issuer=config.cognito_issuer, audience=config.cognito_client_id
     )

@@ -17,9 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.adapters.kms import DecryptionFailed, KmsCipher
+from chalicelib.adapters.kms import DecryptionFailed
 from chalicelib.adapters.xero_oauth import XeroTokenRefresher
-from chalicelib.config import load_settings
 from chalicelib.domain.errors import ReconnectNeeded
 from chalicelib.domain.models import Connection, ConnectionStatus, OAuthTokens
 from chalicelib.domain.records import PendingAuthorization
@@ -52,13 +51,11 @@ def _seed_xero(sandbox: Sandbox, name: str) -> str:
 
 
 def _connections(org_id: str) -> dict[str, Connection]:
-    return {c.connection_id: c for c in bootstrap.stores().connections.for_org(org_id)}
+    return {c.connection_id: c for c in bootstrap.container().stores.connections.for_org(org_id)}
 
 
 def _email(client: WebClient) -> str:
-    from chalicelib.web.wiring import authenticator
-
-    return authenticator().principal(client.session.cookies["lunas_session"]).email
+    return bootstrap.container().authenticator.principal(client.session.cookies["lunas_session"]).email
 
 
 # -- connect -----------------------------------------------------------------------------------------------------
@@ -86,7 +83,7 @@ def test_connect_xero_with_two_organisations_pkce_and_encrypted_tokens(sandbox: 
     assert set(connections) == {f"xero:{first}", f"xero:{second}"}
     record = ConnectionRecord.get(org_pk(org), f"CONN#xero:{first}")
     assert record.token_ciphertext is not None and b"xero-rt-" not in record.token_ciphertext
-    tokens, _ = bootstrap.stores().connections.load_tokens(org, f"xero:{first}")
+    tokens, _ = bootstrap.container().stores.connections.load_tokens(org, f"xero:{first}")
     assert tokens.refresh_token.startswith("xero-rt-")
     page = owner.get("/dashboard").text
     assert "Toko Satu" in page and "Toko Dua" in page and tokens.access_token not in page
@@ -151,9 +148,7 @@ def test_a_replayed_callback_and_a_reused_code_are_refused(sandbox: Sandbox, own
 
 
 def test_an_expired_state_is_refused(sandbox: Sandbox, owner: WebClient) -> None:
-    from chalicelib.web.wiring import authenticator
-
-    principal = authenticator().principal(owner.session.cookies["lunas_session"])
+    principal = bootstrap.container().authenticator.principal(owner.session.cookies["lunas_session"])
     pending = PendingAuthorization(
         org_id=principal.org_id,
         user_sub=principal.user_sub,
@@ -189,16 +184,16 @@ def test_disconnect_revokes_deletes_tokens_and_stops_reminders(sandbox: Sandbox,
     connect(owner, "xero", {"tenant": [tenant]})
     org = org_of(_email(owner))
     connection_id = f"xero:{tenant}"
-    tokens, _ = bootstrap.stores().connections.load_tokens(org, connection_id)
+    tokens, _ = bootstrap.container().stores.connections.load_tokens(org, connection_id)
     sandbox.xero.requests.clear()
     answer = owner.post("/connections/disconnect", {"connection_id": connection_id}, csrf_from="/dashboard")
     assert answer.headers["Location"] == "/dashboard?m=disconnected"
     revocation = sandbox.xero.recorded("^/connect/revocation$")
     assert len(revocation) == 1 and parse_qs(revocation[0]["body"])["token"] == [tokens.refresh_token]
     with pytest.raises(NotFound):
-        bootstrap.stores().connections.load_tokens(org, connection_id)
+        bootstrap.container().stores.connections.load_tokens(org, connection_id)
     assert _connections(org)[connection_id].status is ConnectionStatus.DISCONNECTED
-    assert connection_id not in {c.connection_id for c in bootstrap.stores().connections.active()}
+    assert connection_id not in {c.connection_id for c in bootstrap.container().stores.connections.active()}
     refused = XeroTokenRefresher(
         client_id=sandbox.xero.client_id,
         client_secret=sandbox.xero.client_secret,
@@ -224,7 +219,7 @@ def test_disconnecting_another_organisations_connection_is_not_possible(sandbox:
 
 
 def test_a_token_blob_copied_to_another_organisation_cannot_be_decrypted(sandbox: Sandbox) -> None:
-    cipher = KmsCipher(load_settings().kms_key_id)
+    cipher = bootstrap.container().cipher
     blob = cipher.encrypt(b'{"refresh_token": "secret"}', {"org_id": "org-a", "connection_id": "xero:1"})
     assert cipher.decrypt(blob, {"org_id": "org-a", "connection_id": "xero:1"}) == b'{"refresh_token": "secret"}'
     with pytest.raises(DecryptionFailed):
@@ -250,10 +245,10 @@ def xero_family(sandbox: Sandbox) -> Iterator[tuple[str, list[str]]]:
     )
     for tenant in tenants:
         connection = Connection(org_id=org, connection_id=f"xero:{tenant}", provider="xero", tenant_id=tenant)
-        bootstrap.stores().connections.add(connection, expired)
+        bootstrap.container().stores.connections.add(connection, expired)
     yield org, [f"xero:{t}" for t in tenants]
     for tenant in tenants:
-        bootstrap.stores().connections.set_status(org, f"xero:{tenant}", ConnectionStatus.DISCONNECTED)
+        bootstrap.container().stores.connections.set_status(org, f"xero:{tenant}", ConnectionStatus.DISCONNECTED)
 
 
 def _provider(sandbox: Sandbox, org: str, connection_id: str) -> ConnectionTokens:
@@ -266,7 +261,7 @@ def _provider(sandbox: Sandbox, org: str, connection_id: str) -> ConnectionToken
     return ConnectionTokens(
         org_id=org,
         connection_id=connection_id,
-        repository=bootstrap.stores().connections,
+        repository=bootstrap.container().stores.connections,
         refresher=refresher,
         clock=sandbox.clock,
         leases=DynamoLeases(),
@@ -309,7 +304,7 @@ def test_many_concurrent_callers_cause_exactly_one_provider_refresh(
     assert errors == []
     assert _refresh_calls(sandbox) == 1
     assert len(set(results)) == 1  # everyone got the winner's access token
-    stored = {c: bootstrap.stores().connections.load_tokens(org, c)[0] for c in (first, second)}
+    stored = {c: bootstrap.container().stores.connections.load_tokens(org, c)[0] for c in (first, second)}
     assert stored[first] == stored[second] and stored[first].access_token == results[0]
     # No lost token: the stored refresh token is the newest, and it works.
     sandbox.xero.advance(3600)
@@ -323,7 +318,7 @@ def test_a_lost_refresh_answer_is_recovered_within_xeros_grace(
     sandbox: Sandbox, xero_family: tuple[str, list[str]]
 ) -> None:
     org, (first, _) = xero_family
-    stale, _ = bootstrap.stores().connections.load_tokens(org, first)
+    stale, _ = bootstrap.container().stores.connections.load_tokens(org, first)
     refresher = XeroTokenRefresher(
         client_id=sandbox.xero.client_id,
         client_secret=sandbox.xero.client_secret,
@@ -335,7 +330,7 @@ def test_a_lost_refresh_answer_is_recovered_within_xeros_grace(
     try:
         token = _provider(sandbox, org, first)()  # retries with the same (already used) refresh token: accepted
         assert token.startswith("xero-at-")
-        assert bootstrap.stores().connections.get(org, first).status is ConnectionStatus.ACTIVE
+        assert bootstrap.container().stores.connections.get(org, first).status is ConnectionStatus.ACTIVE
     finally:
         sandbox.xero.advance(-20 * 60)
 
@@ -347,9 +342,9 @@ def test_invalid_grant_marks_the_whole_family_reconnect_needed(
     sandbox.xero.disconnect(first.removeprefix("xero:"))
     with pytest.raises(ReconnectNeeded):
         _provider(sandbox, org, first)()
-    statuses = {c: bootstrap.stores().connections.get(org, c).status for c in (first, second)}
+    statuses = {c: bootstrap.container().stores.connections.get(org, c).status for c in (first, second)}
     assert statuses == {first: ConnectionStatus.RECONNECT_NEEDED, second: ConnectionStatus.RECONNECT_NEEDED}
-    assert first not in {c.connection_id for c in bootstrap.stores().connections.active()}
+    assert first not in {c.connection_id for c in bootstrap.container().stores.connections.active()}
 
 
 def test_an_unrelated_write_during_refresh_does_not_lose_the_rotated_token(
@@ -366,17 +361,19 @@ def test_an_unrelated_write_during_refresh_does_not_lose_the_rotated_token(
     class SummaryWrittenMeanwhile:
         def refresh(self, refresh_token: str) -> OAuthTokens:
             fresh = real.refresh(refresh_token)
-            bootstrap.stores().connections.record_cycle(org, first, sandbox.clock.now(), "meanwhile")  # bumps version
+            bootstrap.container().stores.connections.record_cycle(
+                org, first, sandbox.clock.now(), "meanwhile"
+            )  # bumps version
             return fresh
 
     provider = ConnectionTokens(
         org_id=org,
         connection_id=first,
-        repository=bootstrap.stores().connections,
+        repository=bootstrap.container().stores.connections,
         refresher=SummaryWrittenMeanwhile(),
         clock=sandbox.clock,
         leases=DynamoLeases(),
     )
     token = provider()
-    stored, _ = bootstrap.stores().connections.load_tokens(org, first)
+    stored, _ = bootstrap.container().stores.connections.load_tokens(org, first)
     assert stored.access_token == token  # saved on the retry, not dropped for the stale one

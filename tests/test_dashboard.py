@@ -6,7 +6,6 @@ from FakeXero through the real connect flow, messages go to the fake Meta Graph 
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +13,6 @@ from dataclasses import dataclass
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.config import load_settings
 from chalicelib.domain.models import ConnectionStatus
 from chalicelib.storage.schema import OrganisationRecord, org_pk
 from sandbox.lambda_runtime import SqsEventSource
@@ -81,7 +79,7 @@ def shop(sandbox: Sandbox) -> Iterator[Shop]:
     set_clock(TUESDAY_10_JAKARTA)
     s = open_shop(sandbox)
     yield s
-    bootstrap.stores().connections.set_status(s.org_id, f"xero:{s.tenant_id}", ConnectionStatus.DISCONNECTED)
+    bootstrap.container().stores.connections.set_status(s.org_id, f"xero:{s.tenant_id}", ConnectionStatus.DISCONNECTED)
 
 
 def test_whatsapp_token_is_stored_encrypted_and_never_shown_back(shop: Shop) -> None:
@@ -100,7 +98,7 @@ def test_whatsapp_token_is_stored_encrypted_and_never_shown_back(shop: Shop) -> 
         },
         csrf_from="/settings",
     )
-    account = bootstrap.stores().organisations.whatsapp(shop.org_id)
+    account = bootstrap.container().stores.organisations.whatsapp(shop.org_id)
     assert account is not None and account.access_token == shop.token
 
 
@@ -115,12 +113,14 @@ def test_schedule_settings_are_saved_and_bad_values_explained(shop: Shop) -> Non
         "minimum_amounts": "IDR 50000, USD 10",
     }
     assert shop.client.post("/settings/schedule", form, csrf_from="/settings").status_code == 303
-    settings = bootstrap.stores().organisations.settings(shop.org_id)
+    settings = bootstrap.container().stores.organisations.settings(shop.org_id)
     assert [s.offset_days for s in settings.stages] == [-2, 0, 5, 10]
     assert settings.timezone == "Asia/Makassar" and settings.language == "en"
     assert settings.window.weekdays == frozenset(range(6))
     assert {m.currency: str(m.amount) for m in settings.minimum_amounts} == {"IDR": "50000", "USD": "10"}
-    assert bootstrap.stores().organisations.whatsapp(shop.org_id) is not None  # untouched by the schedule form
+    assert (
+        bootstrap.container().stores.organisations.whatsapp(shop.org_id) is not None
+    )  # untouched by the schedule form
     bad = shop.client.post("/settings/schedule", {**form, "window_end": "07:00"}, csrf_from="/settings")
     assert bad.status_code == 400 and "start before it ends" in bad.text
     bad_zone = shop.client.post("/settings/schedule", {**form, "timezone": "Mars/Olympus"}, csrf_from="/settings")
@@ -171,35 +171,35 @@ def test_consent_preview_run_now_and_the_timeline(sandbox: Sandbox, shop: Shop) 
         csrf_from="/customers",
     )
     assert opt_out.status_code == 303
-    history = bootstrap.stores().consents.history(shop.org_id, BUDI)
+    history = bootstrap.container().stores.consents.history(shop.org_id, BUDI)
     assert [c.status.value for c in history] == ["opted_in", "opted_out"]
 
 
 def test_run_now_enqueues_on_the_reminder_queue_outside_the_sandbox(sandbox: Sandbox, shop: Shop) -> None:
     import app
 
-    os.environ["LUNAS_RUN_NOW_MODE"] = "queue"  # as on AWS; the sandbox runs inline
-    load_settings.cache_clear()
-    try:
+    with bootstrap.installed(bootstrap.container().with_settings(run_now_mode="queue")):  # as on AWS
         answer = shop.client.post("/run-now", {}, csrf_from="/preview")
         assert answer.headers["Location"] == "/invoices?m=queued"
         source = SqsEventSource(
             queue_url=sandbox.aws.queue_url, handler=app.run_reminder_cycles, function_name="run_reminder_cycles"
         )
         assert sum(o.failed for o in source.drain()) == 0
-    finally:
-        os.environ["LUNAS_RUN_NOW_MODE"] = "inline"
-        load_settings.cache_clear()
     assert 'data-number="INV-002" data-reason="no_consent"' in shop.client.get("/invoices").text
 
 
 def test_reconnect_needed_shows_a_reconnect_button(sandbox: Sandbox, shop: Shop) -> None:
-    bootstrap.stores().connections.set_status(shop.org_id, f"xero:{shop.tenant_id}", ConnectionStatus.RECONNECT_NEEDED)
+    bootstrap.container().stores.connections.set_status(
+        shop.org_id, f"xero:{shop.tenant_id}", ConnectionStatus.RECONNECT_NEEDED
+    )
     page = shop.client.get("/dashboard").text
     assert 'data-status="reconnect_needed"' in page and 'id="reconnect-xero"' in page
     assert "reminders are paused" in page
     assert connect(shop.client, "xero", {"tenant": [shop.tenant_id]}).status_code == 303
-    assert bootstrap.stores().connections.get(shop.org_id, f"xero:{shop.tenant_id}").status is ConnectionStatus.ACTIVE
+    assert (
+        bootstrap.container().stores.connections.get(shop.org_id, f"xero:{shop.tenant_id}").status
+        is ConnectionStatus.ACTIVE
+    )
 
 
 def test_a_second_organisation_sees_none_of_the_firsts_data(sandbox: Sandbox, shop: Shop) -> None:
@@ -239,10 +239,8 @@ def test_a_whatsapp_number_used_by_another_organisation_cannot_be_taken_over(san
         csrf_from="/settings",
     )
     assert answer.status_code == 400 and "already connected to another Lunas account" in answer.text
-    assert bootstrap.stores().organisations.whatsapp(org_of(_rival_email(rival))) is None
+    assert bootstrap.container().stores.organisations.whatsapp(org_of(_rival_email(rival))) is None
 
 
 def _rival_email(client: WebClient) -> str:
-    from chalicelib.web.wiring import authenticator
-
-    return authenticator().principal(client.session.cookies["lunas_session"]).email
+    return bootstrap.container().authenticator.principal(client.session.cookies["lunas_session"]).email

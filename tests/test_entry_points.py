@@ -71,7 +71,7 @@ def test_out_of_order_statuses_never_move_a_message_backwards(world: World, sand
         sandbox.meta.reset()
         sandbox.meta.configure(auto_deliver=True)
     sandbox.drain_webhooks()  # the route only queues the body; the webhook worker applies it
-    [message] = bootstrap.stores().ledger.messages(world.org_id)
+    [message] = bootstrap.container().stores.ledger.messages(world.org_id)
     assert message.delivery == "read"
 
 
@@ -133,7 +133,7 @@ def test_the_consent_cli_records_and_shows_consent_with_its_evidence(world: Worl
     assert "+6281234567001" in record.stdout
     from chalicelib import bootstrap
 
-    consent = bootstrap.stores().consents.for_phones(world.org_id, [BUDI])[BUDI]
+    consent = bootstrap.container().stores.consents.for_phones(world.org_id, [BUDI])[BUDI]
     assert (consent.status.value, consent.source) == ("opted_in", "signed_form")
     assert "Signed the reminders form" in consent.evidence
 
@@ -158,7 +158,7 @@ def test_a_cycles_logs_carry_the_org_but_no_full_phone_number_or_token(world: Wo
     finally:
         logging.getLogger(logger.name).removeHandler(handler)
     logs = stream.getvalue()
-    tokens, _ = bootstrap.stores().connections.load_tokens(world.org_id, world.connection_id)
+    tokens, _ = bootstrap.container().stores.connections.load_tokens(world.org_id, world.connection_id)
     assert world.org_id in logs
     assert BUDI not in logs and BUDI.removeprefix("+") not in logs
     assert tokens.access_token not in logs and tokens.refresh_token not in logs

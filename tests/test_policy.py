@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,19 +33,10 @@ from chalicelib.domain.models import (
     TemplateKind,
     TemplateRef,
 )
-from chalicelib.domain.policy import (
-    days_overdue,
-    due_stage,
-    in_send_window,
-    local_now,
-    local_today,
-    message_kind_on,
-    plan_cycle,
-    stage_date,
-    template_kind_on,
-)
+from chalicelib.domain.policy import days_overdue, message_kind_on, plan_cycle, template_kind_on
+from chalicelib.domain.schedule import due_stage, in_send_window, local_now, local_today, stage_date
 from chalicelib.domain.wording import body_parameters
-from chalicelib.services.reminders import CycleResult, _Delivery
+from chalicelib.services.presend import LastLook
 from tests.meta_support import customer_text
 
 UTC = dt.UTC
@@ -329,8 +320,9 @@ def test_each_reason(build: Callable[[], World], reason: Reason, detail: str) ->
 
 def test_reason_cases_cover_every_reason_the_policy_can_produce() -> None:
     covered = {case.values[1] for case in REASON_CASES}
-    # SENT is recorded by the sender after Meta accepts a message; the policy never decides it.
-    assert covered == set(Reason) - {Reason.SENT}
+    # SENT is recorded by the sender after Meta accepts a message, DEFERRED by the last look right before a send
+    # (services/presend.py); the policy never decides either.
+    assert covered == set(Reason) - {Reason.SENT, Reason.DEFERRED}
 
 
 @pytest.mark.parametrize(
@@ -1054,22 +1046,50 @@ class _FixedClock:
         return self.instant
 
 
-class _NoClaims:
-    def claim(self, *args: object) -> str | None:
-        raise AssertionError("a message worded for another day must not even be claimed")
+class _NothingChanged:
+    """Consent, holds and phone flags as the plan saw them: opted in, nothing paused, closed or unreachable."""
+
+    def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]:
+        return {p: Consent(org_id=org_id, phone=p, status=ConsentStatus.OPTED_IN, source="t", evidence="t",
+                           captured_at=utc("2026-10-01T00:00:00")) for p in phones}  # fmt: skip
+
+    def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+        return frozenset(), frozenset()
+
+    def paused_phones(self, org_id: str, phones: Iterable[str], now: dt.datetime) -> frozenset[str]:
+        return frozenset()
+
+    def unreachable(self, org_id: str, phones: Iterable[str]) -> frozenset[str]:
+        return frozenset()
+
+    def closed_invoices(self, org_id: str, keys: Iterable[tuple[str, str]], now: dt.datetime) -> dict[Any, str]:
+        return {}
 
 
-def test_the_sender_does_not_send_a_message_worded_for_another_day() -> None:
+def test_the_last_look_holds_a_message_worded_for_another_day() -> None:
     # Planned at 23:59:59 on the due date ("due today"); the local date has changed by the time it would be sent.
     world = standard(due=dt.date(2026, 11, 27)).at(utc("2026-11-27T16:59:59"))
     message = _message(world.with_settings(window=ANY_HOUR))
     assert message.template == template(TemplateKind.DUE_TODAY)
-    deps = SimpleNamespace(clock=_FixedClock(utc("2026-11-27T17:00:01")), settings=world.settings, ledger=_NoClaims())
-    outcomes = _Delivery(ORG, deps, CycleResult(connection=None)).send_all([message])  # type: ignore[arg-type]
-    (decision,) = outcomes.values()
-    assert decision.reason is Reason.SEND_FAILED
+    unchanged = _NothingChanged()
+    look = LastLook(
+        org_id=ORG,
+        timezone=world.settings.timezone,
+        gateway=None,  # type: ignore[arg-type]  # nothing is stale: no re-read
+        consents=unchanged,  # type: ignore[arg-type]
+        holds=unchanged,  # type: ignore[arg-type]
+        phone_flags=unchanged,  # type: ignore[arg-type]
+        clock=_FixedClock(utc("2026-11-27T17:00:01")),
+        elapsed=lambda: 0.0,
+        recheck_after=dt.timedelta(minutes=1),
+        read_at=0.0,
+    )
+    verdict = look.check([message])
+    assert verdict.sendable == []
+    (decision,) = verdict.held
+    assert decision.reason is Reason.DEFERRED
     assert decision.detail == (
-        "not sent: worded for 2026-11-27 but it is now 2026-11-28 locally; will be re-planned next cycle"
+        "not sent: worded for 2026-11-27 but it is now 2026-11-28 locally; it is planned again in the next cycle"
     )
 
 

@@ -150,4 +150,4 @@ def bootstrap_retire(world: World, connection_id: str) -> None:
     from chalicelib import bootstrap
     from chalicelib.domain.models import ConnectionStatus
 
-    bootstrap.stores().connections.set_status(world.org_id, connection_id, ConnectionStatus.DISCONNECTED)
+    bootstrap.container().stores.connections.set_status(world.org_id, connection_id, ConnectionStatus.DISCONNECTED)

@@ -132,7 +132,7 @@ def test_crash_between_send_and_record_never_sends_twice_and_the_status_webhook_
         sandbox.meta.configure(auto_deliver=True)
     world.run_cycle()
     assert world.reasons() == {"INV-001": "already_sent"}
-    [message] = bootstrap.stores().ledger.messages(world.org_id)
+    [message] = bootstrap.container().stores.ledger.messages(world.org_id)
     assert message.state == "sent"
     assert message.wamid == world.messages()[0]["wamid"]
     assert message.delivery == "read"
@@ -147,21 +147,15 @@ def _drop_messages_response(phone_number_id: str) -> object:
 
 
 def test_an_invoice_paid_just_before_the_send_is_not_reminded(world: World, sandbox: Sandbox) -> None:
-    import os
-
-    from chalicelib.config import load_settings
+    from chalicelib import bootstrap
 
     _one_overdue_customer(world)
     sandbox.xero.add_trigger(
         after_path="^/api.xro/2.0/Invoices$", after_count=1, action="pay", invoice_id=world.invoice_ids["INV-001"]
     )
-    os.environ["LUNAS_RECHECK_AFTER_SECONDS"] = "0"  # as if reading and planning had taken a while
-    load_settings.cache_clear()
-    try:
+    as_if_planning_took_a_while = bootstrap.container().with_settings(recheck_after_seconds=0.0)
+    with bootstrap.installed(as_if_planning_took_a_while):
         world.run_cycle()
-    finally:
-        del os.environ["LUNAS_RECHECK_AFTER_SECONDS"]
-        load_settings.cache_clear()
     assert world.reasons() == {"INV-001": "paid"}
     assert world.messages() == []
     rereads = [r for r in sandbox.xero.recorded("/api.xro/2.0/Invoices$") if "IDs" in r["query"]]
@@ -208,7 +202,7 @@ def test_a_xero_daily_limit_pauses_the_connection_until_tomorrow_without_failing
     )
     response = app.run_reminder_cycles(world.sqs_event(), LambdaContext("run_reminder_cycles"))
     assert response == {"batchItemFailures": []}  # retrying now cannot help; the owner sees why instead
-    connection = bootstrap.stores().connections._record(world.org_id, world.connection_id)
+    connection = bootstrap.container().stores.connections._record(world.org_id, world.connection_id)
     assert "limit reached (day)" in (connection.last_cycle_summary or "")
     assert world.messages() == []
 
@@ -277,8 +271,8 @@ def test_a_number_not_on_whatsapp_is_learned_from_the_failed_status_and_not_trie
     world.run_cycle()
     sandbox.meta.flush()
     sandbox.drain_webhooks()
-    assert bootstrap.stores().phone_flags.unreachable(world.org_id, [WARUNG]) == frozenset({WARUNG})
-    [message] = bootstrap.stores().ledger.messages(world.org_id)
+    assert bootstrap.container().stores.phone_flags.unreachable(world.org_id, [WARUNG]) == frozenset({WARUNG})
+    [message] = bootstrap.container().stores.ledger.messages(world.org_id)
     assert (message.delivery, message.error_code) == ("failed", 131026)
     world.invoice  # noqa: B018
     sandbox.xero.patch_invoice(world.invoice_ids["INV-001"], {"dueDate": (world.today.replace(day=14)).isoformat()})

@@ -6,22 +6,14 @@ Secrets Manager is moto's, reached through the same Powertools parameters call t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import boto3
 import pytest
 
-from chalicelib.config import load_settings
+from chalicelib.config import settings_from_environment
 from chalicelib.secrets import SECRET_SETTINGS, SecretUnavailable, secret_value
 
 pytestmark = pytest.mark.sandbox
-
-
-@pytest.fixture
-def fresh_settings() -> Iterator[None]:
-    load_settings.cache_clear()
-    yield
-    load_settings.cache_clear()
 
 
 def _put_secret(value: str) -> str:
@@ -42,12 +34,10 @@ def test_secret_name_wins_over_the_plain_variable(sandbox: object, monkeypatch: 
     assert secret_value("META_APP_SECRET") == "from-secrets-manager"
 
 
-def test_settings_read_every_secret_from_secrets_manager(
-    sandbox: object, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
-) -> None:
+def test_settings_read_every_secret_from_secrets_manager(sandbox: object, monkeypatch: pytest.MonkeyPatch) -> None:
     for setting in SECRET_SETTINGS:
         monkeypatch.setenv(setting.env + "_SECRET_NAME", _put_secret(f"value-of-{setting.slug}"))
-    settings = load_settings()
+    settings = settings_from_environment()
     assert settings.xero_client_secret == "value-of-xero-client-secret"
     assert settings.intuit_client_secret == "value-of-intuit-client-secret"
     assert settings.meta_app_secret == "value-of-meta-app-secret"

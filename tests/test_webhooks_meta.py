@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import random
 from collections.abc import Iterator
 from decimal import Decimal
@@ -90,7 +89,7 @@ def _one_overdue(world: World, phone: str = BUDI, *, consent: bool = True) -> Wo
 
 
 def _consent(world: World, phone: str = BUDI) -> Any:
-    return bootstrap.stores().consents.for_phones(world.org_id, [phone]).get(phone)
+    return bootstrap.container().stores.consents.for_phones(world.org_id, [phone]).get(phone)
 
 
 def _texts_sent(world: World) -> list[dict[str, Any]]:
@@ -120,11 +119,8 @@ def test_the_body_is_queued_before_the_200_and_a_queue_failure_is_a_500_so_meta_
 ) -> None:
     _one_overdue(world)
     payload = _envelope(world.phone_number_id, _text(BUDI, "Sudah saya bayar", "wamid.in.retry"))
-    os.environ["LUNAS_WEBHOOK_QUEUE"] = "no-such-queue"
-    try:
+    with bootstrap.installed(bootstrap.container().with_settings(webhook_queue_name="no-such-queue")):
         assert _post(sandbox, payload).status_code == 500
-    finally:
-        del os.environ["LUNAS_WEBHOOK_QUEUE"]
     sandbox.drain_webhooks()
     assert DynamoReplies().for_org(world.org_id) == []  # nothing was processed behind a 200
     assert _post(sandbox, payload).status_code == 200  # Meta's retry
@@ -169,7 +165,7 @@ def test_failed_statuses_with_and_without_contacts_keep_code_title_and_pricing(w
     }
     assert _post(sandbox, _envelope(world.phone_number_id, value)).status_code == 200
     sandbox.drain_webhooks()
-    messages = {m.sk.rsplit("#", 1)[1]: m for m in bootstrap.stores().ledger.messages(world.org_id)}
+    messages = {m.sk.rsplit("#", 1)[1]: m for m in bootstrap.container().stores.ledger.messages(world.org_id)}
     assert (messages[BUDI].delivery, messages[BUDI].error_code, messages[BUDI].pricing_category) == (
         "failed",
         131049,
@@ -177,9 +173,9 @@ def test_failed_statuses_with_and_without_contacts_keep_code_title_and_pricing(w
     )
     assert "healthy ecosystem" in (messages[BUDI].error_title or "")
     assert (messages[SARI].delivery, messages[SARI].error_code) == ("failed", 131026)
-    entries = {e.sk: e for e in bootstrap.stores().ledger.entries(world.org_id)}
+    entries = {e.sk: e for e in bootstrap.container().stores.ledger.entries(world.org_id)}
     assert {(e.delivery, e.error_code) for e in entries.values()} == {("failed", 131049), ("failed", 131026)}
-    assert bootstrap.stores().phone_flags.unreachable(world.org_id, [BUDI, SARI]) == frozenset({SARI})
+    assert bootstrap.container().stores.phone_flags.unreachable(world.org_id, [BUDI, SARI]) == frozenset({SARI})
 
 
 def test_a_tracker_naming_another_organisation_is_ignored(world: World, sandbox: Sandbox) -> None:
@@ -194,13 +190,13 @@ def test_a_tracker_naming_another_organisation_is_ignored(world: World, sandbox:
         sandbox.drain_webhooks()
     finally:
         other.retire()
-    [message] = bootstrap.stores().ledger.messages(world.org_id)
+    [message] = bootstrap.container().stores.ledger.messages(world.org_id)
     assert message.delivery is None
 
 
 def test_a_status_before_its_send_was_recorded_still_lands(world: World, sandbox: Sandbox) -> None:
     """Meta's webhook can beat the worker's own record of the send (no tracker: matched on the wamid later)."""
-    ledger = bootstrap.stores().ledger
+    ledger = bootstrap.container().stores.ledger
     world.create()
     invoice = Invoice(
         source="xero", connection_id=world.connection_id, invoice_id="inv-race", number="INV-RACE",
@@ -262,9 +258,9 @@ def test_a_batch_of_1000_updates_is_processed_entirely_once(world: World, sandbo
     assert sum(len(c["value"].get("statuses", c["value"].get("messages", []))) for c in changes) == 1000
     assert _post(sandbox, payload).status_code == 200
     sandbox.drain_webhooks()
-    messages = bootstrap.stores().ledger.messages(world.org_id)
+    messages = bootstrap.container().stores.ledger.messages(world.org_id)
     assert [m.delivery for m in messages] == ["read"] * 5
-    assert {e.delivery for e in bootstrap.stores().ledger.entries(world.org_id)} == {"read"}
+    assert {e.delivery for e in bootstrap.container().stores.ledger.entries(world.org_id)} == {"read"}
     assert len(DynamoReplies().for_org(world.org_id)) == 10
     parked = batch_get(
         ParkedStatusRecord, [(f"WAMID#wamid.not-ours.{i}", "STATUS#delivered") for i in range(1000 - 30 - 10)]
@@ -293,7 +289,7 @@ def test_a_stop_in_bahasa_indonesia_opts_out_with_evidence_confirms_once_and_sto
     consent = _consent(world)
     assert (consent.status, consent.source) == (ConsentStatus.OPTED_OUT, "whatsapp_reply")
     assert wamid in consent.evidence and "Jangan kirim lagi" in consent.evidence
-    assert len(bootstrap.stores().consents.history(world.org_id, BUDI)) == 2  # opted in, then out: once
+    assert len(bootstrap.container().stores.consents.history(world.org_id, BUDI)) == 2  # opted in, then out: once
     [confirmation] = _texts_sent(world)
     assert confirmation["to"] == BUDI and "tidak akan menerima pengingat" in confirmation["rendered_text"]
     sandbox.xero.patch_invoice(
@@ -381,12 +377,7 @@ def test_a_paused_or_recategorised_template_is_not_used_at_once_and_the_owner_se
     sandbox.drain_webhooks(flush_fakes=True)
     [state] = [s for s in DynamoTemplateRegistry().states(world.waba_id) if s.name == "lunas_invoice_overdue"]
     assert (state.status, state.category, state.quality) == ("REINSTATED", "MARKETING", "YELLOW")
-    usable = bootstrap.approved_templates(bootstrap.stores().organisations.whatsapp(world.org_id), _config())  # type: ignore[arg-type]
+    lunas = bootstrap.container()
+    usable = lunas.approved_templates(lunas.stores.organisations.whatsapp(world.org_id))  # type: ignore[arg-type]
     assert TemplateRef("lunas_invoice_overdue", "id") not in usable
     assert TemplateRef("lunas_invoice_due_today", "id") in usable
-
-
-def _config() -> Any:
-    from chalicelib.config import load_settings
-
-    return load_settings()

@@ -10,10 +10,11 @@ import json
 
 import pytest
 
+from chalicelib.adapters.quickbooks_events import parse_quickbooks
+from chalicelib.adapters.xero_events import parse_xero
 from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, TemplateRef
 from chalicelib.domain.replies import ReplyIntent, classify_button, classify_text
 from chalicelib.domain.templates import TemplateState, apply_registry, verdict
-from chalicelib.webhooks.accounting import parse_quickbooks, parse_xero
 from chalicelib.webhooks.intake import (
     MAX_MESSAGE_BYTES,
     base64_signature_is_valid,

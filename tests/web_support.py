@@ -61,12 +61,13 @@ def org_of(email: str) -> str:
     """The organisation an account belongs to (read like the app does: Cognito sub -> membership)."""
     import boto3
 
-    from chalicelib.config import load_settings
-    from chalicelib.storage.organisations import DynamoMemberships
+    from chalicelib import bootstrap
 
-    attrs = boto3.client("cognito-idp").admin_get_user(UserPoolId=load_settings().cognito_user_pool_id, Username=email)
+    lunas = bootstrap.container()
+    pool = lunas.settings.cognito_user_pool_id
+    attrs = boto3.client("cognito-idp").admin_get_user(UserPoolId=pool, Username=email)
     sub = next(a["Value"] for a in attrs["UserAttributes"] if a["Name"] == "sub")
-    membership = DynamoMemberships().for_user(sub)
+    membership = lunas.stores.memberships.for_user(sub)
     assert membership is not None
     return membership.org_id
 
@@ -113,7 +114,7 @@ def retire_connections() -> None:
     from chalicelib import bootstrap
     from chalicelib.domain.models import ConnectionStatus
 
-    connections = bootstrap.stores().connections
+    connections = bootstrap.container().stores.connections
     while SIGNED_UP:
         org = org_of(SIGNED_UP.pop())
         for connection in connections.for_org(org):

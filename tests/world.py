@@ -89,7 +89,7 @@ class World:
         return number
 
     def consent(self, phone: str, status: ConsentStatus = ConsentStatus.OPTED_IN) -> None:
-        bootstrap.stores().consents.record(
+        bootstrap.container().stores.consents.record(
             Consent(
                 org_id=self.org_id,
                 phone=phone,
@@ -117,7 +117,7 @@ class World:
             webhook_url=f"{self.sandbox.app_url}/webhooks/whatsapp",
         )
         self.settings = ReminderSettings(org_id=self.org_id, business_name="Toko Sumber Rejeki", **settings)
-        stores = bootstrap.stores()
+        stores = bootstrap.container().stores
         stores.organisations.save(
             self.settings,
             WhatsAppAccount(phone_number_id=self.phone_number_id, business_account_id=self.waba_id, access_token=token),
@@ -135,7 +135,9 @@ class World:
 
     def retire(self) -> None:
         """Stop this world's connection from being picked up by later tests' fan-outs."""
-        bootstrap.stores().connections.set_status(self.org_id, self.connection_id, ConnectionStatus.DISCONNECTED)
+        bootstrap.container().stores.connections.set_status(
+            self.org_id, self.connection_id, ConnectionStatus.DISCONNECTED
+        )
 
     # -- running and reading ----------------------------------------------------------------------------------
 
@@ -164,7 +166,7 @@ class World:
 
     def decisions(self) -> dict[str, tuple[str, str]]:
         """Invoice number -> (reason, detail), as the owner would see them."""
-        views = bootstrap.stores().decisions.for_org(self.org_id)
+        views = bootstrap.container().stores.decisions.for_org(self.org_id)
         return {v.number: (v.reason, v.detail) for v in views}
 
     def reasons(self) -> dict[str, str]:

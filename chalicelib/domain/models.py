@@ -33,6 +33,7 @@ class Reason(StrEnum):
     ALREADY_MESSAGED_TODAY = "already_messaged_today"
     TEMPLATE_NOT_APPROVED = "template_not_approved"
     SEND_FAILED = "send_failed"
+    DEFERRED = "deferred"  # something changed right before the send (an invoice, the date): planned again next cycle
 
 
 class InvoiceStatus(StrEnum):

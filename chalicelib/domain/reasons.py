@@ -22,6 +22,7 @@ EXPLANATIONS: dict[Reason, str] = {
     Reason.ALREADY_MESSAGED_TODAY: "this number already got a message today (one per customer per day)",
     Reason.TEMPLATE_NOT_APPROVED: "the WhatsApp template is not approved for use",
     Reason.SEND_FAILED: "Meta did not accept the message",
+    Reason.DEFERRED: "something changed right before sending; it is planned again in the next cycle",
 }
 
 

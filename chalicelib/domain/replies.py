@@ -5,18 +5,30 @@ keywords exactly: "Stop!!", "stop ya pak 🙏", "S T O P", "Jangan kirim lagi." 
 the same. Matching is tolerant of case, accents, spaces, punctuation, emoji, stretched letters and polite filler words,
 in English and Bahasa Indonesia. A whole message that is one of the short keywords counts; a longer message counts
 only when it contains an unambiguous phrase ("unsubscribe", "jangan kirim lagi"), so "stop by the office" or
-"jangan kirim ke alamat lama" are not opt-outs. Pure functions, no I/O.
+"jangan kirim ke alamat lama" are not opt-outs.
+
+What a reply then does is decided here too (`services/replies.py` carries it out): an opt-out is recorded as consent
+evidence and confirmed once in the customer's language; "yes" counts as an opt-in only as the answer to the prompt
+that confirmation carries (for `PROMPT_FOR`); any other reply pauses that customer's reminders for a few days so the
+owner can answer. Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD
+from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, Consent, ConsentStatus
+
+if TYPE_CHECKING:
+    from chalicelib.domain.events import InboundMessage
+
+PROMPT_FOR = dt.timedelta(hours=24)  # "reply YES" counts as opt-in this long after our prompt
 
 
 class ReplyIntent(StrEnum):
@@ -148,3 +160,44 @@ def classify_button(payload: str, label: str = "") -> ReplyMeaning:
     if payload == STOP_REMINDERS_PAYLOAD:
         return ReplyMeaning(ReplyIntent.OPT_OUT, None, STOP_REMINDERS_PAYLOAD)
     return classify_text(label or payload)
+
+
+# -- what a reply does ------------------------------------------------------------------------------------------------
+
+
+def reply_intent(meaning: ReplyMeaning, *, prompted: bool) -> ReplyIntent:
+    """The intent acted on: a "yes" is an opt-in when it answers our opt-in prompt, otherwise the words decide."""
+    if meaning.intent is ReplyIntent.AFFIRM and prompted:
+        return ReplyIntent.OPT_IN
+    return meaning.intent
+
+
+def consent_from_reply(org_id: str, message: InboundMessage, status: ConsentStatus) -> Consent:
+    """The consent record a reply makes, with the message itself as the evidence."""
+    source = "whatsapp_button" if message.kind in ("button", "interactive") else "whatsapp_reply"
+    return Consent(
+        org_id=org_id,
+        phone=message.phone,
+        status=status,
+        source=source,
+        evidence=f'WhatsApp message {message.message_id} at {message.at.isoformat()}: "{message.text}"',
+        captured_at=message.at,
+    )
+
+
+def pause_until(message: InboundMessage, now: dt.datetime, pause: dt.timedelta) -> dt.datetime:
+    """Until when a reply (other than STOP or YES) pauses that customer's reminders."""
+    return max(message.at, now) + pause
+
+
+def confirmation_text(language: str, business_name: str) -> str:
+    """The one message confirming an opt-out (inside the 24-hour window the customer's message opened)."""
+    if language == "id":
+        return (
+            f"Baik, Anda tidak akan menerima pengingat tagihan dari {business_name} lagi melalui WhatsApp. "
+            "Balas MULAI jika ingin menerimanya kembali."
+        )
+    return (
+        f"Done: you will no longer receive invoice reminders from {business_name} on WhatsApp. "
+        "Reply START to receive them again."
+    )

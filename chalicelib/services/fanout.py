@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chalicelib.domain import policy
+from chalicelib.domain import schedule
 from chalicelib.domain.models import Connection, ReminderSettings
 from chalicelib.observability import count, logger
 from chalicelib.ports import Clock, ConnectionRepository, Queue
@@ -41,7 +41,7 @@ def fan_out(
     window_open: dict[str, bool] = {}
     for connection in connections.active():
         if connection.org_id not in window_open:
-            window_open[connection.org_id] = policy.in_send_window(now, settings_for(connection.org_id))
+            window_open[connection.org_id] = schedule.in_send_window(now, settings_for(connection.org_id))
         target = result.enqueued if window_open[connection.org_id] else result.outside_window
         target.append(connection)
     queue.send([cycle_message(c, now.isoformat()) for c in result.enqueued])

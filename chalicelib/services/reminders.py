@@ -13,14 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.clock import Monotonic, monotonic
-from chalicelib.domain import policy
-from chalicelib.domain.errors import SendFailed
+from chalicelib.domain import policy, schedule
+from chalicelib.domain.errors import LunasError, SendFailed
 from chalicelib.domain.models import (
     Connection,
     Customer,
     CycleFacts,
     CyclePlan,
     Decision,
+    DueReminder,
     Invoice,
     InvoiceStatus,
     OutgoingMessage,
@@ -42,12 +43,14 @@ from chalicelib.ports import (
     PhoneFlags,
     SendLedger,
 )
+from chalicelib.services.presend import LastLook
 
 # Meta errors that mean "this template cannot be used", not "this customer cannot be reached".
 _TEMPLATE_ERRORS = frozenset({132000, 132001, 132015, 132016})
 _NOT_ON_WHATSAPP = 131026
 _THROUGHPUT_ERRORS = frozenset({130429, 131056, 131057, 4, 80007})
 _PAYMENT_LINK_LIFETIME = dt.timedelta(days=90)
+SEND_BATCH = 20  # messages re-checked together (services/presend.py) right before they go out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,10 +110,8 @@ def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
     customer_ids = sorted({i.customer_id for i in invoices})
     customers = list(deps.gateway.customers(customer_ids).values()) if customer_ids else []
     plan = _plan(org_id, deps, invoices, customers)
-    if plan.messages and deps.elapsed() - read_at >= deps.recheck_after.total_seconds():
-        plan = _explain_late_payments(_plan(org_id, deps, _refreshed(deps.gateway, invoices, plan), customers))
     result = CycleResult(connection=connection)
-    outcomes = _Delivery(org_id, deps, result).send_all(plan.messages)
+    outcomes = _Delivery(org_id, deps, result, read_at).send_all(plan.messages)
     result.decisions = [outcomes.get(_invoice_key(d.invoice), d) for d in plan.decisions]
     deps.decision_log.save_decisions(org_id, result.decisions, deps.clock.now())
     _count_decisions(result.decisions)
@@ -145,7 +146,7 @@ def _plan(
 ) -> CyclePlan:
     phones = sorted({c.phone for c in customers if c.phone})
     now = deps.clock.now()
-    today = policy.local_today(now, deps.settings.timezone)
+    today = schedule.local_today(now, deps.settings.timezone)
     invoices = _closed_by_webhook(org_id, deps, invoices, now)
     candidate_keys = _candidate_ledger_keys(invoices, deps.settings, today)
     paused_customers, paused_invoices = deps.pauses.active(org_id, now)
@@ -194,29 +195,10 @@ def _paused_by_reply(
 def _candidate_ledger_keys(invoices: Sequence[Invoice], settings: ReminderSettings, today: dt.date) -> list[str]:
     keys = []
     for invoice in invoices:
-        stage = policy.due_stage(invoice, today, settings.stages)
+        stage = schedule.due_stage(invoice, today, settings.stages)
         if stage is not None:
-            keys.append(f"{invoice.connection_id}#{invoice.invoice_id}#{stage.key}")
+            keys.append(DueReminder(invoice=invoice, stage=stage).ledger_key)
     return keys
-
-
-def _refreshed(gateway: AccountingGateway, invoices: tuple[Invoice, ...], plan: CyclePlan) -> tuple[Invoice, ...]:
-    """Re-read (in batches) the invoices about to be reminded; a paid or voided one must not be reminded."""
-    about_to_send = [r.invoice.invoice_id for m in plan.messages for r in m.reminders]
-    fresh = {i.invoice_id: i for i in gateway.invoices_by_id(about_to_send)}
-    gone = {i: dataclasses.replace(inv, status=InvoiceStatus.VOIDED) for i, inv in _by_id(invoices).items()}
-    return tuple(fresh.get(i.invoice_id, gone[i.invoice_id]) if i.invoice_id in about_to_send else i for i in invoices)
-
-
-def _explain_late_payments(plan: CyclePlan) -> CyclePlan:
-    """Say so when an invoice was paid between the cycle's first read and the re-check right before sending."""
-    decisions = tuple(
-        dataclasses.replace(d, detail=f"{d.detail or 'paid'}: found on the re-check right before sending")
-        if d.reason is Reason.PAID
-        else d
-        for d in plan.decisions
-    )
-    return dataclasses.replace(plan, decisions=decisions)
 
 
 def _by_id(invoices: Sequence[Invoice]) -> dict[str, Invoice]:
@@ -230,34 +212,60 @@ def _invoice_key(invoice: Invoice) -> tuple[str, str]:
 class _Delivery:
     """Carries out a plan's messages for one organisation, collecting an outcome per invoice."""
 
-    def __init__(self, org_id: str, deps: CycleDependencies, result: CycleResult) -> None:
+    def __init__(self, org_id: str, deps: CycleDependencies, result: CycleResult, read_at: float) -> None:
         self.org_id = org_id
         self.deps = deps
         self.result = result
         self.outcomes: dict[tuple[str, str], Decision] = {}
+        self.last_look = LastLook(
+            org_id=org_id,
+            timezone=deps.settings.timezone,
+            gateway=deps.gateway,
+            consents=deps.consents,
+            holds=deps.pauses,
+            phone_flags=deps.phone_flags,
+            clock=deps.clock,
+            elapsed=deps.elapsed,
+            recheck_after=deps.recheck_after,
+            read_at=read_at,
+        )
 
     def send_all(self, messages: Sequence[OutgoingMessage]) -> dict[tuple[str, str], Decision]:
         throttled: SendFailed | None = None
-        for message in messages:
+        for start in range(0, len(messages), SEND_BATCH):
+            batch = messages[start : start + SEND_BATCH]
             if throttled is not None:
-                self._decide(message, Reason.SEND_FAILED, f"{_describe(throttled)}; will retry next cycle")
+                for message in batch:
+                    self._decide(message, Reason.SEND_FAILED, f"{_describe(throttled)}; will retry next cycle")
                 continue
+            throttled = self._send_batch(batch)
+        return self.outcomes
+
+    def _send_batch(self, batch: Sequence[OutgoingMessage]) -> SendFailed | None:
+        """Send what is still right to send, right now; returns Meta's throughput error if it asked us to slow down."""
+        verdict = self.last_look.check(batch)
+        for decision in verdict.held:
+            self.outcomes[_invoice_key(decision.invoice)] = decision
+        for index, message in enumerate(verdict.sendable):
             try:
                 self._send(message)
             except SendFailed as exc:
-                if exc.code in _THROUGHPUT_ERRORS:
-                    throttled = exc  # Meta asked us to slow down: leave the rest of this cycle for the next one
-        return self.outcomes
+                if exc.code in _THROUGHPUT_ERRORS:  # leave the rest of this cycle for the next one
+                    for later in verdict.sendable[index + 1 :]:
+                        self._decide(later, Reason.SEND_FAILED, f"{_describe(exc)}; will retry next cycle")
+                    return exc
+        return None
 
     def _send(self, message: OutgoingMessage) -> None:
         now = self.deps.clock.now()
-        today = policy.local_today(now, self.deps.settings.timezone)
-        if message.send_date != today:
-            # Its words ("due today", "3 days overdue") were true on the day it was planned for, not today.
-            detail = f"worded for {message.send_date.isoformat()} but it is now {today.isoformat()} locally"
-            self._decide(message, Reason.SEND_FAILED, f"not sent: {detail}; will be re-planned next cycle")
+        today = schedule.local_today(now, self.deps.settings.timezone)
+        try:  # everything that can fail before the request leaves happens before the claim
+            body_params = body_parameters(message, self.deps.settings.business_name)
+            button = self._payment_code(message, now)
+        except LunasError as exc:
+            self._decide(message, Reason.SEND_FAILED, f"not sent: {exc}; will retry next cycle")
+            logger.warning("message not prepared", extra={"error": type(exc).__name__})
             return
-        body_params = body_parameters(message, self.deps.settings.business_name)
         msg_sk = self.deps.ledger.claim(self.org_id, message, today, now)
         if msg_sk is None:
             self._decide(message, Reason.ALREADY_MESSAGED_TODAY, "another worker or source messaged this phone today")
@@ -268,11 +276,14 @@ class _Delivery:
                 to=message.phone,
                 template=message.template,
                 body_params=body_params,
-                button_url_suffix=self._payment_code(message, now),
+                button_url_suffix=button,
                 tracker=tracker,
             )
         except SendFailed as exc:
             self._record_failure(msg_sk, message, exc)
+            raise
+        except Exception:
+            self.deps.ledger.release(self.org_id, msg_sk)  # it never reached Meta: the claim must not strand it
             raise
         self.deps.ledger.record_sent(self.org_id, msg_sk, sent.wamid, self.deps.clock.now())
         self.result.sent.append(SentReminder(message=message, wamid=sent.wamid, tracker=tracker))

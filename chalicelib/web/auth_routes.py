@@ -79,26 +79,32 @@ def signout(ctx: Ctx) -> Response:
 @web.route("/connect/{provider}", methods=["GET"])
 @handler()
 def connect(ctx: Ctx, provider: str) -> Response:
-    from chalicelib.web.wiring import connect_flows
+    from chalicelib import bootstrap
 
-    url = connect_flows().start(org_id=ctx.user.org_id, user_sub=ctx.user.user_sub, provider_name=provider)
+    url = bootstrap.container().connect_flows.start(
+        org_id=ctx.user.org_id, user_sub=ctx.user.user_sub, provider_name=provider
+    )
     return redirect(ctx, url)
 
 
 @web.route("/connect/{provider}/callback", methods=["GET"])
 @handler()
 def connect_callback(ctx: Ctx, provider: str) -> Response:
-    from chalicelib.web.wiring import connect_flows
+    from chalicelib import bootstrap
 
     query = query_params(ctx.request)
-    connect_flows().finish(org_id=ctx.user.org_id, user_sub=ctx.user.user_sub, provider_name=provider, query=query)
+    bootstrap.container().connect_flows.finish(
+        org_id=ctx.user.org_id, user_sub=ctx.user.user_sub, provider_name=provider, query=query
+    )
     return redirect(ctx, "/dashboard?m=connected")
 
 
 @web.route("/connections/disconnect", methods=["POST"], content_types=FORM)
 @handler(csrf=True)
 def disconnect(ctx: Ctx) -> Response:
-    from chalicelib.web.wiring import connect_flows
+    from chalicelib import bootstrap
 
-    result = connect_flows().disconnect(org_id=ctx.user.org_id, connection_id=ctx.field("connection_id"))
+    result = bootstrap.container().connect_flows.disconnect(
+        org_id=ctx.user.org_id, connection_id=ctx.field("connection_id")
+    )
     return redirect(ctx, "/dashboard?m=" + ("disconnected" if result.revoked_at_provider else "not_revoked"))

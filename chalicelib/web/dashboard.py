@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib import bootstrap
-from chalicelib.config import load_settings
+from chalicelib.bootstrap import Stores
+from chalicelib.container import Container
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import (
     Connection,
@@ -33,22 +34,18 @@ from chalicelib.domain.records import ConnectionHealth, WhatsAppSummary
 from chalicelib.observability import logger
 from chalicelib.services.reminders import CyclePreview, plan_for_connection
 from chalicelib.storage.connections import connection_health
-from chalicelib.storage.invoice_views import DynamoTimeline
-from chalicelib.storage.organisations import DynamoOrganisationSettings
 
 
 class InvalidInput(LunasError):
     """A form value the owner must correct; the message says which one."""
 
 
-def _stores() -> bootstrap.Stores:
-    return bootstrap.stores()
+def _lunas() -> Container:
+    return bootstrap.container()
 
 
-def _settings_store() -> DynamoOrganisationSettings:
-    from chalicelib.adapters.kms import KmsCipher
-
-    return DynamoOrganisationSettings(KmsCipher(load_settings().kms_key_id), bootstrap.clock())
+def _stores() -> Stores:
+    return bootstrap.container().stores
 
 
 # -- overview ----------------------------------------------------------------------------------------------------
@@ -65,7 +62,7 @@ def overview(org_id: str) -> Overview:
     return Overview(
         settings=_stores().organisations.settings(org_id),
         connections=sorted(connection_health(org_id), key=lambda c: (c.status == "disconnected", c.tenant_name)),
-        whatsapp=_settings_store().whatsapp_summary(org_id),
+        whatsapp=_stores().organisation_settings.whatsapp_summary(org_id),
     )
 
 
@@ -136,7 +133,7 @@ def parse_schedule(org_id: str, business_name: str, form: dict[str, list[str]]) 
 def save_schedule(org_id: str, form: dict[str, list[str]]) -> None:
     current = _stores().organisations.settings(org_id)
     settings = parse_schedule(org_id, current.business_name, form)
-    _settings_store().update_settings(
+    _stores().organisation_settings.update_settings(
         ReminderSettings(
             org_id=settings.org_id,
             business_name=settings.business_name,
@@ -158,7 +155,7 @@ def save_whatsapp(org_id: str, *, phone_number_id: str, business_account_id: str
     from chalicelib.storage.organisations import NumberTaken
 
     try:
-        _settings_store().set_whatsapp(
+        _stores().organisation_settings.set_whatsapp(
             org_id,
             phone_number_id=phone_number_id.strip(),
             business_account_id=business_account_id.strip(),
@@ -197,7 +194,7 @@ def _live_customers(org_id: str, problems: list[tuple[str, str]]) -> list[Custom
         if connection.status is not ConnectionStatus.ACTIVE:
             continue
         try:
-            gateway = bootstrap.accounting_gateway(connection, settings)
+            gateway = _lunas().accounting_gateway(connection, settings)
             ids = sorted({i.customer_id for i in gateway.open_invoices()})
             customers.extend(gateway.customers(ids).values() if ids else [])
         except LunasError as exc:
@@ -209,7 +206,7 @@ def _live_customers(org_id: str, problems: list[tuple[str, str]]) -> list[Custom
 def customers(org_id: str) -> CustomersPage:
     page = CustomersPage()
     live = _live_customers(org_id, page.problems)
-    consents = {r.sk.removeprefix("CONSENT#"): r for r in DynamoTimeline().consents(org_id)}
+    consents = {r.sk.removeprefix("CONSENT#"): r for r in _stores().timeline.consents(org_id)}
     seen: set[str] = set()
     for customer in sorted(live, key=lambda c: c.name.lower()):
         record = consents.get(customer.phone or "")
@@ -258,7 +255,7 @@ def record_consent(org_id: str, *, phone: str, status: str, source: str, evidenc
             status=consent_status,
             source=source.strip()[:40] or "dashboard",
             evidence=evidence[:1000] or "opt-out recorded in the dashboard",
-            captured_at=bootstrap.clock().now(),
+            captured_at=_lunas().clock.now(),
         )
     )
     return parsed.e164
@@ -291,7 +288,7 @@ class InvoiceRow:
 
 
 def invoices(org_id: str) -> list[InvoiceRow]:
-    timeline = DynamoTimeline()
+    timeline = _stores().timeline
     rows: dict[tuple[str, str], InvoiceRow] = {}
     for view in _stores().decisions.for_org(org_id):
         connection_id, invoice_id = view.sk.removeprefix("INVOICE#").rsplit("#", 1)
@@ -342,16 +339,16 @@ def _active(org_id: str) -> list[Connection]:
 
 
 def preview(org_id: str) -> PreviewPage:
-    from chalicelib.domain import policy
+    from chalicelib.domain import schedule
 
     page = PreviewPage()
     if _stores().organisations.whatsapp(org_id) is None:
         page.whatsapp_missing = True
         return page
-    page.in_window = policy.in_send_window(bootstrap.clock().now(), _stores().organisations.settings(org_id))
+    page.in_window = schedule.in_send_window(_lunas().clock.now(), _stores().organisations.settings(org_id))
     for connection in _active(org_id):
         try:
-            page.previews.append(plan_for_connection(connection, bootstrap.cycle_dependencies(connection)))
+            page.previews.append(plan_for_connection(connection, _lunas().cycle_dependencies(connection)))
         except LunasError as exc:
             logger.warning("preview: connection unreadable", extra={"error": type(exc).__name__})
             page.problems.append((connection.tenant_name or connection.connection_id, type(exc).__name__))
@@ -381,14 +378,12 @@ def run_now(org_id: str) -> RunNowResult:
     from chalicelib.services.fanout import cycle_message
 
     connections = _active(org_id)
-    config = load_settings()
-    if config.run_now_mode == "inline":
+    lunas = _lunas()
+    if lunas.settings.run_now_mode == "inline":
         from chalicelib.worker import run_connection_cycle
 
         summaries = tuple(run_connection_cycle(org_id, c.connection_id) for c in connections)
         return RunNowResult("inline", len(connections), summaries)
-    from chalicelib.adapters.sqs import SqsQueue
-
-    now = bootstrap.clock().now().isoformat()
-    SqsQueue(config.reminder_queue_name).send([cycle_message(c, now) for c in connections])
+    now = lunas.clock.now().isoformat()
+    lunas.reminder_queue.send([cycle_message(c, now) for c in connections])
     return RunNowResult("queue", len(connections))

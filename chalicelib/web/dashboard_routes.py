@@ -102,7 +102,7 @@ def api_invoices(ctx: Ctx) -> Response:
 @web.route("/api/consents", methods=["GET"])
 @handler(api=True)
 def api_consents(ctx: Ctx) -> Response:
-    from chalicelib.storage.invoice_views import DynamoTimeline
+    from chalicelib import bootstrap
 
-    records = DynamoTimeline().consents(ctx.user.org_id)
+    records = bootstrap.container().stores.timeline.consents(ctx.user.org_id)
     return _json(ctx, {"consents": [{"phone": r.sk.removeprefix("CONSENT#"), "status": r.status} for r in records]})

@@ -89,9 +89,9 @@ def query_params(request: Request) -> dict[str, str]:
 
 
 def _settings() -> Any:
-    from chalicelib.config import load_settings
+    from chalicelib import bootstrap
 
-    return load_settings()
+    return bootstrap.container().settings
 
 
 def _secret() -> str:
@@ -99,10 +99,10 @@ def _secret() -> str:
 
 
 def authenticator() -> Any:
-    """The sign-in service, built by `wiring.py` (imported when a request needs it, not when app.py is imported)."""
-    from chalicelib.web import wiring
+    """The container's sign-in service (chalicelib/container.py; built on first use, not when app.py is imported)."""
+    from chalicelib import bootstrap
 
-    return wiring.authenticator()
+    return bootstrap.container().authenticator
 
 
 def _new_ctx() -> Ctx:
@@ -125,7 +125,7 @@ def _sign_in_ctx(ctx: Ctx) -> None:
     bind_org(ctx.user.org_id)
     from chalicelib import bootstrap
 
-    ctx.timezone = bootstrap.stores().organisations.settings(ctx.user.org_id).timezone
+    ctx.timezone = bootstrap.container().stores.organisations.settings(ctx.user.org_id).timezone
 
 
 def respond(ctx: Ctx, body: str, status: int = 200, headers: dict[str, Any] | None = None) -> Response:

@@ -31,9 +31,9 @@ _TIMEZONES = (
 def _settings_page(ctx: Ctx, status: int = 200, flash: str = "", flash_kind: str = "ok") -> Response:
     from chalicelib import bootstrap
     from chalicelib.storage.organisations import minimum_amounts_text
-    from chalicelib.web.dashboard import _settings_store
 
-    settings = bootstrap.stores().organisations.settings(ctx.user.org_id)
+    stores = bootstrap.container().stores
+    settings = stores.organisations.settings(ctx.user.org_id)
     return page(
         ctx,
         "settings.html",
@@ -42,7 +42,7 @@ def _settings_page(ctx: Ctx, status: int = 200, flash: str = "", flash_kind: str
         settings=settings,
         minimums=minimum_amounts_text(settings.minimum_amounts),
         timezones=_TIMEZONES if settings.timezone in _TIMEZONES else (settings.timezone, *_TIMEZONES),
-        whatsapp=_settings_store().whatsapp_summary(ctx.user.org_id),
+        whatsapp=stores.organisation_settings.whatsapp_summary(ctx.user.org_id),
         flash=flash,
         flash_kind=flash_kind,
     )

@@ -6,8 +6,9 @@ closure item that the next reminder cycle treats as paid, whatever its own (poss
 owner's invoice list shows `paid` at once. An invoice that is open again loses its closure. Customer events re-read
 the customer (the cycle reads customers fresh each time, so there is nothing else to refresh).
 
-Events are routed by tenant (Xero `tenantId`, QuickBooks `realmId`) to every active connection that reads that
-tenant, and deduplicated on Xero's (tenant, resource, time, type) and on the CloudEvents `id`.
+Events come parsed (`adapters/xero_events.py`, `adapters/quickbooks_events.py`), are routed by tenant (Xero
+`tenantId`, QuickBooks `realmId`) to every active connection that reads that tenant, and deduplicated on their
+`dedupe_key` (Xero's (tenant, resource, time, type), the CloudEvents `id`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from chalicelib.domain.errors import ReconnectNeeded
+from chalicelib.domain.events import ResourceChange
 from chalicelib.domain.models import Connection, ConnectionStatus, Decision, Invoice, InvoiceStatus, Reason
 from chalicelib.observability import bind_org, count, logger
 from chalicelib.ports import AccountingGateway, Clock, ConnectionRepository, DecisionLog, Holds, Routes, WebhookInbox
@@ -26,84 +27,6 @@ from chalicelib.ports import AccountingGateway, Clock, ConnectionRepository, Dec
 SEEN_FOR = dt.timedelta(days=32)  # Xero replays up to 31 days of events after an outage
 CLOSED_FOR = dt.timedelta(days=14)  # long enough for every sync path to have seen the change itself
 _NAMES = {"xero": "Xero", "quickbooks": "QuickBooks"}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ResourceChange:
-    provider: str  # xero | quickbooks
-    tenant_id: str  # Xero tenantId / QuickBooks realmId
-    kind: str  # invoice | customer
-    resource_id: str
-    operation: str  # create | update | delete | void | ...
-    dedupe_key: str
-
-
-def parse_xero(payload: Any) -> list[ResourceChange]:
-    """`{"events": [{"resourceId", "eventDateUtc", "eventType", "eventCategory", "tenantId", ...}]}`."""
-    changes = []
-    for event in (payload.get("events") or []) if isinstance(payload, dict) else []:
-        if not isinstance(event, dict):
-            continue
-        kind = {"INVOICE": "invoice", "CONTACT": "customer"}.get(str(event.get("eventCategory", "")).upper())
-        tenant, resource = str(event.get("tenantId", "")), str(event.get("resourceId", ""))
-        if kind is None or not tenant or not resource:
-            continue
-        operation = str(event.get("eventType", "")).lower()
-        key = f"xero:{tenant}#{resource}#{event.get('eventDateUtc', '')}#{operation}"
-        changes.append(
-            ResourceChange(
-                provider="xero", tenant_id=tenant, kind=kind, resource_id=resource, operation=operation, dedupe_key=key
-            )
-        )
-    return changes
-
-
-_QBO_KINDS = {"invoice": "invoice", "customer": "customer"}
-
-
-def parse_quickbooks(payload: Any) -> list[ResourceChange]:
-    """The CloudEvents array (`type: qbo.invoice.updated.v1`) or the legacy `eventNotifications` object."""
-    if isinstance(payload, list):
-        return [c for c in map(_cloud_event, payload) if c is not None]
-    changes = []
-    for note in (payload.get("eventNotifications") or []) if isinstance(payload, dict) else []:
-        realm = str((note or {}).get("realmId", ""))
-        for entity in ((note or {}).get("dataChangeEvent") or {}).get("entities") or []:
-            kind = _QBO_KINDS.get(str(entity.get("name", "")).lower())
-            if kind is None or not realm or not entity.get("id"):
-                continue
-            operation = str(entity.get("operation", "")).lower()
-            key = f"qbo:{realm}#{kind}#{entity['id']}#{operation}#{entity.get('lastUpdated', '')}"
-            changes.append(
-                ResourceChange(
-                    provider="quickbooks",
-                    tenant_id=realm,
-                    kind=kind,
-                    resource_id=str(entity["id"]),
-                    operation=operation,
-                    dedupe_key=key,
-                )
-            )
-    return changes
-
-
-def _cloud_event(event: Any) -> ResourceChange | None:
-    if not isinstance(event, dict):
-        return None
-    parts = str(event.get("type", "")).split(".")  # qbo.<entity>.<verb>.v1
-    kind = _QBO_KINDS.get(parts[1].lower()) if len(parts) >= 3 else None
-    realm, resource = str(event.get("intuitaccountid", "")), str(event.get("intuitentityid", ""))
-    if kind is None or not realm or not resource:
-        return None
-    event_id = str(event.get("id") or f"{realm}#{resource}#{parts[2]}#{event.get('time', '')}")
-    return ResourceChange(
-        provider="quickbooks",
-        tenant_id=realm,
-        kind=kind,
-        resource_id=resource,
-        operation=parts[2].lower(),
-        dedupe_key=f"qbo-ce:{event_id}",
-    )
 
 
 @dataclass(kw_only=True)

@@ -8,7 +8,8 @@ sender retries rather than the event being lost behind a 200.
 A queue message is a small JSON envelope `{"v": 1, "provider", "received_at", "body"}` around the raw body. Meta
 may post up to 3 MB; a body larger than one SQS message is split by `entry[].changes[]` and their
 `statuses[]` / `messages[]` lists (the same envelope around each part), after the signature was checked on the
-original bytes.
+original bytes. The queue is the container's (`bootstrap.container().webhook_queue`): one SQS client and one queue
+URL lookup per warm Lambda, not per request.
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.observability import count, logger
 from chalicelib.ports import Queue
 
-DEFAULT_QUEUE = "lunas-webhooks"
 MAX_MESSAGE_BYTES = 240_000  # under SQS's classic 256 KiB limit, envelope included
 PROVIDERS = ("whatsapp", "xero", "quickbooks")
 
@@ -35,25 +34,6 @@ PROVIDERS = ("whatsapp", "xero", "quickbooks")
 class Answer:
     status: int
     body: str = ""
-
-
-class SqsWebhookQueue:
-    """The webhook queue (`LUNAS_WEBHOOK_QUEUE`). boto3 is imported on first use, not by app.py's import."""
-
-    def __init__(self, queue_name: str | None = None) -> None:
-        self._name = queue_name or os.environ.get("LUNAS_WEBHOOK_QUEUE", DEFAULT_QUEUE)
-        self._client: Any = None
-        self._url: str | None = None
-
-    def send(self, bodies: Sequence[str]) -> None:
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("sqs")
-        if self._url is None:
-            self._url = str(self._client.get_queue_url(QueueName=self._name)["QueueUrl"])
-        for body in bodies:  # one at a time: a big part alone may be close to the whole request limit
-            self._client.send_message(QueueUrl=self._url, MessageBody=body)
 
 
 def meta_signature_is_valid(raw: bytes, header: str | None, app_secret: str) -> bool:

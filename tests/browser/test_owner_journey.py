@@ -133,9 +133,11 @@ def test_owner_journey_from_sign_up_to_a_reminder_in_the_timeline(sandbox: Sandb
         assert list(rival.request.get(base + path).json().values()) == [[]]
     other.close()
 
-    org = next(c.org_id for c in bootstrap.stores().connections.active() if c.tenant_id == tenant["tenantId"])
-    for connection in bootstrap.stores().connections.for_org(org):
-        bootstrap.stores().connections.set_status(org, connection.connection_id, ConnectionStatus.DISCONNECTED)
+    org = next(c.org_id for c in bootstrap.container().stores.connections.active() if c.tenant_id == tenant["tenantId"])
+    for connection in bootstrap.container().stores.connections.for_org(org):
+        bootstrap.container().stores.connections.set_status(
+            org, connection.connection_id, ConnectionStatus.DISCONNECTED
+        )
 
 
 def test_deny_on_the_consent_page_shows_a_plain_explanation(sandbox: Sandbox, page: Any) -> None:

@@ -1,0 +1,117 @@
+"""What a customer's WhatsApp reply does: opt out (confirmed once), opt in after our prompt, or pause reminders.
+
+Meta does not act on a typed STOP for utility templates, so Lunas must (api-facts.md §3.8). The rules are in
+`domain/replies.py`; this module carries them out through the ports and stores every reply, with what it did, for
+the owner's dashboard. Each effect is idempotent on its own (consent is not re-recorded when unchanged, the
+confirmation is claimed once per message, a pause never shortens a longer one), so a redelivered reply changes
+nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chalicelib.domain.events import InboundMessage
+from chalicelib.domain.models import Consent, ConsentStatus, ReminderSettings
+from chalicelib.domain.records import StoredReply
+from chalicelib.domain.replies import (
+    PROMPT_FOR,
+    ReplyIntent,
+    confirmation_text,
+    consent_from_reply,
+    pause_until,
+    reply_intent,
+)
+from chalicelib.observability import count, logger, mask_phone
+from chalicelib.ports import Clock, ConsentRepository, Holds, OneTimeClaims, Replies, TextSender
+
+CONFIRMATION_CLAIMED_FOR = dt.timedelta(days=8)  # as long as Meta may redeliver the customer's message (7 days)
+
+
+@dataclass(kw_only=True)
+class CustomerReplies:
+    clock: Clock
+    consents: ConsentRepository
+    claims: OneTimeClaims
+    replies: Replies
+    holds: Holds
+    settings_for: Callable[[str], ReminderSettings]
+    sender_for: Callable[[str], TextSender | None]
+    reply_pause: dt.timedelta
+
+    def handle(self, org_id: str, phone_number_id: str, message: InboundMessage) -> None:
+        """Act on one customer message received on `phone_number_id` (already routed to `org_id`, deduplicated)."""
+        affirmed = bool(message.phone) and message.meaning.intent is ReplyIntent.AFFIRM
+        intent = reply_intent(message.meaning, prompted=affirmed and self._prompted(org_id, message.phone))
+        if not message.phone:
+            action = "none: no phone number (business-scoped user id only)"
+        elif intent is ReplyIntent.OPT_OUT:
+            action = self._opt_out(org_id, message)
+        elif intent is ReplyIntent.OPT_IN:
+            action = self._opt_in(org_id, message)
+        else:
+            action = self._pause(org_id, message)
+        self.replies.save(
+            StoredReply(
+                org_id=org_id,
+                message_id=message.message_id,
+                phone=message.phone,
+                kind=message.kind,
+                text=message.text,
+                intent=intent.value,
+                action=action,
+                received_at=message.at,
+                context_wamid=message.context_wamid,
+            ),
+            phone_number_id,
+        )
+        count("CustomerReplies", intent=intent.value)
+        logger.info(
+            "customer reply", extra={"phone": mask_phone(message.phone), "intent": intent.value, "action": action}
+        )
+
+    def _prompted(self, org_id: str, phone: str) -> bool:
+        return self.claims.active(org_id, f"OPTINPROMPT#{phone}", self.clock.now())
+
+    def _current(self, org_id: str, phone: str) -> Consent | None:
+        return self.consents.for_phones(org_id, [phone]).get(phone)
+
+    def _opt_out(self, org_id: str, message: InboundMessage) -> str:
+        current = self._current(org_id, message.phone)
+        if current is not None and current.status is ConsentStatus.OPTED_OUT:
+            return "already opted out"
+        self.consents.record(consent_from_reply(org_id, message, ConsentStatus.OPTED_OUT))
+        self._confirm_opt_out(org_id, message)
+        return "opted_out"
+
+    def _opt_in(self, org_id: str, message: InboundMessage) -> str:
+        current = self._current(org_id, message.phone)
+        if current is not None and current.status is ConsentStatus.OPTED_IN:
+            return "already opted in"
+        self.consents.record(consent_from_reply(org_id, message, ConsentStatus.OPTED_IN))
+        return "opted_in"
+
+    def _pause(self, org_id: str, message: InboundMessage) -> str:
+        until = pause_until(message, self.clock.now(), self.reply_pause)
+        self.holds.pause_phone(org_id, message.phone, until, f"customer replied ({message.message_id})")
+        return f"reminders paused until {until:%Y-%m-%d %H:%M} UTC"
+
+    def _confirm_opt_out(self, org_id: str, message: InboundMessage) -> None:
+        """One confirmation per opt-out, inside the 24-hour window the customer's message just opened."""
+        now = self.clock.now()
+        if not self.claims.claim(org_id, f"OPTOUTCONFIRM#{message.message_id}", now, CONFIRMATION_CLAIMED_FOR):
+            return
+        sender = self.sender_for(org_id)
+        if sender is None:
+            logger.warning("no WhatsApp number configured; opt-out not confirmed")
+            return
+        settings = self.settings_for(org_id)
+        language = message.meaning.language or settings.language
+        try:
+            sender.send_text(to=message.phone, text=confirmation_text(language, settings.business_name))
+        except Exception:  # the opt-out itself is recorded; a failed courtesy message must not undo or repeat it
+            logger.exception("opt-out confirmation not sent")
+            return
+        self.claims.put(org_id, f"OPTINPROMPT#{message.phone}", now, PROMPT_FOR)

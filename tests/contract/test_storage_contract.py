@@ -1,0 +1,682 @@
+"""One contract for every repository port, run against DynamoDB (the local moto server) and the in-memory stores.
+
+`dynamo` is what production wires (`chalicelib.container.build_stores`, KMS from the sandbox); `memory` is
+tests/memory_stores.py, which the fast unit tier (tests/unit) runs the services on. Every assertion is written once,
+so the memory stores cannot drift from DynamoDB's semantics. The table is shared by the whole test session: each
+test uses a fresh organisation id, and fresh wamids, phone number ids, WABA ids and states where the key is global.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pynamodb.exceptions import PutError, TransactWriteError
+
+from chalicelib.domain.changes import Snapshot, SnapshotChange
+from chalicelib.domain.errors import LunasError, StateInvalid, TokenConflict
+from chalicelib.domain.models import (
+    Connection,
+    ConnectionStatus,
+    ConsentStatus,
+    Decision,
+    LedgerState,
+    Money,
+    OAuthTokens,
+    Reason,
+    ReminderSettings,
+    SendWindow,
+    Stage,
+    WhatsAppAccount,
+)
+from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply
+from chalicelib.domain.tracking import DeliveryStatus
+from tests.builders import TODAY, TUESDAY_10_JKT, consent, customer, invoice, message, new_org
+from tests.memory_stores import MemoryStores, TransactionCanceled
+
+T0 = TUESDAY_10_JKT
+P1, P2, P3 = "+6281200000001", "+6281200000002", "+6281200000003"
+# What a create-only write (a connection, an OAuth state, an organisation) raises when the item is already there:
+# DynamoDB lets pynamodb's PutError (a failed attribute_not_exists condition) through; memory raises AlreadyExists.
+CREATE_REFUSED = (LunasError, PutError)
+# What releasing a claim that something already completed raises (the transaction's condition fails, nothing is
+# deleted): pynamodb's TransactWriteError from DynamoDB, TransactionCanceled from memory.
+RELEASE_REFUSED = (TransactionCanceled, TransactWriteError)
+
+
+def hours(n: float) -> dt.timedelta:
+    return dt.timedelta(hours=n)
+
+
+class FixedClock:
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+
+@dataclass
+class Impl:
+    kind: str  # dynamo | memory
+    stores: Any  # chalicelib.container.Stores or tests.memory_stores.MemoryStores: same attribute names
+    last_cycle: Callable[[str, str], tuple[dt.datetime | None, str]]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stores, name)
+
+
+def _dynamo(sandbox: Any) -> Impl:
+    """The DynamoDB repositories of `chalicelib/storage/`, on the sandbox's moto server and KMS key."""
+    from types import SimpleNamespace
+
+    from chalicelib.adapters.kms import KmsCipher
+    from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases, connection_health
+    from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
+    from chalicelib.storage.holds import DynamoPauses, DynamoPhoneFlags
+    from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers
+    from chalicelib.storage.invoice_views import DynamoInvoiceViews
+    from chalicelib.storage.ledger import DynamoSendLedger
+    from chalicelib.storage.oauth_states import DynamoOAuthStates
+    from chalicelib.storage.organisations import DynamoOrganisationRepository
+    from chalicelib.storage.payment_links import DynamoPaymentLinks
+    from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
+    from chalicelib.storage.snapshots import DynamoSyncSnapshots
+    from chalicelib.storage.templates import DynamoTemplateRegistry
+
+    def last_cycle(org_id: str, connection_id: str) -> tuple[dt.datetime | None, str]:
+        [health] = [h for h in connection_health(org_id) if h.connection_id == connection_id]
+        return health.last_cycle_at, health.last_cycle_summary
+
+    cipher, clock = KmsCipher(sandbox.aws.kms_key_id), FixedClock(T0)
+    stores = SimpleNamespace(
+        organisations=DynamoOrganisationRepository(cipher, clock),
+        connections=DynamoConnectionRepository(cipher, clock),
+        leases=DynamoLeases(),
+        oauth_states=DynamoOAuthStates(),
+        consents=DynamoConsentRepository(),
+        preferences=DynamoMarketingPreferences(),
+        phone_flags=DynamoPhoneFlags(),
+        pauses=DynamoPauses(),
+        ledger=DynamoSendLedger(),
+        decisions=DynamoInvoiceViews(),
+        payment_links=DynamoPaymentLinks(),
+        snapshots=DynamoSyncSnapshots(),
+        routes=DynamoRoutes(),
+        seen=DynamoSeenMarkers(),
+        replies=DynamoReplies(),
+        claims=DynamoClaims(),
+        bsuids=DynamoBsuids(),
+        templates=DynamoTemplateRegistry(),
+    )
+    return Impl("dynamo", stores, last_cycle)
+
+
+def _memory() -> Impl:
+    stores = MemoryStores(clock=FixedClock(T0))
+    return Impl("memory", stores, stores.connections.last_cycle)
+
+
+@pytest.fixture(params=["dynamo", "memory"])
+def impl(request: pytest.FixtureRequest) -> Impl:
+    if request.param == "dynamo":
+        return _dynamo(request.getfixturevalue("sandbox"))
+    return _memory()
+
+
+@pytest.fixture
+def org() -> str:
+    return new_org()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:16]}"
+
+
+# -- consent, marketing preferences, phone flags --------------------------------------------------------------------
+
+
+def test_consent_is_recorded_with_its_history_and_read_per_phone(impl: Impl, org: str) -> None:
+    opted_in = consent(org, P1, at=T0)
+    opted_out = consent(org, P1, ConsentStatus.OPTED_OUT, at=T0 + hours(1), source="whatsapp_reply", evidence="STOP")
+    impl.consents.record(opted_in)
+    impl.consents.record(opted_out)
+    impl.consents.record(consent(org, P2, at=T0))
+
+    found = impl.consents.for_phones(org, [P1, P2, P3, P1])
+    assert found == {P1: opted_out, P2: consent(org, P2, at=T0)}
+    assert impl.consents.history(org, P1) == [opted_in, opted_out]
+    assert impl.consents.history(org, P3) == []
+    assert impl.consents.for_phones(org, []) == {}
+    assert impl.consents.for_phones(new_org(), [P1]) == {}  # never another organisation's
+
+
+def test_a_marketing_preference_keeps_the_latest_event(impl: Impl, org: str) -> None:
+    impl.preferences.record(org, P1, category="marketing_messages", value="stop", detail="a", at=T0)
+    impl.preferences.record(org, P1, category="marketing_messages", value="resume", detail="b", at=T0 - hours(1))
+    assert (impl.preferences.get(org, P1).value, impl.preferences.get(org, P1).detail) == ("stop", "a")
+    impl.preferences.record(org, P1, category="marketing_messages", value="resume", detail="c", at=T0)
+    assert impl.preferences.get(org, P1).value == "resume"  # the same instant overwrites
+    assert impl.preferences.get(org, P2) is None
+
+
+def test_phones_not_on_whatsapp(impl: Impl, org: str) -> None:
+    impl.phone_flags.mark_not_on_whatsapp(org, P1, T0, "(#131026) Message undeliverable")
+    assert impl.phone_flags.unreachable(org, [P1, P2]) == {P1}
+    assert impl.phone_flags.unreachable(new_org(), [P1]) == frozenset()
+
+
+# -- holds ----------------------------------------------------------------------------------------------------------
+
+
+def test_customer_and_invoice_pauses_with_and_without_an_end(impl: Impl, org: str) -> None:
+    impl.pauses.pause_customer(org, "xero:t1", "C1", None)
+    impl.pauses.pause_invoice(org, "xero:t1", "INV-1", T0 + hours(1))
+    impl.pauses.pause_invoice(org, "quickbooks:r1", "INV-1", T0 - hours(1))  # already over
+    assert impl.pauses.active(org, T0) == ({("xero:t1", "C1")}, {("xero:t1", "INV-1")})
+    assert impl.pauses.active(org, T0 + hours(1)) == ({("xero:t1", "C1")}, frozenset())  # ends at `until`
+    assert impl.pauses.active(new_org(), T0) == (frozenset(), frozenset())
+
+
+def test_a_phone_pause_is_never_shortened(impl: Impl, org: str) -> None:
+    impl.pauses.pause_phone(org, P1, T0 + hours(72), "replied")
+    impl.pauses.pause_phone(org, P1, T0 + hours(24), "replied again, shorter")
+    assert impl.pauses.paused_phones(org, [P1, P2], T0 + hours(48)) == {P1}
+    impl.pauses.pause_phone(org, P1, T0 + hours(120), "longer")
+    assert impl.pauses.paused_phones(org, [P1], T0 + hours(100)) == {P1}
+    assert impl.pauses.paused_phones(org, [P1], T0 + hours(120)) == frozenset()  # over at `until`
+    assert impl.pauses.paused_phones(new_org(), [P1], T0) == frozenset()
+
+
+def test_closed_invoices_expire_and_can_be_reopened(impl: Impl, org: str) -> None:
+    keep = dt.timedelta(days=2)
+    impl.pauses.close_invoice(org, "xero:t1", "INV-1", status="paid", source="xero", at=T0, keep_for=keep)
+    impl.pauses.close_invoice(org, "xero:t1", "INV-2", status="voided", source="xero", at=T0, keep_for=keep)
+    keys = [("xero:t1", "INV-1"), ("xero:t1", "INV-2"), ("xero:t1", "INV-3")]
+    assert impl.pauses.closed_invoices(org, keys, T0 + hours(1)) == {keys[0]: "paid", keys[1]: "voided"}
+    assert impl.pauses.closed_invoices(org, keys, T0 + keep) == {}
+    impl.pauses.reopen_invoice(org, "xero:t1", "INV-1")
+    impl.pauses.reopen_invoice(org, "xero:t1", "INV-9")  # nothing to reopen: no error
+    assert impl.pauses.closed_invoices(org, keys, T0) == {keys[1]: "voided"}
+
+
+# -- the send ledger ------------------------------------------------------------------------------------------------
+
+
+def _message_row(impl: Impl, org: str, msg_key: str) -> Any:
+    [row] = [m for m in impl.ledger.messages(org) if m.sk == msg_key]
+    return row
+
+
+def _entry_rows(impl: Impl, org: str) -> dict[str, Any]:
+    return {e.sk.removeprefix("LEDGER#"): e for e in impl.ledger.entries(org)}
+
+
+def _status(org: str, msg_key: str, wamid: str, status: str, at: dt.datetime = T0, **extra: Any) -> DeliveryStatus:
+    return DeliveryStatus(org_id=org, message_key=msg_key, wamid=wamid, status=status, at=at, **extra)
+
+
+def test_a_claim_takes_the_phone_day_and_every_reminder_or_nothing(impl: Impl, org: str) -> None:
+    inv1, inv2, inv3, inv4 = (invoice(f"INV-{n}") for n in range(1, 5))
+    first = message(P1, inv1, inv2)
+    msg_key = impl.ledger.claim(org, first, TODAY, T0)
+    assert msg_key is not None
+    assert impl.ledger.recipient(msg_key) == P1
+    keys = [r.ledger_key for r in first.reminders]
+    not_claimed = message(P1, inv3).reminders[0].ledger_key
+    assert impl.ledger.states(org, [*keys, not_claimed]) == dict.fromkeys(keys, LedgerState.CLAIMED)
+    assert impl.ledger.phones_messaged_on(org, TODAY, [P1, P2]) == {P1}
+
+    # The same phone the same day, about another invoice: refused, and the other invoice stays unclaimed.
+    assert impl.ledger.claim(org, message(P1, inv3), TODAY, T0) is None
+    # Another phone, one reminder already claimed: refused as a whole (no phone-day, no new reminder row).
+    assert impl.ledger.claim(org, message(P2, inv1, inv4), TODAY, T0) is None
+    later = [message(P1, inv3).reminders[0].ledger_key, message(P2, inv4).reminders[0].ledger_key]
+    assert impl.ledger.states(org, later) == {}
+    assert impl.ledger.phones_messaged_on(org, TODAY, [P2]) == frozenset()
+    # The same reminder again (a second worker, a redelivery): refused.
+    assert impl.ledger.claim(org, first, TODAY, T0) is None
+    # The next day the phone may get a message again; another organisation is independent.
+    assert impl.ledger.claim(org, message(P1, inv3, on=TODAY + dt.timedelta(days=1)), TODAY + dt.timedelta(days=1), T0)
+    assert impl.ledger.claim(new_org(), first, TODAY, T0) is not None
+
+
+def test_record_sent_and_record_failed_complete_the_claim(impl: Impl, org: str) -> None:
+    wamid = unique("wamid.")
+    sent_key = impl.ledger.claim(org, message(P1, invoice("INV-1"), invoice("INV-2")), TODAY, T0)
+    impl.ledger.record_sent(org, sent_key, wamid, T0 + hours(0.01))
+    row = _message_row(impl, org, sent_key)
+    assert (row.state, row.wamid, row.sent_at) == ("sent", wamid, T0 + hours(0.01))
+    assert {k: (e.state, e.wamid) for k, e in _entry_rows(impl, org).items()} == {
+        f"xero:tenant-1#INV-{n}#d+7": ("sent", wamid) for n in (1, 2)
+    }
+    assert impl.ledger.locate([wamid, unique("wamid.")]) == {wamid: (org, sent_key)}
+
+    failed_key = impl.ledger.claim(org, message(P2, invoice("INV-3")), TODAY, T0)
+    impl.ledger.record_failed(org, failed_key, 131049, "Not delivered to maintain healthy ecosystem", T0)
+    failed = _message_row(impl, org, failed_key)
+    assert (failed.state, failed.error_code, failed.error_title) == ("failed", 131049, failed.error_title)
+    assert impl.ledger.states(org, ["xero:tenant-1#INV-3#d+7"]) == {"xero:tenant-1#INV-3#d+7": LedgerState.FAILED}
+    impl.ledger.record_sent(org, "MSG#2026-11-24#+6200000000", unique("wamid."), T0)  # unknown message: no error
+
+
+def test_release_frees_only_a_claim_nothing_completed(impl: Impl, org: str) -> None:
+    claimed = message(P1, invoice("INV-1"))
+    msg_key = impl.ledger.claim(org, claimed, TODAY, T0)
+    impl.ledger.release(org, msg_key)
+    assert impl.ledger.states(org, [claimed.reminders[0].ledger_key]) == {}
+    assert impl.ledger.phones_messaged_on(org, TODAY, [P1]) == frozenset()
+    assert impl.ledger.claim(org, claimed, TODAY, T0) == msg_key  # claimable again
+    impl.ledger.release(org, "MSG#2026-11-24#+6200000000")  # nothing there: no error
+
+    impl.ledger.record_sent(org, msg_key, unique("wamid."), T0)
+    with pytest.raises(RELEASE_REFUSED):
+        impl.ledger.release(org, msg_key)
+    assert impl.ledger.states(org, [claimed.reminders[0].ledger_key]) == {
+        claimed.reminders[0].ledger_key: LedgerState.SENT
+    }
+
+
+def test_delivery_statuses_never_go_backwards(impl: Impl, org: str) -> None:
+    wamid = unique("wamid.")
+    msg_key = impl.ledger.claim(org, message(P1, invoice("INV-1"), invoice("INV-2")), TODAY, T0)
+    impl.ledger.record_sent(org, msg_key, wamid, T0)
+
+    def delivery() -> tuple[str | None, set[str | None]]:
+        return _message_row(impl, org, msg_key).delivery, {e.delivery for e in impl.ledger.entries(org)}
+
+    for status, expected in [
+        ("delivered", "delivered"),
+        ("sent", "delivered"),
+        ("read", "read"),
+        ("delivered", "read"),
+        ("read", "read"),
+    ]:
+        assert impl.ledger.apply_status(_status(org, msg_key, wamid, status, pricing_category="utility"))
+        assert delivery() == (expected, {expected})
+    row = _message_row(impl, org, msg_key)
+    assert (row.pricing_category, row.state) == ("utility", "sent")
+
+    failed = _status(org, msg_key, wamid, "failed", error_code=131047, error_title="Re-engagement message")
+    assert impl.ledger.apply_status(failed)
+    assert impl.ledger.apply_status(_status(org, msg_key, wamid, "read"))
+    row = _message_row(impl, org, msg_key)
+    assert (row.delivery, row.error_code, row.error_title) == ("failed", 131047, "Re-engagement message")
+    assert {(e.delivery, e.error_code) for e in impl.ledger.entries(org)} == {("failed", 131047)}
+    assert impl.ledger.apply_status(_status(org, msg_key, wamid, "deleted"))  # not a delivery status: ignored
+    assert not impl.ledger.apply_status(_status(org, "MSG#2026-11-24#+6200000000", wamid, "read"))
+
+
+def test_a_status_for_a_claimed_message_completes_it(impl: Impl, org: str) -> None:
+    """The worker died after Meta accepted: the status webhook (tracker = message key) is the proof it was sent."""
+    wamid = unique("wamid.")
+    msg_key = impl.ledger.claim(org, message(P1, invoice("INV-1")), TODAY, T0)
+    assert impl.ledger.apply_status(_status(org, msg_key, wamid, "delivered", at=T0 + hours(0.1)))
+    row = _message_row(impl, org, msg_key)
+    assert (row.state, row.wamid, row.delivery, row.sent_at) == ("sent", wamid, "delivered", T0 + hours(0.1))
+    assert impl.ledger.states(org, ["xero:tenant-1#INV-1#d+7"]) == {"xero:tenant-1#INV-1#d+7": LedgerState.SENT}
+    assert impl.ledger.locate([wamid]) == {wamid: (org, msg_key)}
+
+
+def test_parked_statuses_land_when_the_send_is_recorded_and_only_for_their_organisation(impl: Impl, org: str) -> None:
+    wamid = unique("wamid.")
+    msg_key = impl.ledger.claim(org, message(P1, invoice("INV-1")), TODAY, T0)
+    impl.ledger.park(org, [_status(org, "", wamid, "delivered"), _status(org, "", wamid, "read", at=T0 + hours(1))])
+    other = new_org()
+    impl.ledger.park(other, [_status(other, "", wamid, "failed", error_code=131026, error_title="Undeliverable")])
+    assert impl.ledger.locate([wamid]) == {}
+
+    impl.ledger.record_sent(org, msg_key, wamid, T0)
+    row = _message_row(impl, org, msg_key)
+    assert (row.delivery, row.delivery_at, row.error_code) == ("read", T0 + hours(1), None)
+    assert impl.ledger.apply_parked(wamid, org, msg_key) == 2  # kept until they expire; applying again is harmless
+    assert _message_row(impl, org, msg_key).delivery == "read"
+
+
+def test_recipient_reads_the_phone_from_a_message_key(impl: Impl, org: str) -> None:
+    msg_key = impl.ledger.claim(org, message(P3, invoice("INV-1")), TODAY, T0)
+    assert impl.ledger.recipient(msg_key) == P3
+    assert impl.ledger.recipient("not-a-key") is None
+
+
+# -- decisions, payment links ---------------------------------------------------------------------------------------
+
+
+def test_the_latest_decision_per_invoice(impl: Impl, org: str) -> None:
+    inv = invoice("INV-1", amount="1250000")
+    impl.decisions.save_decisions(org, [Decision(invoice=inv, reason=Reason.NO_CONSENT, stage=Stage(7))], T0)
+    impl.decisions.save_decisions(
+        org, [Decision(invoice=inv, reason=Reason.SENT, stage=Stage(7), detail="wamid.1")], T0 + hours(1)
+    )
+    impl.decisions.save_decisions(org, [Decision(invoice=invoice("INV-2"), reason=Reason.NOT_DUE)], T0)
+    views = {v.sk: v for v in impl.decisions.for_org(org)}
+    assert set(views) == {"INVOICE#xero:tenant-1#INV-1", "INVOICE#xero:tenant-1#INV-2"}
+    first = views["INVOICE#xero:tenant-1#INV-1"]
+    assert (first.reason, first.stage, first.detail, first.decided_at) == ("sent", "d+7", "wamid.1", T0 + hours(1))
+    assert (first.number, first.amount_due, first.currency, first.due_date) == (
+        "No-INV-1",
+        "1250000",
+        "IDR",
+        "2026-11-14",
+    )
+    assert views["INVOICE#xero:tenant-1#INV-2"].stage is None
+
+
+def test_payment_links_resolve_until_they_expire(impl: Impl, org: str) -> None:
+    links = [("INV-1", "https://in.xero.com/abc"), ("INV-2", "https://app.qbo.intuit.com/pay/xyz")]
+    code = impl.payment_links.create(org, links, T0 + hours(24))
+    other = impl.payment_links.create(org, links[:1], T0 + hours(24))
+    assert code != other and len(code) >= 16
+    assert impl.payment_links.resolve(code, T0) == links
+    assert impl.payment_links.resolve(code, T0 + hours(24)) == []
+    assert impl.payment_links.resolve(unique("nope"), T0) == []
+
+
+# -- connections and their tokens, leases, OAuth states -------------------------------------------------------------
+
+
+def _tokens(n: int) -> OAuthTokens:
+    return OAuthTokens(
+        access_token=f"access-{n}", refresh_token=f"refresh-{n}", expires_at=T0 + hours(0.5), scope="offline_access"
+    )
+
+
+def test_connections_and_their_versioned_tokens(impl: Impl, org: str) -> None:
+    tenant = unique("tenant-")
+    connection = Connection(org_id=org, connection_id=f"xero:{tenant}", provider="xero", tenant_id=tenant)
+    impl.connections.add(connection, _tokens(1))
+    assert impl.connections.get(org, connection.connection_id) == connection
+    assert impl.connections.for_org(org) == [connection]
+    assert connection in impl.connections.active()
+    assert impl.routes.connections_for_tenant("xero", tenant) == [ConnectionRoute(org, connection.connection_id)]
+    assert impl.connections.load_tokens(org, connection.connection_id) == (_tokens(1), 1)
+
+    impl.connections.save_tokens(org, connection.connection_id, _tokens(2), expected_version=1)
+    assert impl.connections.load_tokens(org, connection.connection_id) == (_tokens(2), 2)
+    with pytest.raises(TokenConflict):  # someone saved since version 1 was read
+        impl.connections.save_tokens(org, connection.connection_id, _tokens(3), expected_version=1)
+
+    impl.connections.record_cycle(org, connection.connection_id, T0, "sent=1")  # any write moves the version
+    assert impl.last_cycle(org, connection.connection_id) == (T0, "sent=1")
+    assert impl.connections.version(org, connection.connection_id) == 3
+    with pytest.raises(TokenConflict):
+        impl.connections.save_tokens(org, connection.connection_id, _tokens(3), expected_version=2)
+    assert impl.connections.load_tokens(org, connection.connection_id) == (_tokens(2), 3)
+
+    with pytest.raises(CREATE_REFUSED):  # add creates; an existing connection is reconnected with save_tokens
+        impl.connections.add(connection, _tokens(9))
+    assert impl.connections.load_tokens(org, connection.connection_id)[0] == _tokens(2)
+
+
+def test_connection_status_and_deleted_tokens(impl: Impl, org: str) -> None:
+    connection = Connection(org_id=org, connection_id="quickbooks:9341", provider="quickbooks", tenant_id="9341")
+    impl.connections.add(connection, _tokens(1))
+    impl.connections.set_status(org, connection.connection_id, ConnectionStatus.RECONNECT_NEEDED)
+    assert impl.connections.get(org, connection.connection_id).status is ConnectionStatus.RECONNECT_NEEDED
+    assert all(c.org_id != org for c in impl.connections.active())
+    impl.connections.set_status(org, connection.connection_id, ConnectionStatus.ACTIVE)
+    assert [c.connection_id for c in impl.connections.active() if c.org_id == org] == [connection.connection_id]
+
+    impl.connections.delete_tokens(org, connection.connection_id)
+    with pytest.raises(LunasError):  # NotFound: no tokens
+        impl.connections.load_tokens(org, connection.connection_id)
+    assert impl.connections.version(org, connection.connection_id) == 4
+    impl.connections.delete_tokens(org, "xero:nothing")  # nothing there: no error
+    assert impl.connections.version(org, "xero:nothing") is None
+    for read in (impl.connections.get, impl.connections.load_tokens):
+        with pytest.raises(LunasError):
+            read(org, "xero:nothing")
+    with pytest.raises(LunasError):
+        impl.connections.set_status(org, "xero:nothing", ConnectionStatus.DISCONNECTED)
+
+
+def test_a_lease_has_one_holder_until_released_or_expired(impl: Impl, org: str) -> None:
+    now = T0.timestamp()
+    assert impl.leases.acquire(org, "REFRESH#a", "worker-1", now=now, seconds=30)
+    assert not impl.leases.acquire(org, "REFRESH#a", "worker-2", now=now + 1, seconds=30)
+    assert not impl.leases.acquire(org, "REFRESH#a", "worker-1", now=now + 1, seconds=30)  # not re-entrant
+    assert impl.leases.acquire(org, "REFRESH#b", "worker-2", now=now, seconds=30)  # another key
+    impl.leases.release(org, "REFRESH#a", "worker-2")  # not the holder: nothing happens
+    assert not impl.leases.acquire(org, "REFRESH#a", "worker-3", now=now + 2, seconds=30)
+    impl.leases.release(org, "REFRESH#a", "worker-1")
+    assert impl.leases.acquire(org, "REFRESH#a", "worker-3", now=now + 2, seconds=30)
+    assert not impl.leases.acquire(org, "REFRESH#a", "worker-4", now=now + 32, seconds=30)  # at the end: still held
+    assert impl.leases.acquire(org, "REFRESH#a", "worker-4", now=now + 32.5, seconds=30)  # after it: taken over
+    impl.leases.release(org, "REFRESH#a", "worker-3")  # the old holder's release does not free the new lease
+    assert not impl.leases.acquire(org, "REFRESH#a", "worker-5", now=now + 33, seconds=30)
+    impl.leases.release(org, "REFRESH#zzz", "worker-1")  # nothing there: no error
+
+
+def _pending(org: str, user: str = "user-1", provider: str = "xero") -> PendingAuthorization:
+    return PendingAuthorization(
+        org_id=org,
+        user_sub=user,
+        provider=provider,
+        code_verifier="v" * 43,
+        redirect_uri="http://127.0.0.1/connect/xero/callback",
+    )
+
+
+def test_an_oauth_state_is_single_use_and_bound_to_its_user(impl: Impl, org: str) -> None:
+    state = unique("state-")
+    impl.oauth_states.put(state, _pending(org), now=T0, ttl=dt.timedelta(minutes=10))
+    with pytest.raises(CREATE_REFUSED):  # the same state twice is refused
+        impl.oauth_states.put(state, _pending(org), now=T0, ttl=dt.timedelta(minutes=10))
+
+    def kind(user: str = "user-1", provider: str = "xero", now: dt.datetime = T0, value: str = state) -> str:
+        with pytest.raises(StateInvalid) as caught:
+            impl.oauth_states.consume(value, user_sub=user, provider=provider, now=now)
+        return caught.value.kind
+
+    assert kind(user="user-2") == "wrong_user"
+    assert kind(provider="quickbooks") == "wrong_user"
+    assert kind(value=unique("state-")) == "missing"
+    # Someone else's attempt did not use it up: the right user still can, once.
+    assert impl.oauth_states.consume(state, user_sub="user-1", provider="xero", now=T0) == _pending(org)
+    assert kind() == "replayed"
+
+
+def test_an_expired_oauth_state_is_refused_and_used_up(impl: Impl, org: str) -> None:
+    state = unique("state-")
+    impl.oauth_states.put(state, _pending(org), now=T0, ttl=dt.timedelta(minutes=10))
+    now = T0 + dt.timedelta(minutes=10, seconds=1)
+    with pytest.raises(StateInvalid) as caught:
+        impl.oauth_states.consume(state, user_sub="user-1", provider="xero", now=now)
+    assert caught.value.kind == "expired"
+    with pytest.raises(StateInvalid) as again:
+        impl.oauth_states.consume(state, user_sub="user-1", provider="xero", now=T0)
+    assert again.value.kind == "replayed"
+
+
+def test_an_oauth_state_is_valid_to_its_last_second(impl: Impl, org: str) -> None:
+    state = unique("state-")
+    impl.oauth_states.put(state, _pending(org), now=T0, ttl=dt.timedelta(minutes=10))
+    at_the_end = T0 + dt.timedelta(minutes=10)
+    assert impl.oauth_states.consume(state, user_sub="user-1", provider="xero", now=at_the_end) == _pending(org)
+
+
+# -- incremental-sync snapshots -------------------------------------------------------------------------------------
+
+
+def test_a_snapshot_round_trips_and_its_cursor_moves_only_for_the_version_read(impl: Impl, org: str) -> None:
+    connection_id = "quickbooks:9341"
+    assert impl.snapshots.load(org, connection_id) == Snapshot()
+    inv1 = invoice("11", connection_id=connection_id, source="quickbooks", payment_link="https://pay/11")
+    inv1 = dataclasses.replace(inv1, issue_date=TODAY, updated_at=T0 - hours(1))
+    inv2 = invoice("12", connection_id=connection_id, source="quickbooks", amount="250000.50")
+    budi = customer("1", "+6281234567001", connection_id=connection_id, source="quickbooks")
+    landline = customer("2", None, connection_id=connection_id, source="quickbooks", phone_problem=Reason.INVALID_PHONE)
+    sweep = SnapshotChange(
+        put_invoices=(inv1, inv2), put_customers=(budi, landline), cursor=T0 - hours(2), full_sweep_at=T0
+    )
+    assert impl.snapshots.save(org, connection_id, sweep, expected_version=0)
+    loaded = impl.snapshots.load(org, connection_id)
+    assert loaded == Snapshot(
+        invoices={"11": inv1, "12": inv2},
+        customers={"1": budi, "2": landline},
+        cursor=T0 - hours(2),
+        full_sweep_at=T0,
+        version=1,
+    )
+
+    # A worker still holding version 0: its items are written (harmless), its cursor is not.
+    paid = SnapshotChange(delete_invoice_ids=frozenset({"11"}), cursor=T0 - hours(1))
+    assert not impl.snapshots.save(org, connection_id, paid, expected_version=0)
+    after = impl.snapshots.load(org, connection_id)
+    assert (set(after.invoices), after.cursor, after.version) == ({"12"}, T0 - hours(2), 1)
+    # Items only (no cursor change, or no version): always written, the cursor stays.
+    items_only = SnapshotChange(put_invoices=(inv1,), delete_customer_ids=frozenset({"2"}))
+    assert impl.snapshots.save(org, connection_id, items_only, expected_version=None)
+    assert impl.snapshots.save(org, connection_id, SnapshotChange(cursor=T0 + hours(1)), expected_version=None)
+    after = impl.snapshots.load(org, connection_id)
+    assert (set(after.invoices), set(after.customers), after.version) == ({"11", "12"}, {"1"}, 1)
+    # The holder of version 1 moves the cursor (keeping the sweep time it did not change).
+    assert impl.snapshots.save(org, connection_id, SnapshotChange(cursor=T0), expected_version=1)
+    after = impl.snapshots.load(org, connection_id)
+    assert (after.cursor, after.full_sweep_at, after.version) == (T0, T0, 2)
+    assert impl.snapshots.load(org, "xero:other") == Snapshot()
+
+
+# -- routes, inbox, replies, claims, business-scoped user ids, templates --------------------------------------------
+
+
+def test_routes_from_what_webhooks_name(impl: Impl, org: str) -> None:
+    number, waba, tenant, other = unique("pn"), unique("waba"), unique("tenant-"), new_org()
+    assert impl.routes.claim_phone_number(number, org, T0)
+    assert impl.routes.claim_phone_number(number, org, T0 + hours(1))  # the owner again: fine
+    assert not impl.routes.claim_phone_number(number, other, T0)  # never re-routed to another organisation
+    assert impl.routes.org_for_phone_number(number) == org
+    assert impl.routes.org_for_phone_number(unique("pn")) is None
+
+    impl.routes.add_business_account(waba, other, T0)
+    impl.routes.add_business_account(waba, org, T0)
+    impl.routes.add_business_account(waba, org, T0)
+    assert impl.routes.orgs_for_business_account(waba) == sorted([org, other])
+    assert impl.routes.orgs_for_business_account(unique("waba")) == []
+
+    impl.routes.add_tenant("xero", tenant, org, "xero:a", T0)
+    impl.routes.add_tenant("xero", tenant, other, "xero:b", T0)
+    routes = impl.routes.connections_for_tenant("xero", tenant)
+    assert sorted(routes, key=lambda r: r.org_id) == sorted(
+        [ConnectionRoute(org, "xero:a"), ConnectionRoute(other, "xero:b")], key=lambda r: r.org_id
+    )
+    assert impl.routes.connections_for_tenant("quickbooks", tenant) == []
+
+
+def test_webhook_events_seen_until_they_expire(impl: Impl) -> None:
+    keys = [unique("wa-in:"), unique("wa-status:")]
+    impl.seen.mark(keys, T0, dt.timedelta(days=8))
+    fresh = unique("wa-in:")
+    assert impl.seen.seen([*keys, fresh], T0 + hours(1)) == set(keys)
+    assert impl.seen.seen(keys, T0 + dt.timedelta(days=8)) == frozenset()
+    impl.seen.mark(keys[:1], T0 + dt.timedelta(days=8), dt.timedelta(days=8))  # marked again: seen again
+    assert impl.seen.seen(keys, T0 + dt.timedelta(days=9)) == {keys[0]}
+
+
+def _reply(org: str, message_id: str, at: dt.datetime) -> StoredReply:
+    return StoredReply(
+        org_id=org,
+        message_id=message_id,
+        phone=P1,
+        kind="text",
+        text="kapan jatuh tempo?",
+        intent="other",
+        action="reminders paused",
+        received_at=at,
+        context_wamid="wamid.ours",
+    )
+
+
+def test_replies_newest_first(impl: Impl, org: str) -> None:
+    replies = [_reply(org, f"wamid.in.{n}", T0 + hours(n)) for n in (0, 2, 1)]
+    for reply in replies:
+        impl.replies.save(reply, "pn-1")
+    impl.replies.save(replies[0], "pn-1")  # the same reply again is one reply
+    assert impl.replies.for_org(org) == [replies[1], replies[2], replies[0]]
+    assert impl.replies.for_org(org, limit=1) == [replies[1]]
+    assert impl.replies.for_org(new_org()) == []
+
+
+def test_one_time_claims_and_short_lived_prompts(impl: Impl, org: str) -> None:
+    keep = dt.timedelta(hours=24)
+    assert impl.claims.claim(org, "OPTOUTCONFIRM#wamid.1", T0, keep, "sent")
+    assert not impl.claims.claim(org, "OPTOUTCONFIRM#wamid.1", T0 + hours(1), keep)
+    assert impl.claims.claim(new_org(), "OPTOUTCONFIRM#wamid.1", T0, keep)  # per organisation
+    assert impl.claims.active(org, "OPTOUTCONFIRM#wamid.1", T0 + hours(23))
+    assert not impl.claims.active(org, "OPTOUTCONFIRM#wamid.1", T0 + keep)
+    impl.claims.release(org, "OPTOUTCONFIRM#wamid.1")
+    impl.claims.release(org, "OPTOUTCONFIRM#never")  # nothing there: no error
+    assert impl.claims.claim(org, "OPTOUTCONFIRM#wamid.1", T0, keep)
+
+    impl.claims.put(org, f"OPTINPROMPT#{P1}", T0, keep)
+    impl.claims.put(org, f"OPTINPROMPT#{P1}", T0 + hours(10), keep)  # a new prompt restarts the window
+    assert impl.claims.active(org, f"OPTINPROMPT#{P1}", T0 + hours(30))
+    assert not impl.claims.active(org, f"OPTINPROMPT#{P2}", T0)
+
+
+def test_business_scoped_user_ids(impl: Impl, org: str) -> None:
+    impl.bsuids.remember(org, {"ID.1": P1, "ID.2": P2}, T0)
+    impl.bsuids.remember(org, {"ID.1": P3}, T0 + hours(1))
+    assert (impl.bsuids.phone_for(org, "ID.1"), impl.bsuids.phone_for(org, "ID.2")) == (P3, P2)
+    assert impl.bsuids.phone_for(org, "ID.9") is None
+    assert impl.bsuids.phone_for(new_org(), "ID.1") is None
+
+
+def test_template_events_apply_per_group_unless_a_later_one_did(impl: Impl) -> None:
+    waba = unique("waba")
+    name, lang = "lunas_invoice_overdue", "id"
+    assert impl.templates.update(waba, name, lang, group="status", values={"status": "APPROVED"}, at=100)
+    assert not impl.templates.update(waba, name, lang, group="status", values={"status": "PAUSED"}, at=50)
+    assert impl.templates.update(waba, name, lang, group="category", values={"category": "UTILITY"}, at=50)
+    paused = {"status": "PAUSED", "status_reason": "FIRST_PAUSE", "template_id": "42"}
+    assert impl.templates.update(waba, name, lang, group="status", values=paused, at=100)  # same time: applied
+    pending = {"pending_category": "MARKETING", "pending_category_from": 1_800_000_000}
+    assert impl.templates.update(waba, name, lang, group="category", values=pending, at=60)
+    assert impl.templates.update(waba, name, "en", group="quality", values={"quality": "GREEN"}, at=1)
+    states = {(s.name, s.language): s for s in impl.templates.states(waba)}
+    overdue = states[(name, lang)]
+    assert (overdue.status, overdue.status_reason, overdue.category) == ("PAUSED", "FIRST_PAUSE", "UTILITY")
+    assert (overdue.pending_category, overdue.pending_category_from) == (
+        "MARKETING",
+        dt.datetime.fromtimestamp(1_800_000_000, dt.UTC),
+    )
+    english = states[(name, "en")]
+    assert (english.quality, english.status, english.category, english.pending_category) == ("GREEN", None, None, None)
+    assert impl.templates.states(unique("waba")) == []
+
+
+# -- organisations --------------------------------------------------------------------------------------------------
+
+
+def test_an_organisation_and_its_whatsapp_number(impl: Impl, org: str) -> None:
+    settings = ReminderSettings(
+        org_id=org,
+        business_name="Toko Maju",
+        timezone="Asia/Makassar",
+        language="en",
+        stages=(Stage(-1), Stage(0), Stage(5)),
+        window=SendWindow(start=dt.time(8, 30), end=dt.time(16, 0), weekdays=frozenset({0, 2, 4})),
+        minimum_amounts=(Money(Decimal("50000"), "IDR"),),
+    )
+    number, waba = unique("pn"), unique("waba")
+    account = WhatsAppAccount(phone_number_id=number, business_account_id=waba, access_token="EAAG-secret")
+    impl.organisations.save(settings, account)
+    with pytest.raises(CREATE_REFUSED):  # save creates; the dashboard edits through DynamoOrganisationSettings
+        impl.organisations.save(settings)
+    assert impl.organisations.settings(org) == settings
+    assert impl.organisations.whatsapp(org) == account
+    assert impl.routes.org_for_phone_number(number) == org
+    assert impl.routes.orgs_for_business_account(waba) == [org]
+
+    bare = new_org()
+    impl.organisations.save(ReminderSettings(org_id=bare, business_name="Warung"))
+    assert impl.organisations.whatsapp(bare) is None
+    assert impl.organisations.settings(bare) == ReminderSettings(org_id=bare, business_name="Warung")
+    with pytest.raises(LunasError):
+        impl.organisations.settings(new_org())

@@ -1,0 +1,951 @@
+"""In-memory implementations of the repository ports in `chalicelib/ports.py`, for fast tests (never shipped).
+
+Each class mirrors its DynamoDB twin in `chalicelib/storage/` rule for rule, edge cases included, and
+tests/contract/test_storage_contract.py runs one suite against both so they cannot drift apart:
+
+- what DynamoDB does in one conditional write or one transaction happens here under the store's lock (the ledger's
+  claim: the phone-day message and every (connection, invoice, stage) row, all or nothing);
+- versions count every write of a versioned item, as pynamodb's `VersionAttribute` does (a cycle summary bumps a
+  connection's version, so a token save holding the old one is a `TokenConflict`);
+- expiry is checked where the DynamoDB repository checks it on read (TTL deletion is lazy: a `locate`, a one-time
+  `claim` or an OAuth `put` does not look at it), and nowhere else;
+- the organisation and connection repositories keep secrets as plain values (DynamoDB keeps them KMS-encrypted).
+
+`MemoryStores` bundles one of each under the names `chalicelib.container.Stores` uses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from chalicelib.domain.changes import Snapshot, SnapshotChange
+from chalicelib.domain.errors import LunasError, StateInvalid, TokenConflict
+from chalicelib.domain.models import (
+    Connection,
+    ConnectionStatus,
+    Consent,
+    Customer,
+    Decision,
+    Invoice,
+    LedgerState,
+    OAuthTokens,
+    OutgoingMessage,
+    ReminderSettings,
+    WhatsAppAccount,
+)
+from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply
+from chalicelib.domain.templates import TemplateState
+from chalicelib.domain.tracking import DeliveryStatus
+from chalicelib.ports import Clock
+from chalicelib.storage.organisations import NotFound
+
+_DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+_POINTER_LIFETIME = dt.timedelta(days=60)
+_PARKED_LIFETIME = dt.timedelta(days=8)
+_TEMPLATE_GROUPS = ("status", "category", "quality")
+
+
+class AlreadyExists(LunasError):
+    """A create-only write found the item there (DynamoDB: a failed `attribute_not_exists` condition)."""
+
+
+class TransactionCanceled(LunasError):
+    """A multi-item write whose condition failed changed nothing (DynamoDB: TransactionCanceledException)."""
+
+
+def message_key(local_date: dt.date, phone: str) -> str:
+    """Same key as `DynamoSendLedger`: one message per phone per local date."""
+    return f"MSG#{local_date.isoformat()}#{phone}"
+
+
+# -- consent, preferences, phone flags ------------------------------------------------------------------------------
+
+
+class MemoryConsentRepository:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._history: dict[tuple[str, str], list[Consent]] = {}
+
+    def record(self, consent: Consent) -> None:
+        with self._lock:
+            self._history.setdefault((consent.org_id, consent.phone), []).append(consent)
+
+    def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]:
+        with self._lock:
+            return {p: self._history[(org_id, p)][-1] for p in sorted(set(phones)) if (org_id, p) in self._history}
+
+    def history(self, org_id: str, phone: str) -> list[Consent]:
+        with self._lock:
+            return list(self._history.get((org_id, phone), []))
+
+
+@dataclass(frozen=True, slots=True)
+class PreferenceRow:
+    category: str
+    value: str
+    detail: str
+    at: dt.datetime
+
+
+class MemoryMarketingPreferences:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, str], PreferenceRow] = {}
+
+    def record(self, org_id: str, phone: str, *, category: str, value: str, detail: str, at: dt.datetime) -> None:
+        """Keep the latest choice; an older event arriving late changes nothing (an equal time overwrites)."""
+        with self._lock:
+            current = self._rows.get((org_id, phone))
+            if current is None or current.at <= at:
+                self._rows[(org_id, phone)] = PreferenceRow(category, value, detail, at)
+
+    def get(self, org_id: str, phone: str) -> PreferenceRow | None:
+        with self._lock:
+            return self._rows.get((org_id, phone))
+
+
+class MemoryPhoneFlags:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flags: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
+
+    def mark_not_on_whatsapp(self, org_id: str, phone: str, at: dt.datetime, detail: str) -> None:
+        with self._lock:
+            self._flags[(org_id, phone)] = (at, detail)
+
+    def unreachable(self, org_id: str, phones: Iterable[str]) -> frozenset[str]:
+        with self._lock:
+            return frozenset(p for p in phones if (org_id, p) in self._flags)
+
+
+# -- holds ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    status: str
+    source: str
+    at: dt.datetime
+    expires_at: dt.datetime
+
+
+class MemoryHolds:
+    """Paused customers and invoices (optional end), phone pauses (never shortened), closures (with expiry)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pauses: dict[tuple[str, str, str, str], dt.datetime | None] = {}  # (org, CUST|INV, conn, id)
+        self._phones: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
+        self._closures: dict[tuple[str, str, str], Closure] = {}
+
+    def pause_customer(self, org_id: str, connection_id: str, customer_id: str, until: dt.datetime | None) -> None:
+        with self._lock:
+            self._pauses[(org_id, "CUST", connection_id, customer_id)] = until
+
+    def pause_invoice(self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None) -> None:
+        with self._lock:
+            self._pauses[(org_id, "INV", connection_id, invoice_id)] = until
+
+    def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+        customers: set[tuple[str, str]] = set()
+        invoices: set[tuple[str, str]] = set()
+        with self._lock:
+            for (org, kind, connection_id, vendor_id), until in self._pauses.items():
+                if org != org_id or (until is not None and until <= now):
+                    continue
+                (customers if kind == "CUST" else invoices).add((connection_id, vendor_id))
+        return frozenset(customers), frozenset(invoices)
+
+    def pause_phone(self, org_id: str, phone: str, until: dt.datetime, note: str) -> None:
+        with self._lock:
+            current = self._phones.get((org_id, phone))
+            if current is None or current[0] < until:
+                self._phones[(org_id, phone)] = (until, note)
+
+    def paused_phones(self, org_id: str, phones: Iterable[str], now: dt.datetime) -> frozenset[str]:
+        with self._lock:
+            return frozenset(p for p in phones if (org_id, p) in self._phones and self._phones[(org_id, p)][0] > now)
+
+    def phone_pause(self, org_id: str, phone: str) -> tuple[dt.datetime, str] | None:
+        """(until, note) of a phone's pause, expired or not (tests look at it)."""
+        with self._lock:
+            return self._phones.get((org_id, phone))
+
+    def close_invoice(
+        self,
+        org_id: str,
+        connection_id: str,
+        invoice_id: str,
+        *,
+        status: str,
+        source: str,
+        at: dt.datetime,
+        keep_for: dt.timedelta,
+    ) -> None:
+        with self._lock:
+            self._closures[(org_id, connection_id, invoice_id)] = Closure(status, source, at, at + keep_for)
+
+    def reopen_invoice(self, org_id: str, connection_id: str, invoice_id: str) -> None:
+        with self._lock:
+            self._closures.pop((org_id, connection_id, invoice_id), None)
+
+    def closed_invoices(
+        self, org_id: str, keys: Iterable[tuple[str, str]], now: dt.datetime
+    ) -> dict[tuple[str, str], str]:
+        result = {}
+        with self._lock:
+            for connection_id, invoice_id in set(keys):
+                closure = self._closures.get((org_id, connection_id, invoice_id))
+                if closure is not None and closure.expires_at > now:
+                    result[(connection_id, invoice_id)] = closure.status
+        return result
+
+
+# -- the send ledger ------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class MessageRow:
+    """Same attribute names as `MessageRecord`, so a test reads either."""
+
+    sk: str
+    state: str
+    connection_id: str
+    ledger_sks: list[str]
+    template: str
+    language: str
+    claimed_at: dt.datetime
+    sent_at: dt.datetime | None = None
+    wamid: str | None = None
+    delivery: str | None = None
+    delivery_at: dt.datetime | None = None
+    pricing_category: str | None = None
+    error_code: int | None = None
+    error_title: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class LedgerRow:
+    """Same attribute names as `LedgerRecord`."""
+
+    sk: str
+    state: str
+    message_sk: str
+    claimed_at: dt.datetime
+    sent_at: dt.datetime | None = None
+    wamid: str | None = None
+    delivery: str | None = None
+    error_code: int | None = None
+    error_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Parked:
+    org_id: str
+    update: DeliveryStatus
+    expires_at: dt.datetime
+
+
+class MemorySendLedger:
+    """`DynamoSendLedger` in memory: claims all or nothing, statuses never backwards, parked statuses."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._messages: dict[tuple[str, str], MessageRow] = {}
+        self._ledger: dict[tuple[str, str], LedgerRow] = {}  # (org, "LEDGER#<key>")
+        self._pointers: dict[str, tuple[str, str, dt.datetime]] = {}  # wamid -> (org, msg_sk, expires_at)
+        self._parked: dict[str, dict[str, _Parked]] = {}  # wamid -> status -> parked
+
+    def recipient(self, message_key: str) -> str | None:
+        kind, _, rest = message_key.partition("#")
+        phone = rest.rpartition("#")[2]
+        return phone if kind == "MSG" and phone.startswith("+") else None
+
+    def states(self, org_id: str, ledger_keys: Iterable[str]) -> dict[str, LedgerState]:
+        with self._lock:
+            rows = {k: self._ledger.get((org_id, f"LEDGER#{k}")) for k in set(ledger_keys)}
+            return {k: LedgerState(r.state) for k, r in rows.items() if r is not None}
+
+    def phones_messaged_on(self, org_id: str, local_date: dt.date, phones: Iterable[str]) -> frozenset[str]:
+        with self._lock:
+            return frozenset(p for p in set(phones) if (org_id, message_key(local_date, p)) in self._messages)
+
+    def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None:
+        msg_sk = message_key(local_date, message.phone)
+        ledger_sks = [f"LEDGER#{r.ledger_key}" for r in message.reminders]
+        connection_id = message.reminders[0].invoice.connection_id
+        if len(set(ledger_sks)) != len(ledger_sks):  # DynamoDB: one transaction may not touch an item twice
+            raise ValueError("a message names the same reminder twice")
+        with self._lock:
+            if (org_id, msg_sk) in self._messages or any((org_id, sk) in self._ledger for sk in ledger_sks):
+                return None
+            self._messages[(org_id, msg_sk)] = MessageRow(
+                sk=msg_sk,
+                state=LedgerState.CLAIMED.value,
+                connection_id=connection_id,
+                ledger_sks=ledger_sks,
+                template=message.template.name,
+                language=message.template.language,
+                claimed_at=at,
+            )
+            for sk in ledger_sks:
+                self._ledger[(org_id, sk)] = LedgerRow(
+                    sk=sk, state=LedgerState.CLAIMED.value, message_sk=msg_sk, claimed_at=at
+                )
+        return msg_sk
+
+    def record_sent(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
+        with self._lock:
+            self._complete(org_id, msg_sk, state=LedgerState.SENT, wamid=wamid, at=at)
+            self._point(org_id, msg_sk, wamid, at)
+            self.apply_parked(wamid, org_id, msg_sk)
+
+    def record_failed(self, org_id: str, msg_sk: str, code: int | None, title: str, at: dt.datetime) -> None:
+        with self._lock:
+            self._complete(org_id, msg_sk, state=LedgerState.FAILED, error=(code, title), at=at)
+
+    def release(self, org_id: str, msg_sk: str) -> None:
+        """Free a claim whose send was refused for now; refused (nothing deleted) once anything completed it."""
+        with self._lock:
+            message = self._messages.get((org_id, msg_sk))
+            if message is None:
+                return
+            rows = [self._ledger.get((org_id, sk)) for sk in message.ledger_sks]
+            if message.state != LedgerState.CLAIMED.value or any(
+                r is None or r.state != LedgerState.CLAIMED.value for r in rows
+            ):
+                raise TransactionCanceled("release refused: the message is no longer only claimed")
+            for sk in message.ledger_sks:
+                del self._ledger[(org_id, sk)]
+            del self._messages[(org_id, msg_sk)]
+
+    def apply_status(self, update: DeliveryStatus) -> bool:
+        with self._lock:
+            message = self._messages.get((update.org_id, update.message_key))
+            if message is None:
+                return False
+            if message.state == LedgerState.CLAIMED.value:
+                self._complete(
+                    update.org_id, update.message_key, state=LedgerState.SENT, wamid=update.wamid, at=update.at
+                )
+                self._point(update.org_id, update.message_key, update.wamid, update.at)
+            if update.status not in _DELIVERY_RANK:
+                return True
+            if _newer(message.delivery, update.status):
+                message.delivery = update.status
+                message.delivery_at = update.at
+                if update.pricing_category:
+                    message.pricing_category = update.pricing_category
+                if update.error_code is not None:
+                    message.error_code = update.error_code
+                    message.error_title = update.error_title or ""
+            for sk in message.ledger_sks:
+                row = self._ledger.get((update.org_id, sk))
+                if row is not None and _newer(row.delivery, update.status):
+                    row.delivery = update.status
+                    if update.error_code is not None:
+                        row.error_code = update.error_code
+                        row.error_title = update.error_title or ""
+            return True
+
+    def locate(self, wamids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        with self._lock:
+            return {w: self._pointers[w][:2] for w in set(wamids) if w in self._pointers}
+
+    def park(self, org_id: str, updates: Sequence[DeliveryStatus]) -> None:
+        with self._lock:
+            for update in updates:
+                self._parked.setdefault(update.wamid, {})[update.status] = _Parked(
+                    org_id, update, update.at + _PARKED_LIFETIME
+                )
+
+    def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int:
+        applied = 0
+        with self._lock:
+            parked = self._parked.get(wamid, {})
+            for status in sorted(parked):  # DynamoDB's query order: STATUS#delivered < STATUS#failed < ...
+                item = parked[status]
+                if item.org_id != org_id:
+                    continue  # parked by another organisation's number: never applied to this one's message
+                update = dataclasses.replace(item.update, org_id=org_id, message_key=msg_sk, wamid=wamid)
+                applied += int(self.apply_status(update))
+        return applied
+
+    # -- what tests and the dashboard read (DynamoSendLedger.entries / messages) --
+
+    def entries(self, org_id: str) -> list[LedgerRow]:
+        with self._lock:
+            return [dataclasses.replace(r) for (o, sk), r in sorted(self._ledger.items()) if o == org_id]
+
+    def messages(self, org_id: str) -> list[MessageRow]:
+        with self._lock:
+            return [
+                dataclasses.replace(m, ledger_sks=list(m.ledger_sks))
+                for (o, _), m in sorted(self._messages.items())
+                if o == org_id
+            ]
+
+    def _point(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
+        self._pointers[wamid] = (org_id, msg_sk, at + _POINTER_LIFETIME)
+
+    def _complete(
+        self,
+        org_id: str,
+        msg_sk: str,
+        *,
+        state: LedgerState,
+        at: dt.datetime,
+        wamid: str | None = None,
+        error: tuple[int | None, str] | None = None,
+    ) -> None:
+        message = self._messages.get((org_id, msg_sk))
+        if message is None:
+            return
+        rows: list[MessageRow | LedgerRow] = [message]
+        rows += [r for r in (self._ledger.get((org_id, sk)) for sk in message.ledger_sks) if r is not None]
+        for row in rows:
+            row.state = state.value
+            if wamid is not None:
+                row.wamid, row.sent_at = wamid, at
+            if error is not None:
+                row.error_title = error[1]
+                if error[0] is not None:
+                    row.error_code = error[0]
+
+
+def _now(clock: Clock | None) -> dt.datetime:
+    return clock.now() if clock is not None else dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _newer(current: str | None, status: str) -> bool:
+    return current is None or _DELIVERY_RANK.get(current, 0) < _DELIVERY_RANK[status]
+
+
+# -- decisions and payment links ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvoiceView:
+    """Same attribute names as `InvoiceViewRecord`."""
+
+    sk: str
+    number: str
+    customer_name: str
+    due_date: str
+    amount_due: str
+    currency: str
+    reason: str
+    stage: str | None
+    detail: str
+    decided_at: dt.datetime
+
+
+class MemoryDecisionLog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._views: dict[tuple[str, str], InvoiceView] = {}
+
+    def save_decisions(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None:
+        with self._lock:
+            for d in decisions:
+                inv = d.invoice
+                sk = f"INVOICE#{inv.connection_id}#{inv.invoice_id}"
+                self._views[(org_id, sk)] = InvoiceView(
+                    sk=sk,
+                    number=inv.number,
+                    customer_name=inv.customer_name,
+                    due_date=inv.due_date.isoformat(),
+                    amount_due=str(inv.amount_due.amount),
+                    currency=inv.amount_due.currency,
+                    reason=d.reason.value,
+                    stage=d.stage.key if d.stage else None,
+                    detail=d.detail,
+                    decided_at=at,
+                )
+
+    def for_org(self, org_id: str) -> list[InvoiceView]:
+        with self._lock:
+            return [v for (o, _), v in sorted(self._views.items()) if o == org_id]
+
+
+class MemoryPaymentLinks:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._links: dict[str, tuple[str, list[tuple[str, str]], dt.datetime]] = {}
+
+    def create(self, org_id: str, links: Sequence[tuple[str, str]], expires_at: dt.datetime) -> str:
+        with self._lock:
+            code = secrets.token_urlsafe(12)
+            if code in self._links:
+                raise AlreadyExists("payment link code taken")
+            self._links[code] = (org_id, [(str(n), str(u)) for n, u in links], expires_at)
+            return code
+
+    def resolve(self, code: str, now: dt.datetime) -> list[tuple[str, str]]:
+        with self._lock:
+            found = self._links.get(code)
+        if found is None or found[2] <= now:
+            return []
+        return list(found[1])
+
+
+# -- connections, leases, OAuth states ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _ConnectionRow:
+    connection: Connection
+    tokens: OAuthTokens | None
+    version: int = 1
+    last_cycle_at: dt.datetime | None = None
+    last_cycle_summary: str = ""
+
+
+class MemoryConnectionRepository:
+    """Connections with their tokens kept as values; every write bumps the version, as in DynamoDB."""
+
+    def __init__(self, routes: MemoryRoutes | None = None, clock: Clock | None = None) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, str], _ConnectionRow] = {}
+        self._routes = routes
+        self._clock = clock
+
+    def add(self, connection: Connection, tokens: OAuthTokens) -> None:
+        with self._lock:
+            key = (connection.org_id, connection.connection_id)
+            if key in self._rows:
+                raise AlreadyExists(f"connection {connection.connection_id} already exists")
+            self._rows[key] = _ConnectionRow(connection, tokens)
+        if self._routes is not None:
+            at = _now(self._clock)
+            self._routes.add_tenant(
+                connection.provider, connection.tenant_id, connection.org_id, connection.connection_id, at
+            )
+
+    def get(self, org_id: str, connection_id: str) -> Connection:
+        with self._lock:
+            return self._row(org_id, connection_id).connection
+
+    def active(self) -> list[Connection]:
+        with self._lock:
+            rows = sorted(self._rows.items())
+            return [r.connection for _, r in rows if r.connection.status is ConnectionStatus.ACTIVE]
+
+    def for_org(self, org_id: str) -> list[Connection]:
+        with self._lock:
+            return [r.connection for (o, _), r in sorted(self._rows.items()) if o == org_id]
+
+    def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]:
+        with self._lock:
+            row = self._row(org_id, connection_id)
+            if row.tokens is None:
+                raise NotFound(f"connection {connection_id} has no tokens")
+            return row.tokens, row.version
+
+    def save_tokens(self, org_id: str, connection_id: str, tokens: OAuthTokens, *, expected_version: int) -> None:
+        with self._lock:
+            row = self._row(org_id, connection_id)
+            if row.version != expected_version:
+                raise TokenConflict(f"connection {connection_id} tokens changed meanwhile")
+            row.tokens = tokens
+            row.version += 1
+
+    def set_status(self, org_id: str, connection_id: str, status: ConnectionStatus) -> None:
+        with self._lock:
+            row = self._row(org_id, connection_id)
+            row.connection = dataclasses.replace(row.connection, status=status)
+            row.version += 1
+
+    def record_cycle(self, org_id: str, connection_id: str, at: dt.datetime, summary: str) -> None:
+        with self._lock:
+            row = self._row(org_id, connection_id)
+            row.last_cycle_at, row.last_cycle_summary = at, summary
+            row.version += 1
+
+    def last_cycle(self, org_id: str, connection_id: str) -> tuple[dt.datetime | None, str]:
+        with self._lock:
+            row = self._row(org_id, connection_id)
+            return row.last_cycle_at, row.last_cycle_summary
+
+    def version(self, org_id: str, connection_id: str) -> int | None:
+        with self._lock:
+            row = self._rows.get((org_id, connection_id))
+            return row.version if row is not None else None
+
+    def delete_tokens(self, org_id: str, connection_id: str) -> None:
+        with self._lock:
+            row = self._rows.get((org_id, connection_id))
+            if row is None:
+                return
+            row.tokens = None
+            row.version += 1
+
+    def _row(self, org_id: str, connection_id: str) -> _ConnectionRow:
+        row = self._rows.get((org_id, connection_id))
+        if row is None:
+            raise NotFound(f"connection {connection_id} not found")
+        return row
+
+
+class MemoryLeases:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._leases: dict[tuple[str, str], tuple[str, float]] = {}  # -> (owner, lease_until)
+
+    def acquire(self, org_id: str, key: str, owner: str, *, now: float, seconds: float) -> bool:
+        """Taken when nobody holds it or the holder's lease ran out (strictly before `now`), even by its owner."""
+        with self._lock:
+            current = self._leases.get((org_id, key))
+            if current is not None and not current[1] < now:
+                return False
+            self._leases[(org_id, key)] = (owner, round(now + seconds, 3))
+            return True
+
+    def release(self, org_id: str, key: str, owner: str) -> None:
+        with self._lock:
+            current = self._leases.get((org_id, key))
+            if current is not None and current[0] == owner:
+                del self._leases[(org_id, key)]
+
+
+@dataclass(slots=True)
+class _PendingState:
+    pending: PendingAuthorization
+    not_after: int  # epoch seconds, truncated like DynamoDB's NumberAttribute of int(timestamp)
+    used_at: int | None = None
+
+
+class MemoryOAuthStates:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._states: dict[str, _PendingState] = {}
+
+    def put(self, state: str, pending: PendingAuthorization, *, now: dt.datetime, ttl: dt.timedelta) -> None:
+        with self._lock:
+            if state in self._states:
+                raise AlreadyExists("state already stored")
+            self._states[state] = _PendingState(pending, int((now + ttl).timestamp()))
+
+    def consume(self, state: str, *, user_sub: str, provider: str, now: dt.datetime) -> PendingAuthorization:
+        """Same order of checks as DynamoDB: unknown, whose, used (marking it used), then expired."""
+        with self._lock:
+            record = self._states.get(state)
+            if record is None:
+                raise StateInvalid("unknown or already used state", kind="missing")
+            if record.pending.user_sub != user_sub or record.pending.provider != provider:
+                raise StateInvalid("state belongs to another sign-in or provider", kind="wrong_user")
+            if record.used_at is not None:
+                raise StateInvalid("state already used", kind="replayed")
+            record.used_at = int(now.timestamp())
+        if now.timestamp() > float(record.not_after):
+            raise StateInvalid("state expired", kind="expired")
+        return record.pending
+
+
+# -- incremental-sync snapshots -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Cursor:
+    cursor: dt.datetime | None = None
+    full_sweep_at: dt.datetime | None = None
+    version: int = 0
+
+
+class MemorySnapshotStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._invoices: dict[tuple[str, str], dict[str, Invoice]] = {}
+        self._customers: dict[tuple[str, str], dict[str, Customer]] = {}
+        self._cursors: dict[tuple[str, str], _Cursor] = {}
+
+    def load(self, org_id: str, connection_id: str) -> Snapshot:
+        key = (org_id, connection_id)
+        with self._lock:
+            invoices = dict(self._invoices.get(key, {}))
+            customers = dict(self._customers.get(key, {}))
+            cursor = self._cursors.get(key)
+            if cursor is None:
+                return Snapshot(invoices=invoices, customers=customers)
+            return Snapshot(
+                invoices=invoices,
+                customers=customers,
+                cursor=cursor.cursor,
+                full_sweep_at=cursor.full_sweep_at,
+                version=cursor.version,
+            )
+
+    def save(self, org_id: str, connection_id: str, change: SnapshotChange, *, expected_version: int | None) -> bool:
+        key = (org_id, connection_id)
+        with self._lock:
+            invoices = self._invoices.setdefault(key, {})
+            customers = self._customers.setdefault(key, {})
+            for invoice_id in change.delete_invoice_ids:
+                invoices.pop(invoice_id, None)
+            invoices.update((i.invoice_id, i) for i in change.put_invoices)
+            for customer_id in change.delete_customer_ids:
+                customers.pop(customer_id, None)
+            customers.update((c.customer_id, c) for c in change.put_customers)
+            if expected_version is None or (change.cursor is None and change.full_sweep_at is None):
+                return True
+            cursor = self._cursors.get(key, _Cursor())
+            if cursor.version != expected_version:
+                return False
+            self._cursors[key] = _Cursor(
+                cursor=change.cursor if change.cursor is not None else cursor.cursor,
+                full_sweep_at=change.full_sweep_at if change.full_sweep_at is not None else cursor.full_sweep_at,
+                version=cursor.version + 1,
+            )
+            return True
+
+
+# -- what webhooks read and write -----------------------------------------------------------------------------------
+
+
+class MemoryRoutes:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._phones: dict[str, str] = {}
+        self._wabas: dict[str, set[str]] = {}
+        self._tenants: dict[tuple[str, str], set[tuple[str, str]]] = {}
+
+    def claim_phone_number(self, phone_number_id: str, org_id: str, at: dt.datetime) -> bool:
+        with self._lock:
+            owner = self._phones.setdefault(phone_number_id, org_id)
+            return owner == org_id
+
+    def add_business_account(self, waba_id: str, org_id: str, at: dt.datetime) -> None:
+        with self._lock:
+            self._wabas.setdefault(waba_id, set()).add(org_id)
+
+    def add_tenant(self, provider: str, tenant_id: str, org_id: str, connection_id: str, at: dt.datetime) -> None:
+        with self._lock:
+            self._tenants.setdefault((provider, tenant_id), set()).add((org_id, connection_id))
+
+    def org_for_phone_number(self, phone_number_id: str) -> str | None:
+        with self._lock:
+            return self._phones.get(phone_number_id)
+
+    def orgs_for_business_account(self, waba_id: str) -> list[str]:
+        with self._lock:
+            return sorted(self._wabas.get(waba_id, set()))
+
+    def connections_for_tenant(self, provider: str, tenant_id: str) -> list[ConnectionRoute]:
+        with self._lock:
+            pairs = sorted(self._tenants.get((provider, tenant_id), set()), key=lambda p: f"{p[0]}#{p[1]}")
+        return [ConnectionRoute(org_id, connection_id) for org_id, connection_id in pairs]
+
+
+class MemoryWebhookInbox:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._expires: dict[str, dt.datetime] = {}
+
+    def seen(self, keys: Iterable[str], now: dt.datetime) -> frozenset[str]:
+        with self._lock:
+            return frozenset(k for k in set(keys) if k in self._expires and self._expires[k] > now)
+
+    def mark(self, keys: Iterable[str], now: dt.datetime, keep_for: dt.timedelta) -> None:
+        with self._lock:
+            for key in set(keys):
+                self._expires[key] = now + keep_for
+
+
+class MemoryReplies:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._replies: dict[tuple[str, str], tuple[StoredReply, str]] = {}
+
+    def save(self, reply: StoredReply, phone_number_id: str) -> None:
+        with self._lock:
+            sk = f"REPLY#{reply.received_at.astimezone(dt.UTC).isoformat()}#{reply.message_id}"
+            self._replies[(reply.org_id, sk)] = (reply, phone_number_id)
+
+    def for_org(self, org_id: str, limit: int = 200) -> list[StoredReply]:
+        with self._lock:
+            mine = sorted(((sk, r) for (o, sk), (r, _) in self._replies.items() if o == org_id), reverse=True)
+        return [r for _, r in mine[:limit]]
+
+
+class MemoryClaims:
+    """At most once per (organisation, what); a claim blocks until released (expiry only matters to `active`,
+    as in DynamoDB, where an expired item lingers until the TTL sweeper deletes it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._claims: dict[tuple[str, str], tuple[dt.datetime, str, dt.datetime]] = {}
+
+    def claim(self, org_id: str, what: str, at: dt.datetime, keep_for: dt.timedelta, detail: str = "") -> bool:
+        with self._lock:
+            if (org_id, what) in self._claims:
+                return False
+            self._claims[(org_id, what)] = (at, detail, at + keep_for)
+            return True
+
+    def put(self, org_id: str, what: str, at: dt.datetime, keep_for: dt.timedelta, detail: str = "") -> None:
+        with self._lock:
+            self._claims[(org_id, what)] = (at, detail, at + keep_for)
+
+    def active(self, org_id: str, what: str, now: dt.datetime) -> bool:
+        with self._lock:
+            found = self._claims.get((org_id, what))
+            return found is not None and found[2] > now
+
+    def release(self, org_id: str, what: str) -> None:
+        with self._lock:
+            self._claims.pop((org_id, what), None)
+
+
+class MemoryBsuids:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._phones: dict[tuple[str, str], str] = {}
+
+    def remember(self, org_id: str, pairs: dict[str, str], at: dt.datetime) -> None:
+        with self._lock:
+            self._phones.update(((org_id, user_id), phone) for user_id, phone in pairs.items())
+
+    def phone_for(self, org_id: str, user_id: str) -> str | None:
+        with self._lock:
+            return self._phones.get((org_id, user_id))
+
+
+class MemoryTemplateRegistry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fields: dict[tuple[str, str, str], dict[str, object]] = {}
+
+    def update(self, waba_id: str, name: str, language: str, *, group: str, values: dict[str, object], at: int) -> bool:
+        if group not in _TEMPLATE_GROUPS:
+            raise AttributeError(f"no template field group {group!r}")
+        with self._lock:
+            current = self._fields.setdefault((waba_id, name, language), {})
+            stamp = current.get(f"{group}_at")
+            if stamp is not None and _as_int(stamp) > at:
+                return False
+            current.update({k: v for k, v in values.items() if v is not None})
+            current[f"{group}_at"] = at
+            return True
+
+    def states(self, waba_id: str) -> list[TemplateState]:
+        with self._lock:
+            rows = sorted(
+                ((f"{n}#{lang}", n, lang, dict(f)) for (w, n, lang), f in self._fields.items() if w == waba_id),
+            )
+        return [
+            TemplateState(
+                name=name,
+                language=language,
+                status=_opt_str(f.get("status")),
+                status_reason=str(f.get("status_reason") or ""),
+                category=_opt_str(f.get("category")),
+                pending_category=_opt_str(f.get("pending_category")) or None,
+                pending_category_from=(
+                    dt.datetime.fromtimestamp(_as_int(f["pending_category_from"]), dt.UTC)
+                    if f.get("pending_category_from")
+                    else None
+                ),
+                quality=_opt_str(f.get("quality")),
+            )
+            for _, name, language, f in rows
+        ]
+
+
+def _as_int(value: object) -> int:
+    return int(value) if isinstance(value, int | float | str) else 0
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+# -- organisations and queues ---------------------------------------------------------------------------------------
+
+
+class MemoryOrganisations:
+    """`DynamoOrganisationRepository` with the WhatsApp token kept as a value; `save` creates (as in DynamoDB)."""
+
+    def __init__(self, routes: MemoryRoutes | None = None, clock: Clock | None = None) -> None:
+        self._lock = threading.Lock()
+        self._orgs: dict[str, tuple[ReminderSettings, WhatsAppAccount | None]] = {}
+        self._routes = routes
+        self._clock = clock
+
+    def save(self, settings: ReminderSettings, whatsapp: WhatsAppAccount | None = None) -> None:
+        with self._lock:
+            if settings.org_id in self._orgs:
+                raise AlreadyExists(f"organisation {settings.org_id} already exists")
+            self._orgs[settings.org_id] = (settings, whatsapp)
+        if whatsapp is not None and self._routes is not None:
+            at = _now(self._clock)
+            self._routes.claim_phone_number(whatsapp.phone_number_id, settings.org_id, at)
+            if whatsapp.business_account_id:
+                self._routes.add_business_account(whatsapp.business_account_id, settings.org_id, at)
+
+    def settings(self, org_id: str) -> ReminderSettings:
+        return self._get(org_id)[0]
+
+    def whatsapp(self, org_id: str) -> WhatsAppAccount | None:
+        account = self._get(org_id)[1]
+        return account if account is not None and account.phone_number_id and account.access_token else None
+
+    def _get(self, org_id: str) -> tuple[ReminderSettings, WhatsAppAccount | None]:
+        with self._lock:
+            found = self._orgs.get(org_id)
+        if found is None:
+            raise NotFound(f"organisation {org_id} not found")
+        return found
+
+
+class MemoryQueue:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.bodies: list[str] = []
+
+    def send(self, bodies: Sequence[str]) -> None:
+        with self._lock:
+            self.bodies.extend(bodies)
+
+
+@dataclass
+class MemoryStores:
+    """One of each memory store, under the names of `chalicelib.container.Stores` (and the ports' usual names)."""
+
+    clock: Clock | None = None
+    routes: MemoryRoutes = field(default_factory=MemoryRoutes)
+    consents: MemoryConsentRepository = field(default_factory=MemoryConsentRepository)
+    preferences: MemoryMarketingPreferences = field(default_factory=MemoryMarketingPreferences)
+    phone_flags: MemoryPhoneFlags = field(default_factory=MemoryPhoneFlags)
+    pauses: MemoryHolds = field(default_factory=MemoryHolds)
+    ledger: MemorySendLedger = field(default_factory=MemorySendLedger)
+    decisions: MemoryDecisionLog = field(default_factory=MemoryDecisionLog)
+    payment_links: MemoryPaymentLinks = field(default_factory=MemoryPaymentLinks)
+    leases: MemoryLeases = field(default_factory=MemoryLeases)
+    oauth_states: MemoryOAuthStates = field(default_factory=MemoryOAuthStates)
+    snapshots: MemorySnapshotStore = field(default_factory=MemorySnapshotStore)
+    seen: MemoryWebhookInbox = field(default_factory=MemoryWebhookInbox)
+    replies: MemoryReplies = field(default_factory=MemoryReplies)
+    claims: MemoryClaims = field(default_factory=MemoryClaims)
+    bsuids: MemoryBsuids = field(default_factory=MemoryBsuids)
+    templates: MemoryTemplateRegistry = field(default_factory=MemoryTemplateRegistry)
+    reminder_queue: MemoryQueue = field(default_factory=MemoryQueue)
+    webhook_queue: MemoryQueue = field(default_factory=MemoryQueue)
+    connections: MemoryConnectionRepository = field(init=False)
+    organisations: MemoryOrganisations = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.connections = MemoryConnectionRepository(self.routes, self.clock)
+        self.organisations = MemoryOrganisations(self.routes, self.clock)
+
+    @property
+    def holds(self) -> MemoryHolds:
+        return self.pauses
+
+    @property
+    def decision_log(self) -> MemoryDecisionLog:
+        return self.decisions
