@@ -168,7 +168,22 @@ def test_throughput_limit_is_retryable_130429(meta: FakeMetaGraph, sender: Whats
     meta.configure(throughput_per_second=1, throughput_window_seconds=60)
     send(sender)
     error = failure(sender)
-    assert (error.code, error.retryable, error.maybe_sent) == (130429, True, False)
+    assert (error.code, error.retryable, error.maybe_sent, error.throttled) == (130429, True, False, True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["<html><body>Too Many Requests</body></html>", "", {"message": "rate limited"}],
+    ids=["html page", "empty body", "json without a graph error"],
+)
+def test_an_http_429_without_a_graph_error_body_is_throttling_not_a_maybe_sent(
+    meta: FakeMetaGraph, sender: WhatsAppMessageSender, body: object
+) -> None:
+    meta.add_fault(Fault(method="POST", path=re.compile(r"/messages$"), status=429, body=body))
+    error = failure(sender)
+    assert (error.retryable, error.maybe_sent, error.throttled) == (True, False, True)
+    assert "429" in error.title
+    assert meta.messages() == []
 
 
 def test_not_on_whatsapp_is_accepted_then_fails_by_webhook(

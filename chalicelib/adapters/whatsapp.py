@@ -33,6 +33,33 @@ STOP_BUTTON_INDEX = 1
 # Meta codes where waiting and trying again can succeed: throughput / pair / app / WABA limits, maintenance,
 # transient server trouble, and the marketing per-user cap (only after >= 24 h).
 RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131049, 131056, 131057, 133016})
+# Codes that mean "slow down": application, account and phone-number throughput, and the per-recipient pair limit.
+THROTTLE_CODES = frozenset({4, 80007, 130429, 131056, 131057})
+
+
+class _AnsweredWithoutGraphError(Exception):
+    """An HTTP error answer whose body is not a Graph error (a proxy's 429 page, a load balancer's 502)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"HTTP {status} {reason}")
+        self.status = status
+        self.reason = reason
+
+
+def _refuse_unreadable_errors(response: httpx.Response) -> None:
+    """httpx response hook: an error answer that pywa could not read as a Graph error becomes ours to classify.
+
+    Without it pywa fails to decode the body and the send looks "maybe sent", which strands the reminder.
+    """
+    if response.status_code < 400:
+        return
+    response.read()
+    try:
+        graph = isinstance(response.json(), dict) and "error" in response.json()
+    except ValueError:
+        graph = False
+    if not graph:
+        raise _AnsweredWithoutGraphError(response.status_code, response.reason_phrase)
 
 
 class TemplateCatalogError(LunasError):
@@ -56,7 +83,8 @@ def _masked(phone: str) -> str:
 def classify_whatsapp_error(error: WhatsAppError) -> SendFailed:
     """Map a Graph error (API response) to SendFailed. The request was answered, so it was not sent."""
     status = error.status_code
-    retryable = error.code in RETRYABLE_CODES or (status is not None and status >= 500)
+    throttled = error.code in THROTTLE_CODES or status == 429
+    retryable = throttled or error.code in RETRYABLE_CODES or (status is not None and status >= 500)
     title = error.message
     detail = f": {error.details}" if error.details else ""
     return SendFailed(
@@ -65,6 +93,19 @@ def classify_whatsapp_error(error: WhatsAppError) -> SendFailed:
         title=title,
         retryable=retryable,
         maybe_sent=False,
+        throttled=throttled,
+    )
+
+
+def classify_unreadable_error(error: _AnsweredWithoutGraphError) -> SendFailed:
+    """An error answer without a Graph body: it was answered, so not sent; 429 means slow down, 5xx try later."""
+    return SendFailed(
+        f"Meta answered {error} without an error body",
+        code=None,
+        title=f"HTTP {error.status} {error.reason}",
+        retryable=error.status == 429 or error.status >= 500,
+        maybe_sent=False,
+        throttled=error.status == 429,
     )
 
 
@@ -104,7 +145,10 @@ class WhatsAppMessageSender:
         timeout_seconds: float = 10.0,
         connect_timeout_seconds: float = 5.0,
     ) -> None:
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds))
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
+            event_hooks={"response": [_refuse_unreadable_errors]},
+        )
         self._wa = WhatsApp(phone_id=phone_number_id, token=access_token, api_version=api_version, session=self._http)
         # pywa hard-codes graph.facebook.com in its constructor; re-pointing our own client is public API.
         self._http.base_url = httpx.URL(_graph_base(graph_base_url, api_version))
@@ -140,6 +184,8 @@ class WhatsAppMessageSender:
             sent = self._wa.send_template(to=to, name=template.name, language=language, params=params, tracker=tracker)
         except WhatsAppError as exc:
             failure = classify_whatsapp_error(exc)
+        except _AnsweredWithoutGraphError as exc:
+            failure = classify_unreadable_error(exc)
         except httpx.TransportError as exc:
             failure = classify_transport_error(exc)
         except (ValueError, KeyError, TypeError) as exc:
@@ -176,6 +222,8 @@ class WhatsAppMessageSender:
             sent = self._wa.send_message(to=to, text=text, reply_to_message_id=reply_to)
         except WhatsAppError as exc:
             raise classify_whatsapp_error(exc) from None
+        except _AnsweredWithoutGraphError as exc:
+            raise classify_unreadable_error(exc) from None
         except httpx.TransportError as exc:
             raise classify_transport_error(exc) from None
         logger.info("whatsapp text accepted for %s", _masked(to))

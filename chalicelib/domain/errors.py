@@ -32,15 +32,26 @@ class SendFailed(LunasError):
     """Meta did not accept a message.
 
     `retryable` says whether trying again later can help (throughput limits, 5xx). `maybe_sent` is True when we
-    cannot know (a timeout after the request left): such a send must never be repeated blindly.
+    cannot know (a timeout after the request left): such a send must never be repeated blindly. `throttled` is True
+    when Meta (or anything in front of it) asked us to slow down: the rest of the cycle waits for the next one.
     """
 
-    def __init__(self, message: str, *, code: int | None, title: str, retryable: bool, maybe_sent: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None,
+        title: str,
+        retryable: bool,
+        maybe_sent: bool = False,
+        throttled: bool = False,
+    ):
         super().__init__(message)
         self.code = code
         self.title = title
         self.retryable = retryable
         self.maybe_sent = maybe_sent
+        self.throttled = throttled
 
 
 class StateInvalid(LunasError):

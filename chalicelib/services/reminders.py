@@ -250,7 +250,7 @@ class _Delivery:
             try:
                 self._send(message)
             except SendFailed as exc:
-                if exc.code in _THROUGHPUT_ERRORS:  # leave the rest of this cycle for the next one
+                if exc.throttled or exc.code in _THROUGHPUT_ERRORS:  # leave the rest of this cycle for the next one
                     for later in verdict.sendable[index + 1 :]:
                         self._decide(later, Reason.SEND_FAILED, f"{_describe(exc)}; will retry next cycle")
                     return exc
