@@ -30,7 +30,6 @@ from chalicelib.storage.oauth_states import DynamoOAuthStates
 from chalicelib.storage.organisations import (
     DynamoMemberships,
     DynamoOrganisationRepository,
-    DynamoOrganisationSettings,
 )
 from chalicelib.storage.payment_links import DynamoPaymentLinks
 from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
@@ -43,7 +42,6 @@ class Stores:
     """Every DynamoDB store, built once; those that hold tokens encrypt them with the container's cipher."""
 
     organisations: DynamoOrganisationRepository
-    organisation_settings: DynamoOrganisationSettings  # the owner's settings forms (dashboard)
     memberships: DynamoMemberships
     connections: DynamoConnectionRepository
     leases: DynamoLeases
@@ -68,7 +66,6 @@ class Stores:
 def build_stores(cipher: Cipher, clock: Clock) -> Stores:
     return Stores(
         organisations=DynamoOrganisationRepository(cipher, clock),
-        organisation_settings=DynamoOrganisationSettings(cipher, clock),
         memberships=DynamoMemberships(),
         connections=DynamoConnectionRepository(cipher, clock),
         leases=DynamoLeases(),

@@ -8,7 +8,9 @@ tests/contract/test_storage_contract.py runs one suite against both so they cann
 - versions count every write of a versioned item, as pynamodb's `VersionAttribute` does (a cycle summary bumps a
   connection's version, so a token save holding the old one is a `TokenConflict`);
 - expiry is checked where the DynamoDB repository checks it on read (TTL deletion is lazy: a `locate`, a one-time
-  `claim` or an OAuth `put` does not look at it), and nowhere else;
+  `claim` or an OAuth `put` does not look at it), and nowhere else; an expiry kept in a TTL attribute has whole
+  seconds, as there;
+- what DynamoDB refuses outright (one transaction or batch naming an item twice) raises here too;
 - the organisation and connection repositories keep secrets as plain values (DynamoDB keeps them KMS-encrypted).
 
 `MemoryStores` bundles one of each under the names `chalicelib.container.Stores` uses.
@@ -56,6 +58,11 @@ class AlreadyExists(LunasError):
 
 class TransactionCanceled(LunasError):
     """A multi-item write whose condition failed changed nothing (DynamoDB: TransactionCanceledException)."""
+
+
+def _ttl(at: dt.datetime) -> dt.datetime:
+    """An expiry as DynamoDB's TTL attribute keeps it: whole epoch seconds, rounded down."""
+    return at.replace(microsecond=0)
 
 
 def message_key(local_date: dt.date, phone: str) -> str:
@@ -188,7 +195,7 @@ class MemoryHolds:
         keep_for: dt.timedelta,
     ) -> None:
         with self._lock:
-            self._closures[(org_id, connection_id, invoice_id)] = Closure(status, source, at, at + keep_for)
+            self._closures[(org_id, connection_id, invoice_id)] = Closure(status, source, at, _ttl(at + keep_for))
 
     def reopen_invoice(self, org_id: str, connection_id: str, invoice_id: str) -> None:
         with self._lock:
@@ -483,7 +490,7 @@ class MemoryPaymentLinks:
             code = secrets.token_urlsafe(12)
             if code in self._links:
                 raise AlreadyExists("payment link code taken")
-            self._links[code] = (org_id, [(str(n), str(u)) for n, u in links], expires_at)
+            self._links[code] = (org_id, [(str(n), str(u)) for n, u in links], _ttl(expires_at))
             return code
 
     def resolve(self, code: str, now: dt.datetime) -> list[tuple[str, str]]:
@@ -682,6 +689,10 @@ class MemorySnapshotStore:
 
     def save(self, org_id: str, connection_id: str, change: SnapshotChange, *, expected_version: int | None) -> bool:
         key = (org_id, connection_id)
+        invoice_ids = [i.invoice_id for i in change.put_invoices] + sorted(change.delete_invoice_ids)
+        customer_ids = [c.customer_id for c in change.put_customers] + sorted(change.delete_customer_ids)
+        if len(set(invoice_ids)) != len(invoice_ids) or len(set(customer_ids)) != len(customer_ids):
+            raise ValueError("one save names an item twice")  # DynamoDB's BatchWriteItem refuses duplicate keys
         with self._lock:
             invoices = self._invoices.setdefault(key, {})
             customers = self._customers.setdefault(key, {})
@@ -753,7 +764,7 @@ class MemoryWebhookInbox:
     def mark(self, keys: Iterable[str], now: dt.datetime, keep_for: dt.timedelta) -> None:
         with self._lock:
             for key in set(keys):
-                self._expires[key] = now + keep_for
+                self._expires[key] = _ttl(now + keep_for)
 
 
 class MemoryReplies:
@@ -763,7 +774,7 @@ class MemoryReplies:
 
     def save(self, reply: StoredReply, phone_number_id: str) -> None:
         with self._lock:
-            sk = f"REPLY#{reply.received_at.astimezone(dt.UTC).isoformat()}#{reply.message_id}"
+            sk = f"REPLY#{reply.received_at.isoformat()}#{reply.message_id}"
             self._replies[(reply.org_id, sk)] = (reply, phone_number_id)
 
     def for_org(self, org_id: str, limit: int = 200) -> list[StoredReply]:
@@ -784,12 +795,12 @@ class MemoryClaims:
         with self._lock:
             if (org_id, what) in self._claims:
                 return False
-            self._claims[(org_id, what)] = (at, detail, at + keep_for)
+            self._claims[(org_id, what)] = (at, detail, _ttl(at + keep_for))
             return True
 
     def put(self, org_id: str, what: str, at: dt.datetime, keep_for: dt.timedelta, detail: str = "") -> None:
         with self._lock:
-            self._claims[(org_id, what)] = (at, detail, at + keep_for)
+            self._claims[(org_id, what)] = (at, detail, _ttl(at + keep_for))
 
     def active(self, org_id: str, what: str, now: dt.datetime) -> bool:
         with self._lock:

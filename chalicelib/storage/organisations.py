@@ -32,25 +32,31 @@ def _hhmm(value: str) -> dt.time:
     return dt.time(int(hour), int(minute))
 
 
+def _settings_fields(settings: ReminderSettings) -> dict[str, object]:
+    """The profile attributes that hold the reminder settings (the country is set at sign-up only)."""
+    return {
+        "business_name": settings.business_name,
+        "timezone": settings.timezone,
+        "language": settings.language,
+        "stages": [s.offset_days for s in settings.stages],
+        "window_start": settings.window.start.strftime("%H:%M"),
+        "window_end": settings.window.end.strftime("%H:%M"),
+        "window_weekdays": sorted(settings.window.weekdays),
+        "minimum_amounts": {m.currency: str(m.amount) for m in settings.minimum_amounts},
+    }
+
+
 class DynamoOrganisationRepository:
+    """One organisation's profile: reminder settings and its WhatsApp number (the token KMS-encrypted)."""
+
     def __init__(self, cipher: Cipher, clock: Clock) -> None:
         self._cipher = cipher
         self._clock = clock
 
     def save(self, settings: ReminderSettings, whatsapp: WhatsAppAccount | None = None) -> None:
-        record = OrganisationRecord(
-            org_pk(settings.org_id),
-            "PROFILE",
-            business_name=settings.business_name,
-            country=settings.country,
-            timezone=settings.timezone,
-            language=settings.language,
-            stages=[s.offset_days for s in settings.stages],
-            window_start=settings.window.start.strftime("%H:%M"),
-            window_end=settings.window.end.strftime("%H:%M"),
-            window_weekdays=sorted(settings.window.weekdays),
-            minimum_amounts={m.currency: str(m.amount) for m in settings.minimum_amounts},
-        )
+        record = OrganisationRecord(org_pk(settings.org_id), "PROFILE", country=settings.country)
+        for name, value in _settings_fields(settings).items():
+            setattr(record, name, value)
         if whatsapp is not None:
             record.wa_phone_number_id = whatsapp.phone_number_id
             record.wa_business_account_id = whatsapp.business_account_id
@@ -90,6 +96,53 @@ class DynamoOrganisationRepository:
             phone_number_id=record.wa_phone_number_id,
             business_account_id=record.wa_business_account_id or "",
             access_token=token,
+        )
+
+    def update_settings(self, settings: ReminderSettings) -> None:
+        """Edit the reminder settings in place (optimistic locking), keeping the WhatsApp number and token."""
+
+        def change(record: OrganisationRecord) -> None:
+            for name, value in _settings_fields(settings).items():
+                setattr(record, name, value)
+
+        self._edit(settings.org_id, change)
+
+    def set_whatsapp(self, org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
+        """Store the number; an empty `token` keeps the stored one (the form never shows it back).
+
+        The number is claimed first in the webhook routes (Meta's statuses name the number, not us): a number
+        another organisation already uses is refused, so nobody can divert someone else's delivery reports.
+        """
+        now = self._clock.now()
+        if not DynamoRoutes().claim_phone_number(phone_number_id, org_id, now):
+            raise NumberTaken("this WhatsApp number is already used by another organisation")
+        if business_account_id:
+            DynamoRoutes().add_business_account(business_account_id, org_id, now)
+        ciphertext = self._cipher.encrypt(token.encode(), self._context(org_id)) if token else None
+
+        def change(record: OrganisationRecord) -> None:
+            record.wa_phone_number_id = phone_number_id
+            record.wa_business_account_id = business_account_id
+            if ciphertext is not None:
+                record.wa_token_ciphertext = ciphertext
+
+        self._edit(org_id, change)
+
+    def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
+        record = OrganisationRecord.get(org_pk(org_id), "PROFILE")
+        return WhatsAppSummary(
+            phone_number_id=record.wa_phone_number_id or "",
+            business_account_id=record.wa_business_account_id or "",
+            has_token=record.wa_token_ciphertext is not None,
+        )
+
+    @staticmethod
+    def _edit(org_id: str, change: Callable[[OrganisationRecord], None]) -> None:
+        edit_versioned(
+            lambda: OrganisationRecord.get(org_pk(org_id), "PROFILE"),
+            change,
+            gave_up=LunasError("the settings kept changing; try again"),
+            attempts=3,
         )
 
     def _get(self, org_id: str) -> OrganisationRecord:
@@ -147,67 +200,6 @@ class DynamoMemberships:
 
 class NumberTaken(LunasError):
     """The WhatsApp number is already connected to another Lunas organisation."""
-
-
-class DynamoOrganisationSettings:
-    """Edits an organisation's profile in place (optimistic locking), keeping whatever the edit does not touch."""
-
-    def __init__(self, cipher: Cipher, clock: Clock) -> None:
-        self._cipher = cipher
-        self._clock = clock
-
-    def update_settings(self, settings: ReminderSettings) -> None:
-        def change(record: OrganisationRecord) -> None:
-            record.timezone = settings.timezone
-            record.language = settings.language
-            record.stages = [s.offset_days for s in settings.stages]
-            record.window_start = settings.window.start.strftime("%H:%M")
-            record.window_end = settings.window.end.strftime("%H:%M")
-            record.window_weekdays = sorted(settings.window.weekdays)
-            record.minimum_amounts = {m.currency: str(m.amount) for m in settings.minimum_amounts}
-            record.business_name = settings.business_name
-
-        self._edit(settings.org_id, change)
-
-    def set_whatsapp(self, org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
-        """Store the number; an empty `token` keeps the stored one (the form never shows it back).
-
-        The number is claimed first in the webhook routes (Meta's statuses name the number, not us): a number
-        another organisation already uses is refused, so nobody can divert someone else's delivery reports.
-        """
-        now = self._clock.now()
-        if not DynamoRoutes().claim_phone_number(phone_number_id, org_id, now):
-            raise NumberTaken("this WhatsApp number is already used by another organisation")
-        if business_account_id:
-            DynamoRoutes().add_business_account(business_account_id, org_id, now)
-        ciphertext = (
-            self._cipher.encrypt(token.encode(), {"org_id": org_id, "item": "whatsapp_token"}) if token else None
-        )
-
-        def change(record: OrganisationRecord) -> None:
-            record.wa_phone_number_id = phone_number_id
-            record.wa_business_account_id = business_account_id
-            if ciphertext is not None:
-                record.wa_token_ciphertext = ciphertext
-
-        self._edit(org_id, change)
-
-    def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
-        record = OrganisationRecord.get(org_pk(org_id), "PROFILE")
-        return WhatsAppSummary(
-            phone_number_id=record.wa_phone_number_id or "",
-            business_account_id=record.wa_business_account_id or "",
-            has_token=record.wa_token_ciphertext is not None,
-        )
-
-    @staticmethod
-    def _edit(org_id: str, change: Callable[[OrganisationRecord], None]) -> None:
-        edit_versioned(
-            lambda: OrganisationRecord.get(org_pk(org_id), "PROFILE"),
-            change,
-            gave_up=LunasError("the settings kept changing; try again"),
-            attempts=3,
-        )
 
 
 def minimum_amounts_text(amounts: tuple[Money, ...]) -> str:

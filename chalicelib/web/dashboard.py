@@ -62,7 +62,7 @@ def overview(org_id: str) -> Overview:
     return Overview(
         settings=_stores().organisations.settings(org_id),
         connections=sorted(connection_health(org_id), key=lambda c: (c.status == "disconnected", c.tenant_name)),
-        whatsapp=_stores().organisation_settings.whatsapp_summary(org_id),
+        whatsapp=_stores().organisations.whatsapp_summary(org_id),
     )
 
 
@@ -133,7 +133,7 @@ def parse_schedule(org_id: str, business_name: str, form: dict[str, list[str]]) 
 def save_schedule(org_id: str, form: dict[str, list[str]]) -> None:
     current = _stores().organisations.settings(org_id)
     settings = parse_schedule(org_id, current.business_name, form)
-    _stores().organisation_settings.update_settings(
+    _stores().organisations.update_settings(
         ReminderSettings(
             org_id=settings.org_id,
             business_name=settings.business_name,
@@ -155,7 +155,7 @@ def save_whatsapp(org_id: str, *, phone_number_id: str, business_account_id: str
     from chalicelib.storage.organisations import NumberTaken
 
     try:
-        _stores().organisation_settings.set_whatsapp(
+        _stores().organisations.set_whatsapp(
             org_id,
             phone_number_id=phone_number_id.strip(),
             business_account_id=business_account_id.strip(),

@@ -42,7 +42,7 @@ def _settings_page(ctx: Ctx, status: int = 200, flash: str = "", flash_kind: str
         settings=settings,
         minimums=minimum_amounts_text(settings.minimum_amounts),
         timezones=_TIMEZONES if settings.timezone in _TIMEZONES else (settings.timezone, *_TIMEZONES),
-        whatsapp=stores.organisation_settings.whatsapp_summary(ctx.user.org_id),
+        whatsapp=stores.organisations.whatsapp_summary(ctx.user.org_id),
         flash=flash,
         flash_kind=flash_kind,
     )

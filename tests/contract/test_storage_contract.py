@@ -543,6 +543,13 @@ def test_a_snapshot_round_trips_and_its_cursor_moves_only_for_the_version_read(i
     assert impl.snapshots.load(org, "xero:other") == Snapshot()
 
 
+def test_a_snapshot_change_naming_an_item_twice_is_refused(impl: Impl, org: str) -> None:
+    twice = SnapshotChange(put_invoices=(invoice("11"), invoice("11")))
+    with pytest.raises((ValueError, PutError)):  # DynamoDB: "Provided list of item keys contains duplicates"
+        impl.snapshots.save(org, "xero:t1", twice, expected_version=None)
+    assert impl.snapshots.load(org, "xero:t1") == Snapshot()
+
+
 # -- routes, inbox, replies, claims, business-scoped user ids, templates --------------------------------------------
 
 
@@ -649,6 +656,22 @@ def test_template_events_apply_per_group_unless_a_later_one_did(impl: Impl) -> N
     english = states[(name, "en")]
     assert (english.quality, english.status, english.category, english.pending_category) == ("GREEN", None, None, None)
     assert impl.templates.states(unique("waba")) == []
+
+
+def test_expiries_kept_in_a_ttl_attribute_have_whole_seconds(impl: Impl, org: str) -> None:
+    """Closures, payment links, seen markers and claims expire at the whole second before their exact time."""
+    at, keep = T0 + dt.timedelta(seconds=0.6), hours(1)
+    just_after_the_second = T0 + keep + dt.timedelta(seconds=0.3)
+    impl.pauses.close_invoice(org, "xero:t1", "INV-1", status="paid", source="xero", at=at, keep_for=keep)
+    assert impl.pauses.closed_invoices(org, [("xero:t1", "INV-1")], T0 + keep - dt.timedelta(seconds=0.1))
+    assert impl.pauses.closed_invoices(org, [("xero:t1", "INV-1")], just_after_the_second) == {}
+    code = impl.payment_links.create(org, [("INV-1", "https://pay")], at + keep)
+    assert impl.payment_links.resolve(code, just_after_the_second) == []
+    key = unique("wa-in:")
+    impl.seen.mark([key], at, keep)
+    assert impl.seen.seen([key], just_after_the_second) == frozenset()
+    impl.claims.put(org, "OPTINPROMPT#x", at, keep)
+    assert not impl.claims.active(org, "OPTINPROMPT#x", just_after_the_second)
 
 
 # -- organisations --------------------------------------------------------------------------------------------------
