@@ -57,14 +57,13 @@ def run_reminder_cycles(event: SQSEvent) -> dict[str, Any]:
 @app.route("/webhooks/whatsapp", methods=["GET"])
 def whatsapp_verify() -> Response:
     """Meta's subscription handshake: echo hub.challenge when hub.verify_token matches."""
-    import hmac
-
     from chalicelib import bootstrap
+    from chalicelib.domain.secrecy import same_secret
 
     query = dict(_request().query_params or {})
     expected = bootstrap.container().settings.meta_verify_token  # Secrets Manager on AWS, the environment locally
     offered = query.get("hub.verify_token", "")
-    if expected and query.get("hub.mode") == "subscribe" and hmac.compare_digest(offered, expected):
+    if expected and query.get("hub.mode") == "subscribe" and same_secret(offered, expected):
         return Response(body=query.get("hub.challenge", ""), status_code=200, headers={"Content-Type": "text/plain"})
     return Response(body="Forbidden", status_code=403, headers={"Content-Type": "text/plain"})
 

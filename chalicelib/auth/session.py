@@ -14,6 +14,7 @@ import secrets
 from functools import cache
 from http.cookies import CookieError, SimpleCookie
 
+from chalicelib.domain.secrecy import same_secret
 from chalicelib.observability import logger
 
 SESSION_COOKIE = "lunas_session"
@@ -68,4 +69,4 @@ def csrf_token(seed: str, user_sub: str, configured_secret: str) -> str:
 def csrf_valid(token: str | None, seed: str | None, user_sub: str, configured_secret: str) -> bool:
     if not token or not seed:
         return False
-    return hmac.compare_digest(token, csrf_token(seed, user_sub, configured_secret))
+    return same_secret(token, csrf_token(seed, user_sub, configured_secret))

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.secrecy import same_secret
 from chalicelib.observability import count, logger
 from chalicelib.ports import Queue
 
@@ -41,7 +42,7 @@ def meta_signature_is_valid(raw: bytes, header: str | None, app_secret: str) -> 
     if not header or not app_secret or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip())
+    return same_secret(header.removeprefix("sha256=").strip(), expected)
 
 
 def base64_signature_is_valid(raw: bytes, header: str | None, key: str) -> bool:
@@ -49,7 +50,7 @@ def base64_signature_is_valid(raw: bytes, header: str | None, key: str) -> bool:
     if not header or not key:
         return False
     expected = base64.b64encode(hmac.new(key.encode(), raw, hashlib.sha256).digest()).decode()
-    return hmac.compare_digest(expected, header.strip())
+    return same_secret(header.strip(), expected)
 
 
 def receive(provider: str, raw: bytes, signature_ok: bool, queue: Queue, now: dt.datetime) -> Answer:
@@ -60,7 +61,7 @@ def receive(provider: str, raw: bytes, signature_ok: bool, queue: Queue, now: dt
         return Answer(401, "invalid signature")
     try:
         payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than json can parse
         return Answer(400, "malformed JSON")
     if provider == "xero" and isinstance(payload, dict) and not payload.get("events"):
         return Answer(200)  # Xero's intent-to-receive check (or an empty delivery): nothing to keep
