@@ -123,6 +123,9 @@ def test_schedule_settings_are_saved_and_bad_values_explained(shop: Shop) -> Non
     )  # untouched by the schedule form
     bad = shop.client.post("/settings/schedule", {**form, "window_end": "07:00"}, csrf_from="/settings")
     assert bad.status_code == 400 and "start before it ends" in bad.text
+    for strange in ({"weekdays": ["²"]}, {"window_start": "09:00+07:00"}, {"window_end": "17:00:00.5"}):
+        answer = shop.client.post("/settings/schedule", {**form, **strange}, csrf_from="/settings")
+        assert answer.status_code == 400, strange
     bad_zone = shop.client.post("/settings/schedule", {**form, "timezone": "Mars/Olympus"}, csrf_from="/settings")
     assert bad_zone.status_code == 400 and "unknown time zone" in bad_zone.text
 

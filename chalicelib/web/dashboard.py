@@ -69,6 +69,9 @@ def overview(org_id: str) -> Overview:
 # -- settings ----------------------------------------------------------------------------------------------------
 
 
+_WEEKDAY_VALUES = frozenset("0123456")  # what the form's checkboxes send (Monday = 0)
+
+
 def _stages(text: str) -> tuple[Stage, ...]:
     try:
         days = sorted({int(part) for part in re.split(r"[,\s]+", text.strip()) if part})
@@ -80,10 +83,11 @@ def _stages(text: str) -> tuple[Stage, ...]:
 
 
 def _time(text: str, name: str) -> dt.time:
-    try:
-        return dt.time.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{name} must be a time like 09:00") from None
+    """A wall-clock time in the organisation's zone: HH:MM only (no seconds, no UTC offset)."""
+    match = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", text.strip())
+    if match is None:
+        raise InvalidInput(f"{name} must be a time like 09:00")
+    return dt.time(int(match.group(1)), int(match.group(2)))
 
 
 def _minimums(text: str) -> tuple[Money, ...]:
@@ -113,7 +117,7 @@ def parse_schedule(org_id: str, business_name: str, form: dict[str, list[str]]) 
     start, end = _time(one("window_start"), "send from"), _time(one("window_end"), "send until")
     if start >= end:
         raise InvalidInput("the send window must start before it ends")
-    weekdays = frozenset(int(d) for d in form.get("weekdays", []) if d.isdigit() and int(d) < 7)
+    weekdays = frozenset(int(d) for d in form.get("weekdays", []) if d in _WEEKDAY_VALUES)
     if not weekdays:
         raise InvalidInput("pick at least one day")
     language = one("language")
