@@ -233,9 +233,12 @@ class FakeServer:
         )
         return Response(status=201, body={"added": True})
 
-    def _clear_faults(self, _: Request) -> Response:
+    def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+
+    def _clear_faults(self, _: Request) -> Response:
+        self.clear_faults()
         return Response(body={"cleared": True})
 
     def _take_fault(self, method: str, path: str) -> Fault | None:

@@ -162,6 +162,28 @@ def test_an_invoice_paid_just_before_the_send_is_not_reminded(world: World, sand
     assert len(rereads) == 1  # one batched re-read, not one call per invoice
 
 
+def test_a_payment_link_that_cannot_be_read_strands_no_claim_and_the_next_cycle_sends(
+    world: World, sandbox: Sandbox
+) -> None:
+    import re
+
+    from sandbox.fakehttp import Fault
+
+    _one_overdue_customer(world)
+    online_invoice = re.compile(r"/OnlineInvoice$")
+    sandbox.xero.add_fault(Fault(method="GET", path=online_invoice, status=503, body="Service Unavailable", times=-1))
+    try:
+        world.run_cycle()
+    finally:
+        sandbox.xero.clear_faults()
+    reason, detail = world.decisions()["INV-001"]
+    assert reason == "send_failed" and "retry" in detail
+    assert world.messages() == []  # nothing reached Meta, and nothing is claimed: the next cycle may send
+    world.run_cycle()
+    assert world.reasons() == {"INV-001": "sent"}
+    assert len(world.messages()) == 1
+
+
 def test_a_xero_minute_limit_429_is_waited_out_and_the_cycle_completes(world: World, sandbox: Sandbox) -> None:
     import re
 
