@@ -40,11 +40,11 @@ from chalicelib.domain.models import (
     ReminderSettings,
     WhatsAppAccount,
 )
-from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply
+from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply, WhatsAppSummary
 from chalicelib.domain.templates import TemplateState
 from chalicelib.domain.tracking import DeliveryStatus
 from chalicelib.ports import Clock
-from chalicelib.storage.organisations import NotFound
+from chalicelib.storage.organisations import NotFound, NumberTaken
 
 _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 _POINTER_LIFETIME = dt.timedelta(days=60)
@@ -878,36 +878,85 @@ def _opt_str(value: object) -> str | None:
 # -- organisations and queues ---------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class _Profile:
+    settings: ReminderSettings
+    phone_number_id: str | None = None
+    business_account_id: str | None = None
+    token: str | None = None  # None: no token stored (DynamoDB: no ciphertext)
+
+
 class MemoryOrganisations:
     """`DynamoOrganisationRepository` with the WhatsApp token kept as a value; `save` creates (as in DynamoDB)."""
 
     def __init__(self, routes: MemoryRoutes | None = None, clock: Clock | None = None) -> None:
         self._lock = threading.Lock()
-        self._orgs: dict[str, tuple[ReminderSettings, WhatsAppAccount | None]] = {}
-        self._routes = routes
+        self._profiles: dict[str, _Profile] = {}
+        self._routes = routes if routes is not None else MemoryRoutes()
         self._clock = clock
 
     def save(self, settings: ReminderSettings, whatsapp: WhatsAppAccount | None = None) -> None:
         with self._lock:
-            if settings.org_id in self._orgs:
+            if settings.org_id in self._profiles:
                 raise AlreadyExists(f"organisation {settings.org_id} already exists")
-            self._orgs[settings.org_id] = (settings, whatsapp)
-        if whatsapp is not None and self._routes is not None:
+            profile = _Profile(settings)
+            if whatsapp is not None:
+                profile.phone_number_id = whatsapp.phone_number_id
+                profile.business_account_id = whatsapp.business_account_id
+                profile.token = whatsapp.access_token
+            self._profiles[settings.org_id] = profile
+        if whatsapp is not None:
             at = _now(self._clock)
             self._routes.claim_phone_number(whatsapp.phone_number_id, settings.org_id, at)
             if whatsapp.business_account_id:
                 self._routes.add_business_account(whatsapp.business_account_id, settings.org_id, at)
 
     def settings(self, org_id: str) -> ReminderSettings:
-        return self._get(org_id)[0]
+        return self._get(org_id).settings
 
     def whatsapp(self, org_id: str) -> WhatsAppAccount | None:
-        account = self._get(org_id)[1]
-        return account if account is not None and account.phone_number_id and account.access_token else None
+        profile = self._get(org_id)
+        if not profile.phone_number_id or profile.token is None:
+            return None
+        return WhatsAppAccount(
+            phone_number_id=profile.phone_number_id,
+            business_account_id=profile.business_account_id or "",
+            access_token=profile.token,
+        )
 
-    def _get(self, org_id: str) -> tuple[ReminderSettings, WhatsAppAccount | None]:
+    def update_settings(self, settings: ReminderSettings) -> None:
+        """The reminder settings, keeping the WhatsApp number and the country (set at sign-up only)."""
         with self._lock:
-            found = self._orgs.get(org_id)
+            profile = self._get_locked(settings.org_id)
+            profile.settings = dataclasses.replace(settings, country=profile.settings.country)
+
+    def set_whatsapp(self, org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
+        """The number is claimed in the routes first (refused if another organisation has it); "" keeps the token."""
+        at = _now(self._clock)
+        if not self._routes.claim_phone_number(phone_number_id, org_id, at):
+            raise NumberTaken("this WhatsApp number is already used by another organisation")
+        if business_account_id:
+            self._routes.add_business_account(business_account_id, org_id, at)
+        with self._lock:
+            profile = self._get_locked(org_id)
+            profile.phone_number_id, profile.business_account_id = phone_number_id, business_account_id
+            if token:
+                profile.token = token
+
+    def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
+        profile = self._get(org_id)
+        return WhatsAppSummary(
+            phone_number_id=profile.phone_number_id or "",
+            business_account_id=profile.business_account_id or "",
+            has_token=profile.token is not None,
+        )
+
+    def _get(self, org_id: str) -> _Profile:
+        with self._lock:
+            return dataclasses.replace(self._get_locked(org_id))
+
+    def _get_locked(self, org_id: str) -> _Profile:
+        found = self._profiles.get(org_id)
         if found is None:
             raise NotFound(f"organisation {org_id} not found")
         return found

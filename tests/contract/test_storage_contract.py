@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 
 from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.errors import LunasError, StateInvalid, TokenConflict
@@ -35,8 +35,9 @@ from chalicelib.domain.models import (
     Stage,
     WhatsAppAccount,
 )
-from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply
+from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply, WhatsAppSummary
 from chalicelib.domain.tracking import DeliveryStatus
+from chalicelib.storage.organisations import NumberTaken
 from tests.builders import TODAY, TUESDAY_10_JKT, consent, customer, invoice, message, new_org
 from tests.memory_stores import MemoryStores, TransactionCanceled
 
@@ -245,6 +246,13 @@ def test_a_claim_takes_the_phone_day_and_every_reminder_or_nothing(impl: Impl, o
     # The next day the phone may get a message again; another organisation is independent.
     assert impl.ledger.claim(org, message(P1, inv3, on=TODAY + dt.timedelta(days=1)), TODAY + dt.timedelta(days=1), T0)
     assert impl.ledger.claim(new_org(), first, TODAY, T0) is not None
+
+
+def test_a_message_naming_one_reminder_twice_is_refused(impl: Impl, org: str) -> None:
+    twice = message(P1, invoice("INV-1"), invoice("INV-1"))
+    with pytest.raises((ValueError, TransactWriteError)):  # DynamoDB: one transaction may not touch an item twice
+        impl.ledger.claim(org, twice, TODAY, T0)
+    assert impl.ledger.phones_messaged_on(org, TODAY, [P1]) == frozenset()
 
 
 def test_record_sent_and_record_failed_complete_the_claim(impl: Impl, org: str) -> None:
@@ -703,3 +711,41 @@ def test_an_organisation_and_its_whatsapp_number(impl: Impl, org: str) -> None:
     assert impl.organisations.settings(bare) == ReminderSettings(org_id=bare, business_name="Warung")
     with pytest.raises(LunasError):
         impl.organisations.settings(new_org())
+
+
+def test_the_owner_edits_the_settings_and_the_whatsapp_number(impl: Impl, org: str) -> None:
+    impl.organisations.save(ReminderSettings(org_id=org, business_name="Toko Maju", country="ID"))
+    assert impl.organisations.whatsapp_summary(org) == WhatsAppSummary(
+        phone_number_id="", business_account_id="", has_token=False
+    )
+    edited = ReminderSettings(
+        org_id=org, business_name="Toko Maju Jaya", country="MY", language="en", stages=(Stage(0),)
+    )
+    impl.organisations.update_settings(edited)
+    assert impl.organisations.settings(org) == dataclasses.replace(edited, country="ID")  # set at sign-up only
+
+    number, waba = unique("pn"), unique("waba")
+    impl.organisations.set_whatsapp(org, phone_number_id=number, business_account_id=waba, token="")
+    assert impl.organisations.whatsapp(org) is None  # no token yet
+    impl.organisations.set_whatsapp(org, phone_number_id=number, business_account_id=waba, token="EAAG-1")
+    moved = unique("pn")
+    impl.organisations.set_whatsapp(org, phone_number_id=moved, business_account_id=waba, token="")  # keeps it
+    assert impl.organisations.whatsapp(org) == WhatsAppAccount(
+        phone_number_id=moved, business_account_id=waba, access_token="EAAG-1"
+    )
+    assert impl.organisations.whatsapp_summary(org) == WhatsAppSummary(
+        phone_number_id=moved, business_account_id=waba, has_token=True
+    )
+    assert (impl.routes.org_for_phone_number(moved), impl.routes.org_for_phone_number(number)) == (org, org)
+    assert impl.organisations.settings(org).business_name == "Toko Maju Jaya"  # the number kept the settings
+
+    other = new_org()
+    impl.organisations.save(ReminderSettings(org_id=other, business_name="Lain"))
+    with pytest.raises(NumberTaken):  # nobody can divert another organisation's delivery reports
+        impl.organisations.set_whatsapp(other, phone_number_id=moved, business_account_id="", token="EAAG-2")
+    assert impl.organisations.whatsapp_summary(other).phone_number_id == ""
+    # An organisation that does not exist: NotFound from memory; DynamoDB lets pynamodb's DoesNotExist through.
+    with pytest.raises((LunasError, DoesNotExist)):
+        impl.organisations.update_settings(ReminderSettings(org_id=new_org(), business_name="Nobody"))
+    with pytest.raises((LunasError, DoesNotExist)):
+        impl.organisations.whatsapp_summary(new_org())
