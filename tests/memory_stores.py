@@ -56,10 +56,6 @@ class AlreadyExists(LunasError):
     """A create-only write found the item there (DynamoDB: a failed `attribute_not_exists` condition)."""
 
 
-class TransactionCanceled(LunasError):
-    """A multi-item write whose condition failed changed nothing (DynamoDB: TransactionCanceledException)."""
-
-
 def _ttl(at: dt.datetime) -> dt.datetime:
     """An expiry as DynamoDB's TTL attribute keeps it: whole epoch seconds, rounded down."""
     return at.replace(microsecond=0)
@@ -280,7 +276,8 @@ class MemorySendLedger:
 
     def phones_messaged_on(self, org_id: str, local_date: dt.date, phones: Iterable[str]) -> frozenset[str]:
         with self._lock:
-            return frozenset(p for p in set(phones) if (org_id, message_key(local_date, p)) in self._messages)
+            rows = {p: self._messages.get((org_id, message_key(local_date, p))) for p in set(phones)}
+            return frozenset(p for p, row in rows.items() if row is not None and row.state != LedgerState.FAILED.value)
 
     def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None:
         msg_sk = message_key(local_date, message.phone)
@@ -289,7 +286,9 @@ class MemorySendLedger:
         if len(set(ledger_sks)) != len(ledger_sks):  # DynamoDB: one transaction may not touch an item twice
             raise ValueError("a message names the same reminder twice")
         with self._lock:
-            if (org_id, msg_sk) in self._messages or any((org_id, sk) in self._ledger for sk in ledger_sks):
+            day = self._messages.get((org_id, msg_sk))
+            taken = day is not None and day.state != LedgerState.FAILED.value  # a refusal for good frees the day
+            if taken or any((org_id, sk) in self._ledger for sk in ledger_sks):
                 return None
             self._messages[(org_id, msg_sk)] = MessageRow(
                 sk=msg_sk,
@@ -326,7 +325,7 @@ class MemorySendLedger:
             if message.state != LedgerState.CLAIMED.value or any(
                 r is None or r.state != LedgerState.CLAIMED.value for r in rows
             ):
-                raise TransactionCanceled("release refused: the message is no longer only claimed")
+                return  # something completed it meanwhile (a status webhook): nothing to free
             for sk in message.ledger_sks:
                 del self._ledger[(org_id, sk)]
             del self._messages[(org_id, msg_sk)]
@@ -784,8 +783,7 @@ class MemoryReplies:
 
 
 class MemoryClaims:
-    """At most once per (organisation, what); a claim blocks until released (expiry only matters to `active`,
-    as in DynamoDB, where an expired item lingers until the TTL sweeper deletes it)."""
+    """At most once per (organisation, what) until released or expired."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -793,7 +791,8 @@ class MemoryClaims:
 
     def claim(self, org_id: str, what: str, at: dt.datetime, keep_for: dt.timedelta, detail: str = "") -> bool:
         with self._lock:
-            if (org_id, what) in self._claims:
+            current = self._claims.get((org_id, what))
+            if current is not None and current[2] >= at:
                 return False
             self._claims[(org_id, what)] = (at, detail, _ttl(at + keep_for))
             return True

@@ -283,8 +283,11 @@ class _Delivery:
             self._record_failure(msg_sk, message, exc)
             raise
         except Exception:
-            self.deps.ledger.release(self.org_id, msg_sk)  # it never reached Meta: the claim must not strand it
-            raise
+            # The adapter turns every known failure into SendFailed; anything else may have happened after the
+            # request left, so the claim stays (never sent twice) and a status webhook settles it if Meta got it.
+            self._decide(message, Reason.SEND_UNCONFIRMED, "the send ended in an unexpected error; not retried")
+            logger.exception("unexpected error while sending; the claim is kept")
+            return
         self.deps.ledger.record_sent(self.org_id, msg_sk, sent.wamid, self.deps.clock.now())
         self.result.sent.append(SentReminder(message=message, wamid=sent.wamid, tracker=tracker))
         self._decide(message, Reason.SENT, sent.wamid)

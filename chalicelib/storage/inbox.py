@@ -70,7 +70,7 @@ class DynamoClaims:
     def claim(self, org_id: str, what: str, at: dt.datetime, keep_for: dt.timedelta, detail: str = "") -> bool:
         record = ClaimRecord(org_pk(org_id), f"CLAIM#{what}", at=at, detail=detail, expires_at=at + keep_for)
         try:
-            record.save(condition=ClaimRecord.pk.does_not_exist())
+            record.save(condition=ClaimRecord.pk.does_not_exist() | (ClaimRecord.expires_at < at))
         except PutError as exc:
             if conditional_failed(exc):
                 return False

@@ -63,7 +63,9 @@ class DynamoSendLedger:
 
     def phones_messaged_on(self, org_id: str, local_date: dt.date, phones: Iterable[str]) -> frozenset[str]:
         keys = [(org_pk(org_id), message_key(local_date, p)) for p in sorted(set(phones))]
-        return frozenset(r.sk.rsplit("#", 1)[1] for r in batch_get(MessageRecord, keys))
+        # A message Meta refused for good reached nobody: it does not use up the phone's one message of the day.
+        rows = batch_get(MessageRecord, keys)
+        return frozenset(r.sk.rsplit("#", 1)[1] for r in rows if r.state != LedgerState.FAILED.value)
 
     def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None:
         """Claim the day's message for this phone and every reminder in it, atomically.
@@ -87,7 +89,8 @@ class DynamoSendLedger:
                         language=message.template.language,
                         claimed_at=at,
                     ),
-                    condition=MessageRecord.sk.does_not_exist(),
+                    # a message refused for good reached nobody, so its phone-day may be claimed again
+                    condition=MessageRecord.sk.does_not_exist() | (MessageRecord.state == LedgerState.FAILED.value),
                 )
                 for sk in ledger_sks:
                     tx.save(
@@ -161,14 +164,22 @@ class DynamoSendLedger:
         self._complete(org_id, msg_sk, state=LedgerState.FAILED, error=(code, title), at=at)
 
     def release(self, org_id: str, msg_sk: str) -> None:
-        """Meta refused the message but trying later can help (throughput, 5xx): free the claims."""
+        """Meta refused the message but trying later can help (throughput, 5xx): free the claims.
+
+        Nothing happens when something already completed the message (a status webhook proved it was sent).
+        """
         message = self._message(org_id, msg_sk)
         if message is None:
             return
-        with self._transaction() as tx:
-            for sk in message.ledger_sks:
-                tx.delete(LedgerRecord(org_pk(org_id), sk), condition=LedgerRecord.state == LedgerState.CLAIMED.value)
-            tx.delete(message, condition=MessageRecord.state == LedgerState.CLAIMED.value)
+        try:
+            with self._transaction() as tx:
+                for sk in message.ledger_sks:
+                    condition = LedgerRecord.state == LedgerState.CLAIMED.value
+                    tx.delete(LedgerRecord(org_pk(org_id), sk), condition=condition)
+                tx.delete(message, condition=MessageRecord.state == LedgerState.CLAIMED.value)
+        except TransactWriteError as exc:
+            if exc.cause_response_code != "TransactionCanceledException":
+                raise
 
     def apply_status(self, update: DeliveryStatus) -> bool:
         """Apply a delivery status; statuses never go backwards. Returns False if the message is unknown."""

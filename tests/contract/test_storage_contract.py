@@ -39,16 +39,13 @@ from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, Sto
 from chalicelib.domain.tracking import DeliveryStatus
 from chalicelib.storage.organisations import NumberTaken
 from tests.builders import TODAY, TUESDAY_10_JKT, consent, customer, invoice, message, new_org
-from tests.memory_stores import MemoryStores, TransactionCanceled
+from tests.memory_stores import MemoryStores
 
 T0 = TUESDAY_10_JKT
 P1, P2, P3 = "+6281200000001", "+6281200000002", "+6281200000003"
 # What a create-only write (a connection, an OAuth state, an organisation) raises when the item is already there:
 # DynamoDB lets pynamodb's PutError (a failed attribute_not_exists condition) through; memory raises AlreadyExists.
 CREATE_REFUSED = (LunasError, PutError)
-# What releasing a claim that something already completed raises (the transaction's condition fails, nothing is
-# deleted): pynamodb's TransactWriteError from DynamoDB, TransactionCanceled from memory.
-RELEASE_REFUSED = (TransactionCanceled, TransactWriteError)
 
 
 def hours(n: float) -> dt.timedelta:
@@ -274,6 +271,17 @@ def test_record_sent_and_record_failed_complete_the_claim(impl: Impl, org: str) 
     impl.ledger.record_sent(org, "MSG#2026-11-24#+6200000000", unique("wamid."), T0)  # unknown message: no error
 
 
+def test_a_message_refused_for_good_does_not_use_up_the_phones_day(impl: Impl, org: str) -> None:
+    refused = impl.ledger.claim(org, message(P2, invoice("INV-3")), TODAY, T0)
+    impl.ledger.record_failed(org, refused, 132000, "Number of parameters does not match", T0)
+    assert impl.ledger.phones_messaged_on(org, TODAY, [P2]) == frozenset()
+    assert impl.ledger.claim(org, message(P2, invoice("INV-3")), TODAY, T0) is None  # that reminder: never again
+    again = impl.ledger.claim(org, message(P2, invoice("INV-4")), TODAY, T0 + hours(1))
+    assert again is not None  # another reminder for the same phone may go out today
+    assert impl.ledger.phones_messaged_on(org, TODAY, [P2]) == frozenset({P2})
+    assert impl.ledger.states(org, ["xero:tenant-1#INV-3#d+7"]) == {"xero:tenant-1#INV-3#d+7": LedgerState.FAILED}
+
+
 def test_release_frees_only_a_claim_nothing_completed(impl: Impl, org: str) -> None:
     claimed = message(P1, invoice("INV-1"))
     msg_key = impl.ledger.claim(org, claimed, TODAY, T0)
@@ -284,8 +292,7 @@ def test_release_frees_only_a_claim_nothing_completed(impl: Impl, org: str) -> N
     impl.ledger.release(org, "MSG#2026-11-24#+6200000000")  # nothing there: no error
 
     impl.ledger.record_sent(org, msg_key, unique("wamid."), T0)
-    with pytest.raises(RELEASE_REFUSED):
-        impl.ledger.release(org, msg_key)
+    impl.ledger.release(org, msg_key)  # completed meanwhile (a status webhook): nothing is freed, nothing fails
     assert impl.ledger.states(org, [claimed.reminders[0].ledger_key]) == {
         claimed.reminders[0].ledger_key: LedgerState.SENT
     }
@@ -628,6 +635,7 @@ def test_one_time_claims_and_short_lived_prompts(impl: Impl, org: str) -> None:
     impl.claims.release(org, "OPTOUTCONFIRM#wamid.1")
     impl.claims.release(org, "OPTOUTCONFIRM#never")  # nothing there: no error
     assert impl.claims.claim(org, "OPTOUTCONFIRM#wamid.1", T0, keep)
+    assert impl.claims.claim(org, "OPTOUTCONFIRM#wamid.1", T0 + keep + hours(1), keep)  # an expired claim is free
 
     impl.claims.put(org, f"OPTINPROMPT#{P1}", T0, keep)
     impl.claims.put(org, f"OPTINPROMPT#{P1}", T0 + hours(10), keep)  # a new prompt restarts the window
