@@ -7,6 +7,7 @@ does no I/O: the handlers import what they need when they run.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, Request, Response, SQSEvent
@@ -134,7 +135,9 @@ def pay(code: str) -> Response:
     from chalicelib.pages import payment_links_page
 
     lunas = bootstrap.container()
-    links = lunas.stores.payment_links.resolve(code, lunas.clock.now())
+    # Codes are ours (16 URL-safe characters); anything else is not looked up: a DynamoDB key is at most 2 KB.
+    well_formed = re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code) is not None
+    links = lunas.stores.payment_links.resolve(code, lunas.clock.now()) if well_formed else []
     if len(links) == 1:
         return Response(body="", status_code=302, headers={"Location": links[0][1]})
     status = 200 if links else 404

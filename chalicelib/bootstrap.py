@@ -22,9 +22,9 @@ from chalicelib.container import Container
 from chalicelib.ports import Cipher, Clock, Queue
 from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases
 from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
-from chalicelib.storage.holds import DynamoPauses, DynamoPhoneFlags
-from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers
-from chalicelib.storage.invoice_views import DynamoInvoiceViews, DynamoTimeline
+from chalicelib.storage.holds import DynamoHolds, DynamoPhoneFlags
+from chalicelib.storage.inbox import DynamoOneTimeClaims, DynamoReplies, DynamoWebhookInbox
+from chalicelib.storage.invoice_views import DynamoDecisionLog, DynamoTimeline
 from chalicelib.storage.ledger import DynamoSendLedger
 from chalicelib.storage.oauth_states import DynamoOAuthStates
 from chalicelib.storage.organisations import (
@@ -49,16 +49,16 @@ class Stores:
     consents: DynamoConsentRepository
     preferences: DynamoMarketingPreferences
     phone_flags: DynamoPhoneFlags
-    pauses: DynamoPauses
+    holds: DynamoHolds
     ledger: DynamoSendLedger
-    decisions: DynamoInvoiceViews
+    decisions: DynamoDecisionLog
     timeline: DynamoTimeline
     payment_links: DynamoPaymentLinks
     snapshots: DynamoSyncSnapshots
     routes: DynamoRoutes
-    seen: DynamoSeenMarkers
+    seen: DynamoWebhookInbox
     replies: DynamoReplies
-    claims: DynamoClaims
+    claims: DynamoOneTimeClaims
     bsuids: DynamoBsuids
     templates: DynamoTemplateRegistry
 
@@ -73,16 +73,16 @@ def build_stores(cipher: Cipher, clock: Clock) -> Stores:
         consents=DynamoConsentRepository(),
         preferences=DynamoMarketingPreferences(),
         phone_flags=DynamoPhoneFlags(),
-        pauses=DynamoPauses(),
+        holds=DynamoHolds(),
         ledger=DynamoSendLedger(),
-        decisions=DynamoInvoiceViews(),
+        decisions=DynamoDecisionLog(),
         timeline=DynamoTimeline(),
         payment_links=DynamoPaymentLinks(),
         snapshots=DynamoSyncSnapshots(),
         routes=DynamoRoutes(),
-        seen=DynamoSeenMarkers(),
+        seen=DynamoWebhookInbox(),
         replies=DynamoReplies(),
-        claims=DynamoClaims(),
+        claims=DynamoOneTimeClaims(),
         bsuids=DynamoBsuids(),
         templates=DynamoTemplateRegistry(),
     )

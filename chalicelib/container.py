@@ -223,7 +223,7 @@ class Container:
             sender=self.message_sender(account),
             consents=s.consents,
             phone_flags=s.phone_flags,
-            pauses=s.pauses,
+            holds=s.holds,
             ledger=s.ledger,
             decision_log=s.decisions,
             payment_links=s.payment_links,
@@ -253,7 +253,7 @@ class Container:
             preferences=s.preferences,
             settings_for=s.organisations.settings,
             sender_for=self.text_sender,
-            holds=s.pauses,
+            holds=s.holds,
             templates=s.templates,
             reply_pause=dt.timedelta(days=self.settings.reply_pause_days),
         )
@@ -273,7 +273,7 @@ class Container:
             gateway_for=lambda connection: self.accounting_gateway(
                 connection, s.organisations.settings(connection.org_id)
             ),
-            holds=s.pauses,
+            holds=s.holds,
         )
 
     @cached_property

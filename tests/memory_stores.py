@@ -782,7 +782,7 @@ class MemoryReplies:
         return [r for _, r in mine[:limit]]
 
 
-class MemoryClaims:
+class MemoryOneTimeClaims:
     """At most once per (organisation, what) until released or expired."""
 
     def __init__(self) -> None:
@@ -980,7 +980,7 @@ class MemoryStores:
     consents: MemoryConsentRepository = field(default_factory=MemoryConsentRepository)
     preferences: MemoryMarketingPreferences = field(default_factory=MemoryMarketingPreferences)
     phone_flags: MemoryPhoneFlags = field(default_factory=MemoryPhoneFlags)
-    pauses: MemoryHolds = field(default_factory=MemoryHolds)
+    holds: MemoryHolds = field(default_factory=MemoryHolds)
     ledger: MemorySendLedger = field(default_factory=MemorySendLedger)
     decisions: MemoryDecisionLog = field(default_factory=MemoryDecisionLog)
     payment_links: MemoryPaymentLinks = field(default_factory=MemoryPaymentLinks)
@@ -989,7 +989,7 @@ class MemoryStores:
     snapshots: MemorySnapshotStore = field(default_factory=MemorySnapshotStore)
     seen: MemoryWebhookInbox = field(default_factory=MemoryWebhookInbox)
     replies: MemoryReplies = field(default_factory=MemoryReplies)
-    claims: MemoryClaims = field(default_factory=MemoryClaims)
+    claims: MemoryOneTimeClaims = field(default_factory=MemoryOneTimeClaims)
     bsuids: MemoryBsuids = field(default_factory=MemoryBsuids)
     templates: MemoryTemplateRegistry = field(default_factory=MemoryTemplateRegistry)
     reminder_queue: MemoryQueue = field(default_factory=MemoryQueue)
@@ -1000,10 +1000,6 @@ class MemoryStores:
     def __post_init__(self) -> None:
         self.connections = MemoryConnectionRepository(self.routes, self.clock)
         self.organisations = MemoryOrganisations(self.routes, self.clock)
-
-    @property
-    def holds(self) -> MemoryHolds:
-        return self.pauses
 
     @property
     def decision_log(self) -> MemoryDecisionLog:

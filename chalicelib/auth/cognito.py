@@ -31,6 +31,13 @@ class NewUser:
     email: str
 
 
+# What a sign-in form can cause: wrong credentials, or an e-mail or password Cognito refuses to even look at
+# (InvalidParameterException: too long, or characters a username cannot have). Anything else is our problem.
+_REFUSED_SIGN_INS = frozenset(
+    {"NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException", "InvalidParameterException"}
+)
+
+
 class CognitoUsers:
     def __init__(self, *, user_pool_id: str, client_id: str, client: Any = None) -> None:
         self._pool = user_pool_id
@@ -69,7 +76,7 @@ class CognitoUsers:
             )
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
-            if code in ("NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException"):
+            if code in _REFUSED_SIGN_INS:
                 raise SignInFailed("wrong e-mail or password") from None
             raise
         result = answer.get("AuthenticationResult") or {}

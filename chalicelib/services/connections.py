@@ -224,6 +224,9 @@ class ConnectFlows:
     # -- 3. disconnect -----------------------------------------------------------------------------------------
 
     def disconnect(self, *, org_id: str, connection_id: str) -> Disconnected:
+        provider_name, _, tenant_id = connection_id.partition(":")
+        if provider_name not in self._providers or not tenant_id or len(connection_id.encode()) > 512:
+            raise ConnectError("no such connection in this organisation", kind="not_found")  # never a key lookup
         try:
             connection = self._connections.get(org_id, connection_id)
         except LunasError:

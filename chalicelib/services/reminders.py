@@ -83,7 +83,7 @@ class CycleDependencies:
     sender: MessageSender
     consents: ConsentRepository
     phone_flags: PhoneFlags
-    pauses: Holds
+    holds: Holds
     ledger: SendLedger
     decision_log: DecisionLog
     payment_links: PaymentLinks
@@ -149,7 +149,7 @@ def _plan(
     today = schedule.local_today(now, deps.settings.timezone)
     invoices = _closed_by_webhook(org_id, deps, invoices, now)
     candidate_keys = _candidate_ledger_keys(invoices, deps.settings, today)
-    paused_customers, paused_invoices = deps.pauses.active(org_id, now)
+    paused_customers, paused_invoices = deps.holds.active(org_id, now)
     paused_customers |= _paused_by_reply(org_id, deps, customers, now)
     facts = CycleFacts(
         now=now,
@@ -172,7 +172,7 @@ def _closed_by_webhook(
     org_id: str, deps: CycleDependencies, invoices: tuple[Invoice, ...], now: dt.datetime
 ) -> tuple[Invoice, ...]:
     """An invoice Xero / QuickBooks just reported paid or voided is closed, even if this cycle's read is older."""
-    closed = deps.pauses.closed_invoices(org_id, [_invoice_key(i) for i in invoices], now)
+    closed = deps.holds.closed_invoices(org_id, [_invoice_key(i) for i in invoices], now)
     if not closed:
         return invoices
     voided = {k for k, status in closed.items() if status != "paid"}
@@ -188,7 +188,7 @@ def _paused_by_reply(
     org_id: str, deps: CycleDependencies, customers: Sequence[Customer], now: dt.datetime
 ) -> frozenset[tuple[str, str]]:
     """Customers whose phone replied with something other than STOP / START: paused for a few days."""
-    phones = deps.pauses.paused_phones(org_id, sorted({c.phone for c in customers if c.phone}), now)
+    phones = deps.holds.paused_phones(org_id, sorted({c.phone for c in customers if c.phone}), now)
     return frozenset((c.connection_id, c.customer_id) for c in customers if c.phone in phones)
 
 
@@ -222,7 +222,7 @@ class _Delivery:
             timezone=deps.settings.timezone,
             gateway=deps.gateway,
             consents=deps.consents,
-            holds=deps.pauses,
+            holds=deps.holds,
             phone_flags=deps.phone_flags,
             clock=deps.clock,
             elapsed=deps.elapsed,

@@ -15,6 +15,30 @@ from chalicelib.domain.models import (
 from chalicelib.storage.schema import ConsentChange, ConsentRecord, PreferenceRecord, org_pk
 from chalicelib.storage.writes import batch_get, conditional_failed, edit_versioned
 
+HISTORY_KEPT = 50  # changes kept per number: the first (how consent was first given) and the latest 49
+_HISTORY_BYTES = 250_000  # well under DynamoDB's 400 KB item limit, with the current evidence beside it
+
+
+def kept_history(history: list[ConsentChange]) -> list[ConsentChange]:
+    """The history to store: the first change and as many of the latest as fit (in count and in bytes).
+
+    Customers can opt out and in again as often as they like (STOP / START replies); an item that outgrew
+    DynamoDB's 400 KB limit could never be written again, so that number's consent could not change any more.
+    """
+
+    def size(change: ConsentChange) -> int:
+        return len(change.evidence.encode()) + len(change.source.encode()) + len(change.status) + 64
+
+    first, rest = history[:1], history[1:]
+    kept: list[ConsentChange] = []
+    budget = _HISTORY_BYTES - sum(size(c) for c in first)
+    for change in reversed(rest):
+        if len(kept) + len(first) >= HISTORY_KEPT or size(change) > budget:
+            break
+        kept.append(change)
+        budget -= size(change)
+    return first + kept[::-1]
+
 
 class DynamoConsentRepository:
     """One consent record per (organisation, phone), with every change kept in its history."""
@@ -38,7 +62,7 @@ class DynamoConsentRepository:
             existing.source = consent.source
             existing.evidence = consent.evidence
             existing.captured_at = consent.captured_at
-            existing.history = [*existing.history, change]
+            existing.history = kept_history([*existing.history, change])
 
         edit_versioned(load, apply, gave_up=LunasError("consent kept changing; try again"), attempts=3)
 

@@ -20,7 +20,7 @@ class DynamoPhoneFlags:
         return frozenset(r.sk.removeprefix("PHONE#") for r in batch_get(PhoneFlagRecord, keys) if r.not_on_whatsapp_at)
 
 
-class DynamoPauses:
+class DynamoHolds:
     def pause_customer(self, org_id: str, connection_id: str, customer_id: str, until: dt.datetime | None) -> None:
         PauseRecord(org_pk(org_id), f"PAUSE#CUST#{connection_id}#{customer_id}", until=until).save()
 

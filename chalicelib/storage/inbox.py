@@ -12,7 +12,7 @@ from chalicelib.storage.schema import ClaimRecord, ReplyRecord, SeenRecord, org_
 from chalicelib.storage.writes import batch_get, conditional_failed
 
 
-class DynamoSeenMarkers:
+class DynamoWebhookInbox:
     """Events already processed, kept a little longer than the sender retries (Meta 7 days, Xero 31 days)."""
 
     def seen(self, keys: Iterable[str], now: dt.datetime) -> frozenset[str]:
@@ -64,7 +64,7 @@ class DynamoReplies:
         ]
 
 
-class DynamoClaims:
+class DynamoOneTimeClaims:
     """Things done at most once (e.g. the opt-out confirmation), and short-lived prompts."""
 
     def claim(self, org_id: str, what: str, at: dt.datetime, keep_for: dt.timedelta, detail: str = "") -> bool:

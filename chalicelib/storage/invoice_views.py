@@ -11,7 +11,7 @@ from chalicelib.domain.models import (
 from chalicelib.storage.schema import ConsentRecord, InvoiceViewRecord, LedgerRecord, MessageRecord, org_pk
 
 
-class DynamoInvoiceViews:
+class DynamoDecisionLog:
     def save_decisions(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None:
         with InvoiceViewRecord.batch_write() as batch:
             for d in decisions:

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from pynamodb.exceptions import PutError
+from pynamodb.connection import Connection as DynamoConnection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import (
@@ -19,7 +21,7 @@ from chalicelib.domain.models import (
 from chalicelib.domain.records import Membership, WhatsAppSummary
 from chalicelib.ports import Cipher, Clock
 from chalicelib.storage.routes import DynamoRoutes
-from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, org_pk
+from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, RouteRecord, org_pk
 from chalicelib.storage.writes import conditional_failed, edit_versioned
 
 
@@ -52,6 +54,7 @@ class DynamoOrganisationRepository:
     def __init__(self, cipher: Cipher, clock: Clock) -> None:
         self._cipher = cipher
         self._clock = clock
+        self._dynamo: DynamoConnection | None = None
 
     def save(self, settings: ReminderSettings, whatsapp: WhatsAppAccount | None = None) -> None:
         record = OrganisationRecord(org_pk(settings.org_id), "PROFILE", country=settings.country)
@@ -110,23 +113,44 @@ class DynamoOrganisationRepository:
     def set_whatsapp(self, org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
         """Store the number; an empty `token` keeps the stored one (the form never shows it back).
 
-        The number is claimed first in the webhook routes (Meta's statuses name the number, not us): a number
-        another organisation already uses is refused, so nobody can divert someone else's delivery reports.
+        The number is claimed in the webhook routes (Meta's statuses name the number, not us): a number another
+        organisation already uses is refused, so nobody can divert someone else's delivery reports. The claim, the
+        business account's route and the profile are written in one transaction: if the profile cannot be written,
+        nothing is claimed (a number claimed by a failed save could never be used by its real owner).
         """
-        now = self._clock.now()
-        if not DynamoRoutes().claim_phone_number(phone_number_id, org_id, now):
-            raise NumberTaken("this WhatsApp number is already used by another organisation")
-        if business_account_id:
-            DynamoRoutes().add_business_account(business_account_id, org_id, now)
         ciphertext = self._cipher.encrypt(token.encode(), self._context(org_id)) if token else None
-
-        def change(record: OrganisationRecord) -> None:
+        for _ in range(3):
+            now = self._clock.now()
+            record = self._get(org_id)
             record.wa_phone_number_id = phone_number_id
             record.wa_business_account_id = business_account_id
             if ciphertext is not None:
                 record.wa_token_ciphertext = ciphertext
+            try:
+                with TransactWrite(connection=self._connection()) as tx:
+                    tx.save(
+                        RouteRecord(f"WAPHONE#{phone_number_id}", "ROUTE", org_id=org_id, created_at=now),
+                        condition=RouteRecord.pk.does_not_exist() | (RouteRecord.org_id == org_id),
+                    )
+                    if business_account_id:
+                        tx.save(
+                            RouteRecord(f"WABA#{business_account_id}", f"ROUTE#{org_id}", org_id=org_id, created_at=now)
+                        )
+                    tx.save(record)  # conditional on the version read above
+            except TransactWriteError as exc:
+                if exc.cause_response_code != "TransactionCanceledException":
+                    raise
+                claim = exc.cancellation_reasons[0] if exc.cancellation_reasons else None
+                if claim is not None and claim.code == "ConditionalCheckFailed":
+                    raise NumberTaken("this WhatsApp number is already used by another organisation") from None
+                continue  # the profile changed since it was read: read it again
+            return
+        raise LunasError("the settings kept changing; try again")
 
-        self._edit(org_id, change)
+    def _connection(self) -> DynamoConnection:
+        if self._dynamo is None:  # one botocore client per repository (building one parses service JSON)
+            self._dynamo = DynamoConnection()
+        return self._dynamo
 
     def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
         record = OrganisationRecord.get(org_pk(org_id), "PROFILE")

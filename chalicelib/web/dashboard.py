@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,7 +38,24 @@ from chalicelib.storage.connections import connection_health
 
 
 class InvalidInput(LunasError):
-    """A form value the owner must correct; the message says which one."""
+    """A form value the owner must correct; the message says which one.
+
+    With a `key`, the page shows that i18n key (chalicelib/web/i18n.py) with `values`, in the owner's language.
+    """
+
+    def __init__(self, message: str, *, key: str = "", **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+    def explained(self, translate: Callable[..., str]) -> str:
+        return translate(self.key, **self.values) if self.key else str(self)
+
+
+MAX_MINIMUM_AMOUNTS = 20  # one per currency the organisation invoices in
+_AMOUNT_DIGITS = 15  # digits before the decimal point: IDR 999 trillion is plenty
+_META_ID = re.compile(r"[0-9]{5,20}")  # ASCII digits only: "\d" would also take "٣" or "５"
+_ACCESS_TOKEN = re.compile(r"[A-Za-z0-9._|=-]{1,2048}")  # Meta's tokens: no spaces, far under 2,048 characters
 
 
 def _lunas() -> Container:
@@ -92,10 +110,15 @@ def _time(text: str, name: str) -> dt.time:
 
 def _minimums(text: str) -> tuple[Money, ...]:
     result = []
-    for part in [p.strip() for p in text.split(",") if p.strip()]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) > MAX_MINIMUM_AMOUNTS:
+        raise InvalidInput("too many minimum amounts", key="input_too_many_minimums", limit=MAX_MINIMUM_AMOUNTS)
+    for part in parts:
         match = re.fullmatch(r"([A-Za-z]{3})\s*([0-9][0-9.]*)", part)
         if not match:
             raise InvalidInput(f"minimum amount {part!r} should look like IDR 50000")
+        if len(match.group(2).split(".")[0]) > _AMOUNT_DIGITS or len(match.group(2)) > _AMOUNT_DIGITS + 5:
+            raise InvalidInput("minimum amount too large", key="input_amount_too_large", currency=match.group(1))
         try:
             result.append(Money(Decimal(match.group(2)), match.group(1).upper()))
         except InvalidOperation:
@@ -152,10 +175,12 @@ def save_schedule(org_id: str, form: dict[str, list[str]]) -> None:
 
 
 def save_whatsapp(org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
-    if not re.fullmatch(r"\d{5,20}", phone_number_id.strip()):
+    if not _META_ID.fullmatch(phone_number_id.strip()):
         raise InvalidInput("the phone number ID is the number Meta shows in WhatsApp Manager (digits only)")
-    if not re.fullmatch(r"\d{5,20}", business_account_id.strip()):
+    if not _META_ID.fullmatch(business_account_id.strip()):
         raise InvalidInput("the WhatsApp Business Account ID is digits only")
+    if token.strip() and not _ACCESS_TOKEN.fullmatch(token.strip()):
+        raise InvalidInput("not an access token", key="input_token_invalid")
     from chalicelib.storage.organisations import NumberTaken
 
     try:

@@ -34,6 +34,13 @@ class CsrfRejected(Exception):
     """A state-changing form without a valid CSRF token."""
 
 
+class FormTooLarge(Exception):
+    """A form body larger than any of the dashboard's forms can be (nothing in it could be saved)."""
+
+
+MAX_FORM_BYTES = 64 * 1024  # the largest form (consent: 1,000 characters of evidence) is a few KB
+
+
 @dataclass
 class Ctx:
     """One request as the handlers see it."""
@@ -64,6 +71,8 @@ class Ctx:
     def form(self) -> dict[str, list[str]]:
         if self._form is None:
             raw = self.request.raw_body or b""
+            if len(raw) > MAX_FORM_BYTES:
+                raise FormTooLarge
             text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
             self._form = parse_qs(text, keep_blank_values=True)
         return self._form
@@ -177,8 +186,9 @@ def _handle_failure(ctx: Ctx, exc: Exception, api: bool) -> Response:
             return respond(ctx, '{"error": "sign in first"}', 401, {"Content-Type": "application/json"})
         ctx.set_cookies.append(cookies.clear_cookie(cookies.SESSION_COOKIE, secure=ctx.secure))
         return redirect(ctx, "/signin")
-    if isinstance(exc, CsrfRejected):
-        return error_page(ctx, "csrf", 403)
+    refused = {CsrfRejected: ("csrf", 403), FormTooLarge: ("too_large", 413)}.get(type(exc))
+    if refused is not None:
+        return error_page(ctx, *refused)
     if isinstance(exc, ConnectError):
         retry = "/dashboard" if exc.kind in ("not_found", "unknown_provider") else ""
         return error_page(ctx, exc.kind, 404 if exc.kind in ("not_found", "unknown_provider") else 400, retry)

@@ -119,6 +119,12 @@ _EN: dict[str, str] = {
     "err_csrf": "This form expired or did not come from Lunas. Please reload the page and try again.",
     "err_internal": "An unexpected error happened on our side. Nothing was changed. Please try again.",
     "err_whatsapp_not_configured": "Set up your WhatsApp number in Settings first.",
+    "err_too_large": "This form is too large to be saved. Please shorten what you typed and try again.",
+    "input_token_invalid": (
+        "the access token must be the token Meta shows: letters, digits and . _ - = | only, at most 2,048 characters"
+    ),
+    "input_too_many_minimums": "give at most {limit} minimum amounts, one per currency",
+    "input_amount_too_large": "the minimum amount in {currency} is too large",
     "reason_sent": "Sent",
     "reason_would_send": "Would be sent",
     "reason_paid": "Paid or voided",
@@ -276,6 +282,12 @@ _ID: dict[str, str] = {
     "err_csrf": "Formulir ini kedaluwarsa atau bukan dari Lunas. Muat ulang halaman dan coba lagi.",
     "err_internal": "Terjadi kesalahan tak terduga di sisi kami. Tidak ada yang diubah. Silakan coba lagi.",
     "err_whatsapp_not_configured": "Atur nomor WhatsApp Anda di Pengaturan terlebih dahulu.",
+    "err_too_large": "Formulir ini terlalu besar untuk disimpan. Persingkat isian Anda dan coba lagi.",
+    "input_token_invalid": (
+        "token akses harus berupa token dari Meta: hanya huruf, angka dan . _ - = |, paling banyak 2.048 karakter"
+    ),
+    "input_too_many_minimums": "isi paling banyak {limit} jumlah minimum, satu per mata uang",
+    "input_amount_too_large": "jumlah minimum dalam {currency} terlalu besar",
     "reason_sent": "Terkirim",
     "reason_would_send": "Akan dikirim",
     "reason_paid": "Sudah dibayar atau dibatalkan",

@@ -62,7 +62,7 @@ def save_schedule(ctx: Ctx) -> Response:
     try:
         dashboard.save_schedule(ctx.user.org_id, ctx.form())
     except dashboard.InvalidInput as exc:
-        return _settings_page(ctx, 400, ctx.t("settings_invalid", problem=str(exc)), "bad")
+        return _settings_page(ctx, 400, ctx.t("settings_invalid", problem=exc.explained(ctx.t)), "bad")
     return redirect(ctx, "/settings?m=saved")
 
 
@@ -79,7 +79,7 @@ def save_whatsapp(ctx: Ctx) -> Response:
             token=ctx.field("access_token"),
         )
     except dashboard.InvalidInput as exc:
-        return _settings_page(ctx, 400, ctx.t("settings_invalid", problem=str(exc)), "bad")
+        return _settings_page(ctx, 400, ctx.t("settings_invalid", problem=exc.explained(ctx.t)), "bad")
     return redirect(ctx, "/settings?m=saved")
 
 
@@ -114,7 +114,9 @@ def record_consent(ctx: Ctx) -> Response:
         )
     except dashboard.InvalidInput as exc:
         message = (
-            ctx.t("consent_evidence_needed") if str(exc) == "evidence needed" else ctx.t("phone_invalid", detail=exc)
+            ctx.t("consent_evidence_needed")
+            if str(exc) == "evidence needed"
+            else ctx.t("phone_invalid", detail=exc.explained(ctx.t))
         )
         data = dashboard.customers(ctx.user.org_id)
         return page(

@@ -2,13 +2,15 @@
 
 Nothing is processed here. Meta, Xero and Intuit all want an answer within seconds and retry on anything but 2xx,
 so the rule is: a bad or missing signature -> 401 (nothing stored; Xero's intent-to-receive check requires 401);
-a signed body that is not JSON -> 400; the body safely on the queue -> 200; the queue unreachable -> 500, so the
-sender retries rather than the event being lost behind a 200.
+a signed body that is not JSON (UTF-8, as all three send) -> 400; the body safely on the queue -> 200; a signed body
+that cannot be brought under one queue message even split -> 413 (it could never be queued: retrying cannot help);
+the queue unreachable -> 500, so the sender retries rather than the event being lost behind a 200.
 
 A queue message is a small JSON envelope `{"v": 1, "provider", "received_at", "body"}` around the raw body. Meta
-may post up to 3 MB; a body larger than one SQS message is split by `entry[].changes[]` and their
-`statuses[]` / `messages[]` lists (the same envelope around each part), after the signature was checked on the
-original bytes. The queue is the container's (`bootstrap.container().webhook_queue`): one SQS client and one queue
+may post up to 3 MB; a body larger than one SQS message is split (the same envelope around each part), after the
+signature was checked on the original bytes: Meta's by `entry[].changes[]` and their `statuses[]` / `messages[]`
+lists, Xero's by `events[]`, Intuit's CloudEvents array by event and its legacy `eventNotifications[]` by
+notification. The queue is the container's (`bootstrap.container().webhook_queue`): one SQS client and one queue
 URL lookup per warm Lambda, not per request.
 """
 
@@ -39,6 +41,7 @@ class Answer:
 
 def meta_signature_is_valid(raw: bytes, header: str | None, app_secret: str) -> bool:
     """`X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>`."""
+    header = (header or "").strip()  # surrounding whitespace is not part of a header value (as in the base64 check)
     if not header or not app_secret or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
@@ -60,13 +63,20 @@ def receive(provider: str, raw: bytes, signature_ok: bool, queue: Queue, now: dt
         logger.warning("webhook with a missing or wrong signature refused", extra={"provider": provider})
         return Answer(401, "invalid signature")
     try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than json can parse
+        text = raw.decode("utf-8")  # not json.loads(bytes): it also reads UTF-16/32, which the queue would not keep
+        payload = json.loads(text)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; RecursionError: nested too deep
         return Answer(400, "malformed JSON")
     if provider == "xero" and isinstance(payload, dict) and not payload.get("events"):
         return Answer(200)  # Xero's intent-to-receive check (or an empty delivery): nothing to keep
     try:
-        queue.send(envelopes(provider, raw.decode(), payload, now))
+        bodies = envelopes(provider, text, payload, now)
+    except TooLarge:
+        count("WebhooksTooLarge", provider=provider)
+        logger.warning("signed webhook body too large to queue, even split; refused", extra={"bytes": len(raw)})
+        return Answer(413, "payload too large")
+    try:
+        queue.send(bodies)
     except Exception:
         logger.exception("webhook could not be queued; answering 500 so the sender retries")
         return Answer(500, "try again later")
@@ -74,12 +84,27 @@ def receive(provider: str, raw: bytes, signature_ok: bool, queue: Queue, now: dt
     return Answer(200, "" if provider == "xero" else "ok")
 
 
+class TooLarge(ValueError):
+    """A part of the body is bigger than one queue message and cannot be split further."""
+
+
 def envelopes(provider: str, raw_text: str, payload: Any, now: dt.datetime) -> list[str]:
-    """The raw body in one envelope, or (only when too big for one SQS message) split into several."""
+    """The raw body in one envelope, or (only when too big for one SQS message) split into several; TooLarge when
+    a part would still be too big (or the body has no shape we know how to split)."""
     whole = _envelope(provider, raw_text, now)
-    if len(whole.encode()) <= MAX_MESSAGE_BYTES or provider != "whatsapp" or not isinstance(payload, dict):
+    if len(whole.encode()) <= MAX_MESSAGE_BYTES:
         return [whole]
-    parts = [_envelope(provider, json.dumps(part, separators=(",", ":")), now) for part in split_meta(payload)]
+    split = {"whatsapp": split_meta, "xero": split_xero, "quickbooks": split_quickbooks}.get(provider)
+    try:
+        parts = (
+            [_envelope(provider, json.dumps(part, separators=(",", ":")), now) for part in split(payload)]
+            if split
+            else []
+        )
+    except _Unsplittable:
+        raise TooLarge(f"{provider} body of {len(raw_text)} characters in an unknown shape") from None
+    if not parts or any(len(part.encode()) > MAX_MESSAGE_BYTES for part in parts):
+        raise TooLarge(f"{provider} body of {len(raw_text)} characters has a part over {MAX_MESSAGE_BYTES} bytes")
     logger.info("large webhook body split for the queue", extra={"parts": len(parts)})
     return parts
 
@@ -88,11 +113,30 @@ def _envelope(provider: str, body: str, now: dt.datetime) -> str:
     return json.dumps({"v": 1, "provider": provider, "received_at": now.isoformat(), "body": body})
 
 
-def split_meta(payload: Mapping[str, Any], limit: int = MAX_MESSAGE_BYTES // 2) -> Iterator[dict[str, Any]]:
+class _Unsplittable(Exception):
+    """Not the shape the provider documents: there is nothing safe to split it by."""
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _Unsplittable
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Unsplittable
+    return value
+
+
+def split_meta(payload: Any, limit: int = MAX_MESSAGE_BYTES // 2) -> Iterator[dict[str, Any]]:
     """One payload per change, each change's `statuses` / `messages` cut into chunks of about `limit` bytes."""
-    for entry in payload.get("entry") or []:
-        for change in entry.get("changes") or []:
-            value = change.get("value") or {}
+    payload = _dict(payload)
+    for entry in map(_dict, _list(payload.get("entry"))):
+        for change in map(_dict, _list(entry.get("changes"))):
+            value = _dict(change.get("value") or {})
             lists = [k for k in ("statuses", "messages") if isinstance(value.get(k), list) and value[k]]
             if not lists:
                 yield _one_change(payload, entry, change)
@@ -101,6 +145,23 @@ def split_meta(payload: Mapping[str, Any], limit: int = MAX_MESSAGE_BYTES // 2) 
                 rest = {k: v for k, v in value.items() if k not in ("statuses", "messages")}
                 for chunk in _chunks(value[key], limit):
                     yield _one_change(payload, entry, {**change, "value": {**rest, key: chunk}})
+
+
+def split_xero(payload: Any, limit: int = MAX_MESSAGE_BYTES // 2) -> Iterator[dict[str, Any]]:
+    """Xero's `{"events": [...], ...}`: the same payload around chunks of its events."""
+    payload = _dict(payload)
+    for chunk in _chunks(_list(payload.get("events")), limit):
+        yield {**payload, "events": chunk}
+
+
+def split_quickbooks(payload: Any, limit: int = MAX_MESSAGE_BYTES // 2) -> Iterator[Any]:
+    """Intuit's CloudEvents array by events; its legacy `{"eventNotifications": [...]}` by notifications."""
+    if isinstance(payload, list):
+        yield from _chunks(payload, limit)
+        return
+    payload = _dict(payload)
+    for chunk in _chunks(_list(payload.get("eventNotifications")), limit):
+        yield {**payload, "eventNotifications": chunk}
 
 
 def _one_change(payload: Mapping[str, Any], entry: Mapping[str, Any], change: Any) -> dict[str, Any]:

@@ -77,9 +77,9 @@ def _dynamo(sandbox: Any) -> Impl:
     from chalicelib.adapters.kms import KmsCipher
     from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases, connection_health
     from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
-    from chalicelib.storage.holds import DynamoPauses, DynamoPhoneFlags
-    from chalicelib.storage.inbox import DynamoClaims, DynamoReplies, DynamoSeenMarkers
-    from chalicelib.storage.invoice_views import DynamoInvoiceViews
+    from chalicelib.storage.holds import DynamoHolds, DynamoPhoneFlags
+    from chalicelib.storage.inbox import DynamoOneTimeClaims, DynamoReplies, DynamoWebhookInbox
+    from chalicelib.storage.invoice_views import DynamoDecisionLog
     from chalicelib.storage.ledger import DynamoSendLedger
     from chalicelib.storage.oauth_states import DynamoOAuthStates
     from chalicelib.storage.organisations import DynamoOrganisationRepository
@@ -101,15 +101,15 @@ def _dynamo(sandbox: Any) -> Impl:
         consents=DynamoConsentRepository(),
         preferences=DynamoMarketingPreferences(),
         phone_flags=DynamoPhoneFlags(),
-        pauses=DynamoPauses(),
+        holds=DynamoHolds(),
         ledger=DynamoSendLedger(),
-        decisions=DynamoInvoiceViews(),
+        decisions=DynamoDecisionLog(),
         payment_links=DynamoPaymentLinks(),
         snapshots=DynamoSyncSnapshots(),
         routes=DynamoRoutes(),
-        seen=DynamoSeenMarkers(),
+        seen=DynamoWebhookInbox(),
         replies=DynamoReplies(),
-        claims=DynamoClaims(),
+        claims=DynamoOneTimeClaims(),
         bsuids=DynamoBsuids(),
         templates=DynamoTemplateRegistry(),
     )
@@ -174,34 +174,34 @@ def test_phones_not_on_whatsapp(impl: Impl, org: str) -> None:
 
 
 def test_customer_and_invoice_pauses_with_and_without_an_end(impl: Impl, org: str) -> None:
-    impl.pauses.pause_customer(org, "xero:t1", "C1", None)
-    impl.pauses.pause_invoice(org, "xero:t1", "INV-1", T0 + hours(1))
-    impl.pauses.pause_invoice(org, "quickbooks:r1", "INV-1", T0 - hours(1))  # already over
-    assert impl.pauses.active(org, T0) == ({("xero:t1", "C1")}, {("xero:t1", "INV-1")})
-    assert impl.pauses.active(org, T0 + hours(1)) == ({("xero:t1", "C1")}, frozenset())  # ends at `until`
-    assert impl.pauses.active(new_org(), T0) == (frozenset(), frozenset())
+    impl.holds.pause_customer(org, "xero:t1", "C1", None)
+    impl.holds.pause_invoice(org, "xero:t1", "INV-1", T0 + hours(1))
+    impl.holds.pause_invoice(org, "quickbooks:r1", "INV-1", T0 - hours(1))  # already over
+    assert impl.holds.active(org, T0) == ({("xero:t1", "C1")}, {("xero:t1", "INV-1")})
+    assert impl.holds.active(org, T0 + hours(1)) == ({("xero:t1", "C1")}, frozenset())  # ends at `until`
+    assert impl.holds.active(new_org(), T0) == (frozenset(), frozenset())
 
 
 def test_a_phone_pause_is_never_shortened(impl: Impl, org: str) -> None:
-    impl.pauses.pause_phone(org, P1, T0 + hours(72), "replied")
-    impl.pauses.pause_phone(org, P1, T0 + hours(24), "replied again, shorter")
-    assert impl.pauses.paused_phones(org, [P1, P2], T0 + hours(48)) == {P1}
-    impl.pauses.pause_phone(org, P1, T0 + hours(120), "longer")
-    assert impl.pauses.paused_phones(org, [P1], T0 + hours(100)) == {P1}
-    assert impl.pauses.paused_phones(org, [P1], T0 + hours(120)) == frozenset()  # over at `until`
-    assert impl.pauses.paused_phones(new_org(), [P1], T0) == frozenset()
+    impl.holds.pause_phone(org, P1, T0 + hours(72), "replied")
+    impl.holds.pause_phone(org, P1, T0 + hours(24), "replied again, shorter")
+    assert impl.holds.paused_phones(org, [P1, P2], T0 + hours(48)) == {P1}
+    impl.holds.pause_phone(org, P1, T0 + hours(120), "longer")
+    assert impl.holds.paused_phones(org, [P1], T0 + hours(100)) == {P1}
+    assert impl.holds.paused_phones(org, [P1], T0 + hours(120)) == frozenset()  # over at `until`
+    assert impl.holds.paused_phones(new_org(), [P1], T0) == frozenset()
 
 
 def test_closed_invoices_expire_and_can_be_reopened(impl: Impl, org: str) -> None:
     keep = dt.timedelta(days=2)
-    impl.pauses.close_invoice(org, "xero:t1", "INV-1", status="paid", source="xero", at=T0, keep_for=keep)
-    impl.pauses.close_invoice(org, "xero:t1", "INV-2", status="voided", source="xero", at=T0, keep_for=keep)
+    impl.holds.close_invoice(org, "xero:t1", "INV-1", status="paid", source="xero", at=T0, keep_for=keep)
+    impl.holds.close_invoice(org, "xero:t1", "INV-2", status="voided", source="xero", at=T0, keep_for=keep)
     keys = [("xero:t1", "INV-1"), ("xero:t1", "INV-2"), ("xero:t1", "INV-3")]
-    assert impl.pauses.closed_invoices(org, keys, T0 + hours(1)) == {keys[0]: "paid", keys[1]: "voided"}
-    assert impl.pauses.closed_invoices(org, keys, T0 + keep) == {}
-    impl.pauses.reopen_invoice(org, "xero:t1", "INV-1")
-    impl.pauses.reopen_invoice(org, "xero:t1", "INV-9")  # nothing to reopen: no error
-    assert impl.pauses.closed_invoices(org, keys, T0) == {keys[1]: "voided"}
+    assert impl.holds.closed_invoices(org, keys, T0 + hours(1)) == {keys[0]: "paid", keys[1]: "voided"}
+    assert impl.holds.closed_invoices(org, keys, T0 + keep) == {}
+    impl.holds.reopen_invoice(org, "xero:t1", "INV-1")
+    impl.holds.reopen_invoice(org, "xero:t1", "INV-9")  # nothing to reopen: no error
+    assert impl.holds.closed_invoices(org, keys, T0) == {keys[1]: "voided"}
 
 
 # -- the send ledger ------------------------------------------------------------------------------------------------
@@ -678,9 +678,9 @@ def test_expiries_kept_in_a_ttl_attribute_have_whole_seconds(impl: Impl, org: st
     """Closures, payment links, seen markers and claims expire at the whole second before their exact time."""
     at, keep = T0 + dt.timedelta(seconds=0.6), hours(1)
     just_after_the_second = T0 + keep + dt.timedelta(seconds=0.3)
-    impl.pauses.close_invoice(org, "xero:t1", "INV-1", status="paid", source="xero", at=at, keep_for=keep)
-    assert impl.pauses.closed_invoices(org, [("xero:t1", "INV-1")], T0 + keep - dt.timedelta(seconds=0.1))
-    assert impl.pauses.closed_invoices(org, [("xero:t1", "INV-1")], just_after_the_second) == {}
+    impl.holds.close_invoice(org, "xero:t1", "INV-1", status="paid", source="xero", at=at, keep_for=keep)
+    assert impl.holds.closed_invoices(org, [("xero:t1", "INV-1")], T0 + keep - dt.timedelta(seconds=0.1))
+    assert impl.holds.closed_invoices(org, [("xero:t1", "INV-1")], just_after_the_second) == {}
     code = impl.payment_links.create(org, [("INV-1", "https://pay")], at + keep)
     assert impl.payment_links.resolve(code, just_after_the_second) == []
     key = unique("wa-in:")

@@ -53,7 +53,7 @@ def _no_consent(rig: Rig) -> None:
 
 def _closed_by_webhook(rig: Rig) -> None:
     keep = dt.timedelta(days=2)
-    rig.stores.pauses.close_invoice(ORG, CONN, "INV-1", status="paid", source="xero", at=TUESDAY_10_JKT, keep_for=keep)
+    rig.stores.holds.close_invoice(ORG, CONN, "INV-1", status="paid", source="xero", at=TUESDAY_10_JKT, keep_for=keep)
 
 
 def _paid_just_before_the_send(rig: Rig) -> None:
@@ -97,11 +97,11 @@ REASONS: list[tuple[str, Callable[[Rig], object], Reason, str]] = [
     ("opted_out", _opted_out, Reason.OPTED_OUT, "opted out via signed_form on 2026-11-23"),
     ("paid_by_webhook", _closed_by_webhook, Reason.PAID, "paid"),
     ("paid_on_recheck", _paid_just_before_the_send, Reason.PAID, "paid: found on the re-check right before sending"),
-    ("paused_customer", lambda rig: rig.stores.pauses.pause_customer(ORG, CONN, "C1", None), Reason.PAUSED, ""),
-    ("paused_invoice", lambda rig: rig.stores.pauses.pause_invoice(ORG, CONN, "INV-1", None), Reason.PAUSED, ""),
+    ("paused_customer", lambda rig: rig.stores.holds.pause_customer(ORG, CONN, "C1", None), Reason.PAUSED, ""),
+    ("paused_invoice", lambda rig: rig.stores.holds.pause_invoice(ORG, CONN, "INV-1", None), Reason.PAUSED, ""),
     (
         "paused_by_reply",
-        lambda rig: rig.stores.pauses.pause_phone(ORG, P1, TUESDAY_10_JKT + dt.timedelta(days=3), "replied"),
+        lambda rig: rig.stores.holds.pause_phone(ORG, P1, TUESDAY_10_JKT + dt.timedelta(days=3), "replied"),
         Reason.PAUSED,
         "",
     ),

@@ -107,7 +107,7 @@ def test_an_invoice_paid_while_the_first_batch_is_sent_is_found_on_the_later_bat
 
 def test_a_pause_by_the_owner_while_sending_holds_the_later_message(rig: Rig) -> None:
     last = CUSTOMERS - 1
-    _meanwhile(rig, lambda: rig.stores.pauses.pause_customer(ORG, CONN, f"C{last}", None))
+    _meanwhile(rig, lambda: rig.stores.holds.pause_customer(ORG, CONN, f"C{last}", None))
     result = rig.cycle()
     assert decision(result, f"INV-{last}").reason is Reason.PAUSED
     assert _phone(last) not in _sent_to(rig)
@@ -121,7 +121,7 @@ def test_a_statement_whose_invoice_was_just_paid_waits_and_the_rest_goes_next_cy
     rig_deps = rig.deps
 
     def paid_by_webhook_during_planning() -> frozenset[TemplateRef]:  # asked for after the plan read closures
-        rig.stores.pauses.close_invoice(
+        rig.stores.holds.close_invoice(
             ORG, CONN, "INV-1", status="paid", source="xero", at=TUESDAY_10_JKT, keep_for=keep
         )
         return rig.approved

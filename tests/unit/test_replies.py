@@ -103,7 +103,7 @@ def test_yes_answers_the_prompt_in_the_confirmation_and_opts_back_in(rig: Rig) -
 def test_yes_without_a_prompt_is_just_a_reply(rig: Rig) -> None:
     reply(rig, text("ya", "wamid.in.1"))
     assert consent_of(rig) == consent(ORG, P1)  # unchanged: the signed form
-    assert rig.stores.pauses.paused_phones(ORG, [P1], T0) == {P1}
+    assert rig.stores.holds.paused_phones(ORG, [P1], T0) == {P1}
 
 
 def test_stop_twice_is_one_opt_out(rig: Rig) -> None:
@@ -122,8 +122,8 @@ def test_stop_twice_is_one_opt_out(rig: Rig) -> None:
 
 def test_any_other_reply_pauses_that_phone_for_the_configured_days(rig: Rig) -> None:
     reply(rig, text("Kapan jatuh temponya pak? Saya transfer besok", "wamid.in.1"))
-    assert rig.stores.pauses.paused_phones(ORG, [P1], T0 + REPLY_PAUSE - dt.timedelta(seconds=1)) == {P1}
-    assert rig.stores.pauses.paused_phones(ORG, [P1], T0 + REPLY_PAUSE) == frozenset()
+    assert rig.stores.holds.paused_phones(ORG, [P1], T0 + REPLY_PAUSE - dt.timedelta(seconds=1)) == {P1}
+    assert rig.stores.holds.paused_phones(ORG, [P1], T0 + REPLY_PAUSE) == frozenset()
     assert consent_of(rig) == consent(ORG, P1)  # a question is not an opt-out
     assert rig.sender.texts == []
     assert decision(rig.cycle()).reason is Reason.PAUSED
@@ -134,13 +134,13 @@ def test_any_other_reply_pauses_that_phone_for_the_configured_days(rig: Rig) -> 
 def test_a_late_older_reply_never_shortens_the_pause(rig: Rig) -> None:
     reply(rig, text("besok saya bayar", "wamid.in.2"), at=T0)
     reply(rig, text("halo", "wamid.in.1"), at=T0 - dt.timedelta(days=2))  # delivered late
-    assert rig.stores.pauses.paused_phones(ORG, [P1], T0 + REPLY_PAUSE - dt.timedelta(seconds=1)) == {P1}
+    assert rig.stores.holds.paused_phones(ORG, [P1], T0 + REPLY_PAUSE - dt.timedelta(seconds=1)) == {P1}
 
 
 def test_a_photo_pauses_too(rig: Rig) -> None:
     photo = {"id": "wamid.in.1", "type": "image", "image": {"caption": "bukti transfer", "id": "media-1"}}
     reply(rig, photo)
-    assert rig.stores.pauses.paused_phones(ORG, [P1], T0 + dt.timedelta(days=1)) == {P1}
+    assert rig.stores.holds.paused_phones(ORG, [P1], T0 + dt.timedelta(days=1)) == {P1}
     assert rig.stores.replies.for_org(ORG)[0].text == "bukti transfer"
 
 
