@@ -68,14 +68,21 @@ class ConnectionTokens:
         self._elapsed = elapsed
         self._owner = uuid.uuid4().hex
         self._last_access_token: str | None = None
+        self._held: OAuthTokens | None = None  # the set last loaded or refreshed, reused while it is valid
 
     def __call__(self, *, force_refresh: bool = False) -> str:
+        """A valid access token. The stored set is read (one DynamoDB read and one KMS decrypt) only when the one
+        held is near expiry or a vendor refused it (`force_refresh`), not once per vendor request."""
+        held = self._held
+        if held is not None and not force_refresh and held.expires_at - _EARLY_REFRESH > self._clock.now():
+            return held.access_token
         tokens, _ = self._load()
         stale = force_refresh and tokens.access_token == self._last_access_token
         if stale or tokens.expires_at - _EARLY_REFRESH <= self._clock.now():
             tokens = self._refresh_once(tokens)
         # force_refresh with a token someone else already replaced: theirs is fresh, use it.
         self._last_access_token = tokens.access_token
+        self._held = tokens
         return tokens.access_token
 
     def _load(self) -> tuple[OAuthTokens, int]:

@@ -71,6 +71,26 @@ def test_a_valid_token_is_used_as_it_is(rig: Rig) -> None:
     assert rig.refresher.calls == []
 
 
+def test_the_token_held_is_reused_without_reading_the_store_until_it_nears_expiry(rig: Rig) -> None:
+    rig.stores.connections.save_tokens(
+        ORG, "xero:t-1", tokens("fresh", expires_at=T0 + dt.timedelta(minutes=30)), expected_version=1
+    )
+    loads: list[str] = []
+    load = rig.stores.connections.load_tokens
+
+    def counting_load(org_id: str, connection_id: str) -> tuple[OAuthTokens, int]:
+        loads.append(connection_id)
+        return load(org_id, connection_id)
+
+    rig.stores.connections.load_tokens = counting_load  # type: ignore[method-assign]
+    provider = rig.provider()
+    assert [provider() for _ in range(50)] == ["access-fresh"] * 50
+    assert len(loads) == 1  # one DynamoDB read and one KMS decrypt per cycle, not one per vendor request
+    rig.clock.advance(dt.timedelta(minutes=29))  # now within the early-refresh margin: read (and refresh) again
+    assert provider() == "access-rotated-1"
+    assert rig.refresher.calls == ["refresh-fresh"]
+
+
 def test_a_token_about_to_expire_is_refreshed_and_the_rotated_set_stored(rig: Rig) -> None:
     assert rig.provider()() == "access-rotated-1"
     assert rig.refresher.calls == ["refresh-old"]
