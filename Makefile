@@ -15,7 +15,7 @@ OFFLINE_AWS := env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY 
 # `chalice package` installs requirements.txt for Lambda (manylinux2014 wheels). With a ./wheelhouse it needs no index.
 PACKAGE_SOURCE := $(if $(wildcard wheelhouse/*),PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/wheelhouse,)
 
-.PHONY: demo demo-once test lint typecheck unit unit-fast install sandbox clean browser-deps test-moved-clock
+.PHONY: demo demo-once test lint typecheck unit unit-fast install sandbox clean browser-deps test-moved-clock fuzz
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,6 +80,24 @@ MOVED_CLOCK_SUITES := tests/test_policy.py tests/test_wording.py tests/test_webh
 test-moved-clock: $(STAMP)
 	LUNAS_TEST_WALL_CLOCK=$$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%S+00:00) $(BIN)/pytest -q $(MOVED_CLOCK_SUITES)
 	LUNAS_TEST_WALL_CLOCK=2028-02-29T16:30:00+00:00 $(BIN)/pytest -q $(MOVED_CLOCK_SUITES)
+
+## Fuzz every webhook and dashboard route with N inputs in all (hypothesis, random, in-process against the sandbox):
+## prints the inputs and the 5xx answers per route, and fails if any input got a 5xx or changed state unsigned.
+## The test run (make unit) runs the same suites bounded; see tests/fuzz_support.py.
+N ?= 100000
+fuzz: $(STAMP)
+	LUNAS_FUZZ_INPUTS=$(N) $(BIN)/pytest -q -p tests.fuzz_support -p no:logging \
+	  tests/test_fuzz_webhooks.py tests/test_fuzz_dashboard.py
+
+## Seeded fault injection (sandbox/chaos.py): N scenarios (default 50; seeds 1..N), each mixing Meta, Xero and
+## QuickBooks faults, concurrent workers, redeliveries, a STOP or a payment mid-cycle; prints sends, acceptances and
+## the violations per invariant, with the failing seeds. SEED=<n> (or SEED="<n> <m>") replays, described in full.
+## A few seeds run in `make test` (tests/test_chaos.py). Bounded: no new scenario starts after CHAOS_MAX_SECONDS.
+.PHONY: chaos
+CHAOS_MAX_SECONDS ?= 1800
+chaos: $(STAMP)
+	$(BIN)/python -m sandbox.chaos --max-seconds $(CHAOS_MAX_SECONDS) \
+	  $(if $(SEED),--seed $(SEED),--scenarios $(if $(filter command line environment,$(origin N)),$(N),50))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .sandbox build infra/cdk.out infra/chalice.out

@@ -24,7 +24,7 @@ from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLea
 from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
 from chalicelib.storage.holds import DynamoHolds, DynamoPhoneFlags
 from chalicelib.storage.inbox import DynamoOneTimeClaims, DynamoReplies, DynamoWebhookInbox
-from chalicelib.storage.invoice_views import DynamoDecisionLog, DynamoTimeline
+from chalicelib.storage.invoice_views import DynamoDecisionLog
 from chalicelib.storage.ledger import DynamoSendLedger
 from chalicelib.storage.oauth_states import DynamoOAuthStates
 from chalicelib.storage.organisations import (
@@ -52,7 +52,6 @@ class Stores:
     holds: DynamoHolds
     ledger: DynamoSendLedger
     decisions: DynamoDecisionLog
-    timeline: DynamoTimeline
     payment_links: DynamoPaymentLinks
     snapshots: DynamoSyncSnapshots
     routes: DynamoRoutes
@@ -76,7 +75,6 @@ def build_stores(cipher: Cipher, clock: Clock) -> Stores:
         holds=DynamoHolds(),
         ledger=DynamoSendLedger(),
         decisions=DynamoDecisionLog(),
-        timeline=DynamoTimeline(),
         payment_links=DynamoPaymentLinks(),
         snapshots=DynamoSyncSnapshots(),
         routes=DynamoRoutes(),

@@ -25,7 +25,16 @@ from chalicelib.domain.models import (
     SentMessage,
     TemplateRef,
 )
-from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply
+from chalicelib.domain.records import (
+    ConnectionHealth,
+    ConnectionRoute,
+    InvoiceView,
+    LedgerEntry,
+    MarketingPreference,
+    MessageEntry,
+    PendingAuthorization,
+    StoredReply,
+)
 from chalicelib.domain.templates import TemplateState
 from chalicelib.domain.tracking import DeliveryStatus
 
@@ -116,6 +125,10 @@ class ConsentRepository(Protocol):
 
     def history(self, org_id: str, phone: str) -> list[Consent]: ...
 
+    def for_org(self, org_id: str) -> list[Consent]:
+        """The current consent of every phone the organisation recorded one for, ordered by phone."""
+        ...
+
 
 class PhoneFlags(Protocol):
     """Phones Meta told us cannot get WhatsApp messages (error 131026)."""
@@ -197,9 +210,23 @@ class SendLedger(Protocol):
         """The E.164 phone a message key was claimed for; None for a key the ledger did not write."""
         ...
 
+    def entries(self, org_id: str) -> list[LedgerEntry]:
+        """Every reminder claimed for the organisation, ordered by its ledger key (the owner's invoice timeline)."""
+        ...
+
+    def messages(self, org_id: str) -> list[MessageEntry]:
+        """Every message claimed for the organisation, ordered by its message key (local date, then phone)."""
+        ...
+
 
 class DecisionLog(Protocol):
+    """The latest decision per invoice: what the owner sees next to it."""
+
     def save_decisions(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None: ...
+
+    def for_org(self, org_id: str) -> list[InvoiceView]:
+        """Every invoice's latest decision, ordered by connection, then invoice id."""
+        ...
 
 
 class PaymentLinks(Protocol):
@@ -233,6 +260,10 @@ class ConnectionRepository(Protocol):
     def active(self) -> list[Connection]: ...
 
     def for_org(self, org_id: str) -> list[Connection]: ...
+
+    def health(self, org_id: str) -> list[ConnectionHealth]:
+        """The organisation's connections with their status and last cycle (the overview page)."""
+        ...
 
     def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]: ...
 
@@ -337,7 +368,11 @@ class Bsuids(Protocol):
 
 
 class MarketingPreferences(Protocol):
-    def record(self, org_id: str, phone: str, *, category: str, value: str, detail: str, at: dt.datetime) -> None: ...
+    def record(self, org_id: str, phone: str, *, category: str, value: str, detail: str, at: dt.datetime) -> None:
+        """Keep the latest choice; an older event arriving late changes nothing."""
+        ...
+
+    def get(self, org_id: str, phone: str) -> MarketingPreference | None: ...
 
 
 class TemplateRegistry(Protocol):

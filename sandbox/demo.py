@@ -17,7 +17,6 @@ import sys
 import textwrap
 import warnings
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -125,7 +124,7 @@ def run_cycle(sandbox: Any, now: dt.datetime) -> None:
 
 def print_report(sandbox: Any, org_id: str) -> None:
     from chalicelib import bootstrap
-    from chalicelib.domain.models import Money, Reason
+    from chalicelib.domain.models import Reason
     from chalicelib.domain.reasons import explain
     from chalicelib.domain.wording import format_money
 
@@ -135,24 +134,24 @@ def print_report(sandbox: Any, org_id: str) -> None:
     print("\nEvery open invoice, what Lunas decided, and why:\n")
     rows = [("Source", "Invoice", "Customer", "Due", "Amount", "Stage", "Decision", "Why / delivery")]
     for v in views:
-        reason = Reason(v.reason)
-        why = delivery.get(v.sk.removeprefix("INVOICE#"), "") if reason is Reason.SENT else explain(reason, v.detail)
-        amount = format_money(Money(Decimal(v.amount_due), v.currency), "en")
-        source = _SOURCES.get(v.sk.removeprefix("INVOICE#").split(":", 1)[0], "?")
-        rows.append((source, v.number, v.customer_name, v.due_date, amount, v.stage or "-", v.reason, why))
+        key = (v.connection_id, v.invoice_id)
+        why = delivery.get(key, "") if v.reason is Reason.SENT else explain(v.reason, v.detail)
+        amount = format_money(v.amount_due, "en")
+        source = _SOURCES.get(v.connection_id.split(":", 1)[0], "?")
+        due = v.due_date.isoformat()
+        rows.append((source, v.number, v.customer_name, due, amount, v.stage or "-", v.reason.value, why))
     _print_table(rows)
     _print_messages(sandbox, stores, org_id)
 
 
-def _delivery_by_invoice(stores: Any, org_id: str) -> dict[str, str]:
-    """ "<connection>#<invoice>" -> what Meta's status webhooks said about the message that carried it."""
+def _delivery_by_invoice(stores: Any, org_id: str) -> dict[tuple[str, str], str]:
+    """(connection, invoice) -> what Meta's status webhooks said about the message that carried it."""
     result = {}
     for entry in stores.ledger.entries(org_id):
-        connection_invoice = entry.sk.removeprefix("LEDGER#").rsplit("#", 1)[0]
         status = entry.delivery or "accepted by Meta"
         if entry.delivery == "failed":
             status = f"failed: (#{entry.error_code}) {entry.error_title}" if entry.error_code else "failed"
-        result[connection_invoice] = status
+        result[(entry.connection_id, entry.invoice_id)] = status
     return result
 
 

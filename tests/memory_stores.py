@@ -40,7 +40,17 @@ from chalicelib.domain.models import (
     ReminderSettings,
     WhatsAppAccount,
 )
-from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply, WhatsAppSummary
+from chalicelib.domain.records import (
+    ConnectionHealth,
+    ConnectionRoute,
+    InvoiceView,
+    LedgerEntry,
+    MarketingPreference,
+    MessageEntry,
+    PendingAuthorization,
+    StoredReply,
+    WhatsAppSummary,
+)
 from chalicelib.domain.templates import TemplateState
 from chalicelib.domain.tracking import DeliveryStatus
 from chalicelib.ports import Clock
@@ -86,28 +96,27 @@ class MemoryConsentRepository:
         with self._lock:
             return list(self._history.get((org_id, phone), []))
 
-
-@dataclass(frozen=True, slots=True)
-class PreferenceRow:
-    category: str
-    value: str
-    detail: str
-    at: dt.datetime
+    def for_org(self, org_id: str) -> list[Consent]:
+        """The latest consent per phone, ordered by phone (DynamoDB: the query's order of `CONSENT#<phone>`)."""
+        with self._lock:
+            return [history[-1] for (o, _), history in sorted(self._history.items()) if o == org_id and history]
 
 
 class MemoryMarketingPreferences:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rows: dict[tuple[str, str], PreferenceRow] = {}
+        self._rows: dict[tuple[str, str], MarketingPreference] = {}
 
     def record(self, org_id: str, phone: str, *, category: str, value: str, detail: str, at: dt.datetime) -> None:
         """Keep the latest choice; an older event arriving late changes nothing (an equal time overwrites)."""
         with self._lock:
             current = self._rows.get((org_id, phone))
             if current is None or current.at <= at:
-                self._rows[(org_id, phone)] = PreferenceRow(category, value, detail, at)
+                self._rows[(org_id, phone)] = MarketingPreference(
+                    phone=phone, category=category, value=value, detail=detail, at=at
+                )
 
-    def get(self, org_id: str, phone: str) -> PreferenceRow | None:
+    def get(self, org_id: str, phone: str) -> MarketingPreference | None:
         with self._lock:
             return self._rows.get((org_id, phone))
 
@@ -213,8 +222,8 @@ class MemoryHolds:
 
 
 @dataclass(slots=True, kw_only=True)
-class MessageRow:
-    """Same attribute names as `MessageRecord`, so a test reads either."""
+class _MessageRow:
+    """What `MessageRecord` keeps; `messages` hands out `MessageEntry`s, as DynamoDB's repository does."""
 
     sk: str
     state: str
@@ -233,8 +242,8 @@ class MessageRow:
 
 
 @dataclass(slots=True, kw_only=True)
-class LedgerRow:
-    """Same attribute names as `LedgerRecord`."""
+class _LedgerRow:
+    """What `LedgerRecord` keeps; `entries` hands out `LedgerEntry`s."""
 
     sk: str
     state: str
@@ -259,8 +268,8 @@ class MemorySendLedger:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._messages: dict[tuple[str, str], MessageRow] = {}
-        self._ledger: dict[tuple[str, str], LedgerRow] = {}  # (org, "LEDGER#<key>")
+        self._messages: dict[tuple[str, str], _MessageRow] = {}
+        self._ledger: dict[tuple[str, str], _LedgerRow] = {}  # (org, "LEDGER#<key>")
         self._pointers: dict[str, tuple[str, str, dt.datetime]] = {}  # wamid -> (org, msg_sk, expires_at)
         self._parked: dict[str, dict[str, _Parked]] = {}  # wamid -> status -> parked
 
@@ -290,7 +299,7 @@ class MemorySendLedger:
             taken = day is not None and day.state != LedgerState.FAILED.value  # a refusal for good frees the day
             if taken or any((org_id, sk) in self._ledger for sk in ledger_sks):
                 return None
-            self._messages[(org_id, msg_sk)] = MessageRow(
+            self._messages[(org_id, msg_sk)] = _MessageRow(
                 sk=msg_sk,
                 state=LedgerState.CLAIMED.value,
                 connection_id=connection_id,
@@ -300,7 +309,7 @@ class MemorySendLedger:
                 claimed_at=at,
             )
             for sk in ledger_sks:
-                self._ledger[(org_id, sk)] = LedgerRow(
+                self._ledger[(org_id, sk)] = _LedgerRow(
                     sk=sk, state=LedgerState.CLAIMED.value, message_sk=msg_sk, claimed_at=at
                 )
         return msg_sk
@@ -382,19 +391,15 @@ class MemorySendLedger:
                 applied += int(self.apply_status(update))
         return applied
 
-    # -- what tests and the dashboard read (DynamoSendLedger.entries / messages) --
+    # -- what the dashboard (and tests) read --
 
-    def entries(self, org_id: str) -> list[LedgerRow]:
+    def entries(self, org_id: str) -> list[LedgerEntry]:
         with self._lock:
-            return [dataclasses.replace(r) for (o, sk), r in sorted(self._ledger.items()) if o == org_id]
+            return [_ledger_entry(r) for (o, _), r in sorted(self._ledger.items()) if o == org_id]
 
-    def messages(self, org_id: str) -> list[MessageRow]:
+    def messages(self, org_id: str) -> list[MessageEntry]:
         with self._lock:
-            return [
-                dataclasses.replace(m, ledger_sks=list(m.ledger_sks))
-                for (o, _), m in sorted(self._messages.items())
-                if o == org_id
-            ]
+            return [_message_entry(m) for (o, _), m in sorted(self._messages.items()) if o == org_id]
 
     def _point(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
         self._pointers[wamid] = (org_id, msg_sk, at + _POINTER_LIFETIME)
@@ -412,7 +417,7 @@ class MemorySendLedger:
         message = self._messages.get((org_id, msg_sk))
         if message is None:
             return
-        rows: list[MessageRow | LedgerRow] = [message]
+        rows: list[_MessageRow | _LedgerRow] = [message]
         rows += [r for r in (self._ledger.get((org_id, sk)) for sk in message.ledger_sks) if r is not None]
         for row in rows:
             row.state = state.value
@@ -422,6 +427,45 @@ class MemorySendLedger:
                 row.error_title = error[1]
                 if error[0] is not None:
                     row.error_code = error[0]
+
+
+def _ledger_entry(row: _LedgerRow) -> LedgerEntry:
+    connection_id, invoice_id, stage = row.sk.removeprefix("LEDGER#").rsplit("#", 2)
+    return LedgerEntry(
+        connection_id=connection_id,
+        invoice_id=invoice_id,
+        stage=stage,
+        state=LedgerState(row.state),
+        message_key=row.message_sk,
+        claimed_at=row.claimed_at,
+        sent_at=row.sent_at,
+        wamid=row.wamid,
+        delivery=row.delivery,
+        error_code=row.error_code,
+        error_title=row.error_title,
+    )
+
+
+def _message_entry(row: _MessageRow) -> MessageEntry:
+    _, local_date, phone = row.sk.split("#", 2)
+    return MessageEntry(
+        message_key=row.sk,
+        phone=phone,
+        local_date=dt.date.fromisoformat(local_date),
+        state=LedgerState(row.state),
+        connection_id=row.connection_id,
+        ledger_keys=tuple(sk.removeprefix("LEDGER#") for sk in row.ledger_sks),
+        template=row.template,
+        language=row.language,
+        claimed_at=row.claimed_at,
+        sent_at=row.sent_at,
+        wamid=row.wamid,
+        delivery=row.delivery,
+        delivery_at=row.delivery_at,
+        pricing_category=row.pricing_category,
+        error_code=row.error_code,
+        error_title=row.error_title,
+    )
 
 
 def _now(clock: Clock | None) -> dt.datetime:
@@ -435,40 +479,23 @@ def _newer(current: str | None, status: str) -> bool:
 # -- decisions and payment links ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InvoiceView:
-    """Same attribute names as `InvoiceViewRecord`."""
-
-    sk: str
-    number: str
-    customer_name: str
-    due_date: str
-    amount_due: str
-    currency: str
-    reason: str
-    stage: str | None
-    detail: str
-    decided_at: dt.datetime
-
-
 class MemoryDecisionLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._views: dict[tuple[str, str], InvoiceView] = {}
+        self._views: dict[tuple[str, str], InvoiceView] = {}  # (org, "<connection>#<invoice>"): DynamoDB's order
 
     def save_decisions(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None:
         with self._lock:
             for d in decisions:
                 inv = d.invoice
-                sk = f"INVOICE#{inv.connection_id}#{inv.invoice_id}"
-                self._views[(org_id, sk)] = InvoiceView(
-                    sk=sk,
+                self._views[(org_id, f"{inv.connection_id}#{inv.invoice_id}")] = InvoiceView(
+                    connection_id=inv.connection_id,
+                    invoice_id=inv.invoice_id,
                     number=inv.number,
                     customer_name=inv.customer_name,
-                    due_date=inv.due_date.isoformat(),
-                    amount_due=str(inv.amount_due.amount),
-                    currency=inv.amount_due.currency,
-                    reason=d.reason.value,
+                    due_date=inv.due_date,
+                    amount_due=inv.amount_due,
+                    reason=d.reason,
                     stage=d.stage.key if d.stage else None,
                     detail=d.detail,
                     decided_at=at,
@@ -546,6 +573,21 @@ class MemoryConnectionRepository:
         with self._lock:
             return [r.connection for (o, _), r in sorted(self._rows.items()) if o == org_id]
 
+    def health(self, org_id: str) -> list[ConnectionHealth]:
+        with self._lock:
+            rows = [r for (o, _), r in sorted(self._rows.items()) if o == org_id]
+        return [
+            ConnectionHealth(
+                connection_id=r.connection.connection_id,
+                provider=r.connection.provider,
+                tenant_name=r.connection.tenant_name,
+                status=r.connection.status.value,
+                last_cycle_at=r.last_cycle_at,
+                last_cycle_summary=r.last_cycle_summary,
+            )
+            for r in rows
+        ]
+
     def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]:
         with self._lock:
             row = self._row(org_id, connection_id)
@@ -572,11 +614,6 @@ class MemoryConnectionRepository:
             row = self._row(org_id, connection_id)
             row.last_cycle_at, row.last_cycle_summary = at, summary
             row.version += 1
-
-    def last_cycle(self, org_id: str, connection_id: str) -> tuple[dt.datetime | None, str]:
-        with self._lock:
-            row = self._row(org_id, connection_id)
-            return row.last_cycle_at, row.last_cycle_summary
 
     def version(self, org_id: str, connection_id: str) -> int | None:
         with self._lock:

@@ -165,7 +165,7 @@ def test_failed_statuses_with_and_without_contacts_keep_code_title_and_pricing(w
     }
     assert _post(sandbox, _envelope(world.phone_number_id, value)).status_code == 200
     sandbox.drain_webhooks()
-    messages = {m.sk.rsplit("#", 1)[1]: m for m in bootstrap.container().stores.ledger.messages(world.org_id)}
+    messages = {m.phone: m for m in bootstrap.container().stores.ledger.messages(world.org_id)}
     assert (messages[BUDI].delivery, messages[BUDI].error_code, messages[BUDI].pricing_category) == (
         "failed",
         131049,
@@ -173,7 +173,7 @@ def test_failed_statuses_with_and_without_contacts_keep_code_title_and_pricing(w
     )
     assert "healthy ecosystem" in (messages[BUDI].error_title or "")
     assert (messages[SARI].delivery, messages[SARI].error_code) == ("failed", 131026)
-    entries = {e.sk: e for e in bootstrap.container().stores.ledger.entries(world.org_id)}
+    entries = {e.ledger_key: e for e in bootstrap.container().stores.ledger.entries(world.org_id)}
     assert {(e.delivery, e.error_code) for e in entries.values()} == {("failed", 131049), ("failed", 131026)}
     assert bootstrap.container().stores.phone_flags.unreachable(world.org_id, [BUDI, SARI]) == frozenset({SARI})
 

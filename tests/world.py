@@ -167,7 +167,7 @@ class World:
     def decisions(self) -> dict[str, tuple[str, str]]:
         """Invoice number -> (reason, detail), as the owner would see them."""
         views = bootstrap.container().stores.decisions.for_org(self.org_id)
-        return {v.number: (v.reason, v.detail) for v in views}
+        return {v.number: (v.reason.value, v.detail) for v in views}
 
     def reasons(self) -> dict[str, str]:
         return {number: reason for number, (reason, _) in self.decisions().items()}

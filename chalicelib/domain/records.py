@@ -1,10 +1,13 @@
 """Value types the stores hand back that are not part of the reminder rules: members, connect flows in
-progress, replies, routes, health."""
+progress, replies, routes, health, and what the owner's pages read back (decisions, the send ledger, marketing
+preferences)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from chalicelib.domain.models import LedgerState, Money, Reason
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,3 +64,74 @@ class StoredReply:
 class ConnectionRoute:
     org_id: str
     connection_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvoiceView:
+    """The latest decision about one invoice, as the owner sees it (`DecisionLog.for_org`)."""
+
+    connection_id: str
+    invoice_id: str
+    number: str
+    customer_name: str
+    due_date: dt.date
+    amount_due: Money
+    reason: Reason
+    stage: str | None  # the stage's key (d-3, d0, d+7), None when no stage was due
+    detail: str
+    decided_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LedgerEntry:
+    """One claimed reminder, a (connection, invoice, stage), and what became of it (`SendLedger.entries`)."""
+
+    connection_id: str
+    invoice_id: str
+    stage: str  # the stage's key (d-3, d0, d+7)
+    state: LedgerState
+    message_key: str  # the message that carried it
+    claimed_at: dt.datetime
+    sent_at: dt.datetime | None = None
+    wamid: str | None = None
+    delivery: str | None = None  # sent | delivered | read | failed (Meta's status webhooks)
+    error_code: int | None = None
+    error_title: str | None = None
+
+    @property
+    def ledger_key(self) -> str:
+        """The reminder's identity, as `DueReminder.ledger_key` names it."""
+        return f"{self.connection_id}#{self.invoice_id}#{self.stage}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEntry:
+    """The one message a phone got on a local date, and its delivery (`SendLedger.messages`)."""
+
+    message_key: str  # what `SendLedger.claim` returned (and Meta echoes back as the tracker)
+    phone: str  # E.164
+    local_date: dt.date
+    state: LedgerState
+    connection_id: str
+    ledger_keys: tuple[str, ...]  # the reminders it carried (`LedgerEntry.ledger_key`)
+    template: str
+    language: str
+    claimed_at: dt.datetime
+    sent_at: dt.datetime | None = None
+    wamid: str | None = None
+    delivery: str | None = None  # sent | delivered | read | failed (Meta's status webhooks)
+    delivery_at: dt.datetime | None = None
+    pricing_category: str | None = None
+    error_code: int | None = None
+    error_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarketingPreference:
+    """The latest `user_preferences` event Meta sent about a phone (about MARKETING templates only)."""
+
+    phone: str  # E.164
+    category: str  # e.g. marketing_messages
+    value: str  # stop | resume
+    detail: str
+    at: dt.datetime

@@ -62,6 +62,21 @@ class DynamoConnectionRepository:
         records = ConnectionRecord.query(org_pk(org_id), ConnectionRecord.sk.startswith("CONN#"))
         return [self._to_domain(org_id, r) for r in records]
 
+    def health(self, org_id: str) -> list[ConnectionHealth]:
+        """Every connection of the organisation with its status and last cycle, for the overview page."""
+        records = ConnectionRecord.query(org_pk(org_id), ConnectionRecord.sk.startswith("CONN#"))
+        return [
+            ConnectionHealth(
+                connection_id=r.sk.removeprefix("CONN#"),
+                provider=r.provider,
+                tenant_name=r.tenant_name,
+                status=r.status,
+                last_cycle_at=r.last_cycle_at,
+                last_cycle_summary=r.last_cycle_summary or "",
+            )
+            for r in records
+        ]
+
     def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]:
         record = self._record(org_id, connection_id)
         if record.token_ciphertext is None:
@@ -187,22 +202,6 @@ class DynamoLeases:
         except DeleteError as exc:
             if not conditional_failed(exc):  # already expired and taken over: nothing of ours to release
                 raise
-
-
-def connection_health(org_id: str) -> list[ConnectionHealth]:
-    """Every connection of the organisation with its status and last cycle, for the overview page."""
-    records = ConnectionRecord.query(org_pk(org_id), ConnectionRecord.sk.startswith("CONN#"))
-    return [
-        ConnectionHealth(
-            connection_id=r.sk.removeprefix("CONN#"),
-            provider=r.provider,
-            tenant_name=r.tenant_name,
-            status=r.status,
-            last_cycle_at=r.last_cycle_at,
-            last_cycle_summary=r.last_cycle_summary or "",
-        )
-        for r in records
-    ]
 
 
 def _existing(org_id: str, connection_id: str) -> ConnectionRecord | None:

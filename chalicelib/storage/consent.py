@@ -12,6 +12,7 @@ from chalicelib.domain.models import (
     Consent,
     ConsentStatus,
 )
+from chalicelib.domain.records import MarketingPreference
 from chalicelib.storage.schema import ConsentChange, ConsentRecord, PreferenceRecord, org_pk
 from chalicelib.storage.writes import batch_get, conditional_failed, edit_versioned
 
@@ -68,18 +69,13 @@ class DynamoConsentRepository:
 
     def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]:
         keys = [(org_pk(org_id), f"CONSENT#{p}") for p in sorted(set(phones))]
-        result = {}
-        for record in batch_get(ConsentRecord, keys):
-            phone = record.sk.removeprefix("CONSENT#")
-            result[phone] = Consent(
-                org_id=org_id,
-                phone=phone,
-                status=ConsentStatus(record.status),
-                source=record.source,
-                evidence=record.evidence,
-                captured_at=record.captured_at,
-            )
-        return result
+        consents = (_current(org_id, record) for record in batch_get(ConsentRecord, keys))
+        return {c.phone: c for c in consents}
+
+    def for_org(self, org_id: str) -> list[Consent]:
+        """The current consent of every phone the organisation recorded one for, by phone."""
+        records = ConsentRecord.query(org_pk(org_id), ConsentRecord.sk.startswith("CONSENT#"))
+        return [_current(org_id, r) for r in records]
 
     def history(self, org_id: str, phone: str) -> list[Consent]:
         try:
@@ -99,6 +95,17 @@ class DynamoConsentRepository:
         ]
 
 
+def _current(org_id: str, record: ConsentRecord) -> Consent:
+    return Consent(
+        org_id=org_id,
+        phone=record.sk.removeprefix("CONSENT#"),
+        status=ConsentStatus(record.status),
+        source=record.source,
+        evidence=record.evidence,
+        captured_at=record.captured_at,
+    )
+
+
 class DynamoMarketingPreferences:
     """Meta's `user_preferences` events: only about MARKETING templates, kept for the record (and the owner)."""
 
@@ -113,8 +120,11 @@ class DynamoMarketingPreferences:
             if not conditional_failed(exc):
                 raise
 
-    def get(self, org_id: str, phone: str) -> PreferenceRecord | None:
+    def get(self, org_id: str, phone: str) -> MarketingPreference | None:
         try:
-            return PreferenceRecord.get(org_pk(org_id), f"WAPREF#{phone}")
+            record = PreferenceRecord.get(org_pk(org_id), f"WAPREF#{phone}")
         except PreferenceRecord.DoesNotExist:
             return None
+        return MarketingPreference(
+            phone=phone, category=record.category, value=record.value, detail=record.detail, at=record.at
+        )

@@ -1,14 +1,18 @@
-"""The latest decision per invoice (what the owner sees) and each invoice's reminder timeline."""
+"""The latest decision per invoice: what the owner sees next to each invoice."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
-from chalicelib.domain.models import (
-    Decision,
-)
-from chalicelib.storage.schema import ConsentRecord, InvoiceViewRecord, LedgerRecord, MessageRecord, org_pk
+from chalicelib.domain.models import Decision, Money, Reason
+from chalicelib.domain.records import InvoiceView
+from chalicelib.storage.schema import InvoiceViewRecord, org_pk
+
+
+def _sk(connection_id: str, invoice_id: str) -> str:
+    return f"INVOICE#{connection_id}#{invoice_id}"
 
 
 class DynamoDecisionLog:
@@ -19,7 +23,7 @@ class DynamoDecisionLog:
                 batch.save(
                     InvoiceViewRecord(
                         org_pk(org_id),
-                        f"INVOICE#{inv.connection_id}#{inv.invoice_id}",
+                        _sk(inv.connection_id, inv.invoice_id),
                         number=inv.number,
                         customer_name=inv.customer_name,
                         due_date=inv.due_date.isoformat(),
@@ -32,18 +36,23 @@ class DynamoDecisionLog:
                     )
                 )
 
-    def for_org(self, org_id: str) -> list[InvoiceViewRecord]:
-        return list(InvoiceViewRecord.query(org_pk(org_id), InvoiceViewRecord.sk.startswith("INVOICE#")))
+    def for_org(self, org_id: str) -> list[InvoiceView]:
+        """Every invoice's latest decision, by connection and invoice id."""
+        records = InvoiceViewRecord.query(org_pk(org_id), InvoiceViewRecord.sk.startswith("INVOICE#"))
+        return [_to_domain(r) for r in records]
 
 
-class DynamoTimeline:
-    """Reads for the invoice timeline and the customers page (all under the organisation's partition)."""
-
-    def ledger(self, org_id: str) -> list[LedgerRecord]:
-        return list(LedgerRecord.query(org_pk(org_id), LedgerRecord.sk.startswith("LEDGER#")))
-
-    def messages(self, org_id: str) -> list[MessageRecord]:
-        return list(MessageRecord.query(org_pk(org_id), MessageRecord.sk.startswith("MSG#")))
-
-    def consents(self, org_id: str) -> list[ConsentRecord]:
-        return list(ConsentRecord.query(org_pk(org_id), ConsentRecord.sk.startswith("CONSENT#")))
+def _to_domain(record: InvoiceViewRecord) -> InvoiceView:
+    connection_id, _, invoice_id = record.sk.removeprefix("INVOICE#").rpartition("#")
+    return InvoiceView(
+        connection_id=connection_id,
+        invoice_id=invoice_id,
+        number=record.number,
+        customer_name=record.customer_name,
+        due_date=dt.date.fromisoformat(record.due_date),
+        amount_due=Money(Decimal(record.amount_due), record.currency),
+        reason=Reason(record.reason),
+        stage=record.stage,
+        detail=record.detail,
+        decided_at=record.decided_at,
+    )

@@ -23,6 +23,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.models import LedgerState, OutgoingMessage
+from chalicelib.domain.records import LedgerEntry, MessageEntry
 from chalicelib.domain.tracking import DeliveryStatus
 from chalicelib.storage.schema import LedgerRecord, MessageRecord, ParkedStatusRecord, WamidPointerRecord, org_pk
 from chalicelib.storage.writes import batch_get
@@ -212,11 +213,13 @@ class DynamoSendLedger:
             )
         return True
 
-    def entries(self, org_id: str) -> list[LedgerRecord]:
-        return list(LedgerRecord.query(org_pk(org_id), LedgerRecord.sk.startswith("LEDGER#")))
+    def entries(self, org_id: str) -> list[LedgerEntry]:
+        """Every reminder the organisation's cycles claimed, by connection, invoice and stage."""
+        return [_ledger_entry(r) for r in LedgerRecord.query(org_pk(org_id), LedgerRecord.sk.startswith("LEDGER#"))]
 
-    def messages(self, org_id: str) -> list[MessageRecord]:
-        return list(MessageRecord.query(org_pk(org_id), MessageRecord.sk.startswith("MSG#")))
+    def messages(self, org_id: str) -> list[MessageEntry]:
+        """Every message the organisation's cycles claimed, by local date and phone."""
+        return [_message_entry(r) for r in MessageRecord.query(org_pk(org_id), MessageRecord.sk.startswith("MSG#"))]
 
     def _message(self, org_id: str, msg_sk: str) -> MessageRecord | None:
         try:
@@ -263,6 +266,49 @@ class DynamoSendLedger:
             tx.update(message, actions=msg_actions)
             for sk in ledger_sks:
                 tx.update(LedgerRecord(org_pk(org_id), sk), actions=ledger_actions)
+
+
+def _ledger_entry(record: LedgerRecord) -> LedgerEntry:
+    connection_id, invoice_id, stage = record.sk.removeprefix("LEDGER#").rsplit("#", 2)
+    return LedgerEntry(
+        connection_id=connection_id,
+        invoice_id=invoice_id,
+        stage=stage,
+        state=LedgerState(record.state),
+        message_key=record.message_sk,
+        claimed_at=record.claimed_at,
+        sent_at=record.sent_at,
+        wamid=record.wamid,
+        delivery=record.delivery,
+        error_code=_code(record.error_code),
+        error_title=record.error_title,
+    )
+
+
+def _message_entry(record: MessageRecord) -> MessageEntry:
+    _, local_date, phone = record.sk.split("#", 2)  # MSG#<local date>#<phone>
+    return MessageEntry(
+        message_key=record.sk,
+        phone=phone,
+        local_date=dt.date.fromisoformat(local_date),
+        state=LedgerState(record.state),
+        connection_id=record.connection_id,
+        ledger_keys=tuple(sk.removeprefix("LEDGER#") for sk in record.ledger_sks or []),
+        template=record.template,
+        language=record.language,
+        claimed_at=record.claimed_at,
+        sent_at=record.sent_at,
+        wamid=record.wamid,
+        delivery=record.delivery,
+        delivery_at=record.delivery_at,
+        pricing_category=record.pricing_category,
+        error_code=_code(record.error_code),
+        error_title=record.error_title,
+    )
+
+
+def _code(value: float | None) -> int | None:
+    return int(value) if value is not None else None
 
 
 def _update_if_newer(item: Any, actions: list[Action], delivery: Any, status: str) -> None:

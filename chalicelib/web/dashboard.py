@@ -34,7 +34,6 @@ from chalicelib.domain.phones import normalise_phone
 from chalicelib.domain.records import ConnectionHealth, WhatsAppSummary
 from chalicelib.observability import logger
 from chalicelib.services.reminders import CyclePreview, plan_for_connection
-from chalicelib.storage.connections import connection_health
 
 
 class InvalidInput(LunasError):
@@ -79,7 +78,9 @@ class Overview:
 def overview(org_id: str) -> Overview:
     return Overview(
         settings=_stores().organisations.settings(org_id),
-        connections=sorted(connection_health(org_id), key=lambda c: (c.status == "disconnected", c.tenant_name)),
+        connections=sorted(
+            _stores().connections.health(org_id), key=lambda c: (c.status == "disconnected", c.tenant_name)
+        ),
         whatsapp=_stores().organisations.whatsapp_summary(org_id),
     )
 
@@ -235,33 +236,33 @@ def _live_customers(org_id: str, problems: list[tuple[str, str]]) -> list[Custom
 def customers(org_id: str) -> CustomersPage:
     page = CustomersPage()
     live = _live_customers(org_id, page.problems)
-    consents = {r.sk.removeprefix("CONSENT#"): r for r in _stores().timeline.consents(org_id)}
+    consents = {c.phone: c for c in _stores().consents.for_org(org_id)}
     seen: set[str] = set()
     for customer in sorted(live, key=lambda c: c.name.lower()):
-        record = consents.get(customer.phone or "")
+        found = consents.get(customer.phone or "")
         page.rows.append(
             CustomerRow(
                 name=customer.name,
                 phone=customer.phone,
                 phone_problem=customer.phone_problem.value if customer.phone_problem else "",
-                consent=record.status if record else "none",
-                evidence=record.evidence if record else "",
-                captured_at=record.captured_at if record else None,
+                consent=found.status.value if found else "none",
+                evidence=found.evidence if found else "",
+                captured_at=found.captured_at if found else None,
                 connections=(customer.connection_id,),
             )
         )
         if customer.phone:
             seen.add(customer.phone)
-    for phone, record in sorted(consents.items()):
+    for phone, found in sorted(consents.items()):
         if phone not in seen:
             page.rows.append(
                 CustomerRow(
                     name="",
                     phone=phone,
                     phone_problem="",
-                    consent=record.status,
-                    evidence=record.evidence,
-                    captured_at=record.captured_at,
+                    consent=found.status.value,
+                    evidence=found.evidence,
+                    captured_at=found.captured_at,
                 )
             )
     return page
@@ -317,33 +318,31 @@ class InvoiceRow:
 
 
 def invoices(org_id: str) -> list[InvoiceRow]:
-    timeline = _stores().timeline
+    stores = _stores()
     rows: dict[tuple[str, str], InvoiceRow] = {}
-    for view in _stores().decisions.for_org(org_id):
-        connection_id, invoice_id = view.sk.removeprefix("INVOICE#").rsplit("#", 1)
-        rows[(connection_id, invoice_id)] = InvoiceRow(
-            connection_id=connection_id,
+    for view in stores.decisions.for_org(org_id):
+        rows[(view.connection_id, view.invoice_id)] = InvoiceRow(
+            connection_id=view.connection_id,
             number=view.number,
             customer_name=view.customer_name,
-            due_date=view.due_date,
-            amount_due=view.amount_due,
-            currency=view.currency,
-            reason=view.reason,
+            due_date=view.due_date.isoformat(),
+            amount_due=str(view.amount_due.amount),
+            currency=view.amount_due.currency,
+            reason=view.reason.value,
             detail=view.detail,
             decided_at=view.decided_at,
         )
-    for ledger in timeline.ledger(org_id):
-        connection_id, invoice_id, stage = ledger.sk.removeprefix("LEDGER#").rsplit("#", 2)
-        row = rows.get((connection_id, invoice_id))
+    for entry in stores.ledger.entries(org_id):
+        row = rows.get((entry.connection_id, entry.invoice_id))
         if row is None:
             continue
-        error = f"(#{int(ledger.error_code)}) {ledger.error_title}" if ledger.error_code else ledger.error_title or ""
+        error = f"(#{entry.error_code}) {entry.error_title}" if entry.error_code else entry.error_title or ""
         row.timeline.append(
             TimelineEntry(
-                stage=stage,
-                state=ledger.state,
-                delivery=ledger.delivery or "",
-                at=ledger.sent_at or ledger.claimed_at,
+                stage=entry.stage,
+                state=entry.state.value,
+                delivery=entry.delivery or "",
+                at=entry.sent_at or entry.claimed_at,
                 error=error,
             )
         )

@@ -66,9 +66,9 @@ def _json(ctx: Ctx, body: Any) -> Response:
 @web.route("/api/connections", methods=["GET"])
 @handler(api=True)
 def api_connections(ctx: Ctx) -> Response:
-    from chalicelib.storage.connections import connection_health
+    from chalicelib import bootstrap
 
-    rows = connection_health(ctx.user.org_id)
+    rows = bootstrap.container().stores.connections.health(ctx.user.org_id)
     return _json(ctx, {"connections": [{k: getattr(r, k) for k in r.__slots__} for r in rows]})
 
 
@@ -104,5 +104,5 @@ def api_invoices(ctx: Ctx) -> Response:
 def api_consents(ctx: Ctx) -> Response:
     from chalicelib import bootstrap
 
-    records = bootstrap.container().stores.timeline.consents(ctx.user.org_id)
-    return _json(ctx, {"consents": [{"phone": r.sk.removeprefix("CONSENT#"), "status": r.status} for r in records]})
+    consents = bootstrap.container().stores.consents.for_org(ctx.user.org_id)
+    return _json(ctx, {"consents": [{"phone": c.phone, "status": c.status.value} for c in consents]})

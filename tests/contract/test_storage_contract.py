@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,7 +34,17 @@ from chalicelib.domain.models import (
     Stage,
     WhatsAppAccount,
 )
-from chalicelib.domain.records import ConnectionRoute, PendingAuthorization, StoredReply, WhatsAppSummary
+from chalicelib.domain.records import (
+    ConnectionHealth,
+    ConnectionRoute,
+    InvoiceView,
+    LedgerEntry,
+    MarketingPreference,
+    MessageEntry,
+    PendingAuthorization,
+    StoredReply,
+    WhatsAppSummary,
+)
 from chalicelib.domain.tracking import DeliveryStatus
 from chalicelib.storage.organisations import NumberTaken
 from tests.builders import TODAY, TUESDAY_10_JKT, consent, customer, invoice, message, new_org
@@ -63,8 +72,7 @@ class FixedClock:
 @dataclass
 class Impl:
     kind: str  # dynamo | memory
-    stores: Any  # chalicelib.container.Stores or tests.memory_stores.MemoryStores: same attribute names
-    last_cycle: Callable[[str, str], tuple[dt.datetime | None, str]]
+    stores: Any  # chalicelib.bootstrap.Stores or tests.memory_stores.MemoryStores: same attribute names
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stores, name)
@@ -75,7 +83,7 @@ def _dynamo(sandbox: Any) -> Impl:
     from types import SimpleNamespace
 
     from chalicelib.adapters.kms import KmsCipher
-    from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases, connection_health
+    from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases
     from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
     from chalicelib.storage.holds import DynamoHolds, DynamoPhoneFlags
     from chalicelib.storage.inbox import DynamoOneTimeClaims, DynamoReplies, DynamoWebhookInbox
@@ -87,10 +95,6 @@ def _dynamo(sandbox: Any) -> Impl:
     from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
     from chalicelib.storage.snapshots import DynamoSyncSnapshots
     from chalicelib.storage.templates import DynamoTemplateRegistry
-
-    def last_cycle(org_id: str, connection_id: str) -> tuple[dt.datetime | None, str]:
-        [health] = [h for h in connection_health(org_id) if h.connection_id == connection_id]
-        return health.last_cycle_at, health.last_cycle_summary
 
     cipher, clock = KmsCipher(sandbox.aws.kms_key_id), FixedClock(T0)
     stores = SimpleNamespace(
@@ -113,12 +117,11 @@ def _dynamo(sandbox: Any) -> Impl:
         bsuids=DynamoBsuids(),
         templates=DynamoTemplateRegistry(),
     )
-    return Impl("dynamo", stores, last_cycle)
+    return Impl("dynamo", stores)
 
 
 def _memory() -> Impl:
-    stores = MemoryStores(clock=FixedClock(T0))
-    return Impl("memory", stores, stores.connections.last_cycle)
+    return Impl("memory", MemoryStores(clock=FixedClock(T0)))
 
 
 @pytest.fixture(params=["dynamo", "memory"])
@@ -153,15 +156,20 @@ def test_consent_is_recorded_with_its_history_and_read_per_phone(impl: Impl, org
     assert impl.consents.history(org, P3) == []
     assert impl.consents.for_phones(org, []) == {}
     assert impl.consents.for_phones(new_org(), [P1]) == {}  # never another organisation's
+    assert impl.consents.for_org(org) == [opted_out, consent(org, P2, at=T0)]  # the current one per phone, by phone
+    assert impl.consents.for_org(new_org()) == []
 
 
 def test_a_marketing_preference_keeps_the_latest_event(impl: Impl, org: str) -> None:
     impl.preferences.record(org, P1, category="marketing_messages", value="stop", detail="a", at=T0)
     impl.preferences.record(org, P1, category="marketing_messages", value="resume", detail="b", at=T0 - hours(1))
-    assert (impl.preferences.get(org, P1).value, impl.preferences.get(org, P1).detail) == ("stop", "a")
+    assert impl.preferences.get(org, P1) == MarketingPreference(
+        phone=P1, category="marketing_messages", value="stop", detail="a", at=T0
+    )
     impl.preferences.record(org, P1, category="marketing_messages", value="resume", detail="c", at=T0)
     assert impl.preferences.get(org, P1).value == "resume"  # the same instant overwrites
     assert impl.preferences.get(org, P2) is None
+    assert impl.preferences.get(new_org(), P1) is None
 
 
 def test_phones_not_on_whatsapp(impl: Impl, org: str) -> None:
@@ -207,13 +215,13 @@ def test_closed_invoices_expire_and_can_be_reopened(impl: Impl, org: str) -> Non
 # -- the send ledger ------------------------------------------------------------------------------------------------
 
 
-def _message_row(impl: Impl, org: str, msg_key: str) -> Any:
-    [row] = [m for m in impl.ledger.messages(org) if m.sk == msg_key]
+def _message_row(impl: Impl, org: str, msg_key: str) -> MessageEntry:
+    [row] = [m for m in impl.ledger.messages(org) if m.message_key == msg_key]
     return row
 
 
-def _entry_rows(impl: Impl, org: str) -> dict[str, Any]:
-    return {e.sk.removeprefix("LEDGER#"): e for e in impl.ledger.entries(org)}
+def _entry_rows(impl: Impl, org: str) -> dict[str, LedgerEntry]:
+    return {e.ledger_key: e for e in impl.ledger.entries(org)}
 
 
 def _status(org: str, msg_key: str, wamid: str, status: str, at: dt.datetime = T0, **extra: Any) -> DeliveryStatus:
@@ -269,6 +277,82 @@ def test_record_sent_and_record_failed_complete_the_claim(impl: Impl, org: str) 
     assert (failed.state, failed.error_code, failed.error_title) == ("failed", 131049, failed.error_title)
     assert impl.ledger.states(org, ["xero:tenant-1#INV-3#d+7"]) == {"xero:tenant-1#INV-3#d+7": LedgerState.FAILED}
     impl.ledger.record_sent(org, "MSG#2026-11-24#+6200000000", unique("wamid."), T0)  # unknown message: no error
+
+
+def test_the_ledger_reads_back_as_domain_entries(impl: Impl, org: str) -> None:
+    wamid = unique("wamid.")
+    first = message(P2, invoice("INV-2"), invoice("INV-1", connection_id="quickbooks:9341"))
+    msg_key = impl.ledger.claim(org, first, TODAY, T0)
+    impl.ledger.record_sent(org, msg_key, wamid, T0 + hours(0.01))
+    read = _status(org, msg_key, wamid, "read", at=T0 + hours(1), pricing_category="utility")
+    assert impl.ledger.apply_status(read)
+    refused = message(P1, invoice("INV-3"), stage=14)
+    failed_key = impl.ledger.claim(org, refused, TODAY, T0)
+    impl.ledger.record_failed(org, failed_key, 131026, "Message undeliverable", T0)
+
+    sent = {"state": LedgerState.SENT, "claimed_at": T0, "sent_at": T0 + hours(0.01), "wamid": wamid}
+    assert impl.ledger.messages(org) == [  # by local date, then phone
+        MessageEntry(
+            message_key=failed_key,
+            phone=P1,
+            local_date=TODAY,
+            state=LedgerState.FAILED,
+            connection_id="xero:tenant-1",
+            ledger_keys=("xero:tenant-1#INV-3#d+14",),
+            template=refused.template.name,
+            language="id",
+            claimed_at=T0,
+            error_code=131026,
+            error_title="Message undeliverable",
+        ),
+        MessageEntry(
+            message_key=msg_key,
+            phone=P2,
+            local_date=TODAY,
+            connection_id="xero:tenant-1",
+            ledger_keys=("xero:tenant-1#INV-2#d+7", "quickbooks:9341#INV-1#d+7"),
+            template=first.template.name,
+            language="id",
+            delivery="read",
+            delivery_at=T0 + hours(1),
+            pricing_category="utility",
+            **sent,
+        ),
+    ]
+    assert impl.ledger.entries(org) == [  # by ledger key
+        LedgerEntry(
+            connection_id="quickbooks:9341",
+            invoice_id="INV-1",
+            stage="d+7",
+            message_key=msg_key,
+            delivery="read",
+            **sent,
+        ),
+        LedgerEntry(
+            connection_id="xero:tenant-1",
+            invoice_id="INV-2",
+            stage="d+7",
+            message_key=msg_key,
+            delivery="read",
+            **sent,
+        ),
+        LedgerEntry(
+            connection_id="xero:tenant-1",
+            invoice_id="INV-3",
+            stage="d+14",
+            state=LedgerState.FAILED,
+            message_key=failed_key,
+            claimed_at=T0,
+            error_code=131026,
+            error_title="Message undeliverable",
+        ),
+    ]
+    assert [e.ledger_key for e in impl.ledger.entries(org)] == [
+        "quickbooks:9341#INV-1#d+7",
+        "xero:tenant-1#INV-2#d+7",
+        "xero:tenant-1#INV-3#d+14",
+    ]
+    assert impl.ledger.messages(new_org()) == [] and impl.ledger.entries(new_org()) == []
 
 
 def test_a_message_refused_for_good_does_not_use_up_the_phones_day(impl: Impl, org: str) -> None:
@@ -370,17 +454,57 @@ def test_the_latest_decision_per_invoice(impl: Impl, org: str) -> None:
         org, [Decision(invoice=inv, reason=Reason.SENT, stage=Stage(7), detail="wamid.1")], T0 + hours(1)
     )
     impl.decisions.save_decisions(org, [Decision(invoice=invoice("INV-2"), reason=Reason.NOT_DUE)], T0)
-    views = {v.sk: v for v in impl.decisions.for_org(org)}
-    assert set(views) == {"INVOICE#xero:tenant-1#INV-1", "INVOICE#xero:tenant-1#INV-2"}
-    first = views["INVOICE#xero:tenant-1#INV-1"]
-    assert (first.reason, first.stage, first.detail, first.decided_at) == ("sent", "d+7", "wamid.1", T0 + hours(1))
-    assert (first.number, first.amount_due, first.currency, first.due_date) == (
-        "No-INV-1",
-        "1250000",
-        "IDR",
-        "2026-11-14",
+    impl.decisions.save_decisions(
+        org,
+        [
+            Decision(
+                invoice=invoice("INV-0", connection_id="quickbooks:9341", amount="99.50", currency="USD"),
+                reason=Reason.PAID,
+            )
+        ],
+        T0,
     )
-    assert views["INVOICE#xero:tenant-1#INV-2"].stage is None
+    first, second = (invoice("INV-1"), invoice("INV-2"))
+    assert impl.decisions.for_org(org) == [  # by connection, then invoice
+        InvoiceView(
+            connection_id="quickbooks:9341",
+            invoice_id="INV-0",
+            number="No-INV-0",
+            customer_name=first.customer_name,
+            due_date=dt.date(2026, 11, 14),
+            amount_due=Money(Decimal("99.50"), "USD"),
+            reason=Reason.PAID,
+            stage=None,
+            detail="",
+            decided_at=T0,
+        ),
+        InvoiceView(
+            connection_id="xero:tenant-1",
+            invoice_id="INV-1",
+            number="No-INV-1",
+            customer_name=first.customer_name,
+            due_date=dt.date(2026, 11, 14),
+            amount_due=Money(Decimal("1250000"), "IDR"),
+            reason=Reason.SENT,
+            stage="d+7",
+            detail="wamid.1",
+            decided_at=T0 + hours(1),
+        ),
+        InvoiceView(
+            connection_id="xero:tenant-1",
+            invoice_id="INV-2",
+            number="No-INV-2",
+            customer_name=second.customer_name,
+            due_date=second.due_date,
+            amount_due=second.amount_due,
+            reason=Reason.NOT_DUE,
+            stage=None,
+            detail="",
+            decided_at=T0,
+        ),
+    ]
+    assert str(impl.decisions.for_org(org)[0].amount_due.amount) == "99.50"  # as the invoice said it
+    assert impl.decisions.for_org(new_org()) == []
 
 
 def test_payment_links_resolve_until_they_expire(impl: Impl, org: str) -> None:
@@ -417,8 +541,20 @@ def test_connections_and_their_versioned_tokens(impl: Impl, org: str) -> None:
     with pytest.raises(TokenConflict):  # someone saved since version 1 was read
         impl.connections.save_tokens(org, connection.connection_id, _tokens(3), expected_version=1)
 
+    assert impl.connections.health(org) == [
+        ConnectionHealth(
+            connection_id=connection.connection_id,
+            provider="xero",
+            tenant_name="",
+            status="active",
+            last_cycle_at=None,
+            last_cycle_summary="",
+        )
+    ]
     impl.connections.record_cycle(org, connection.connection_id, T0, "sent=1")  # any write moves the version
-    assert impl.last_cycle(org, connection.connection_id) == (T0, "sent=1")
+    [health] = impl.connections.health(org)
+    assert (health.last_cycle_at, health.last_cycle_summary) == (T0, "sent=1")
+    assert impl.connections.health(new_org()) == []
     assert impl.connections.version(org, connection.connection_id) == 3
     with pytest.raises(TokenConflict):
         impl.connections.save_tokens(org, connection.connection_id, _tokens(3), expected_version=2)
