@@ -2,7 +2,8 @@
 
 A warm container serves many events. What costs a client, a connection pool or a network round trip is built here
 once and shared: the KMS client (inside `cipher`), each SQS client and its queue URL, one WhatsApp sender (a pooled
-HTTP client) per number and token, Meta's template list (a few minutes), the sign-in and connect-flow objects.
+HTTP client) per number and token, Meta's template list (a few minutes), the WhatsApp number check (one pooled
+client), the sign-in and connect-flow objects.
 What belongs to one connection (its accounting gateway, its cycle's dependencies) is made by methods here.
 
 Vendor SDKs (xero-python, python-quickbooks, pywa, PyJWT) are imported by the methods that need them, so the
@@ -31,6 +32,7 @@ from chalicelib.ports import (
     IncrementalSource,
     Queue,
     TokenRefresher,
+    WhatsAppAccountCheck,
 )
 from chalicelib.services.reminders import CycleDependencies
 from chalicelib.services.sync import IncrementalGateway
@@ -102,6 +104,16 @@ class Container:
                     self._senders.popitem(last=False)  # not closed here: a cycle may still hold it (GC closes it)
             self._senders.move_to_end(key)
             return sender
+
+    @cached_property
+    def whatsapp_account_check(self) -> WhatsAppAccountCheck:
+        """Asks Meta whether a token manages a WhatsApp number (the dashboard, before a number is stored): one pooled
+        HTTP client, the token goes with each request."""
+        from chalicelib.adapters.whatsapp_accounts import WhatsAppAccountCheck as GraphAccountCheck
+
+        return GraphAccountCheck(
+            graph_base_url=self.settings.graph_base_url, api_version=self.settings.graph_api_version
+        )
 
     def text_sender(self, org_id: str) -> WhatsAppMessageSender | None:
         """The organisation's own number, for replies inside the 24-hour window (None: no number set up)."""

@@ -24,6 +24,7 @@ from chalicelib.domain.models import (
     OutgoingMessage,
     SentMessage,
     TemplateRef,
+    VerifiedWhatsAppNumber,
 )
 from chalicelib.domain.records import (
     ConnectionHealth,
@@ -93,6 +94,19 @@ class MessageSender(Protocol):
 
         Raises:
             SendFailed: Meta refused it, or the outcome is unknown (`maybe_sent`).
+        """
+        ...
+
+
+class WhatsAppAccountCheck(Protocol):
+    """Asks Meta whether an access token manages a WhatsApp number, before the number is stored or routed."""
+
+    def verify(self, *, business_account_id: str, phone_number_id: str, access_token: str) -> VerifiedWhatsAppNumber:
+        """The number as Meta lists it among the business account's numbers, read with this token.
+
+        Raises:
+            WhatsAppAccountRefused: the token is refused, cannot read the account, the account does not list the
+                number, or Meta could not be asked (`reason` says which).
         """
         ...
 
@@ -318,9 +332,15 @@ class SnapshotStore(Protocol):
 
 class Routes(Protocol):
     """From what a webhook names (a WhatsApp number, a WABA, a Xero tenant, a QuickBooks realm) to organisations.
-    A webhook never trusts an organisation id it carries itself."""
+    A webhook never trusts an organisation id it carries itself.
 
-    def claim_phone_number(self, phone_number_id: str, org_id: str, at: dt.datetime) -> bool: ...
+    The dashboard writes WhatsApp routes as *proven* (Meta confirmed the owner's token manages the number) through
+    the organisation repository's `set_whatsapp`; the two methods below write *unproven* routes (seeding, data saved
+    before the check existed), which give way to a proven claim."""
+
+    def claim_phone_number(self, phone_number_id: str, org_id: str, at: dt.datetime) -> bool:
+        """An unproven claim; False if another organisation has the number."""
+        ...
 
     def add_business_account(self, waba_id: str, org_id: str, at: dt.datetime) -> None: ...
 
@@ -328,7 +348,9 @@ class Routes(Protocol):
 
     def org_for_phone_number(self, phone_number_id: str) -> str | None: ...
 
-    def orgs_for_business_account(self, waba_id: str) -> list[str]: ...
+    def orgs_for_business_account(self, waba_id: str) -> list[str]:
+        """The organisations that proved they manage the account or, only if none did, those that claimed it."""
+        ...
 
     def connections_for_tenant(self, provider: str, tenant_id: str) -> list[ConnectionRoute]: ...
 

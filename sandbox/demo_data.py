@@ -21,7 +21,6 @@ from chalicelib.domain.models import (
     Money,
     OAuthTokens,
     ReminderSettings,
-    WhatsAppAccount,
 )
 from sandbox.run import META_APP_SECRET, Sandbox
 
@@ -101,14 +100,19 @@ def seed_demo(sandbox: Sandbox, today: dt.date) -> Connection:
         display_phone_number="+62 21 5098 7654",
         app_secret=META_APP_SECRET,
         webhook_url=f"{sandbox.app_url}/webhooks/whatsapp",
+        verified_name=BUSINESS_NAME,
     )
     for customer in CUSTOMERS:
         if customer.e164 and not customer.on_whatsapp:
             sandbox.meta.set_not_on_whatsapp(customer.e164)
-    stores = bootstrap.container().stores
-    stores.organisations.save(
-        settings(), WhatsAppAccount(phone_number_id=PHONE_NUMBER_ID, business_account_id=WABA_ID, access_token=token)
+    lunas = bootstrap.container()
+    stores = lunas.stores
+    stores.organisations.save(settings())
+    # As the dashboard does: Meta (the fake) confirms the token manages the number, then it is stored and routed.
+    verified = lunas.whatsapp_account_check.verify(
+        business_account_id=WABA_ID, phone_number_id=PHONE_NUMBER_ID, access_token=token
     )
+    stores.organisations.set_whatsapp(ORG_ID, verified, token=token)
     connection = Connection(
         org_id=ORG_ID,
         connection_id=f"xero:{tenant['tenantId']}",

@@ -16,13 +16,23 @@ Graph routes (`{v}` is any `vNN.N`):
     GET  /{v}/{waba_id}/message_templates         ?fields=a,b&limit=N&after=|before=&status=&category=&name=&language=
                                                   -> {"data":[...],"paging":{"cursors":{"before","after"},"next"?,
                                                   "previous"?}}
+    GET  /{v}/{waba_id}/phone_numbers             ?fields=a,b&limit=N&after=|before= (Business Management API)
+                                                  -> {"data":[{"id","display_phone_number","verified_name",
+                                                  "quality_rating","code_verification_status"}],"paging":{"cursors":
+                                                  {"before","after"},"next"?,"previous"?}}, ordered by id; `fields`
+                                                  picks among those (id always). A token sees the numbers of that WABA
+                                                  it was registered with (each fake number has its own token). Errors:
+                                                  401/190 a token no number was registered with, 400/100 (subcode 33,
+                                                  GraphMethodException) a WABA with no number, 403/200 a token of
+                                                  another WABA's number.
 
 Admin API (JSON; each also a Python method of the same purpose):
     POST /_sandbox/meta/phone_numbers     {"phone_number_id","access_token","waba_id","display_phone_number",
-                                           "app_secret","webhook_url"?: str|null,"throughput_per_second"?: int}
+                                           "app_secret","webhook_url"?: str|null,"throughput_per_second"?: int,
+                                           "verified_name"?: str (default "Test Number")}
                                           -> 201 {"phone_number_id"}                         register_phone_number()
-    GET  /_sandbox/meta/phone_numbers     -> [{"phone_number_id","waba_id","display_phone_number","webhook_url",
-                                           "throughput_per_second"}]  (no secrets)
+    GET  /_sandbox/meta/phone_numbers     -> [{"phone_number_id","waba_id","display_phone_number","verified_name",
+                                           "webhook_url","throughput_per_second"}]  (no secrets)
     POST /_sandbox/meta/not_on_whatsapp   {"phone": "+6281...", "not_on_whatsapp": true}      set_not_on_whatsapp()
     GET  /_sandbox/meta/templates         -> [{"id","name","language","status","category","parameter_format",
                                            "components"}]                                   templates()
@@ -179,6 +189,7 @@ class PhoneNumber:
     app_secret: str
     webhook_url: str | None = None
     throughput_per_second: int | None = None
+    verified_name: str = "Test Number"  # what Meta calls a test number's display name
     sent_times: deque[float] = field(default_factory=deque)
 
     def public(self) -> dict[str, Any]:
@@ -186,8 +197,19 @@ class PhoneNumber:
             "phone_number_id": self.phone_number_id,
             "waba_id": self.waba_id,
             "display_phone_number": self.display_phone_number,
+            "verified_name": self.verified_name,
             "webhook_url": self.webhook_url,
             "throughput_per_second": self.throughput_per_second,
+        }
+
+    def as_graph(self) -> dict[str, Any]:
+        """The default fields of a WhatsApp Business Phone Number node, as the phone_numbers edge lists them."""
+        return {
+            "id": self.phone_number_id,
+            "display_phone_number": self.display_phone_number,
+            "verified_name": self.verified_name,
+            "quality_rating": "GREEN",
+            "code_verification_status": "VERIFIED",
         }
 
 
@@ -279,6 +301,7 @@ class FakeMetaGraph(FakeServer):
         version = r"^/v(?P<version>\d+\.\d+)"
         self.route("POST", version + r"/(?P<phone_number_id>[^/]+)/messages$", self._send)
         self.route("GET", version + r"/(?P<waba_id>[^/]+)/message_templates$", self._list_templates)
+        self.route("GET", version + r"/(?P<waba_id>[^/]+)/phone_numbers$", self._list_phone_numbers)
         admin = r"^/_sandbox/meta"
         self.route("POST", admin + r"/phone_numbers$", self._admin_register)
         self.route("GET", admin + r"/phone_numbers$", lambda r: Response(body=self.phone_number_list()))
@@ -326,6 +349,7 @@ class FakeMetaGraph(FakeServer):
         app_secret: str,
         webhook_url: str | None = None,
         throughput_per_second: int | None = None,
+        verified_name: str = "Test Number",
     ) -> None:
         with self._lock:
             self.phone_numbers[phone_number_id] = PhoneNumber(
@@ -336,6 +360,7 @@ class FakeMetaGraph(FakeServer):
                 app_secret,
                 webhook_url,
                 throughput_per_second,
+                verified_name,
             )
 
     def phone_number_list(self) -> list[dict[str, Any]]:
@@ -650,11 +675,11 @@ class FakeMetaGraph(FakeServer):
         return number
 
     @staticmethod
-    def _unknown_object(object_id: str) -> Response:
+    def _unknown_object(object_id: str, method: str = "post") -> Response:
         response = graph_error(
             400,
             100,
-            "Unsupported post request",
+            f"Unsupported {method} request",
             f"Object with ID '{object_id}' does not exist, cannot be loaded due to missing permissions, "
             "or does not support this operation",
             with_data=False,
@@ -862,13 +887,41 @@ class FakeMetaGraph(FakeServer):
             numbers = [p for p in self.phone_numbers.values() if p.waba_id == waba_id]
             rows = [t.as_graph() for t in self.templates_by_key.values()]
         if not numbers:
-            return self._unknown_object(waba_id)
+            return self._unknown_object(waba_id, "get")
         if not any(token and hmac.compare_digest(token, p.access_token) for p in numbers):
             return graph_error(401, 190, "Invalid OAuth access token", "", with_data=False)
         for key in ("status", "category", "name", "language"):
             wanted = request.arg(key)
             if wanted:
                 rows = [r for r in rows if str(r[key]).lower() in wanted.lower().split(",")]
+        try:
+            limit = max(1, min(int(request.arg("limit") or 25), 1000))
+        except ValueError:
+            return graph_error(400, 100, "Invalid parameter", "limit must be an integer", with_data=False)
+        return Response(body=self._page(request, rows, limit))
+
+    # -- Graph: a business account's phone numbers -----------------------------------------------------------
+
+    def _list_phone_numbers(self, request: Request) -> Response:
+        """`GET /{waba_id}/phone_numbers`: the numbers of that WABA this token was registered with."""
+        assert request.match is not None
+        waba_id = request.match["waba_id"]
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+
+        def is_theirs(number: PhoneNumber) -> bool:
+            return bool(token) and hmac.compare_digest(token.encode(), number.access_token.encode())
+
+        with self._lock:
+            known_token = any(is_theirs(p) for p in self.phone_numbers.values())
+            in_waba = [p for p in self.phone_numbers.values() if p.waba_id == waba_id]
+            visible = sorted((p for p in in_waba if is_theirs(p)), key=lambda p: p.phone_number_id)
+            rows = [p.as_graph() for p in visible]
+        if not known_token:
+            return graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token", "", with_data=False)
+        if not in_waba:
+            return self._unknown_object(waba_id, "get")
+        if not visible:
+            return graph_error(403, 200, "Permissions error", "", with_data=False)
         try:
             limit = max(1, min(int(request.arg("limit") or 25), 1000))
         except ValueError:
@@ -1067,6 +1120,7 @@ class FakeMetaGraph(FakeServer):
                 app_secret=str(spec["app_secret"]),
                 webhook_url=spec.get("webhook_url"),
                 throughput_per_second=spec.get("throughput_per_second"),
+                verified_name=str(spec.get("verified_name") or "Test Number"),
             )
         except KeyError as missing:
             return Response(status=400, body={"error": f"missing {missing}"})

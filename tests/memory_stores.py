@@ -38,6 +38,7 @@ from chalicelib.domain.models import (
     OAuthTokens,
     OutgoingMessage,
     ReminderSettings,
+    VerifiedWhatsAppNumber,
     WhatsAppAccount,
 )
 from chalicelib.domain.records import (
@@ -755,20 +756,37 @@ class MemorySnapshotStore:
 
 
 class MemoryRoutes:
+    """`DynamoRoutes`: each route remembers whether its organisation proved it (`MemoryOrganisations.set_whatsapp`)."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._phones: dict[str, str] = {}
-        self._wabas: dict[str, set[str]] = {}
+        self._phones: dict[str, tuple[str, bool]] = {}  # number -> (org, proven)
+        self._wabas: dict[str, dict[str, bool]] = {}  # WABA -> {org: proven}
         self._tenants: dict[tuple[str, str], set[tuple[str, str]]] = {}
 
     def claim_phone_number(self, phone_number_id: str, org_id: str, at: dt.datetime) -> bool:
         with self._lock:
-            owner = self._phones.setdefault(phone_number_id, org_id)
+            owner, _ = self._phones.setdefault(phone_number_id, (org_id, False))
             return owner == org_id
 
     def add_business_account(self, waba_id: str, org_id: str, at: dt.datetime) -> None:
         with self._lock:
-            self._wabas.setdefault(waba_id, set()).add(org_id)
+            self._wabas.setdefault(waba_id, {}).setdefault(org_id, False)
+
+    def claim_proven(self, org_id: str, number: VerifiedWhatsAppNumber, *, old_number: str, old_waba: str) -> bool:
+        """The proven claims of `set_whatsapp`, releasing the organisation's old ones; False if another organisation
+        proved the number."""
+        with self._lock:
+            owner, proven = self._phones.get(number.phone_number_id, (org_id, False))
+            if owner != org_id and proven:
+                return False
+            self._phones[number.phone_number_id] = (org_id, True)
+            self._wabas.setdefault(number.business_account_id, {})[org_id] = True
+            if old_number and old_number != number.phone_number_id and self._phones.get(old_number, ("",))[0] == org_id:
+                del self._phones[old_number]
+            if old_waba and old_waba != number.business_account_id:
+                self._wabas.get(old_waba, {}).pop(org_id, None)
+            return True
 
     def add_tenant(self, provider: str, tenant_id: str, org_id: str, connection_id: str, at: dt.datetime) -> None:
         with self._lock:
@@ -776,11 +794,13 @@ class MemoryRoutes:
 
     def org_for_phone_number(self, phone_number_id: str) -> str | None:
         with self._lock:
-            return self._phones.get(phone_number_id)
+            route = self._phones.get(phone_number_id)
+            return route[0] if route else None
 
     def orgs_for_business_account(self, waba_id: str) -> list[str]:
         with self._lock:
-            return sorted(self._wabas.get(waba_id, set()))
+            routes = self._wabas.get(waba_id, {})
+            return sorted(org for org, proven in routes.items() if proven) or sorted(routes)
 
     def connections_for_tenant(self, provider: str, tenant_id: str) -> list[ConnectionRoute]:
         with self._lock:
@@ -920,6 +940,7 @@ class _Profile:
     phone_number_id: str | None = None
     business_account_id: str | None = None
     token: str | None = None  # None: no token stored (DynamoDB: no ciphertext)
+    verified: VerifiedWhatsAppNumber | None = None
 
 
 class MemoryOrganisations:
@@ -966,25 +987,31 @@ class MemoryOrganisations:
             profile = self._get_locked(settings.org_id)
             profile.settings = dataclasses.replace(settings, country=profile.settings.country)
 
-    def set_whatsapp(self, org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
-        """The number is claimed in the routes first (refused if another organisation has it); "" keeps the token."""
-        at = _now(self._clock)
-        if not self._routes.claim_phone_number(phone_number_id, org_id, at):
-            raise NumberTaken("this WhatsApp number is already used by another organisation")
-        if business_account_id:
-            self._routes.add_business_account(business_account_id, org_id, at)
+    def set_whatsapp(self, org_id: str, number: VerifiedWhatsAppNumber, *, token: str) -> None:
+        """A number Meta confirmed: proven routes (taking over an unproven claim, releasing the old ones), then the
+        profile; refused if another organisation proved the number."""
+        if not token:
+            raise ValueError("a verified number is stored with the token Meta accepted for it")
         with self._lock:
             profile = self._get_locked(org_id)
-            profile.phone_number_id, profile.business_account_id = phone_number_id, business_account_id
-            if token:
-                profile.token = token
+            old_number, old_waba = profile.phone_number_id or "", profile.business_account_id or ""
+        if not self._routes.claim_proven(org_id, number, old_number=old_number, old_waba=old_waba):
+            raise NumberTaken("this WhatsApp number is already used by another organisation")
+        with self._lock:
+            profile = self._get_locked(org_id)
+            profile.phone_number_id, profile.business_account_id = number.phone_number_id, number.business_account_id
+            profile.token, profile.verified = token, number
 
     def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
         profile = self._get(org_id)
+        verified = profile.verified
         return WhatsAppSummary(
             phone_number_id=profile.phone_number_id or "",
             business_account_id=profile.business_account_id or "",
             has_token=profile.token is not None,
+            verified=verified is not None,
+            display_phone_number=verified.display_phone_number if verified else "",
+            verified_name=verified.verified_name if verified else "",
         )
 
     def _get(self, org_id: str) -> _Profile:

@@ -411,6 +411,70 @@ def test_template_list_needs_a_token_of_that_waba(meta: FakeMetaGraph) -> None:
     assert error_of(response)["code"] == 190
 
 
+# -- a business account's phone numbers (Business Management API) ----------------------------------------
+
+
+def test_phone_numbers_of_a_waba_page_with_cursors_and_show_the_default_fields(
+    meta: FakeMetaGraph, graph: httpx.Client
+) -> None:
+    waba, token = "5550001000", "EAAG-many-numbers"
+    ids = [f"77700010{i}" for i in range(5)]
+    for i, number in enumerate(ids):
+        meta.register_phone_number(
+            number,
+            access_token=token,
+            waba_id=waba,
+            display_phone_number=f"+62 21 5555 010{i}",
+            app_secret=APP_SECRET,
+            verified_name="Toko Sumber Rejeki",
+        )
+    headers = {"Authorization": f"Bearer {token}"}
+    first = graph.get(f"/{waba}/phone_numbers", headers=headers, params={"limit": 2}).json()
+    assert set(first["data"][0]) == {
+        "id", "display_phone_number", "verified_name", "quality_rating", "code_verification_status",
+    }  # fmt: skip
+    assert first["data"][0] == {
+        "id": ids[0],
+        "display_phone_number": "+62 21 5555 0100",
+        "verified_name": "Toko Sumber Rejeki",
+        "quality_rating": "GREEN",
+        "code_verification_status": "VERIFIED",
+    }
+    seen, page = [], first
+    while True:
+        seen += [row["id"] for row in page["data"]]
+        assert set(page["paging"]["cursors"]) == {"before", "after"}
+        if "next" not in page["paging"]:
+            break
+        params = {"limit": 2, "after": page["paging"]["cursors"]["after"], "fields": "id,verified_name"}
+        page = graph.get(f"/{waba}/phone_numbers", headers=headers, params=params).json()
+        assert set(page["data"][0]) == {"id", "verified_name"}
+    assert seen == ids
+
+
+def test_phone_numbers_need_a_token_registered_for_that_waba(meta: FakeMetaGraph, graph: httpx.Client) -> None:
+    meta.register_phone_number(
+        "777000200",
+        access_token="EAAG-other-waba",
+        waba_id="5550002000",
+        display_phone_number="+62 21 1",
+        app_secret="",
+    )
+    unknown_token = graph.get(f"/{WABA_ID}/phone_numbers", headers={"Authorization": "Bearer nope"})
+    assert unknown_token.status_code == 401 and error_of(unknown_token)["code"] == 190
+    no_token = httpx.get(f"{meta.url}/v25.0/{WABA_ID}/phone_numbers")
+    assert no_token.status_code == 401 and error_of(no_token)["code"] == 190
+    other_waba = graph.get(f"/{WABA_ID}/phone_numbers", headers={"Authorization": "Bearer EAAG-other-waba"})
+    assert other_waba.status_code == 403 and error_of(other_waba)["code"] == 200
+    unknown_waba = graph.get("/999000999/phone_numbers")
+    assert unknown_waba.status_code == 400
+    error = error_of(unknown_waba)
+    assert (error["code"], error["error_subcode"]) == (100, 33)
+    assert error["message"].startswith("(#100) Unsupported get request")
+    mine = graph.get(f"/{WABA_ID}/phone_numbers").json()["data"]
+    assert [row["id"] for row in mine] == [PHONE_NUMBER_ID]  # not the other WABA's number
+
+
 # -- admin API over HTTP ----------------------------------------------------------------------------------
 
 
@@ -431,6 +495,7 @@ def test_admin_api_over_http(sink: WebhookSink) -> None:
         assert registered.status_code == 201
         numbers = admin.get("/_sandbox/meta/phone_numbers").json()
         assert numbers[0]["phone_number_id"] == PHONE_NUMBER_ID
+        assert numbers[0]["verified_name"] == "Test Number"
         assert "access_token" not in numbers[0] and "app_secret" not in numbers[0]
 
         updated = admin.post(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 class LunasError(Exception):
     """Base class of every error Lunas raises on purpose."""
@@ -52,6 +54,24 @@ class SendFailed(LunasError):
         self.retryable = retryable
         self.maybe_sent = maybe_sent
         self.throttled = throttled
+
+
+WhatsAppRefusal = Literal["token_invalid", "no_access", "number_not_in_account", "unavailable"]
+
+
+class WhatsAppAccountRefused(LunasError):
+    """Meta did not confirm that an access token manages a WhatsApp number.
+
+    `reason`: `token_invalid` (Meta refused the token: wrong, expired or revoked, code 190), `no_access` (the token
+    cannot read that WhatsApp Business Account, or there is no such account: codes 10, 100, 200-299),
+    `number_not_in_account` (the account's numbers, read with that token, do not include it) or `unavailable` (Meta
+    could not be reached or answered 5xx / throttled: nothing is known, try again later).
+    """
+
+    def __init__(self, message: str, *, reason: WhatsAppRefusal, code: int | None = None) -> None:
+        super().__init__(message)
+        self.reason: WhatsAppRefusal = reason
+        self.code = code
 
 
 class StateInvalid(LunasError):

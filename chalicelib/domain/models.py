@@ -283,6 +283,17 @@ class WhatsAppAccount:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class VerifiedWhatsAppNumber:
+    """A WhatsApp number Meta confirmed an access token can manage: it is listed in that WhatsApp Business Account's
+    phone numbers when asked with that token (`chalicelib.ports.WhatsAppAccountCheck`)."""
+
+    phone_number_id: str
+    business_account_id: str
+    display_phone_number: str = ""  # as Meta shows it, e.g. "+62 21 5098 7654"
+    verified_name: str = ""  # the business name Meta approved for the number
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OAuthTokens:
     """One connection's OAuth 2.0 token set. Refresh tokens rotate: always keep the newest."""
 

@@ -35,6 +35,9 @@ class WhatsAppSummary:
     phone_number_id: str
     business_account_id: str
     has_token: bool
+    verified: bool = False  # Meta confirmed the stored token manages this number (saved through the check)
+    display_phone_number: str = ""  # what Meta answered for the number when it was verified
+    verified_name: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

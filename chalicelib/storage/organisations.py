@@ -16,9 +16,11 @@ from chalicelib.domain.models import (
     ReminderSettings,
     SendWindow,
     Stage,
+    VerifiedWhatsAppNumber,
     WhatsAppAccount,
 )
 from chalicelib.domain.records import Membership, WhatsAppSummary
+from chalicelib.observability import count, logger
 from chalicelib.ports import Cipher, Clock
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, RouteRecord, org_pk
@@ -27,6 +29,13 @@ from chalicelib.storage.writes import conditional_failed, edit_versioned
 
 class NotFound(LunasError):
     """The organisation has no such item."""
+
+
+def _route(pk: str, sk: str) -> RouteRecord | None:
+    try:
+        return RouteRecord.get(pk, sk)
+    except RouteRecord.DoesNotExist:
+        return None
 
 
 def _hhmm(value: str) -> dt.time:
@@ -57,6 +66,9 @@ class DynamoOrganisationRepository:
         self._dynamo: DynamoConnection | None = None
 
     def save(self, settings: ReminderSettings, whatsapp: WhatsAppAccount | None = None) -> None:
+        """Create the organisation (sign-up). A WhatsApp account given here (the sandbox's and the tests' seeding)
+        is routed as an unproven claim, which gives way to an organisation that proves the number (`set_whatsapp`).
+        """
         record = OrganisationRecord(org_pk(settings.org_id), "PROFILE", country=settings.country)
         for name, value in _settings_fields(settings).items():
             setattr(record, name, value)
@@ -110,32 +122,61 @@ class DynamoOrganisationRepository:
 
         self._edit(settings.org_id, change)
 
-    def set_whatsapp(self, org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
-        """Store the number; an empty `token` keeps the stored one (the form never shows it back).
+    def set_whatsapp(self, org_id: str, number: VerifiedWhatsAppNumber, *, token: str) -> None:
+        """Store a number Meta confirmed `token` manages (`chalicelib.ports.WhatsAppAccountCheck`) and route its
+        webhooks to this organisation.
 
-        The number is claimed in the webhook routes (Meta's statuses name the number, not us): a number another
-        organisation already uses is refused, so nobody can divert someone else's delivery reports. The claim, the
-        business account's route and the profile are written in one transaction: if the profile cannot be written,
-        nothing is claimed (a number claimed by a failed save could never be used by its real owner).
+        One transaction writes the number's route and the business account's route (both marked proven), removes the
+        organisation's routes for the number and business account it used before, and writes the profile
+        (conditional on the version read). If the profile cannot be written, nothing is claimed.
+
+        The number is refused (`NumberTaken`) only when another organisation has proven it. A claim nobody proved
+        (saved before numbers were checked, or seeded) gives way: the proven owner takes the number over.
         """
-        ciphertext = self._cipher.encrypt(token.encode(), self._context(org_id)) if token else None
+        if not token:
+            raise ValueError("a verified number is stored with the token Meta accepted for it")
+        ciphertext = self._cipher.encrypt(token.encode(), self._context(org_id))
+        phone_key = f"WAPHONE#{number.phone_number_id}"
         for _ in range(3):
             now = self._clock.now()
             record = self._get(org_id)
-            record.wa_phone_number_id = phone_number_id
-            record.wa_business_account_id = business_account_id
-            if ciphertext is not None:
-                record.wa_token_ciphertext = ciphertext
+            current = _route(phone_key, "ROUTE")
+            taking_over = current is not None and current.org_id != org_id
+            if current is not None and taking_over and current.proven_at is not None:
+                raise NumberTaken("this WhatsApp number is already used by another organisation")
+            old_number, old_waba = record.wa_phone_number_id, record.wa_business_account_id
+            moved = bool(old_number) and old_number != number.phone_number_id
+            old_route = _route(f"WAPHONE#{old_number}", "ROUTE") if moved else None
+            release = old_route is not None and old_route.org_id == org_id  # never another organisation's route
+            record.wa_phone_number_id = number.phone_number_id
+            record.wa_business_account_id = number.business_account_id
+            record.wa_token_ciphertext = ciphertext
+            record.wa_verified_at = now
+            record.wa_display_phone_number = number.display_phone_number or None
+            record.wa_verified_name = number.verified_name or None
             try:
                 with TransactWrite(connection=self._connection()) as tx:
                     tx.save(
-                        RouteRecord(f"WAPHONE#{phone_number_id}", "ROUTE", org_id=org_id, created_at=now),
-                        condition=RouteRecord.pk.does_not_exist() | (RouteRecord.org_id == org_id),
+                        RouteRecord(phone_key, "ROUTE", org_id=org_id, created_at=now, proven_at=now),
+                        condition=(
+                            RouteRecord.pk.does_not_exist()
+                            | (RouteRecord.org_id == org_id)
+                            | RouteRecord.proven_at.does_not_exist()
+                        ),
                     )
-                    if business_account_id:
-                        tx.save(
-                            RouteRecord(f"WABA#{business_account_id}", f"ROUTE#{org_id}", org_id=org_id, created_at=now)
+                    tx.save(
+                        RouteRecord(
+                            f"WABA#{number.business_account_id}",
+                            f"ROUTE#{org_id}",
+                            org_id=org_id,
+                            created_at=now,
+                            proven_at=now,
                         )
+                    )
+                    if release:
+                        tx.delete(RouteRecord(f"WAPHONE#{old_number}", "ROUTE"), condition=RouteRecord.org_id == org_id)
+                    if old_waba and old_waba != number.business_account_id:
+                        tx.delete(RouteRecord(f"WABA#{old_waba}", f"ROUTE#{org_id}"))
                     tx.save(record)  # conditional on the version read above
             except TransactWriteError as exc:
                 if exc.cause_response_code != "TransactionCanceledException":
@@ -143,7 +184,10 @@ class DynamoOrganisationRepository:
                 claim = exc.cancellation_reasons[0] if exc.cancellation_reasons else None
                 if claim is not None and claim.code == "ConditionalCheckFailed":
                     raise NumberTaken("this WhatsApp number is already used by another organisation") from None
-                continue  # the profile changed since it was read: read it again
+                continue  # the profile or an old route changed since it was read: read them again
+            if taking_over:
+                logger.warning("a proven owner took over a WhatsApp number another organisation claimed unproven")
+                count("WhatsAppNumberTakenOver")
             return
         raise LunasError("the settings kept changing; try again")
 
@@ -158,6 +202,9 @@ class DynamoOrganisationRepository:
             phone_number_id=record.wa_phone_number_id or "",
             business_account_id=record.wa_business_account_id or "",
             has_token=record.wa_token_ciphertext is not None,
+            verified=record.wa_verified_at is not None,
+            display_phone_number=record.wa_display_phone_number or "",
+            verified_name=record.wa_verified_name or "",
         )
 
     @staticmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.records import ConnectionRoute
 from chalicelib.observability import logger
@@ -13,14 +13,22 @@ from chalicelib.storage.writes import conditional_failed
 
 
 class DynamoRoutes:
-    """Where a webhook belongs. Phone numbers are owned by the first organisation that registered them."""
+    """Where a webhook belongs.
+
+    A WhatsApp number routes to one organisation. The dashboard claims it only after Meta confirmed the owner's token
+    manages it (`DynamoOrganisationRepository.set_whatsapp`, marked `proven_at`); such a claim is never taken by
+    another organisation. A claim without that proof (saved before the check existed, or seeded by the sandbox and
+    the tests through `claim_phone_number`) keeps routing until an organisation proves the number.
+    """
 
     def claim_phone_number(self, phone_number_id: str, org_id: str, at: dt.datetime) -> bool:
-        """Route this WhatsApp number to the organisation unless another organisation already owns it."""
-        record = RouteRecord(f"WAPHONE#{phone_number_id}", "ROUTE", org_id=org_id, created_at=at)
+        """An unproven claim: route this number here unless another organisation already has it (proven or not)."""
         try:
-            record.save(condition=RouteRecord.pk.does_not_exist() | (RouteRecord.org_id == org_id))
-        except PutError as exc:
+            RouteRecord(f"WAPHONE#{phone_number_id}", "ROUTE").update(
+                actions=[RouteRecord.org_id.set(org_id), RouteRecord.created_at.set(RouteRecord.created_at | at)],
+                condition=RouteRecord.pk.does_not_exist() | (RouteRecord.org_id == org_id),
+            )
+        except UpdateError as exc:
             if not conditional_failed(exc):
                 raise
             logger.warning("WhatsApp number already routed to another organisation; not re-routed")
@@ -28,7 +36,10 @@ class DynamoRoutes:
         return True
 
     def add_business_account(self, waba_id: str, org_id: str, at: dt.datetime) -> None:
-        RouteRecord(f"WABA#{waba_id}", f"ROUTE#{org_id}", org_id=org_id, created_at=at).save()
+        """An unproven route from a WhatsApp Business Account to the organisation (a proven one stays proven)."""
+        RouteRecord(f"WABA#{waba_id}", f"ROUTE#{org_id}").update(
+            actions=[RouteRecord.org_id.set(org_id), RouteRecord.created_at.set(RouteRecord.created_at | at)]
+        )
 
     def add_tenant(self, provider: str, tenant_id: str, org_id: str, connection_id: str, at: dt.datetime) -> None:
         RouteRecord(
@@ -46,8 +57,10 @@ class DynamoRoutes:
             return None
 
     def orgs_for_business_account(self, waba_id: str) -> list[str]:
-        records = RouteRecord.query(f"WABA#{waba_id}", RouteRecord.sk.startswith("ROUTE#"))
-        return [r.org_id for r in records]
+        """The organisations that proved they manage the account; only if none did, those that claimed it."""
+        records = list(RouteRecord.query(f"WABA#{waba_id}", RouteRecord.sk.startswith("ROUTE#")))
+        proven = [r.org_id for r in records if r.proven_at is not None]
+        return proven or [r.org_id for r in records]
 
     def connections_for_tenant(self, provider: str, tenant_id: str) -> list[ConnectionRoute]:
         records = RouteRecord.query(f"TENANT#{provider}#{tenant_id}", RouteRecord.sk.startswith("ROUTE#"))

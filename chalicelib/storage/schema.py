@@ -89,6 +89,9 @@ class OrganisationRecord(_Item):
     wa_phone_number_id = UnicodeAttribute(null=True)
     wa_business_account_id = UnicodeAttribute(null=True)
     wa_token_ciphertext = BinaryAttribute(null=True, legacy_encoding=False)
+    wa_verified_at = UTCDateTimeAttribute(null=True)  # Meta confirmed the stored token manages this number
+    wa_display_phone_number = UnicodeAttribute(null=True)  # as Meta listed it then
+    wa_verified_name = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -318,6 +321,9 @@ class RouteRecord(_Item):
     org_id = UnicodeAttribute()
     connection_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=True)
+    # WhatsApp number / WABA routes: when the organisation proved, with a token Meta accepted, that it manages them.
+    # A route without it (written before the check existed, or by a seeding path) gives way to a proven claim.
+    proven_at = UTCDateTimeAttribute(null=True)
 
 
 class SeenRecord(_Item):

@@ -175,24 +175,54 @@ def save_schedule(org_id: str, form: dict[str, list[str]]) -> None:
     )
 
 
+class MetaUnavailable(InvalidInput):
+    """Meta could not be asked (unreachable, 5xx, throttled): nothing was saved; the owner should try again."""
+
+
+_REFUSALS = {  # WhatsAppAccountRefused.reason -> what the owner reads (chalicelib/web/i18n.py)
+    "token_invalid": "whatsapp_token_refused",
+    "no_access": "whatsapp_no_access",
+    "number_not_in_account": "whatsapp_number_not_in_account",
+}
+
+
 def save_whatsapp(org_id: str, *, phone_number_id: str, business_account_id: str, token: str) -> None:
-    if not _META_ID.fullmatch(phone_number_id.strip()):
+    """Store the organisation's WhatsApp number once Meta confirms the token manages it, and route its webhooks here.
+
+    A new number, business account or token is checked with Meta first (`WhatsAppAccountCheck`: the account's
+    phone numbers, read with that token, must list the number); nothing is stored or routed before the check passes.
+    An empty token keeps the stored one only when the number and the account are unchanged (nothing to check then).
+    """
+    number, waba, token = phone_number_id.strip(), business_account_id.strip(), token.strip()
+    if not _META_ID.fullmatch(number):
         raise InvalidInput("the phone number ID is the number Meta shows in WhatsApp Manager (digits only)")
-    if not _META_ID.fullmatch(business_account_id.strip()):
+    if not _META_ID.fullmatch(waba):
         raise InvalidInput("the WhatsApp Business Account ID is digits only")
-    if token.strip() and not _ACCESS_TOKEN.fullmatch(token.strip()):
+    if token and not _ACCESS_TOKEN.fullmatch(token):
         raise InvalidInput("not an access token", key="input_token_invalid")
+    if not token:
+        current = _stores().organisations.whatsapp_summary(org_id)
+        if current.has_token and (current.phone_number_id, current.business_account_id) == (number, waba):
+            return  # nothing changed: the stored token stays, and so does its check
+        raise InvalidInput("a new number needs its access token", key="whatsapp_token_needed")
+    from chalicelib.domain.errors import WhatsAppAccountRefused
     from chalicelib.storage.organisations import NumberTaken
 
     try:
-        _stores().organisations.set_whatsapp(
-            org_id,
-            phone_number_id=phone_number_id.strip(),
-            business_account_id=business_account_id.strip(),
-            token=token.strip(),
+        verified = _lunas().whatsapp_account_check.verify(
+            business_account_id=waba, phone_number_id=number, access_token=token
         )
+    except WhatsAppAccountRefused as exc:
+        if exc.reason == "unavailable":
+            raise MetaUnavailable(str(exc), key="whatsapp_meta_unreachable") from None
+        raise InvalidInput(str(exc), key=_REFUSALS[exc.reason], number=number, waba=waba) from None
+    try:
+        _stores().organisations.set_whatsapp(org_id, verified, token=token)
     except NumberTaken:
-        raise InvalidInput("this WhatsApp number is already connected to another Lunas account") from None
+        raise InvalidInput(
+            "this WhatsApp number is already connected to another Lunas account", key="whatsapp_number_taken"
+        ) from None
+    logger.info("whatsapp number verified with meta and saved", extra={"org_id": org_id})
 
 
 # -- customers and consent ---------------------------------------------------------------------------------------

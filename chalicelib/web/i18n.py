@@ -48,7 +48,7 @@ _EN: dict[str, str] = {
     "phone_number_id": "Phone number ID",
     "business_account_id": "WhatsApp Business Account ID",
     "access_token": "Access token",
-    "token_stored": "A token is stored (encrypted). Leave empty to keep it.",
+    "token_stored": "A token is stored (encrypted). Leave empty to keep it while the number and account stay the same.",
     "token_missing": "No token stored yet.",
     "save": "Save",
     "saved": "Saved.",
@@ -124,6 +124,29 @@ _EN: dict[str, str] = {
         "the access token must be the token Meta shows: letters, digits and . _ - = | only, at most 2,048 characters"
     ),
     "input_too_many_minimums": "give at most {limit} minimum amounts, one per currency",
+    "whatsapp_token_needed": (
+        "a new phone number ID or WhatsApp Business Account ID needs its access token: paste the token again"
+    ),
+    "whatsapp_token_refused": (
+        "Meta refused this access token (it is wrong, expired or was revoked). Copy a current token from Meta "
+        "Business Suite and try again"
+    ),
+    "whatsapp_no_access": (
+        "this access token cannot manage WhatsApp Business Account {waba}: check the account ID and that the token "
+        "has the whatsapp_business_management permission for it"
+    ),
+    "whatsapp_number_not_in_account": (
+        "WhatsApp Business Account {waba} does not list phone number ID {number} for this access token: check both "
+        "IDs in WhatsApp Manager"
+    ),
+    "whatsapp_meta_unreachable": (
+        "We could not reach Meta to confirm this WhatsApp number. Nothing was saved. Please try again in a few minutes."
+    ),
+    "whatsapp_number_taken": "this WhatsApp number is already connected to another Lunas account",
+    "whatsapp_verified": "Confirmed by Meta: {number} ({name}).",
+    "whatsapp_unverified": (
+        "Meta has not confirmed this number for your account yet: enter its access token and save to confirm it."
+    ),
     "input_amount_too_large": "the minimum amount in {currency} is too large",
     "reason_sent": "Sent",
     "reason_would_send": "Would be sent",
@@ -206,7 +229,9 @@ _ID: dict[str, str] = {
     "phone_number_id": "ID nomor telepon",
     "business_account_id": "ID WhatsApp Business Account",
     "access_token": "Token akses",
-    "token_stored": "Token tersimpan (terenkripsi). Kosongkan untuk tetap memakainya.",
+    "token_stored": (
+        "Token tersimpan (terenkripsi). Kosongkan untuk tetap memakainya selama nomor dan akunnya tidak berubah."
+    ),
     "token_missing": "Belum ada token tersimpan.",
     "save": "Simpan",
     "saved": "Tersimpan.",
@@ -287,6 +312,31 @@ _ID: dict[str, str] = {
         "token akses harus berupa token dari Meta: hanya huruf, angka dan . _ - = |, paling banyak 2.048 karakter"
     ),
     "input_too_many_minimums": "isi paling banyak {limit} jumlah minimum, satu per mata uang",
+    "whatsapp_token_needed": (
+        "ID nomor telepon atau ID WhatsApp Business Account yang baru memerlukan token aksesnya: tempel tokennya lagi"
+    ),
+    "whatsapp_token_refused": (
+        "Meta menolak token akses ini (salah, kedaluwarsa, atau sudah dicabut). Salin token yang berlaku dari Meta "
+        "Business Suite lalu coba lagi"
+    ),
+    "whatsapp_no_access": (
+        "token akses ini tidak dapat mengelola WhatsApp Business Account {waba}: periksa ID akun dan pastikan token "
+        "memiliki izin whatsapp_business_management untuk akun itu"
+    ),
+    "whatsapp_number_not_in_account": (
+        "WhatsApp Business Account {waba} tidak memuat ID nomor telepon {number} untuk token akses ini: periksa kedua "
+        "ID di WhatsApp Manager"
+    ),
+    "whatsapp_meta_unreachable": (
+        "Kami tidak dapat menghubungi Meta untuk memastikan nomor WhatsApp ini. Tidak ada yang disimpan. Silakan coba "
+        "lagi beberapa menit lagi."
+    ),
+    "whatsapp_number_taken": "nomor WhatsApp ini sudah terhubung ke akun Lunas lain",
+    "whatsapp_verified": "Dikonfirmasi oleh Meta: {number} ({name}).",
+    "whatsapp_unverified": (
+        "Meta belum mengonfirmasi nomor ini untuk akun Anda: masukkan token aksesnya lalu simpan untuk "
+        "mengonfirmasinya."
+    ),
     "input_amount_too_large": "jumlah minimum dalam {currency} terlalu besar",
     "reason_sent": "Terkirim",
     "reason_would_send": "Akan dikirim",

@@ -1,7 +1,7 @@
 """The owner's forms: reminder settings (schedule, send window, minimums, the WhatsApp number) and consent records.
 
-Each form is validated by `dashboard.py`; a refused one shows the same page again with the problem (status 400),
-a saved one redirects with a flash message.
+Each form is validated by `dashboard.py`; a refused one shows the same page again with the problem (status 400;
+503 when Meta could not be asked to confirm a WhatsApp number), a saved one redirects with a flash message.
 """
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ def save_whatsapp(ctx: Ctx) -> Response:
             business_account_id=ctx.field("business_account_id"),
             token=ctx.field("access_token"),
         )
+    except dashboard.MetaUnavailable as exc:  # Meta could not confirm the number now: nothing saved, try again
+        return _settings_page(ctx, 503, exc.explained(ctx.t), "bad")
     except dashboard.InvalidInput as exc:
         return _settings_page(ctx, 400, ctx.t("settings_invalid", problem=exc.explained(ctx.t)), "bad")
     return redirect(ctx, "/settings?m=saved")

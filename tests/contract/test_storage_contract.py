@@ -32,6 +32,7 @@ from chalicelib.domain.models import (
     ReminderSettings,
     SendWindow,
     Stage,
+    VerifiedWhatsAppNumber,
     WhatsAppAccount,
 )
 from chalicelib.domain.records import (
@@ -857,6 +858,36 @@ def test_an_organisation_and_its_whatsapp_number(impl: Impl, org: str) -> None:
         impl.organisations.settings(new_org())
 
 
+def verified(number: str, waba: str, *, name: str = "Toko Maju") -> VerifiedWhatsAppNumber:
+    return VerifiedWhatsAppNumber(
+        phone_number_id=number, business_account_id=waba, display_phone_number="+62 21 5555 0000", verified_name=name
+    )
+
+
+def test_a_proven_owner_takes_over_an_unproven_claim_but_never_a_proven_one(impl: Impl, org: str) -> None:
+    number, waba, squatter, late = unique("pn"), unique("waba"), new_org(), new_org()
+    # Legacy data: another organisation saved the number and WABA before numbers were checked (unproven routes).
+    account = WhatsAppAccount(phone_number_id=number, business_account_id=waba, access_token="EAAG-guess")
+    impl.organisations.save(ReminderSettings(org_id=squatter, business_name="Penyerobot"), account)
+    assert impl.routes.org_for_phone_number(number) == squatter
+    assert impl.routes.orgs_for_business_account(waba) == [squatter]
+    assert not impl.routes.claim_phone_number(number, org, T0)  # an unproven claim never moves another's route
+
+    impl.organisations.save(ReminderSettings(org_id=org, business_name="Pemilik"))
+    impl.organisations.set_whatsapp(org, verified(number, waba), token="EAAG-owner")
+    assert impl.routes.org_for_phone_number(number) == org
+    assert impl.routes.orgs_for_business_account(waba) == [org]  # proven routes hide unproven ones
+    # The proven route stays proven when an unproven claim of the same organisation repeats it.
+    assert impl.routes.claim_phone_number(number, org, T0)
+    impl.routes.add_business_account(waba, org, T0)
+    impl.routes.add_business_account(waba, late, T0)
+    assert impl.routes.orgs_for_business_account(waba) == [org]
+    impl.organisations.save(ReminderSettings(org_id=late, business_name="Telat"))
+    with pytest.raises(NumberTaken):
+        impl.organisations.set_whatsapp(late, verified(number, waba), token="EAAG-late")
+    assert impl.routes.org_for_phone_number(number) == org
+
+
 def test_the_owner_edits_the_settings_and_the_whatsapp_number(impl: Impl, org: str) -> None:
     impl.organisations.save(ReminderSettings(org_id=org, business_name="Toko Maju", country="ID"))
     assert impl.organisations.whatsapp_summary(org) == WhatsAppSummary(
@@ -869,25 +900,38 @@ def test_the_owner_edits_the_settings_and_the_whatsapp_number(impl: Impl, org: s
     assert impl.organisations.settings(org) == dataclasses.replace(edited, country="ID")  # set at sign-up only
 
     number, waba = unique("pn"), unique("waba")
-    impl.organisations.set_whatsapp(org, phone_number_id=number, business_account_id=waba, token="")
-    assert impl.organisations.whatsapp(org) is None  # no token yet
-    impl.organisations.set_whatsapp(org, phone_number_id=number, business_account_id=waba, token="EAAG-1")
-    moved = unique("pn")
-    impl.organisations.set_whatsapp(org, phone_number_id=moved, business_account_id=waba, token="")  # keeps it
-    assert impl.organisations.whatsapp(org) == WhatsAppAccount(
-        phone_number_id=moved, business_account_id=waba, access_token="EAAG-1"
-    )
+    with pytest.raises(ValueError):  # a verified number is stored with the token Meta accepted, never without
+        impl.organisations.set_whatsapp(org, verified(number, waba), token="")
+    assert impl.organisations.whatsapp(org) is None and impl.routes.org_for_phone_number(number) is None
+    impl.organisations.set_whatsapp(org, verified(number, waba), token="EAAG-1")
     assert impl.organisations.whatsapp_summary(org) == WhatsAppSummary(
-        phone_number_id=moved, business_account_id=waba, has_token=True
+        phone_number_id=number,
+        business_account_id=waba,
+        has_token=True,
+        verified=True,
+        display_phone_number="+62 21 5555 0000",
+        verified_name="Toko Maju",
     )
-    assert (impl.routes.org_for_phone_number(moved), impl.routes.org_for_phone_number(number)) == (org, org)
+    moved, moved_waba = unique("pn"), unique("waba")
+    impl.organisations.set_whatsapp(org, verified(moved, moved_waba, name=""), token="EAAG-2")
+    assert impl.organisations.whatsapp(org) == WhatsAppAccount(
+        phone_number_id=moved, business_account_id=moved_waba, access_token="EAAG-2"
+    )
+    assert impl.organisations.whatsapp_summary(org).verified_name == ""
+    # The old number and business account no longer route here; the new ones do.
+    assert (impl.routes.org_for_phone_number(moved), impl.routes.org_for_phone_number(number)) == (org, None)
+    assert (impl.routes.orgs_for_business_account(moved_waba), impl.routes.orgs_for_business_account(waba)) == (
+        [org],
+        [],
+    )
     assert impl.organisations.settings(org).business_name == "Toko Maju Jaya"  # the number kept the settings
 
     other = new_org()
     impl.organisations.save(ReminderSettings(org_id=other, business_name="Lain"))
-    with pytest.raises(NumberTaken):  # nobody can divert another organisation's delivery reports
-        impl.organisations.set_whatsapp(other, phone_number_id=moved, business_account_id="", token="EAAG-2")
+    with pytest.raises(NumberTaken):  # a proven number is never taken by another organisation, even with proof
+        impl.organisations.set_whatsapp(other, verified(moved, moved_waba), token="EAAG-3")
     assert impl.organisations.whatsapp_summary(other).phone_number_id == ""
+    assert impl.routes.org_for_phone_number(moved) == org
     # An organisation that does not exist: NotFound from memory; DynamoDB lets pynamodb's DoesNotExist through.
     with pytest.raises((LunasError, DoesNotExist)):
         impl.organisations.update_settings(ReminderSettings(org_id=new_org(), business_name="Nobody"))
