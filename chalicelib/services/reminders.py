@@ -271,7 +271,11 @@ class _Delivery:
         if msg_sk is None:
             self._decide(message, Reason.ALREADY_MESSAGED_TODAY, "another worker or source messaged this phone today")
             return
-        withdrawn = self._consent_withdrawn(message)
+        try:
+            withdrawn = self._consent_withdrawn(message)
+        except Exception:
+            self.deps.ledger.release(self.org_id, msg_sk)  # nothing has left for Meta: the claim must not strand it
+            raise
         if withdrawn is not None:
             self.deps.ledger.release(self.org_id, msg_sk)
             self._decide(message, withdrawn, "consent changed after the last look, right before sending; not sent")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from chalicelib.domain.models import ConsentStatus, Reason, TemplateRef
+import pytest
+
+from chalicelib.domain.models import Consent, ConsentStatus, Reason, TemplateRef
 from chalicelib.ports import SentMessage
 from tests.builders import CONN, TUESDAY_10_JKT, consent, customer, invoice
 from tests.unit.fakes import FakeSender
@@ -84,3 +86,21 @@ def test_consent_unchanged_during_the_batch_sends_every_message() -> None:
     result = rig.cycle()
     assert {t.to for t in rig.sender.templates} == set(PHONES)
     assert {decision(result, f"INV-{n}").reason for n in range(len(PHONES))} == {Reason.SENT}
+
+
+def test_when_the_consent_read_right_before_sending_fails_the_claim_is_released_and_nothing_is_sent() -> None:
+    rig = _rig(lambda rig, sent: None)
+    read_all = rig.stores.consents.for_phones
+
+    def unreachable_for_one_phone(org_id: str, phones: Iterable[str]) -> dict[str, Consent]:
+        wanted = list(phones)
+        if len(wanted) == 1:  # the per-message read (the batch's last look asks for every phone at once)
+            raise ConnectionError("DynamoDB did not answer")
+        return read_all(org_id, wanted)
+
+    rig.stores.consents.for_phones = unreachable_for_one_phone  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        rig.cycle()  # the cycle fails: SQS redelivers it
+    assert rig.sender.templates == []
+    today = TUESDAY_10_JKT.date()
+    assert rig.stores.ledger.phones_messaged_on(ORG, today, PHONES) == frozenset()  # no claim stranded
