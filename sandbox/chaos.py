@@ -60,7 +60,7 @@ import threading
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,10 +262,19 @@ def _accounting_params(rng: random.Random, kind: str) -> dict[str, Any]:
 
 @dataclass
 class ConsentLog:
-    """Every consent write made through `ObservedConsents`, timed on the sandbox clock."""
+    """Every consent write and read made through `ObservedConsents`, timed on the sandbox clock."""
 
     writes: list[tuple[str, str, ConsentWrite]] = field(default_factory=list)  # (org_id, phone, write)
+    reads: list[tuple[str, str, float]] = field(default_factory=list)  # (org_id, phone, when the read began)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reads_for_org(self, org_id: str) -> dict[str, tuple[float, ...]]:
+        with self.lock:
+            mine = [(phone, at) for org, phone, at in self.reads if org == org_id]
+        by_phone: dict[str, list[float]] = {}
+        for phone, at in mine:
+            by_phone.setdefault(phone, []).append(at)
+        return {phone: tuple(sorted(times)) for phone, times in by_phone.items()}
 
     def for_org(self, org_id: str) -> dict[str, tuple[ConsentWrite, ...]]:
         with self.lock:
@@ -277,7 +286,8 @@ class ConsentLog:
 
 
 class ObservedConsents(DynamoConsentRepository):
-    """The real consent repository; each `record` is timed (started, finished) on the sandbox clock."""
+    """The real consent repository; each `record` is timed (started, finished) on the sandbox clock, and the start of
+    each read is noted (to tell, of a message sent after an opt-out, whether Lunas had read consent before it)."""
 
     def __init__(self, clock: SandboxClock, log: ConsentLog) -> None:
         super().__init__()
@@ -290,6 +300,13 @@ class ObservedConsents(DynamoConsentRepository):
         write = ConsentWrite(status=consent.status.value, started=started, finished=self._clock.timestamp())
         with self._log.lock:
             self._log.writes.append((consent.org_id, consent.phone, write))
+
+    def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]:
+        wanted = list(phones)
+        started = self._clock.timestamp()
+        with self._log.lock:
+            self._log.reads += [(org_id, phone, started) for phone in wanted]
+        return super().for_phones(org_id, wanted)
 
 
 class ChaosContainer(Container):
@@ -860,6 +877,7 @@ def _ground_truth(sandbox: Sandbox, world: _World, log: ConsentLog) -> GroundTru
         send_attempts=len(requests),
         invoices=tuple(_invoice_truths(sandbox, world)),
         consents=consents,
+        consent_reads=log.reads_for_org(world.org_id),
         decisions=tuple(decisions),
         today=sandbox.clock.now().astimezone(zone).date(),
         first_stage_offset=min(s.offset_days for s in world.settings.stages),

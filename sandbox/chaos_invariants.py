@@ -96,6 +96,7 @@ class GroundTruth:
     today: dt.date  # the local date of the clean cycle
     first_stage_offset: int  # the earliest stage, in days from the due date (-3 by default)
     notes: tuple[str, ...] = field(default=())  # odd but not a broken promise (shown with --seed)
+    consent_reads: Mapping[str, tuple[float, ...]] = field(default_factory=dict)  # phone -> when Lunas read it
 
 
 def check(truth: GroundTruth) -> dict[str, list[str]]:
@@ -151,10 +152,22 @@ def _consent_at_send(truth: GroundTruth) -> list[str]:
             if not again:
                 found.append(
                     f"{message.wamid} to {message.phone}: send request reached Meta at {_when(at)}, "
-                    f"{at - out.finished:.3f} s after the opt-out was recorded (at {_when(out.finished)})"
+                    f"{at - out.finished:.3f} s after the opt-out was recorded (at {_when(out.finished)}); "
+                    + _last_read(truth, message.phone, at, out)
                 )
                 break
     return found
+
+
+def _last_read(truth: GroundTruth, phone: str, at: float, out: ConsentWrite) -> str:
+    """Lunas' last read of the phone's consent before the send: before the opt-out write began (a race: the STOP
+    arrived while the message was already on its way), or after it (Lunas could have known)."""
+    reads = [r for r in truth.consent_reads.get(phone, ()) if r < at]
+    if not reads:
+        return "Lunas never read this phone's consent before sending"
+    last = reads[-1]
+    when = "before" if last < out.started else "while" if last < out.finished else "after"
+    return f"Lunas last read its consent at {_when(last)}, {when} the opt-out was being written"
 
 
 def _never_paid(truth: GroundTruth) -> list[str]:
