@@ -55,6 +55,7 @@ from chalicelib.domain.records import (
 from chalicelib.domain.templates import TemplateState
 from chalicelib.domain.tracking import DeliveryStatus
 from chalicelib.ports import Clock
+from chalicelib.storage.ledger import message_key, recipient_of
 from chalicelib.storage.organisations import NotFound, NumberTaken
 
 _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -70,11 +71,6 @@ class AlreadyExists(LunasError):
 def _ttl(at: dt.datetime) -> dt.datetime:
     """An expiry as DynamoDB's TTL attribute keeps it: whole epoch seconds, rounded down."""
     return at.replace(microsecond=0)
-
-
-def message_key(local_date: dt.date, phone: str) -> str:
-    """Same key as `DynamoSendLedger`: one message per phone per local date."""
-    return f"MSG#{local_date.isoformat()}#{phone}"
 
 
 # -- consent, preferences, phone flags ------------------------------------------------------------------------------
@@ -275,9 +271,7 @@ class MemorySendLedger:
         self._parked: dict[str, dict[str, _Parked]] = {}  # wamid -> status -> parked
 
     def recipient(self, message_key: str) -> str | None:
-        kind, _, rest = message_key.partition("#")
-        phone = rest.rpartition("#")[2]
-        return phone if kind == "MSG" and phone.startswith("+") else None
+        return recipient_of(message_key)
 
     def states(self, org_id: str, ledger_keys: Iterable[str]) -> dict[str, LedgerState]:
         with self._lock:

@@ -42,6 +42,13 @@ def message_key(local_date: dt.date, phone: str) -> str:
     return f"MSG#{local_date.isoformat()}#{phone}"
 
 
+def recipient_of(key: str) -> str | None:
+    """The E.164 phone a message key was claimed for (the key names it), or None for a key we did not write."""
+    kind, _, rest = key.partition("#")
+    phone = rest.rpartition("#")[2]
+    return phone if kind == "MSG" and phone.startswith("+") else None
+
+
 class DynamoSendLedger:
     def __init__(self) -> None:
         self._connection: DynamoConnection | None = None
@@ -53,10 +60,7 @@ class DynamoSendLedger:
         return TransactWrite(connection=self._connection)
 
     def recipient(self, message_key: str) -> str | None:
-        """The E.164 phone a message key was claimed for (the key names it), or None for a key we did not write."""
-        kind, _, rest = message_key.partition("#")
-        phone = rest.rpartition("#")[2]
-        return phone if kind == "MSG" and phone.startswith("+") else None
+        return recipient_of(message_key)
 
     def states(self, org_id: str, ledger_keys: Iterable[str]) -> dict[str, LedgerState]:
         keys = [(org_pk(org_id), f"LEDGER#{k}") for k in sorted(set(ledger_keys))]
