@@ -55,9 +55,10 @@ def _refuse_unreadable_errors(response: httpx.Response) -> None:
         return
     response.read()
     try:
-        graph = isinstance(response.json(), dict) and "error" in response.json()
+        body = response.json()
     except ValueError:
-        graph = False
+        body = None
+    graph = isinstance(body, dict) and "error" in body
     if not graph:
         raise _AnsweredWithoutGraphError(response.status_code, response.reason_phrase)
 
