@@ -147,9 +147,8 @@ def _whole_message_hold(message: OutgoingMessage, facts: _Facts, today: dt.date)
 
 
 def _paused(invoice: Invoice, facts: _Facts) -> bool:
-    return (invoice.connection_id, invoice.customer_id) in facts.paused_customers or _key(
-        invoice
-    ) in facts.paused_invoices
+    customer = (invoice.connection_id, invoice.customer_id)
+    return customer in facts.paused_customers or _key(invoice) in facts.paused_invoices
 
 
 def _closed_status(invoice: Invoice, facts: _Facts) -> str:
