@@ -76,7 +76,7 @@ def settings_from_environment() -> Settings:
         graph_api_version=_env("GRAPH_API_VERSION", "25.0"),
         meta_app_secret=_secret("META_APP_SECRET"),
         public_base_url=_env("LUNAS_PUBLIC_URL", "https://lunas.example"),
-        recheck_after_seconds=float(_env("LUNAS_RECHECK_AFTER_SECONDS", "60")),
+        recheck_after_seconds=float(_env("LUNAS_RECHECK_AFTER_SECONDS", "0")),
         cognito_user_pool_id=_env("COGNITO_USER_POOL_ID"),
         cognito_client_id=_env("COGNITO_CLIENT_ID"),
         cognito_jwks_url=_env("COGNITO_JWKS_URL"),

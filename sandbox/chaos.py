@@ -24,9 +24,7 @@ connection, the webhooks are drained again, and `sandbox.chaos_invariants.check`
 Meta accepted and when each request reached it, the fakes' invoices and when they were paid, the consent writes and
 history, Lunas' ledger and decisions) with the promises.
 
-A few things differ from the plain sandbox, none changing a rule: the re-check before sending is never skipped
-(`recheck_after_seconds=0`, as the demo does, so "paid mid-cycle" is meaningful within a fast cycle;
-`--recheck-after-seconds 60` runs with the deployed default instead), the accounting adapters' waits (Retry-After,
+A few things differ from the plain sandbox, none changing a rule: the accounting adapters' waits (Retry-After,
 back-off) move the shared sandbox clock instead of sleeping, and fake Meta posts only the `sent` status of each
 message (the one that completes a claim whose answer was lost). Consent writes are timed around the real repository
 (`ObservedConsents`), so "opted out before the send" is judged on when the opt-out was recorded, not on the
@@ -92,6 +90,8 @@ from sandbox.chaos_invariants import (
     GroundTruth,
     InvoiceTruth,
     check,
+    final_read_gaps,
+    races,
 )
 from sandbox.clock import SandboxClock
 from sandbox.fakehttp import FakeServer, Fault
@@ -372,6 +372,8 @@ class Outcome:
     failed_deliveries: int = 0  # cycle messages the worker reported failed (SQS would redeliver them)
     violations: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in INVARIANTS})
     problems: list[str] = field(default_factory=list)  # the harness's own trouble: hung threads, odd exceptions
+    races: list[str] = field(default_factory=list)  # STOPs written after Lunas' final read (see chaos_invariants)
+    final_read_gaps: list[float] = field(default_factory=list)  # seconds from the final consent read to the request
     notes: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)  # "INV-001 sent" ..., for the full description
     seconds: float = 0.0
@@ -392,6 +394,7 @@ class Outcome:
         for invariant, found in self.violations.items():
             lines += [f"  VIOLATION {invariant} ({INVARIANTS[invariant]}): {v}" for v in found]
         lines += [f"  PROBLEM {p}" for p in self.problems]
+        lines += [f"  {r}" for r in self.races]
         lines += [f"  note {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -471,6 +474,7 @@ def _clean_cycles(world: _World, outcome: Outcome) -> None:
 def _judge(sandbox: Sandbox, world: _World, log: ConsentLog, outcome: Outcome) -> None:
     truth = _ground_truth(sandbox, world, log)
     outcome.violations = check(truth)
+    outcome.races, outcome.final_read_gaps = races(truth), final_read_gaps(truth)
     outcome.send_attempts, outcome.accepted = truth.send_attempts, len(truth.accepted)
     outcome.notes += truth.notes
     numbers = {ids: number for number, ids in world.invoice_ids.items()}
@@ -843,7 +847,7 @@ def _ground_truth(sandbox: Sandbox, world: _World, log: ConsentLog) -> GroundTru
     stores = bootstrap.container().stores
     assert world.settings is not None
     zone = ZoneInfo(world.settings.timezone)
-    claims = {m.message_key: m.ledger_keys for m in stores.ledger.messages(world.org_id)}
+    entries = {m.message_key: m for m in stores.ledger.messages(world.org_id)}
     requests = _template_requests(sandbox, world)
     accepted = []
     for message in sandbox.meta.messages(phone_number_id=world.phone_number_id):
@@ -855,8 +859,11 @@ def _ground_truth(sandbox: Sandbox, world: _World, log: ConsentLog) -> GroundTru
         at = max(reached, default=received)
         parsed = parse_tracker(tracker) if tracker else None
         reminders: tuple[tuple[str, str, str], ...] = ()
-        if parsed is not None and parsed[0] == world.org_id and parsed[1] in claims:
-            reminders = tuple(_reminder(key) for key in claims[parsed[1]])
+        claimed_at = None
+        if parsed is not None and parsed[0] == world.org_id and parsed[1] in entries:
+            entry = entries[parsed[1]]
+            reminders = tuple(_reminder(key) for key in entry.ledger_keys)
+            claimed_at = entry.claimed_at.timestamp()
         accepted.append(
             Accepted(
                 wamid=message["wamid"],
@@ -865,6 +872,7 @@ def _ground_truth(sandbox: Sandbox, world: _World, log: ConsentLog) -> GroundTru
                 local_day=dt.datetime.fromtimestamp(at, zone).date(),
                 reminders=reminders,
                 tracker=tracker,
+                claimed_at=claimed_at,
             )
         )
     consents = log.for_org(world.org_id)
@@ -1016,6 +1024,13 @@ def table(outcomes: Sequence[Outcome], seconds: float) -> str:
         (f"violations {k}: {text}", str(sum(len(o.violations[k]) for o in outcomes))) for k, text in INVARIANTS.items()
     ]
     rows.append(("harness problems (hung or crashed steps)", str(sum(len(o.problems) for o in outcomes))))
+    gaps = sorted(g for o in outcomes for g in o.final_read_gaps)
+    rows.append(
+        ("STOP races (written after Lunas' final read; not violations)", str(sum(len(o.races) for o in outcomes)))
+    )
+    if gaps:
+        median, worst = gaps[len(gaps) // 2], gaps[-1]
+        rows.append(("final consent read -> request, median / max (ms)", f"{median * 1000:.0f} / {worst * 1000:.0f}"))
     width = max(len(r[0]) for r in rows)
     lines = [f"Chaos: {len(outcomes)} scenarios in {seconds:.0f} s"]
     lines += [f"  {label:<{width}}  {value:>6}" for label, value in rows]
@@ -1050,7 +1065,7 @@ def main(argv: list[str] | None = None) -> int:
         "--recheck-after-seconds",
         type=float,
         default=0.0,
-        help="LUNAS_RECHECK_AFTER_SECONDS for the run (0: re-read before every batch; the deployed default is 60)",
+        help="LUNAS_RECHECK_AFTER_SECONDS for the run (0, the default: re-read before every batch)",
     )
     args = parser.parse_args(argv)
     if not args.verbose:

@@ -10,7 +10,10 @@ I1 never the same reminder twice: no two template messages Meta accepted cover t
    tied, through the tracker Meta echoes, to the claim Lunas made before sending it.
 I2 no consent, no message: for every accepted template message, an `opted_in` write for its phone had begun before
    the send request reached Meta, and no `opted_out` write had completed before it (unless an opt-in began after
-   that opt-out and before the request).
+   that opt-out and before the request). One case is a race, not a broken promise, and is counted apart (`races`):
+   the opt-out write *began* after Lunas' final read of that phone's consent, made after the message's claim, right
+   before the request left. Lunas decides at that read; a STOP written while the request is already on its way
+   cannot stop it (no system can), so the measure of it is the gap between that read and the request.
 I3 never about a paid invoice: no invoice an accepted message covers had been paid or voided in the accounting
    system before the send request reached Meta.
 I4 every reminder sent or explained, once the faults are cleared, the webhooks drained and one clean cycle has run:
@@ -55,6 +58,7 @@ class Accepted:
     local_day: dt.date  # that instant's date in the organisation's time zone
     reminders: tuple[tuple[str, str, str], ...]  # (connection_id, invoice_id, stage) of the claim it was sent under
     tracker: str | None
+    claimed_at: float | None = None  # when Lunas claimed it (the ledger's claimed_at), None if tied to no claim
 
 
 @dataclass(frozen=True)
@@ -138,25 +142,52 @@ def _never_twice(truth: GroundTruth) -> list[str]:
     return found
 
 
+def races(truth: GroundTruth) -> list[str]:
+    """STOPs written while a message was already leaving: after Lunas' final read (made after the claim)."""
+    return [f for message in truth.accepted for f in _consent_problems(truth, message) if f.startswith(_RACE)]
+
+
+_RACE = "race: "
+
+
 def _consent_at_send(truth: GroundTruth) -> list[str]:
+    return [f for message in truth.accepted for f in _consent_problems(truth, message) if not f.startswith(_RACE)]
+
+
+def _consent_problems(truth: GroundTruth, message: Accepted) -> list[str]:
     found = []
-    for message in truth.accepted:
-        writes = truth.consents.get(message.phone, ())
-        at = message.requested_at
-        opted_in = [w for w in writes if w.status == "opted_in" and w.started < at]
-        if not opted_in:
-            found.append(f"{message.wamid} to {message.phone} at {_when(at)}: no opt-in recorded")
-            continue
-        for out in (w for w in writes if w.status == "opted_out" and w.finished < at):
-            again = any(w.started > out.finished for w in opted_in)
-            if not again:
-                found.append(
-                    f"{message.wamid} to {message.phone}: send request reached Meta at {_when(at)}, "
-                    f"{at - out.finished:.3f} s after the opt-out was recorded (at {_when(out.finished)}); "
-                    + _last_read(truth, message.phone, at, out)
-                )
-                break
+    writes = truth.consents.get(message.phone, ())
+    at = message.requested_at
+    opted_in = [w for w in writes if w.status == "opted_in" and w.started < at]
+    if not opted_in:
+        return [f"{message.wamid} to {message.phone} at {_when(at)}: no opt-in recorded"]
+    for out in (w for w in writes if w.status == "opted_out" and w.finished < at):
+        again = any(w.started > out.finished for w in opted_in)
+        if not again:
+            final = _final_read(truth, message)
+            raced = final is not None and final < out.started
+            found.append(
+                (_RACE if raced else "")
+                + f"{message.wamid} to {message.phone}: send request reached Meta at {_when(at)}, "
+                f"{at - out.finished:.3f} s after the opt-out was recorded (at {_when(out.finished)}); "
+                + _last_read(truth, message.phone, at, out)
+            )
+            break
     return found
+
+
+def final_read_gaps(truth: GroundTruth) -> list[float]:
+    """For each accepted message, seconds from Lunas' final consent read (after the claim) to the request."""
+    finals = ((m, _final_read(truth, m)) for m in truth.accepted)
+    return [m.requested_at - read for m, read in finals if read is not None]
+
+
+def _final_read(truth: GroundTruth, message: Accepted) -> float | None:
+    """Lunas' last read of the phone's consent after the message's claim and before its request, if any."""
+    if message.claimed_at is None:
+        return None
+    reads = [r for r in truth.consent_reads.get(message.phone, ()) if message.claimed_at <= r < message.requested_at]
+    return reads[-1] if reads else None
 
 
 def _last_read(truth: GroundTruth, phone: str, at: float, out: ConsentWrite) -> str:

@@ -20,6 +20,8 @@ from sandbox.chaos_invariants import (
     GroundTruth,
     InvoiceTruth,
     check,
+    final_read_gaps,
+    races,
 )
 from sandbox.run import Sandbox
 
@@ -126,6 +128,24 @@ def test_a_message_without_opt_in_or_after_a_recorded_opt_out_breaks_i2() -> Non
         consents={BUDI: (ConsentWrite("opted_in", 0, 1), stopped, ConsentWrite("opted_in", T0 + 7, T0 + 8))}
     )
     assert _broken(opted_in_again) == {}
+
+
+def test_a_stop_written_after_lunas_final_read_is_a_race_not_a_violation() -> None:
+    """Lunas decides at its final consent read (after the claim). A STOP begun after that read raced the request."""
+    stopped = ConsentWrite("opted_out", T0 + 9.97, T0 + 9.98)
+    claimed = dataclasses.replace(_message(), claimed_at=T0 + 9.9)
+    consents = {BUDI: (ConsentWrite("opted_in", 0, 1), stopped)}
+    raced = _truth(accepted=(claimed,), consents=consents, consent_reads={BUDI: (T0 - 60, T0 + 9.95)})
+    assert _broken(raced) == {}
+    assert len(races(raced)) == 1
+    assert [round(g, 3) for g in final_read_gaps(raced)] == [0.05]
+    # Read only at planning time (before the claim): Lunas did not look again, so it is a violation.
+    stale = _truth(accepted=(claimed,), consents=consents, consent_reads={BUDI: (T0 - 60,)})
+    assert set(_broken(stale)) == {"I2"}
+    assert races(stale) == []
+    # Read after the claim, but after the STOP was recorded: Lunas could have known.
+    late = _truth(accepted=(claimed,), consents=consents, consent_reads={BUDI: (T0 + 9.99,)})
+    assert set(_broken(late)) == {"I2"}
 
 
 def test_a_message_about_an_invoice_paid_before_the_request_breaks_i3() -> None:
