@@ -137,11 +137,15 @@ def pay(code: str) -> Response:
     lunas = bootstrap.container()
     # Codes are ours (16 URL-safe characters); anything else is not looked up: a DynamoDB key is at most 2 KB.
     well_formed = re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code) is not None
-    links = lunas.stores.payment_links.resolve(code, lunas.clock.now()) if well_formed else []
-    if len(links) == 1:
-        return Response(body="", status_code=302, headers={"Location": links[0][1]})
-    status = 200 if links else 404
-    return Response(body=payment_links_page(links), status_code=status, headers={"Content-Type": "text/html"})
+    page = lunas.payment_page(code) if well_formed else None
+    if page is None:
+        return Response(body=payment_links_page([]), status_code=404, headers={"Content-Type": "text/html"})
+    lines = [(t.number, t.url) for t in page.targets]
+    if len(lines) == 1 and lines[0][1]:
+        return Response(body="", status_code=302, headers={"Location": lines[0][1]})
+    business = lunas.stores.organisations.settings(page.org_id).business_name
+    body = payment_links_page(lines, business=business, language=page.language)
+    return Response(body=body, status_code=200, headers={"Content-Type": "text/html"})
 
 
 @app.route("/health", methods=["GET"])

@@ -17,13 +17,15 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.clock import Monotonic, monotonic
 from chalicelib.domain.errors import LunasError
-from chalicelib.domain.models import Connection, Invoice, ReminderSettings, TemplateRef, WhatsAppAccount
+from chalicelib.domain.models import Connection, ConnectionStatus, ReminderSettings, TemplateRef, WhatsAppAccount
+from chalicelib.domain.records import PaymentPage
 from chalicelib.ports import (
     AccessTokenProvider,
     AccountingGateway,
@@ -166,6 +168,21 @@ class Container:
             full_sweep_every=dt.timedelta(days=self.settings.full_sweep_days),
         )
 
+    def payment_page(self, code: str) -> PaymentPage | None:
+        """A reminder's pay link opened by the customer; unknown payment pages are looked up now (services/payments)."""
+        from chalicelib.services.payments import open_payment_page
+
+        return open_payment_page(
+            code, links=self.stores.payment_links, now=self.clock.now(), look_up=self._payment_pages
+        )
+
+    def _payment_pages(self, org_id: str, connection_id: str, invoice_ids: Sequence[str]) -> dict[str, str | None]:
+        connection = self.stores.connections.get(org_id, connection_id)
+        if connection.status is not ConnectionStatus.ACTIVE:
+            return {}
+        source = self._accounting_source(connection, self.stores.organisations.settings(org_id))
+        return {invoice_id: source.payment_link(invoice_id) for invoice_id in invoice_ids}
+
     def _accounting_source(self, connection: Connection, settings: ReminderSettings) -> IncrementalSource:
         config = self.settings
         if connection.provider == "xero":
@@ -241,7 +258,6 @@ class Container:
             payment_links=s.payment_links,
             approved_templates=lambda: self.approved_templates(account),
             template_notes=lambda: self.template_notes(account),
-            payment_link_for=lambda invoice: _payment_link(gateway, invoice),
             public_base_url=self.settings.public_base_url,
             recheck_after=dt.timedelta(seconds=self.settings.recheck_after_seconds),
         )
@@ -323,10 +339,3 @@ class Container:
             clock=self.clock,
             public_base_url=self.settings.public_base_url,
         )
-
-
-def _payment_link(gateway: AccountingGateway, invoice: Invoice) -> str | None:
-    if invoice.payment_link:
-        return invoice.payment_link
-    lookup = getattr(gateway, "payment_link", None)  # Xero costs a call per invoice, so it is fetched only now
-    return lookup(invoice.invoice_id) if lookup else None

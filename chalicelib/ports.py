@@ -33,6 +33,8 @@ from chalicelib.domain.records import (
     LedgerEntry,
     MarketingPreference,
     MessageEntry,
+    PaymentPage,
+    PaymentTarget,
     PendingAuthorization,
     StoredReply,
 )
@@ -244,9 +246,19 @@ class DecisionLog(Protocol):
 
 
 class PaymentLinks(Protocol):
-    def create(self, org_id: str, links: Sequence[tuple[str, str]], expires_at: dt.datetime) -> str: ...
+    """Short random codes behind every reminder's pay button (`/pay/<code>`)."""
 
-    def resolve(self, code: str, now: dt.datetime) -> list[tuple[str, str]]: ...
+    def create(
+        self, org_id: str, targets: Sequence[PaymentTarget], expires_at: dt.datetime, *, language: str
+    ) -> str: ...
+
+    def resolve(self, code: str, now: dt.datetime) -> PaymentPage | None:
+        """The page behind a code, or None when it does not exist or has expired."""
+        ...
+
+    def remember(self, code: str, found: Mapping[str, str | None]) -> None:
+        """Keep the payment pages looked up when the link was opened (invoice id -> url, None: it has none)."""
+        ...
 
 
 class TextSender(Protocol):
@@ -314,6 +326,11 @@ class IncrementalSource(AccountingGateway, Protocol):
     def sweep(self) -> Sweep: ...
 
     def changed_since(self, since: dt.datetime) -> ChangeSet: ...
+
+    def payment_link(self, invoice_id: str) -> str | None:
+        """The invoice's online payment page, or None when it has none (one vendor call: only when a customer opens
+        a pay link, never in the send loop)."""
+        ...
 
 
 class SnapshotStore(Protocol):

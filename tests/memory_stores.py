@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 import secrets
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.domain.changes import Snapshot, SnapshotChange
@@ -48,6 +48,8 @@ from chalicelib.domain.records import (
     LedgerEntry,
     MarketingPreference,
     MessageEntry,
+    PaymentPage,
+    PaymentTarget,
     PendingAuthorization,
     StoredReply,
     WhatsAppSummary,
@@ -504,22 +506,37 @@ class MemoryDecisionLog:
 class MemoryPaymentLinks:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._links: dict[str, tuple[str, list[tuple[str, str]], dt.datetime]] = {}
+        self._links: dict[str, tuple[PaymentPage, dt.datetime]] = {}
 
-    def create(self, org_id: str, links: Sequence[tuple[str, str]], expires_at: dt.datetime) -> str:
+    def create(self, org_id: str, targets: Sequence[PaymentTarget], expires_at: dt.datetime, *, language: str) -> str:
         with self._lock:
             code = secrets.token_urlsafe(12)
             if code in self._links:
                 raise AlreadyExists("payment link code taken")
-            self._links[code] = (org_id, [(str(n), str(u)) for n, u in links], _ttl(expires_at))
+            page = PaymentPage(org_id=org_id, language=language, targets=tuple(targets))
+            self._links[code] = (page, _ttl(expires_at))
             return code
 
-    def resolve(self, code: str, now: dt.datetime) -> list[tuple[str, str]]:
+    def resolve(self, code: str, now: dt.datetime) -> PaymentPage | None:
         with self._lock:
             found = self._links.get(code)
-        if found is None or found[2] <= now:
-            return []
-        return list(found[1])
+        if found is None or found[1] <= now:
+            return None
+        page = found[0]
+        # As DynamoDB stores it: a known url counts as looked up.
+        targets = tuple(dataclasses.replace(t, looked_up=t.looked_up or t.url is not None) for t in page.targets)
+        return dataclasses.replace(page, targets=targets)
+
+    def remember(self, code: str, found: Mapping[str, str | None]) -> None:
+        with self._lock:
+            if code not in self._links or not found:
+                return
+            page, expires = self._links[code]
+            targets = tuple(
+                dataclasses.replace(t, url=found[t.invoice_id], looked_up=True) if t.invoice_id in found else t
+                for t in page.targets
+            )
+            self._links[code] = (dataclasses.replace(page, targets=targets), expires)
 
 
 # -- connections, leases, OAuth states ------------------------------------------------------------------------------

@@ -39,7 +39,10 @@ class QuickBooksCompany:
         self.customers.append({"displayName": name, "mobile": mobile or "", "primaryPhone": primary_phone or ""})
         return name
 
-    def invoice(self, number: str, customer: str, *, due_in_days: int, amount: str = "1250000") -> str:
+    def invoice(
+        self, number: str, customer: str, *, due_in_days: int, amount: str = "1250000", online_payment: bool = True
+    ) -> str:
+        """`online_payment=False`: QuickBooks Payments off (as in Indonesia), so the invoice has no InvoiceLink."""
         due = self.world.today + dt.timedelta(days=due_in_days)
         self.invoices.append(
             {
@@ -48,6 +51,7 @@ class QuickBooksCompany:
                 "txnDate": (due - dt.timedelta(days=30)).isoformat(),
                 "dueDate": due.isoformat(),
                 "total": amount,
+                "onlinePayment": online_payment,
             }
         )
         return number

@@ -111,13 +111,18 @@ def test_the_pay_button_redirects_to_the_invoices_payment_page(world: World, san
     world.consent(BUDI)
     world.run_cycle()
     [sent] = world.messages()
+    # Xero's online invoice costs a call per invoice: never in the send loop, once when the customer opens the link.
+    online_invoice = rf"/Invoices/{world.invoice_ids['INV-001']}/OnlineInvoice$"
+    assert sandbox.xero.recorded(online_invoice) == []
     code = sent["button_url_suffix"]
     response = httpx.get(f"{sandbox.app_url}/pay/{code}")
     assert response.status_code == 302
     assert response.headers["location"].startswith("https://in.xero.com/")
+    assert httpx.get(f"{sandbox.app_url}/pay/{code}").headers["location"] == response.headers["location"]
+    assert len(sandbox.xero.recorded(online_invoice)) == 1  # kept on the link
     missing = httpx.get(f"{sandbox.app_url}/pay/not-a-real-code")
     assert missing.status_code == 404
-    assert "Link not found" in missing.text
+    assert "Link not found" in missing.text and "Tautan tidak ditemukan" in missing.text
 
 
 def test_the_consent_cli_records_and_shows_consent_with_its_evidence(world: World, sandbox: Sandbox) -> None:

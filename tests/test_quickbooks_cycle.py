@@ -151,3 +151,26 @@ def bootstrap_retire(world: World, connection_id: str) -> None:
     from chalicelib.domain.models import ConnectionStatus
 
     bootstrap.container().stores.connections.set_status(world.org_id, connection_id, ConnectionStatus.DISCONNECTED)
+
+
+def test_invoices_without_an_online_payment_page_still_get_a_pay_button_that_says_how_to_pay(
+    world: QuickBooksWorld, sandbox: Sandbox
+) -> None:
+    """QuickBooks Payments is not offered in Indonesia: no InvoiceLink. Meta refuses a template whose URL button has
+    no value, so every reminder carries a Lunas link; its page names the invoices and says how to pay them."""
+    qbo = world.qbo
+    qbo.customer("PT Sinar Abadi", "+62 812 3456 7002")
+    qbo.invoice("2001", "PT Sinar Abadi", due_in_days=-8, amount="500000", online_payment=False)
+    qbo.invoice("2002", "PT Sinar Abadi", due_in_days=-15, amount="750000")
+    world.create()
+    world.consent(SARI)
+    world.run_cycle()
+    [sent] = world.messages()
+    assert sent["template"] == "lunas_invoice_statement" and sent["button_url_suffix"]
+    page = httpx.get(f"{sandbox.app_url}/pay/{sent['button_url_suffix']}", follow_redirects=False)
+    assert page.status_code == 200
+    assert '<html lang="id">' in page.text
+    assert 'href="https://connect.intuit.com/' in page.text and "Bayar 2002" in page.text
+    offline = page.text.split("tidak bisa dibayar online", 1)[1]
+    assert world.settings is not None and world.settings.business_name in offline
+    assert "<li>2001</li>" in offline and "2002" not in offline

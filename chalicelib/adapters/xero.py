@@ -12,7 +12,6 @@ Why it looks the way it does:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -74,8 +73,8 @@ class _ClientError(AccountingError):
 class XeroAccountingGateway:
     """`chalicelib.ports.AccountingGateway` for one Xero tenant.
 
-    Beyond the port it offers `payment_link()` / `with_payment_links()`: Xero's online-invoice URL costs one call per
-    invoice, so it is fetched only for invoices about to be reminded (not for every open one) and cached per gateway.
+    `payment_link()`: Xero's online-invoice URL costs one call per invoice, so it is fetched only when a customer opens
+    a reminder's pay link (services/payments.py), never in the send loop, and cached per gateway.
     """
 
     source = SOURCE
@@ -234,10 +233,6 @@ class XeroAccountingGateway:
                 rows = result.online_invoices or []
                 self._links[invoice_id] = str(rows[0].online_invoice_url) if rows else None
         return self._links[invoice_id]
-
-    def with_payment_links(self, invoices: Iterable[Invoice]) -> list[Invoice]:
-        """These invoices with `payment_link` filled in (one cached call per invoice not seen before)."""
-        return [dataclasses.replace(i, payment_link=self.payment_link(i.invoice_id)) for i in invoices]
 
     # -- mapping (xero_mapping.py) -------------------------------------------------------------------------------------
 

@@ -138,3 +138,26 @@ class MarketingPreference:
     value: str  # stop | resume
     detail: str
     at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentTarget:
+    """One invoice behind a reminder's pay button. `url` is the accounting system's payment page when known at send
+    time (QuickBooks' InvoiceLink comes with the invoice); otherwise it is looked up when the customer opens the
+    link (Xero's online invoice costs one call per invoice, so never in the send loop). `looked_up` says the lookup
+    ran: a None url after it means the invoice has no online payment page."""
+
+    number: str
+    connection_id: str
+    invoice_id: str
+    url: str | None = None
+    looked_up: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentPage:
+    """What a `/pay/<code>` link leads to: the organisation's invoices in one reminder."""
+
+    org_id: str
+    language: str  # the reminder's language ("id" / "en"): the page speaks it
+    targets: tuple[PaymentTarget, ...]

@@ -30,6 +30,7 @@ from chalicelib.domain.models import (
     ReminderSettings,
     TemplateRef,
 )
+from chalicelib.domain.records import PaymentTarget
 from chalicelib.domain.tracking import tracker_for
 from chalicelib.domain.wording import body_parameters
 from chalicelib.observability import count, logger, mask_phone
@@ -89,7 +90,6 @@ class CycleDependencies:
     decision_log: DecisionLog
     payment_links: PaymentLinks
     approved_templates: Callable[[], frozenset[TemplateRef]]
-    payment_link_for: Callable[[Invoice], str | None]
     public_base_url: str
     recheck_after: dt.timedelta
     template_notes: Callable[[], Mapping[TemplateRef, str]] = dict  # why a template is unusable (Meta's events)
@@ -314,12 +314,20 @@ class _Delivery:
             return Reason.NO_CONSENT
         return None if consent.status is ConsentStatus.OPTED_IN else Reason.OPTED_OUT
 
-    def _payment_code(self, message: OutgoingMessage, now: dt.datetime) -> str | None:
-        links = [(r.invoice.number, self.deps.payment_link_for(r.invoice)) for r in message.reminders]
-        usable = [(number, url) for number, url in links if url]
-        if not usable:
-            return None
-        return self.deps.payment_links.create(self.org_id, usable, now + _PAYMENT_LINK_LIFETIME)
+    def _payment_code(self, message: OutgoingMessage, now: dt.datetime) -> str:
+        """The pay button's link for every message: no vendor call here (Xero's online invoice is looked up when the
+        customer opens it; invoices with no online payment page get a page that says how to pay)."""
+        targets = [
+            PaymentTarget(
+                number=r.invoice.number,
+                connection_id=r.invoice.connection_id,
+                invoice_id=r.invoice.invoice_id,
+                url=r.invoice.payment_link,
+            )
+            for r in message.reminders
+        ]
+        expires = now + _PAYMENT_LINK_LIFETIME
+        return self.deps.payment_links.create(self.org_id, targets, expires, language=message.template.language)
 
     def _record_failure(self, msg_sk: str, message: OutgoingMessage, exc: SendFailed) -> None:
         now = self.deps.clock.now()

@@ -89,9 +89,8 @@ class IncrementalGateway:
         return found
 
     def payment_link(self, invoice_id: str) -> str | None:
-        """The source's payment link lookup, when it has one (Xero fetches links per invoice, on demand)."""
-        lookup = getattr(self._inner, "payment_link", None)
-        return lookup(invoice_id) if lookup else None
+        """The source's payment page (a customer opened a pay link: services/payments.py)."""
+        return self._inner.payment_link(invoice_id)
 
     # -- reading --------------------------------------------------------------------------------------------------
 

@@ -201,9 +201,9 @@ class PaymentLinkRecord(_Item):
         pass
 
     org_id = UnicodeAttribute()
-    links = ListAttribute[MapAttribute[str, Any]](
-        of=MapAttribute, default=list
-    )  # [{"number": "INV-1", "url": "https://..."}]
+    language = UnicodeAttribute(null=True)  # the reminder's language: the page speaks it
+    # [{"number": "INV-1", "connection_id": ..., "invoice_id": ..., "url": "https://..." | None, "looked_up": bool}]
+    links = ListAttribute[MapAttribute[str, Any]](of=MapAttribute, default=list)
     expires_at = TTLAttribute(null=True)
 
 

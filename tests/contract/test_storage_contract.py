@@ -42,6 +42,8 @@ from chalicelib.domain.records import (
     LedgerEntry,
     MarketingPreference,
     MessageEntry,
+    PaymentPage,
+    PaymentTarget,
     PendingAuthorization,
     StoredReply,
     WhatsAppSummary,
@@ -509,13 +511,26 @@ def test_the_latest_decision_per_invoice(impl: Impl, org: str) -> None:
 
 
 def test_payment_links_resolve_until_they_expire(impl: Impl, org: str) -> None:
-    links = [("INV-1", "https://in.xero.com/abc"), ("INV-2", "https://app.qbo.intuit.com/pay/xyz")]
-    code = impl.payment_links.create(org, links, T0 + hours(24))
-    other = impl.payment_links.create(org, links[:1], T0 + hours(24))
+    xero = PaymentTarget(number="INV-1", connection_id="xero:t1", invoice_id="i-1")
+    qbo = PaymentTarget(
+        number="INV-2", connection_id="quickbooks:r1", invoice_id="130", url="https://app.qbo.intuit.com/pay/xyz"
+    )
+    code = impl.payment_links.create(org, [xero, qbo], T0 + hours(24), language="en")
+    other = impl.payment_links.create(org, [xero], T0 + hours(24), language="id")
     assert code != other and len(code) >= 16
-    assert impl.payment_links.resolve(code, T0) == links
-    assert impl.payment_links.resolve(code, T0 + hours(24)) == []
-    assert impl.payment_links.resolve(unique("nope"), T0) == []
+    page = impl.payment_links.resolve(code, T0)
+    assert page == PaymentPage(org_id=org, language="en", targets=(xero, dataclasses.replace(qbo, looked_up=True)))
+    # Looked up when the customer opened it: kept, including "this invoice has no online payment page".
+    impl.payment_links.remember(code, {"i-1": None})
+    impl.payment_links.remember(other, {"i-1": "https://in.xero.com/abc"})
+    again = impl.payment_links.resolve(code, T0)
+    assert again is not None and again.targets[0] == dataclasses.replace(xero, looked_up=True)
+    assert again.targets[1].url == "https://app.qbo.intuit.com/pay/xyz"
+    mine = impl.payment_links.resolve(other, T0)
+    assert mine is not None and mine.targets[0].url == "https://in.xero.com/abc"
+    assert impl.payment_links.resolve(code, T0 + hours(24)) is None
+    assert impl.payment_links.resolve(unique("nope"), T0) is None
+    impl.payment_links.remember(unique("nope"), {"i-1": None})  # a code that is gone: nothing to keep
 
 
 # -- connections and their tokens, leases, OAuth states -------------------------------------------------------------
@@ -818,8 +833,9 @@ def test_expiries_kept_in_a_ttl_attribute_have_whole_seconds(impl: Impl, org: st
     impl.holds.close_invoice(org, "xero:t1", "INV-1", status="paid", source="xero", at=at, keep_for=keep)
     assert impl.holds.closed_invoices(org, [("xero:t1", "INV-1")], T0 + keep - dt.timedelta(seconds=0.1))
     assert impl.holds.closed_invoices(org, [("xero:t1", "INV-1")], just_after_the_second) == {}
-    code = impl.payment_links.create(org, [("INV-1", "https://pay")], at + keep)
-    assert impl.payment_links.resolve(code, just_after_the_second) == []
+    target = PaymentTarget(number="INV-1", connection_id="xero:t1", invoice_id="i-1", url="https://pay")
+    code = impl.payment_links.create(org, [target], at + keep, language="id")
+    assert impl.payment_links.resolve(code, just_after_the_second) is None
     key = unique("wa-in:")
     impl.seen.mark([key], at, keep)
     assert impl.seen.seen([key], just_after_the_second) == frozenset()

@@ -75,7 +75,6 @@ class Rig:
             decision_log=s.decisions,
             payment_links=s.payment_links,
             approved_templates=lambda: self.approved,
-            payment_link_for=lambda inv: inv.payment_link or f"https://in.xero.com/{inv.invoice_id}",
             public_base_url="https://lunas.test",
             recheck_after=self.recheck_after,
             elapsed=lambda: 0.0,  # the first read is never older than `recheck_after` unless that is 0

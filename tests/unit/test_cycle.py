@@ -25,6 +25,7 @@ from chalicelib.domain.models import (
     TemplateKind,
     TemplateRef,
 )
+from chalicelib.domain.records import PaymentTarget
 from chalicelib.domain.tracking import parse_tracker
 from chalicelib.services.reminders import CycleResult
 from tests.builders import CONN, TODAY, TUESDAY_10_JKT, consent, customer, invoice
@@ -161,11 +162,11 @@ def test_a_sent_reminder_is_claimed_tracked_and_recorded(rig: Rig) -> None:
     assert org_id == ORG and rig.stores.ledger.recipient(msg_key) == P1
     assert rig.stores.ledger.states(ORG, [f"{CONN}#INV-1#d+7"]) == {f"{CONN}#INV-1#d+7": LedgerState.SENT}
     assert [m.wamid for m in rig.stores.ledger.messages(ORG)] == [sent.wamid]
-    # The pay button points at a short link that resolves to the accounting system's page.
+    # The pay button points at a short link naming the invoice; its page is looked up when the customer opens it.
     assert sent.button_url_suffix is not None
-    assert rig.stores.payment_links.resolve(sent.button_url_suffix, TUESDAY_10_JKT) == [
-        ("No-INV-1", "https://in.xero.com/INV-1")
-    ]
+    page = rig.stores.payment_links.resolve(sent.button_url_suffix, TUESDAY_10_JKT)
+    assert page is not None and (page.org_id, page.language) == (ORG, "id")
+    assert page.targets == (PaymentTarget(number="No-INV-1", connection_id=CONN, invoice_id="INV-1"),)
     assert [s.wamid for s in result.sent] == [sent.wamid]
 
 
