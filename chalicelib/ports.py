@@ -72,6 +72,11 @@ class AccountingGateway(Protocol):
         """The customers with these vendor ids, fetched in batches, by vendor id."""
         ...
 
+    def remaining_calls_today(self) -> int | None:
+        """The vendor's daily call allowance left for this organisation, as its last answer said; None: no daily
+        cap, or not known yet."""
+        ...
+
 
 class MessageSender(Protocol):
     """Sends approved WhatsApp templates from one business phone number."""

@@ -217,6 +217,14 @@ def test_payment_links_are_fetched_once(fake: FakeXero, gateway: XeroAccountingG
     assert len(fake.recorded("OnlineInvoice$")) == 2  # i-open once, i-draft once
 
 
+def test_the_daily_allowance_left_is_read_from_xeros_answers(fake: FakeXero, gateway: XeroAccountingGateway) -> None:
+    assert gateway.remaining_calls_today() is None  # nothing asked yet
+    fake.set_limits({"perDay": 1000})  # the Starter tier
+    gateway.open_invoices()
+    gateway.customers(["c-mobile"])
+    assert gateway.remaining_calls_today() == 1000 - 2
+
+
 # -- errors -------------------------------------------------------------------------------------------------------
 
 

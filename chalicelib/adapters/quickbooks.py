@@ -180,6 +180,11 @@ class QuickBooksAccountingGateway:
             as_of=instant(result.get("time")),
         )
 
+    def remaining_calls_today(self) -> int | None:
+        """QuickBooks limits per minute (500 per company), not per day: paced by the transport, no daily cap.
+        https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles"""
+        return None
+
     def payment_link(self, invoice_id: str) -> str | None:
         """The invoice's customer-facing link (pay online), re-read in one call if this gateway has not seen it."""
         if invoice_id not in self._links:

@@ -105,6 +105,7 @@ class XeroAccountingGateway:
         self._auth = BearerAuth()
         self._api = AccountingApi(api_client(self._auth), base_url=api_base.rstrip("/") + "/api.xro/2.0")
         self._links: dict[str, str | None] = {}
+        self._day_remaining: int | None = None
 
     # -- the port ------------------------------------------------------------------------------------------------------
 
@@ -265,13 +266,25 @@ class XeroAccountingGateway:
             attempts.refresh_next = False
             count("XeroApiCalls")
             try:
-                return request()
+                answer = request()
+                self._note_allowance(getattr(self._api.api_client, "last_response", None))
+                return answer
             except ApiException as exc:
                 self._after_api_error(what, exc, attempts)
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 self._after_transient(what, f"transport error ({type(exc).__name__})", attempts)
             except (ValueError, TypeError, AttributeError) as exc:
                 raise AccountingError(f"Xero {what}: unreadable response ({type(exc).__name__})") from None
+
+    def remaining_calls_today(self) -> int | None:
+        """Xero's `X-DayLimit-Remaining` from the last answer (https://developer.xero.com/documentation/guides/oauth2/limits/)."""
+        return self._day_remaining
+
+    def _note_allowance(self, response: Any) -> None:
+        headers = response.getheaders() if response is not None else None
+        value = headers.get("X-DayLimit-Remaining") if headers is not None else None
+        if value is not None and str(value).strip().isdigit():
+            self._day_remaining = int(str(value).strip())
 
     def _after_api_error(self, what: str, exc: ApiException, attempts: _Attempts) -> None:
         status = http_status(exc)

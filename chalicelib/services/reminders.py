@@ -52,7 +52,51 @@ _TEMPLATE_ERRORS = frozenset({132000, 132001, 132015, 132016})
 _NOT_ON_WHATSAPP = 131026
 _THROUGHPUT_ERRORS = frozenset({130429, 131056, 131057, 4, 80007})
 _PAYMENT_LINK_LIFETIME = dt.timedelta(days=90)
-SEND_BATCH = 20  # messages re-checked together (services/presend.py) right before they go out
+SEND_BATCH = 20  # at most this many messages are re-checked together (services/presend.py) right before they go out
+REREAD_BATCH = 50  # ...and at most this many invoices: one batched re-read call (Xero takes about 52 ids a call)
+# Calls a day kept aside when a vendor's daily allowance runs low: customers opening pay links, the next read.
+RESERVED_CALLS = 50
+
+
+def send_batches(messages: Sequence[OutgoingMessage]) -> list[list[OutgoingMessage]]:
+    """The messages, most overdue first, in batches that cost one re-read call each (a statement of more than
+    REREAD_BATCH invoices goes alone): the cheapest re-check that is still right before each send."""
+    ordered = sorted(messages, key=lambda m: (min(r.invoice.due_date for r in m.reminders), m.phone))
+    batches: list[list[OutgoingMessage]] = []
+    invoices = 0
+    for message in ordered:
+        size = len(message.reminders)
+        if not batches or len(batches[-1]) >= SEND_BATCH or invoices + size > REREAD_BATCH:
+            batches.append([])
+            invoices = 0
+        batches[-1].append(message)
+        invoices += size
+    return batches
+
+
+def _reread_calls(batch: Sequence[OutgoingMessage]) -> int:
+    return -(-sum(len(m.reminders) for m in batch) // REREAD_BATCH)
+
+
+def _affordable_batches(batches: Sequence[Sequence[OutgoingMessage]], remaining: int | None) -> int:
+    """How many batches (most overdue first) the vendor's daily allowance pays for, keeping RESERVED_CALLS aside."""
+    if remaining is None:
+        return len(batches)
+    budget = remaining - RESERVED_CALLS
+    for index, batch in enumerate(batches):
+        budget -= _reread_calls(batch)
+        if budget < 0:
+            return index
+    return len(batches)
+
+
+def _allowance_detail(gateway: AccountingGateway) -> str:
+    vendor = {"xero": "Xero", "quickbooks": "QuickBooks"}.get(gateway.source, gateway.source)
+    left = gateway.remaining_calls_today()
+    return (
+        f"waiting for {vendor}'s daily API allowance ({left} calls left today, {RESERVED_CALLS} kept for pay links "
+        "and the next read); the most overdue invoices went first, this one is sent when the allowance resets"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,14 +276,18 @@ class _Delivery:
         )
 
     def send_all(self, messages: Sequence[OutgoingMessage]) -> dict[tuple[str, str], Decision]:
+        batches = send_batches(messages)
+        affordable = _affordable_batches(batches, self.deps.gateway.remaining_calls_today())
         throttled: SendFailed | None = None
-        for start in range(0, len(messages), SEND_BATCH):
-            batch = messages[start : start + SEND_BATCH]
-            if throttled is not None:
+        for index, batch in enumerate(batches):
+            if index >= affordable:
+                for message in batch:
+                    self._decide(message, Reason.DEFERRED, _allowance_detail(self.deps.gateway))
+            elif throttled is not None:
                 for message in batch:
                     self._decide(message, Reason.SEND_FAILED, f"{_describe(throttled)}; will retry next cycle")
-                continue
-            throttled = self._send_batch(batch)
+            else:
+                throttled = self._send_batch(batch)
         return self.outcomes
 
     def _send_batch(self, batch: Sequence[OutgoingMessage]) -> SendFailed | None:

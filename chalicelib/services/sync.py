@@ -88,6 +88,9 @@ class IncrementalGateway:
             self._store.save(self._org_id, self.connection_id, change, expected_version=None)
         return found
 
+    def remaining_calls_today(self) -> int | None:
+        return self._inner.remaining_calls_today()
+
     def payment_link(self, invoice_id: str) -> str | None:
         """The source's payment page (a customer opened a pay link: services/payments.py)."""
         return self._inner.payment_link(invoice_id)

@@ -64,6 +64,7 @@ class FakeGateway:
         self.edited_before_send: dict[str, Invoice] = {}
         self.deleted_before_send: set[str] = set()
         self.rereads: list[list[str]] = []
+        self.calls_left_today: int | None = None  # Xero's X-DayLimit-Remaining after the cycle's first read
 
     def open_invoices(self) -> list[Invoice]:
         return [i for i in self.invoices.values() if i.status is InvoiceStatus.OPEN]
@@ -79,6 +80,12 @@ class FakeGateway:
 
     def customers(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
         return {i: self.customer_records[i] for i in customer_ids if i in self.customer_records}
+
+    def remaining_calls_today(self) -> int | None:
+        """Counts down with every re-read, as Xero's X-DayLimit-Remaining does; None: no daily cap."""
+        if self.calls_left_today is None:
+            return None
+        return self.calls_left_today - len(self.rereads)
 
 
 # -- Meta -----------------------------------------------------------------------------------------------------------
