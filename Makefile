@@ -20,6 +20,8 @@ PACKAGE_SOURCE := $(if $(wildcard wheelhouse/*),PIP_NO_INDEX=1 PIP_FIND_LINKS=$(
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip<26.3' wheel
+	@# phonenumberslite replaced phonenumbers (both install the `phonenumbers` package): drop the old one first
+	@$(BIN)/python -m pip uninstall --quiet --disable-pip-version-check -y phonenumbers >/dev/null 2>&1 || true
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
@@ -32,8 +34,9 @@ $(INFRA_STAMP): $(STAMP) infra/requirements.txt
 	@touch $(INFRA_STAMP)
 
 ## Run the main job on the embedded sandbox (local AWS + fake Xero + fake Meta), interactively.
+## `make demo INVOICES=10000` runs a big company instead (sandbox/demo_big.py) and prints counts, seconds and memory.
 demo: $(STAMP)
-	$(BIN)/python -m sandbox.demo $(DEMO_ARGS)
+	$(BIN)/python -m sandbox.demo $(if $(INVOICES),--invoices $(INVOICES)) $(DEMO_ARGS)
 
 ## Same, but run one cycle, print the table and exit 0 (for scripts).
 demo-once: $(STAMP)
@@ -112,17 +115,21 @@ synth: $(INFRA_STAMP)
 	$(BIN)/cfn-lint infra/cdk.out/*.template.json
 
 ## The Lambda package alone (SAM template + zips) in build/package; fails if a dependency did not install.
+## The dependency layer is built and pruned first (infra/lunas_infra/lean_layer.py); Chalice reuses it.
+LEAN_LAYER := PYTHONPATH=infra:. $(BIN)/python -m lunas_infra.lean_layer
 package: $(STAMP)
 	rm -rf build/package && mkdir -p build
+	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(LEAN_LAYER)
 	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/chalice package --stage $(STAGE) build/package >build/package.log 2>&1 \
 	  || (cat build/package.log; exit 1)
 	@cat build/package.log
 	@! grep -q "Could not install dependencies" build/package.log || (echo "chalice package: a dependency did not install" >&2; exit 1)
 	@ls -l build/package
 
-## Package size and cold import time (real package, Lambda-like layout, fresh interpreters). On purpose, not in CI.
+## One table (bench/__main__.py): package size, cold import, AWS calls, planning, vendor calls and costs. On purpose,
+## not in CI. BENCH_ARGS="--sizes 100 1000" or "--only package planning" for a shorter run.
 bench: $(STAMP)
-	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/python -m bench.cold_start $(BENCH_ARGS)
+	$(OFFLINE_AWS) $(PACKAGE_SOURCE) $(BIN)/python -m bench $(BENCH_ARGS)
 
 ## Stack assertions on synthesized templates, cfn-lint, and mypy of infra/.
 test-infra: $(INFRA_STAMP)

@@ -12,12 +12,12 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, Request, Response, SQSEvent
 
-from chalicelib.observability import logger, metrics, quiet_noisy_libraries
+from chalicelib.observability import inject_lambda_context, log_metrics, quiet_noisy_libraries
 from chalicelib.web.routes import web as dashboard_routes
 
 app = Chalice(app_name="lunas")
-app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
-app.register_middleware(ConvertToMiddleware(metrics.log_metrics), event_type="all")
+app.register_middleware(ConvertToMiddleware(inject_lambda_context))  # Powertools is built on the first invocation
+app.register_middleware(ConvertToMiddleware(log_metrics), event_type="all")
 quiet_noisy_libraries()
 app.register_blueprint(dashboard_routes)  # sign-in, connect flows and the owner's dashboard (chalicelib/web)
 
@@ -128,24 +128,55 @@ def process_webhooks(event: SQSEvent) -> dict[str, Any]:
     return process_webhook_batch(event.to_dict(), event.context)
 
 
+# Pay pages: the code is the customer's only credential (16 random URL-safe characters); anything else is not looked
+# up (a DynamoDB key is at most 2 KB). The pages leak nothing onwards (chalicelib/pages.py PAY_HEADERS).
+_PAY_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# The dashboard's QRIS upload (chalicelib/web/payment_routes.py) is a multipart form with an image in it: API Gateway
+# must pass it through as bytes.
+app.api.binary_types.append("multipart/form-data")
+
+
+def _pay_language() -> str | None:
+    # (no annotated locals in this module: `chalice package`'s policy analyzer cannot read them)
+    query = _request().query_params
+    language = query.get("lang") if query else None
+    return str(language) if language in ("id", "en") else None
+
+
 @app.route("/pay/{code}", methods=["GET"])
 def pay(code: str) -> Response:
-    """The URL button of every reminder: redirect to the invoice's payment page (or list several)."""
+    """The URL button of every reminder: redirect to the invoice's online payment page, or show the invoices with
+    the business's payment instructions and "I have paid"."""
     from chalicelib import bootstrap
-    from chalicelib.pages import payment_links_page
+    from chalicelib.pages import PAY_HEADERS, PAY_PAGE_HEADERS, missing_payment_page, payment_page_html
 
     lunas = bootstrap.container()
-    # Codes are ours (16 URL-safe characters); anything else is not looked up: a DynamoDB key is at most 2 KB.
-    well_formed = re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code) is not None
-    page = lunas.payment_page(code) if well_formed else None
+    page = lunas.payment_page(code) if _PAY_CODE.fullmatch(code) else None
     if page is None:
-        return Response(body=payment_links_page([]), status_code=404, headers={"Content-Type": "text/html"})
-    lines = [(t.number, t.url) for t in page.targets]
-    if len(lines) == 1 and lines[0][1]:
-        return Response(body="", status_code=302, headers={"Location": lines[0][1]})
-    business = lunas.stores.organisations.settings(page.org_id).business_name
-    body = payment_links_page(lines, business=business, language=page.language)
-    return Response(body=body, status_code=200, headers={"Content-Type": "text/html"})
+        return Response(body=missing_payment_page(), status_code=404, headers=PAY_PAGE_HEADERS)
+    if len(page.targets) == 1 and page.targets[0].url:
+        return Response(body="", status_code=302, headers={**PAY_HEADERS, "Location": page.targets[0].url})
+    body = payment_page_html(lunas.payment_view(code, page), language=_pay_language())
+    return Response(body=body, status_code=200, headers=PAY_PAGE_HEADERS)
+
+
+@app.route(
+    "/pay/{code}/paid",
+    methods=["POST"],
+    content_types=["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"],
+)
+def pay_claimed(code: str) -> Response:
+    """The pay page's "I have paid": record the claim and hold those invoices' reminders (once per code), then show
+    the page again."""
+    from chalicelib import bootstrap
+    from chalicelib.pages import PAY_HEADERS, PAY_PAGE_HEADERS, missing_payment_page
+
+    claim = bootstrap.container().claim_payment(code) if _PAY_CODE.fullmatch(code) else None
+    if claim is None:
+        return Response(body=missing_payment_page(), status_code=404, headers=PAY_PAGE_HEADERS)
+    language = _pay_language()
+    location = f"/pay/{code}" + (f"?lang={language}" if language else "")
+    return Response(body="", status_code=303, headers={**PAY_HEADERS, "Location": location})
 
 
 @app.route("/health", methods=["GET"])

@@ -1,9 +1,10 @@
 """Package size and cold import time of the real Lambda package, against a bare Chalice app.
 
-Builds the package with `chalice package` (the same code path as the CDK construct), unzips it into a Lambda-like
-layout (`task/` = the function code, `opt/` = the managed layer, `runtime/` = boto3 as the Lambda runtime provides
-it) and times imports in fresh interpreters (`-I -S`: nothing from this venv). "no .pyc" is what a real cold start
-pays: the zip holds no .pyc and Lambda's code directory is read-only. Run on purpose (`make bench`), not in CI.
+Builds the package as `make package` does (the lean layer, then `chalice package`: the same code path as the CDK
+construct), unzips it into a Lambda-like layout (`task/` = the function code, `opt/` = the managed layer, `runtime/`
+= boto3 and botocore as the Lambda runtime provides them) and times imports in fresh interpreters (`-I -S`: nothing
+from this venv). "no .pyc" is what a real cold start pays: the zip holds no .pyc and Lambda's code directory is
+read-only. Run on purpose (`make bench`), not in CI. `bench/package.py` gives the same measures as table rows.
 
     python -m bench.cold_start [--runs 7] [--stage dev] [--keep DIR]
 """
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "infra") not in sys.path:
+    sys.path.insert(0, str(ROOT / "infra"))  # lunas_infra.lean_layer: the layer is pruned before Chalice packages it
 PYVER = f"python{sys.version_info.major}.{sys.version_info.minor}"
 HEAVY = ("xero_python", "quickbooks", "intuitlib", "pywa")
 BARE_APP = (
@@ -64,6 +67,10 @@ class ZipSize:
 
 
 def build_package(stage: str, out: Path) -> None:
+    """`make package`: the lean layer first (Chalice reuses it), then `chalice package`."""
+    from lunas_infra import lean_layer
+
+    lean_layer.prepare(ROOT)
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-3")}
     chalice = Path(sys.executable).parent / "chalice"
     result = subprocess.run(
@@ -93,7 +100,11 @@ def zip_size(path: Path, depth: int) -> ZipSize:
 
 
 def lambda_layout(package: Path, root: Path) -> dict[str, list[str]]:
-    """sys.path entries for the Lunas and the bare app, in Lambda's order: task, layer, runtime (boto3)."""
+    """sys.path entries for the Lunas and the bare app, in Lambda's order: task, layer, runtime (boto3, botocore).
+
+    `runtime/` stands for what the python3.11 runtime provides and the layer does not ship: boto3, botocore and
+    s3transfer, at the versions the tests pin (requirements-dev.txt).
+    """
     task, opt, runtime, bare = root / "task", root / "opt", root / "runtime", root / "bare"
     zipfile.ZipFile(package / "deployment.zip").extractall(task)
     layer = package / "layer-deployment.zip"
@@ -101,9 +112,10 @@ def lambda_layout(package: Path, root: Path) -> dict[str, list[str]]:
         zipfile.ZipFile(layer).extractall(opt)
     site = opt / "python" / "lib" / PYVER / "site-packages"
     import boto3
+    import botocore
     import s3transfer
 
-    for module in (boto3, s3transfer):
+    for module in (boto3, botocore, s3transfer):
         shutil.copytree(Path(module.__file__).parent, runtime / module.__name__)  # type: ignore[arg-type]
     bare.mkdir()
     (bare / "app.py").write_text(BARE_APP)

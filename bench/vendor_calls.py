@@ -136,17 +136,18 @@ def aws_operations() -> Iterator[collections.Counter[str]]:
     from botocore.client import BaseClient
 
     counted: collections.Counter[str] = collections.Counter()
-    original = BaseClient._make_api_call
+    client_class: Any = BaseClient  # botocore builds `_make_api_call` dynamically: not in its stubs
+    original = client_class._make_api_call
 
     def counting(self: Any, operation_name: str, api_params: Any) -> Any:
         counted[f"{self.meta.service_model.service_name}.{operation_name}"] += 1
         return original(self, operation_name, api_params)
 
-    BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    client_class._make_api_call = counting
     try:
         yield counted
     finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+        client_class._make_api_call = original
 
 
 # US$ list prices (us-east-1, on demand), per operation: DynamoDB https://aws.amazon.com/dynamodb/pricing/on-demand/

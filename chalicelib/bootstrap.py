@@ -31,6 +31,7 @@ from chalicelib.storage.organisations import (
     DynamoMemberships,
     DynamoOrganisationRepository,
 )
+from chalicelib.storage.payment_instructions import DynamoPaymentInstructions
 from chalicelib.storage.payment_links import DynamoPaymentLinks
 from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
 from chalicelib.storage.snapshots import DynamoSyncSnapshots
@@ -53,6 +54,7 @@ class Stores:
     ledger: DynamoSendLedger
     decisions: DynamoDecisionLog
     payment_links: DynamoPaymentLinks
+    payment_instructions: DynamoPaymentInstructions
     snapshots: DynamoSyncSnapshots
     routes: DynamoRoutes
     seen: DynamoWebhookInbox
@@ -76,6 +78,7 @@ def build_stores(cipher: Cipher, clock: Clock) -> Stores:
         ledger=DynamoSendLedger(),
         decisions=DynamoDecisionLog(),
         payment_links=DynamoPaymentLinks(),
+        payment_instructions=DynamoPaymentInstructions(),
         snapshots=DynamoSyncSnapshots(),
         routes=DynamoRoutes(),
         seen=DynamoWebhookInbox(),
@@ -98,7 +101,9 @@ def build_container(
 ) -> Container:
     """A container from `settings`; every keyword replaces one part (the sandbox passes its shared clock).
 
-    No I/O: clients are created, and queue URLs looked up, on first use.
+    No I/O: clients are created, and queue URLs looked up, on first use. Every AWS client comes from one botocore
+    session (boto3's default one): one DynamoDB client for every store (chalicelib/storage/dynamo.py), one SQS
+    client for both queues (chalicelib/adapters/sqs.py), and the KMS client of the cipher.
     """
     clock = clock or SystemClock()
     cipher = cipher or KmsCipher(settings.kms_key_id)
@@ -108,7 +113,7 @@ def build_container(
         cipher=cipher,
         stores=stores or build_stores(cipher, clock),
         reminder_queue=reminder_queue or SqsQueue(settings.reminder_queue_name),
-        webhook_queue=webhook_queue or SqsQueue(settings.webhook_queue_name, one_at_a_time=True),
+        webhook_queue=webhook_queue or SqsQueue(settings.webhook_queue_name),
         elapsed=elapsed,
     )
 

@@ -1,7 +1,8 @@
 """What Lunas wires together, built once per warm Lambda container by chalicelib/bootstrap.py.
 
 A warm container serves many events. What costs a client, a connection pool or a network round trip is built here
-once and shared: the KMS client (inside `cipher`), each SQS client and its queue URL, one WhatsApp sender (a pooled
+once and shared: the KMS client (inside `cipher`), each queue's URL (one SQS client for all, and one DynamoDB client
+for every store, per process: one botocore session), one WhatsApp sender (a pooled
 HTTP client) per number and token, Meta's template list (a few minutes), the WhatsApp number check (one pooled
 client), the sign-in and connect-flow objects.
 What belongs to one connection (its accounting gateway, its cycle's dependencies) is made by methods here.
@@ -24,8 +25,15 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.clock import Monotonic, monotonic
 from chalicelib.domain.errors import LunasError
-from chalicelib.domain.models import Connection, ConnectionStatus, ReminderSettings, TemplateRef, WhatsAppAccount
-from chalicelib.domain.records import PaymentPage
+from chalicelib.domain.models import (
+    CompanyProfile,
+    Connection,
+    ConnectionStatus,
+    ReminderSettings,
+    TemplateRef,
+    WhatsAppAccount,
+)
+from chalicelib.domain.records import PaymentClaim, PaymentPage
 from chalicelib.ports import (
     AccessTokenProvider,
     AccountingGateway,
@@ -47,6 +55,7 @@ if TYPE_CHECKING:
     from chalicelib.bootstrap import Stores
     from chalicelib.config import Settings
     from chalicelib.services.connections import ConnectFlows
+    from chalicelib.services.payments import PaymentView
     from chalicelib.webhooks.accounting import AccountingWebhookDependencies
     from chalicelib.webhooks.whatsapp import WhatsAppWebhookDependencies
 
@@ -176,6 +185,29 @@ class Container:
             code, links=self.stores.payment_links, now=self.clock.now(), look_up=self._payment_pages
         )
 
+    def payment_view(self, code: str, page: PaymentPage) -> PaymentView:
+        """What the customer's pay page shows: the invoices, the business's payment instructions, their claim."""
+        from chalicelib.services.payments import payment_view
+
+        settings = self.stores.organisations.settings(page.org_id)
+        return payment_view(
+            code,
+            page,
+            business_name=settings.business_name,
+            timezone=settings.timezone,
+            instructions=self.stores.payment_instructions,
+            links=self.stores.payment_links,
+        )
+
+    def claim_payment(self, code: str) -> PaymentClaim | None:
+        """The customer pressed "I have paid" on a pay link (None: no such code, or it expired)."""
+        from chalicelib.services.payments import claim_paid
+
+        s = self.stores
+        return claim_paid(
+            code, links=s.payment_links, holds=s.holds, instructions=s.payment_instructions, now=self.clock.now()
+        )
+
     def _payment_pages(self, org_id: str, connection_id: str, invoice_ids: Sequence[str]) -> dict[str, str | None]:
         connection = self.stores.connections.get(org_id, connection_id)
         if connection.status is not ConnectionStatus.ACTIVE:
@@ -198,7 +230,7 @@ class Container:
             return XeroAccountingGateway(
                 connection_id=connection.connection_id,
                 tenant_id=connection.tenant_id,
-                country=settings.country,
+                country=connection.phone_country(settings.country),
                 access_token=self._connection_tokens(connection, xero),
                 api_base=config.xero_api_base,
                 sleep=time.sleep,
@@ -218,12 +250,51 @@ class Container:
             return QuickBooksAccountingGateway(
                 connection_id=connection.connection_id,
                 realm_id=connection.tenant_id,
-                country=settings.country,
+                country=connection.phone_country(settings.country),
                 access_token=self._connection_tokens(connection, intuit),
                 api_base=config.quickbooks_api_base,
                 sleep=time.sleep,
             )
         raise UnsupportedProvider(f"no adapter for {connection.provider}")
+
+    def company_profile(self, *, provider: str, tenant_id: str, access_token: str) -> CompanyProfile:
+        """Where a just-connected company is (the connect flow's `CompanyProfileReader`): Xero's Organisation, or
+        QuickBooks' CompanyInfo and Preferences, read once with the new access token. A throttle is not waited out
+        (the owner is waiting for the page): it fails, and the organisation's country applies."""
+
+        def token(*, force_refresh: bool = False) -> str:
+            return access_token
+
+        config = self.settings
+        if provider == "xero":
+            from chalicelib.adapters.xero import XeroAccountingGateway
+
+            xero = XeroAccountingGateway(
+                connection_id=f"xero:{tenant_id}",
+                tenant_id=tenant_id,
+                country="",
+                access_token=token,
+                api_base=config.xero_api_base,
+                sleep=time.sleep,
+                max_rate_waits=0,
+                timeout_seconds=10,
+            )
+            return xero.organisation_profile()
+        if provider == "quickbooks":
+            from chalicelib.adapters.quickbooks import QuickBooksAccountingGateway
+
+            quickbooks = QuickBooksAccountingGateway(
+                connection_id=f"quickbooks:{tenant_id}",
+                realm_id=tenant_id,
+                country="",
+                access_token=token,
+                api_base=config.quickbooks_api_base,
+                sleep=time.sleep,
+                max_rate_waits=0,
+                timeout_seconds=10,
+            )
+            return quickbooks.company_profile()
+        raise UnsupportedProvider(f"no adapter for {provider}")
 
     def _connection_tokens(self, connection: Connection, refresher: TokenRefresher) -> AccessTokenProvider:
         return token_provider(
@@ -338,4 +409,6 @@ class Container:
             connections=self.stores.connections,
             clock=self.clock,
             public_base_url=self.settings.public_base_url,
+            profiles=self.company_profile,
+            snapshots=self.stores.snapshots,
         )

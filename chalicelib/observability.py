@@ -3,29 +3,111 @@
 Every log line is JSON (Powertools), carries the organisation id once `bind_org` was called, and passes through a
 scrubber that masks phone numbers, wamids and tokens even if a careless call site logs them, and leaves request ids,
 ARNs, amounts, dates and accounting ids alone (the rules: chalicelib/domain/masking.py).
+
+Every Lambda imports this module on a cold start (app.py), so it imports neither Powertools nor the masking rules:
+`logger` and `metrics` are built on first use (the first log line, metric or invocation) and are then the same
+Powertools `Logger` and `Metrics` for the life of the container. `inject_lambda_context` and `log_metrics` are the
+middleware app.py registers; they build them on the first invocation, not at import.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
-from aws_lambda_powertools.logging.types import LogRecord
-from aws_lambda_powertools.metrics import MetricUnit
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger, Metrics
 
-from chalicelib.domain.masking import mask_phone, scrub, scrub_fields
+__all__ = [
+    "bind_org",
+    "count",
+    "inject_lambda_context",
+    "log_metrics",
+    "logger",
+    "mask_phone",
+    "metrics",
+    "quiet_noisy_libraries",
+    "scrub",
+]
 
-__all__ = ["bind_org", "count", "logger", "mask_phone", "metrics", "scrub"]
+_T = TypeVar("_T")
 
 
-class _ScrubbingFormatter(LambdaPowertoolsFormatter):
-    def serialize(self, log: LogRecord) -> str:
-        return super().serialize(scrub_fields(dict(log)))
+class _BuiltOnFirstUse(Generic[_T]):
+    """Stands for the object `build()` returns, built (once, thread-safely) the first time an attribute is read."""
+
+    __slots__ = ("_build", "_built", "_lock")
+
+    def __init__(self, build: Callable[[], _T]) -> None:
+        self._build = build
+        self._built: _T | None = None
+        self._lock = threading.Lock()
+
+    def _target(self) -> _T:
+        built = self._built
+        if built is None:
+            with self._lock:
+                if self._built is None:
+                    self._built = self._build()
+                built = self._built
+        return built
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __repr__(self) -> str:
+        state = "built" if self._built is not None else "not built yet"
+        return f"<{self._build.__name__}: {state}>"
 
 
-logger = Logger(service="lunas", logger_formatter=_ScrubbingFormatter())
-metrics = Metrics(namespace="Lunas", service="lunas")
+def _build_logger() -> Logger:
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+    from aws_lambda_powertools.logging.types import LogRecord
+
+    from chalicelib.domain.masking import scrub_fields
+
+    class _ScrubbingFormatter(LambdaPowertoolsFormatter):
+        def serialize(self, log: LogRecord) -> str:
+            return super().serialize(scrub_fields(dict(log)))
+
+    return Logger(service="lunas", logger_formatter=_ScrubbingFormatter())
+
+
+def _build_metrics() -> Metrics:
+    from aws_lambda_powertools import Metrics
+
+    return Metrics(namespace="Lunas", service="lunas")
+
+
+logger = cast("Logger", _BuiltOnFirstUse(_build_logger))
+metrics = cast("Metrics", _BuiltOnFirstUse(_build_metrics))
+
+
+def inject_lambda_context(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """`logger.inject_lambda_context`, as Chalice middleware (`ConvertToMiddleware`) calls it on each invocation."""
+    return logger.inject_lambda_context(handler)
+
+
+def log_metrics(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """`metrics.log_metrics`: flushes the invocation's metrics (EMF) when the handler returns."""
+    return metrics.log_metrics(handler)
+
+
+def mask_phone(phone: str | None) -> str:
+    """A number safe to log (`+62********890`): `chalicelib.domain.masking.mask_phone`, imported on first use."""
+    from chalicelib.domain import masking
+
+    return masking.mask_phone(phone)
+
+
+def scrub(text: str) -> str:
+    """Free text with phones, wamids and secrets masked: `chalicelib.domain.masking.scrub`, imported on first use."""
+    from chalicelib.domain import masking
+
+    return masking.scrub(text)
 
 
 def bind_org(org_id: str, connection_id: str | None = None) -> None:
@@ -35,6 +117,8 @@ def bind_org(org_id: str, connection_id: str | None = None) -> None:
 
 def count(name: str, value: int = 1, **dimensions: str) -> None:
     """Record a count metric, e.g. count("RemindersSkipped", reason="no_consent")."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
     if not dimensions:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         return

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 from chalicelib.domain.changes import ChangeSet, Snapshot, SnapshotChange, Sweep
+from chalicelib.domain.grants import GrantLink, TenantConnection
 from chalicelib.domain.models import (
+    CompanyProfile,
     Connection,
     ConnectionStatus,
     Consent,
@@ -33,9 +35,12 @@ from chalicelib.domain.records import (
     LedgerEntry,
     MarketingPreference,
     MessageEntry,
+    PaymentClaim,
+    PaymentInstructions,
     PaymentPage,
     PaymentTarget,
     PendingAuthorization,
+    QrisImage,
     StoredReply,
 )
 from chalicelib.domain.templates import TemplateState
@@ -131,6 +136,30 @@ class TokenRefresher(Protocol):
         ...
 
 
+class XeroConnections(Protocol):
+    """Xero's identity service, called with one user's access token: the organisations that user connected to Lunas,
+    dropping one of them, and revoking the user's whole consent (chalicelib/domain/grants.py)."""
+
+    def connections(self, access_token: str, *, auth_event_id: str = "") -> list[TenantConnection]:
+        """`GET /connections`: every organisation the user connected, or only those (re)connected by the consent
+        `auth_event_id` names.
+
+        Raises:
+            AccountingError: Xero could not be asked, or refused the token.
+        """
+        ...
+
+    def delete_connection(self, access_token: str, connection_id: str) -> bool:
+        """`DELETE /connections/{id}`: True when Xero no longer has it (204, or 404: already gone); False when Xero
+        could not be asked or refused."""
+        ...
+
+    def revoke(self, refresh_token: str) -> bool:
+        """`POST /connect/revocation`: ends the user's token family, and with it every organisation the user
+        connected. True when Xero answered 200."""
+        ...
+
+
 class AccessTokenProvider(Protocol):
     """Hands an adapter a valid access token for its connection, refreshing (once, safely) when needed."""
 
@@ -165,7 +194,15 @@ class Holds(Protocol):
 
     def pause_customer(self, org_id: str, connection_id: str, customer_id: str, until: dt.datetime | None) -> None: ...
 
-    def pause_invoice(self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None) -> None: ...
+    def pause_invoice(
+        self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None, *, note: str = ""
+    ) -> None:
+        """Pause one invoice's reminders; `note` says why, in the owner's words (shown as the decision's detail)."""
+        ...
+
+    def pause_notes(self, org_id: str, now: dt.datetime) -> Mapping[tuple[str, str], str]:
+        """Why each active paused invoice is paused, by (connection_id, invoice_id), where a note was given."""
+        ...
 
     def pause_phone(self, org_id: str, phone: str, until: dt.datetime, note: str) -> None:
         """Pause a phone until `until` (the customer replied), never shortening a longer pause."""
@@ -209,7 +246,12 @@ class SendLedger(Protocol):
 
     def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None: ...
 
-    def record_sent(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None: ...
+    def record_sent(
+        self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime, *, accepted_status: str = ..., wa_id: str = ...
+    ) -> None:
+        """Meta took the message (`SentMessage`): a held one (`accepted_status` not accepted) stays claimed until a
+        status webhook proves it went out; `wa_id` is the WhatsApp id Meta resolved the number to."""
+        ...
 
     def record_failed(self, org_id: str, msg_sk: str, code: int | None, title: str, at: dt.datetime) -> None: ...
 
@@ -217,6 +259,10 @@ class SendLedger(Protocol):
 
     def apply_status(self, update: DeliveryStatus) -> bool:
         """Apply a delivery status to its message and reminders; False if there is nothing to apply it to (yet)."""
+        ...
+
+    def apply_statuses(self, updates: Sequence[DeliveryStatus]) -> int:
+        """`apply_status` for each, in order, in bulk; returns how many found their message."""
         ...
 
     def locate(self, wamids: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -265,6 +311,40 @@ class PaymentLinks(Protocol):
         """Keep the payment pages looked up when the link was opened (invoice id -> url, None: it has none)."""
         ...
 
+    def record_claim(
+        self, org_id: str, code: str, invoices: Sequence[PaymentTarget], at: dt.datetime, keep_for: dt.timedelta
+    ) -> PaymentClaim:
+        """The customer said they paid the link's invoices: kept once per code (pressing again returns the first
+        claim unchanged), under the organisation, for `keep_for`."""
+        ...
+
+    def claim(self, org_id: str, code: str) -> PaymentClaim | None:
+        """The claim made on this code, if any (expired ones may linger until DynamoDB's TTL removes them)."""
+        ...
+
+    def claims(self, org_id: str, limit: int = 20) -> list[PaymentClaim]:
+        """The organisation's latest claims, newest first."""
+        ...
+
+
+class PaymentInstructionsStore(Protocol):
+    """How customers pay the business where the accounting system has no online payment page (bank accounts,
+    virtual account, e-wallet, a QRIS image), set by the owner in the dashboard."""
+
+    def get(self, org_id: str) -> PaymentInstructions:
+        """The organisation's instructions; empty ones (with the default hold) when none are set."""
+        ...
+
+    def save(self, org_id: str, instructions: PaymentInstructions) -> None:
+        """Replace the text instructions and the hold; the QRIS image (and `qris_type`) stay as they are."""
+        ...
+
+    def set_qris(self, org_id: str, image: QrisImage) -> None: ...
+
+    def remove_qris(self, org_id: str) -> None: ...
+
+    def qris(self, org_id: str) -> QrisImage | None: ...
+
 
 class TextSender(Protocol):
     """Sends a free-form text (only inside the 24-hour window a customer's message opens)."""
@@ -282,7 +362,13 @@ class Queue(Protocol):
 
 
 class ConnectionRepository(Protocol):
-    """Connections (Xero tenants, QuickBooks companies) and their encrypted, rotating OAuth tokens."""
+    """Connections (Xero tenants, QuickBooks companies) and their encrypted, rotating OAuth tokens.
+
+    A connection reads the token set of its Xero grant (one per Lunas organisation and Xero user, shared by that
+    user's connections) or, for QuickBooks and for Xero connections stored before grants, its own. `load_tokens`
+    and `save_tokens` take a connection id either way: the version is the token set's (the grant's, or the
+    connection's own), so a refresh stores the one shared set once, under optimistic locking.
+    """
 
     def add(self, connection: Connection, tokens: OAuthTokens) -> None: ...
 
@@ -296,17 +382,57 @@ class ConnectionRepository(Protocol):
         """The organisation's connections with their status and last cycle (the overview page)."""
         ...
 
-    def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]: ...
+    def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]:
+        """The token set the connection reads (its grant's, or its own) and that set's version."""
+        ...
 
-    def save_tokens(self, org_id: str, connection_id: str, tokens: OAuthTokens, *, expected_version: int) -> None: ...
+    def save_tokens(self, org_id: str, connection_id: str, tokens: OAuthTokens, *, expected_version: int) -> None:
+        """Replace the token set the connection reads, if it is still at `expected_version` (else TokenConflict)."""
+        ...
 
     def set_status(self, org_id: str, connection_id: str, status: ConnectionStatus) -> None: ...
+
+    def set_profile(self, org_id: str, connection_id: str, profile: CompanyProfile) -> None:
+        """Store the company's country, currency and time zone (read again at a reconnect); None fields are kept."""
+        ...
 
     def record_cycle(self, org_id: str, connection_id: str, at: dt.datetime, summary: str) -> None: ...
 
     def version(self, org_id: str, connection_id: str) -> int | None: ...
 
-    def delete_tokens(self, org_id: str, connection_id: str) -> None: ...
+    def delete_tokens(self, org_id: str, connection_id: str) -> None:
+        """Delete the connection's own token set (a grant's is deleted with `delete_grant`)."""
+        ...
+
+    def link(self, org_id: str, connection_id: str) -> GrantLink:
+        """The connection's grant and Xero connection id; `GrantLink()` for one that keeps its own token set."""
+        ...
+
+    def links(self, org_id: str) -> dict[str, GrantLink]:
+        """`link` of every connection of the organisation, by connection id."""
+        ...
+
+    def grant_tokens(self, org_id: str, grant_id: str) -> tuple[OAuthTokens, int] | None:
+        """The grant's token set and its version; None when the organisation has no such grant."""
+        ...
+
+    def save_grant(self, org_id: str, grant_id: str, tokens: OAuthTokens, *, expected_version: int | None) -> None:
+        """Store a grant's token set: a new grant (`expected_version` None), or an existing one still at
+        `expected_version`. Raises TokenConflict otherwise."""
+        ...
+
+    def delete_grant(self, org_id: str, grant_id: str) -> None:
+        """Forget the grant and its tokens (nothing happens if there is none)."""
+        ...
+
+    def attach(self, connection: Connection, link: GrantLink) -> None:
+        """Store the connection (created if new) as reading its grant's tokens: status and name as given, the
+        company's country / currency / time zone where given (unknown ones stay), its own token set deleted."""
+        ...
+
+    def set_link(self, org_id: str, connection_id: str, link: GrantLink) -> None:
+        """Change only the connection's link (fill in Xero's connection id; `GrantLink()`: it left its grant)."""
+        ...
 
 
 class Leases(Protocol):

@@ -6,6 +6,10 @@ prints what was decided for every invoice and what each customer received.
 
     python -m sandbox.demo            interactive: keeps serving; press Enter to run another cycle, Ctrl-C to stop
     python -m sandbox.demo --once     one cycle, print, exit 0 (for scripts and CI)
+    python -m sandbox.demo --invoices 10000 [--once]
+                                      a big company instead (sandbox/demo_big.py): 10,000 open invoices for
+                                      2,000 customers in Xero and QuickBooks; prints counts per reason, requests,
+                                      seconds per step and peak memory
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     now = demo_now(SandboxClock().now())  # the machine's time, moved into the send window if it is outside
     if not args.verbose:
         _quiet()
+    if args.invoices:
+        return big_company(now, args.invoices, once=args.once)
     print(f"\nLunas demo — {now.astimezone(_JAKARTA):%A %d %B %Y, %H:%M} in Asia/Jakarta\n", flush=True)
     from sandbox.run import start_sandbox
 
@@ -204,10 +210,81 @@ def _interactive(sandbox: Any, now: dt.datetime) -> int:
     return 0
 
 
+def big_company(now: dt.datetime, invoices: int, *, once: bool) -> int:
+    """The big company (sandbox/demo_big.py): seed, one cycle, the webhooks, counts and measurements."""
+    from sandbox import demo_big
+    from sandbox.run import start_sandbox
+
+    today = now.astimezone(_JAKARTA).date()
+    print(f"\nLunas demo, big company — {now.astimezone(_JAKARTA):%A %d %B %Y, %H:%M} in Asia/Jakarta\n", flush=True)
+    meter = demo_big.Meter()
+    _step("starting local AWS (moto), fake Xero, fake QuickBooks, fake Meta Graph and the Lunas app on 127.0.0.1")
+    sandbox = start_sandbox()
+    sandbox.clock.pin(now)
+    meter.lap("start the sandbox")
+    try:
+        company = demo_big.seed_big_company(sandbox, today, invoices)
+        seconds = meter.lap(f"seed {invoices:,} invoices, {company.consents:,} consents")
+        _step(
+            f"seeded '{demo_big.BUSINESS_NAME}' in {seconds:.1f} s: {company.xero_invoices:,} invoices for "
+            f"{len(company.xero):,} customers in Xero, {company.quickbooks_invoices:,} for "
+            f"{len(company.quickbooks):,} in QuickBooks; {company.consents:,} numbers opted in"
+        )
+        sandbox.meta.configure(auto_deliver=False)  # statuses wait, then come batched, as Meta sends under load
+        _big_cycle(sandbox, now, meter)
+        demo_big.print_big_report(sandbox, company)
+        meter.lap("report (read every decision back)")
+        meter.report()
+        if once:
+            return 0
+        print("Press Enter to run another cycle (nothing is sent twice), or Ctrl-C to stop.")
+        try:
+            while sys.stdin.readline():
+                _big_cycle(sandbox, sandbox.clock.now(), meter)
+                demo_big.print_big_report(sandbox, company)
+                meter.lap("report (read every decision back)")
+                meter.report()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    finally:
+        sandbox.stop()
+
+
+def _big_cycle(sandbox: Any, now: dt.datetime, meter: Any) -> None:
+    import app
+    from sandbox.lambda_runtime import SqsEventSource, invoke_schedule
+
+    fanned = invoke_schedule(app.fan_out_reminders, now)
+    source = SqsEventSource(
+        queue_url=sandbox.aws.queue_url, handler=app.run_reminder_cycles, function_name="run_reminder_cycles"
+    )
+    handled = sum(o.received for o in source.drain())
+    seconds = meter.lap("reminder cycle (schedule -> SQS -> worker)")
+    _step(
+        f"hourly schedule queued {fanned['enqueued']} connection(s); "
+        f"the worker ran {handled} cycle(s) in {seconds:.1f} s"
+    )
+    posts = sandbox.meta.flush_batched()
+    bodies = sandbox.drain_webhooks()
+    seconds = meter.lap("status webhooks (Meta -> app -> SQS -> worker)")
+    _step(
+        f"Meta posted its statuses in {len(posts)} batched webhook(s); the webhook worker processed "
+        f"{bodies:,} queued bodies in {seconds:.1f} s"
+    )
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--once", action="store_true", help="run one cycle, print the report and exit 0")
     parser.add_argument("--verbose", action="store_true", help="also print Lunas' JSON logs and metrics")
+    parser.add_argument(
+        "--invoices",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run a big company with N open invoices instead of the small story (e.g. 10000)",
+    )
     return parser.parse_args(argv)
 
 

@@ -62,12 +62,23 @@ Admin API (JSON; each also a Python method of the same purpose):
     POST /_sandbox/meta/flush_batched     deliver every pending webhook merged into batched POSTs (<= 1,000 updates
                                           each, several entries/changes, as Meta batches) -> {"delivered":[delivery]}
                                                                                              flush_batched()
+    POST /_sandbox/meta/send_answers      {"to": "+55...", "message_status"?: "held_for_quality_assessment" | "paused",
+                                           "wa_id"?: "5511987654321", "times"?: 1 (-1: always)} -> how Meta answers
+                                          the next sends to that number: held (template pacing) and/or resolved to
+                                          another WhatsApp id                                 set_send_answer()
+    POST /_sandbox/meta/held              {"wamid", "outcome"?: "released" | "dropped"} -> a held send goes out (its
+                                          statuses follow) or is dropped (failed, 132015)  release_held() / drop_held()
     POST /_sandbox/meta/reset             back to the start (messages, webhooks, marks, template statuses, settings);
                                           registered phone numbers are kept -> {"reset": true}
 
 Text messages (`"type": "text"`, e.g. the opt-out confirmation) are accepted only inside the 24-hour window opened
 by the customer's last inbound message (else 400/131047), and get the same status webhooks (category "service").
 `post_signed()` posts any payload signed with a number's app secret at once, for batched or odd shapes.
+
+Send answers: `{"messaging_product", "contacts": [{"input", "wa_id"}], "messages": [{"id", "message_status"}]}` as
+Meta's messages reference documents; `message_status` is `accepted` unless `set_send_answer` says the send is held
+(template pacing, https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pacing),
+and `wa_id` is the number's digits unless it says Meta resolved the number to another WhatsApp id.
 
 Status webhooks: after a send is accepted, `sent`, `delivered`, `read` (each a separate signed POST, in that order;
 `pricing` on sent and delivered) or, for a number marked not on WhatsApp, `sent` then `failed` with error 131026 and
@@ -106,6 +117,10 @@ _PARAM = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 _BAD_PARAM_TEXT = re.compile(r"[\n\t]| {5,}")
 _MAX_BODY = 1024
 _ERROR_HREF = "https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes"
+_UNDELIVERABLE = (131026, "Message undeliverable")
+# A held message Meta drops because the paced template's feedback was bad: the template is paused (132015).
+# https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pacing
+_PACING_DROP = (132015, "Template is Paused")
 # BSUID prefixes by calling code, so webhook fixtures carry the current (2026) user_id shape.
 _BSUID_COUNTRY = {"62": "ID", "65": "SG", "60": "MY", "66": "TH", "63": "PH", "84": "VN", "61": "AU", "1": "US"}
 
@@ -289,6 +304,8 @@ class FakeMetaGraph(FakeServer):
         self._initial_settings = dict(self.settings)
         self._messages: list[dict[str, Any]] = []
         self._last_inbound: dict[tuple[str, str], float] = {}  # (phone_number_id, wa_id) -> time (24-hour window)
+        self._send_answers: dict[str, dict[str, Any]] = {}  # digits of `to` -> {"message_status", "wa_id", "times"}
+        self._held: dict[str, tuple[str, str, str | None, str]] = {}  # wamid -> (number id, wa_id, tracker, category)
         self._deliveries: list[dict[str, Any]] = []
         self._pending: list[_Pending] = []
         self._seq = itertools.count(1)
@@ -316,6 +333,8 @@ class FakeMetaGraph(FakeServer):
         self.route("POST", admin + r"/reset$", lambda r: Response(body=self.reset()))
         self.route("POST", admin + r"/template_event$", self._admin_template_event)
         self.route("POST", admin + r"/flush_batched$", lambda r: Response(body={"delivered": self.flush_batched()}))
+        self.route("POST", admin + r"/send_answers$", self._admin_send_answer)
+        self.route("POST", admin + r"/held$", self._admin_held)
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -371,6 +390,41 @@ class FakeMetaGraph(FakeServer):
         with self._lock:
             (self.not_on_whatsapp.add if not_on_whatsapp else self.not_on_whatsapp.discard)(_digits(phone))
 
+    def set_send_answer(
+        self, to: str, *, message_status: str | None = None, wa_id: str | None = None, times: int = 1
+    ) -> None:
+        """How Meta answers the next `times` template sends to `to` (-1: every one): `message_status`
+        `held_for_quality_assessment` / `paused` (template pacing: no status webhook until `release_held` or
+        `drop_held`), and/or `wa_id`, the WhatsApp id Meta resolved the number to (e.g. a Brazilian mobile with the
+        extra 9), used in the answer's `contacts[0].wa_id` and as `recipient_id` of the statuses."""
+        with self._lock:
+            self._send_answers[_digits(to)] = {
+                "message_status": message_status,
+                "wa_id": _digits(wa_id) if wa_id else None,
+                "times": times,
+            }
+
+    def held(self) -> list[str]:
+        """The wamids of sends Meta answered as held and has not released or dropped yet."""
+        with self._lock:
+            return list(self._held)
+
+    def release_held(self, wamid: str) -> None:
+        """Meta's quality assessment passed: the held message goes out; its status webhooks follow as usual."""
+        self._settle_held(wamid, dropped=False)
+
+    def drop_held(self, wamid: str) -> None:
+        """Meta's quality assessment failed: the held message is dropped, reported as `failed` (132015)."""
+        self._settle_held(wamid, dropped=True)
+
+    def _settle_held(self, wamid: str, *, dropped: bool) -> None:
+        with self._lock:
+            held = self._held.pop(wamid, None)
+            if held is None:
+                raise KeyError(f"no held message {wamid}")
+            phone_number_id, wa_id, tracker, category = held
+            self._queue_statuses(self.phone_numbers[phone_number_id], wamid, wa_id, tracker, category, dropped=dropped)
+
     def templates(self) -> list[dict[str, Any]]:
         with self._lock:
             return [t.as_graph() for t in self.templates_by_key.values()]
@@ -394,7 +448,7 @@ class FakeMetaGraph(FakeServer):
             return [
                 json.loads(json.dumps(m))
                 for m in self._messages
-                if (to is None or m["wa_id"] == _digits(to))
+                if (to is None or _digits(to) in (m["wa_id"], _digits(m["to"])))
                 and (phone_number_id is None or m["phone_number_id"] == phone_number_id)
             ]
 
@@ -416,6 +470,8 @@ class FakeMetaGraph(FakeServer):
         with self._deliver_lock, self._lock:
             self._messages.clear()
             self._last_inbound.clear()
+            self._send_answers.clear()
+            self._held.clear()
             self._deliveries.clear()
             self._pending.clear()
             self.not_on_whatsapp.clear()
@@ -529,7 +585,8 @@ class FakeMetaGraph(FakeServer):
             "value": value,
             "timestamp": int(self.now()),
         }
-        payload = self._envelope(number, {"user_preferences": [pref]})
+        contacts = [{"wa_id": pref["wa_id"], "profile": {"name": "Customer"}}]  # as Meta's reference shows
+        payload = self._envelope(number, {"contacts": contacts, "user_preferences": [pref]})
         payload["entry"][0]["changes"][0]["field"] = "user_preferences"
         self._push(phone_number_id, "user_preferences", "", value, payload)
 
@@ -823,12 +880,13 @@ class FakeMetaGraph(FakeServer):
     def _accept(
         self, number: PhoneNumber, version: str, to: str, filled: _Filled, tracker: str | None
     ) -> dict[str, Any]:
-        wa_id = _digits(to)
+        answer = self._take_send_answer(_digits(to))
+        wa_id = answer.get("wa_id") or _digits(to)  # the WhatsApp id Meta delivers to, which may differ from `to`
+        message_status = answer.get("message_status") or "accepted"
         wamid = "wamid." + base64.b64encode(f"\x15\x02{wa_id}\x15{secrets.token_hex(10).upper()}".encode()).decode()
         rendered = self._render(filled)
         template = filled.template
         with self._lock:
-            undeliverable = wa_id in self.not_on_whatsapp
             self._messages.append(
                 {
                     "wamid": wamid,
@@ -847,35 +905,65 @@ class FakeMetaGraph(FakeServer):
                     "rendered": rendered,
                     "received_at": self.now(),
                     "api_version": version,
+                    "message_status": message_status,
                     "statuses": [],
                 }
             )
-            steps = ("sent", "delivered", "read")
-            chain = (
-                ["sent", "failed"] if undeliverable else list(steps[: steps.index(self.settings["final_status"]) + 1])
-            )
-            delay = float(self.settings["status_delay_seconds"])
-            for step, status in enumerate(chain, start=1):
-                payload = self._status_payload(
-                    number,
-                    wamid=wamid,
-                    wa_id=wa_id,
-                    status=status,
-                    tracker=tracker,
-                    category=template.category.lower(),
-                    billable=not undeliverable,
-                )
-                due = monotonic() + step * delay
-                heapq.heappush(
-                    self._pending,
-                    _Pending(due, next(self._seq), number.phone_number_id, "status", wamid, status, payload),
-                )
-            self._wake.notify_all()
+            if message_status == "accepted":
+                self._queue_statuses(number, wamid, wa_id, tracker, template.category.lower())
+            else:  # held (template pacing): no status until Meta lets it go (release_held) or drops it (drop_held)
+                self._held[wamid] = (number.phone_number_id, wa_id, tracker, template.category.lower())
         return {
             "messaging_product": "whatsapp",
             "contacts": [{"input": to, "wa_id": wa_id}],
-            "messages": [{"id": wamid, "message_status": "accepted"}],
+            "messages": [{"id": wamid, "message_status": message_status}],
         }
+
+    def _queue_statuses(
+        self,
+        number: PhoneNumber,
+        wamid: str,
+        wa_id: str,
+        tracker: str | None,
+        category: str,
+        *,
+        dropped: bool = False,
+    ) -> None:
+        """Queue a sent message's status webhooks (under the state lock): sent, delivered, read up to the configured
+        final status; sent then failed (131026) for a number not on WhatsApp; failed (132015) for a dropped one."""
+        undeliverable = wa_id in self.not_on_whatsapp
+        steps = ("sent", "delivered", "read")
+        chain = ["sent", "failed"] if undeliverable else list(steps[: steps.index(self.settings["final_status"]) + 1])
+        chain = ["failed"] if dropped else chain
+        delay = float(self.settings["status_delay_seconds"])
+        for step, status in enumerate(chain, start=1):
+            payload = self._status_payload(
+                number,
+                wamid=wamid,
+                wa_id=wa_id,
+                status=status,
+                tracker=tracker,
+                category=category,
+                billable=not (undeliverable or dropped),
+                error=_PACING_DROP if dropped else _UNDELIVERABLE,
+            )
+            due = monotonic() + step * delay
+            heapq.heappush(
+                self._pending, _Pending(due, next(self._seq), number.phone_number_id, "status", wamid, status, payload)
+            )
+        self._wake.notify_all()
+
+    def _take_send_answer(self, digits: str) -> dict[str, Any]:
+        """The answer set with `set_send_answer` for this number, used up one send at a time."""
+        with self._lock:
+            answer = self._send_answers.get(digits)
+            if answer is None:
+                return {}
+            if answer["times"] > 0:
+                answer["times"] -= 1
+                if answer["times"] == 0:
+                    del self._send_answers[digits]
+            return dict(answer)
 
     # -- Graph: template list -----------------------------------------------------------------------------
 
@@ -991,6 +1079,7 @@ class FakeMetaGraph(FakeServer):
         tracker: str | None,
         category: str,
         billable: bool,
+        error: tuple[int, str] = (131026, "Message undeliverable"),
     ) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": wamid, "status": status, "timestamp": "", "recipient_id": wa_id}
         value: dict[str, Any] = {}
@@ -998,12 +1087,13 @@ class FakeMetaGraph(FakeServer):
             entry["biz_opaque_callback_data"] = tracker
         if status == "failed":
             # Meta's reference: a failed status carries errors[] and no contacts block.
+            code, title = error
             entry["errors"] = [
                 {
-                    "code": 131026,
-                    "title": "Message undeliverable",
-                    "message": "Message undeliverable",
-                    "error_data": {"details": "Message Undeliverable."},
+                    "code": code,
+                    "title": title,
+                    "message": title,
+                    "error_data": {"details": f"{title}."},
                     "href": _ERROR_HREF,
                 }
             ]
@@ -1132,6 +1222,30 @@ class FakeMetaGraph(FakeServer):
         return Response(
             body={"phone": _mask(str(spec["phone"])), "not_on_whatsapp": bool(spec.get("not_on_whatsapp", True))}
         )
+
+    def _admin_send_answer(self, request: Request) -> Response:
+        spec = request.json() or {}
+        try:
+            self.set_send_answer(
+                str(spec["to"]),
+                message_status=spec.get("message_status"),
+                wa_id=spec.get("wa_id"),
+                times=int(spec.get("times", 1)),
+            )
+        except (KeyError, ValueError) as exc:
+            return Response(status=400, body={"error": f"{type(exc).__name__}: {exc}"})
+        return Response(body={"to": _mask(str(spec["to"])), "message_status": spec.get("message_status")})
+
+    def _admin_held(self, request: Request) -> Response:
+        spec = request.json() or {}
+        try:
+            outcome = str(spec.get("outcome", "released"))
+            if outcome not in ("released", "dropped"):
+                raise ValueError(f"outcome must be released or dropped, not {outcome!r}")
+            self._settle_held(str(spec["wamid"]), dropped=outcome == "dropped")
+        except (KeyError, ValueError) as exc:
+            return Response(status=400, body={"error": f"{type(exc).__name__}: {exc}"})
+        return Response(body={"wamid": spec["wamid"], "outcome": outcome})
 
     def _admin_template_status(self, request: Request) -> Response:
         spec = request.json() or {}

@@ -4,8 +4,9 @@ Registered onto the running FakeXero / FakeQuickBooks by `register_oauth_pages()
 at the providers' own paths, so the dashboard's redirect works exactly as with the real sites:
 
     GET  <xero>/identity/connect/authorize?response_type=code&client_id&redirect_uri&scope&state
-         &code_challenge&code_challenge_method=S256      a page listing the fake's organisations (check any), with
-                                                         Allow and Deny buttons
+         &code_challenge&code_challenge_method=S256      a page listing the fake's organisations (check any, several
+                                                         at once: a bulk connection), the Xero user signed in
+                                                         (`xero_user`, an e-mail), Allow and Deny buttons
     POST <xero>/identity/connect/authorize               Allow -> 302 redirect_uri?code&state&scope
                                                          Deny  -> 302 redirect_uri?error=access_denied&state
     GET  <quickbooks>/appcenter/connect/oauth2?client_id&response_type=code&scope&redirect_uri&state
@@ -14,13 +15,17 @@ at the providers' own paths, so the dashboard's redirect works exactly as with t
                                                          Deny  -> 302 redirect_uri?error=access_denied&state
 
 Codes come from the fakes' own `issue_authorization_code`, so their token endpoints exchange them once, within five
-minutes, for the redirect URI they were issued to. FakeXero's code grant does not check PKCE; the challenge each
-code was issued with is kept in `OAuthPages.xero_challenges` so tests can check the verifier Lunas sends.
+minutes, for the redirect URI they were issued to. At Xero, tokens belong to the signed-in user: the page's
+`xero_user` field names that user (prefilled with a new one each time; the same e-mail in two flows is the same
+Xero user, whose second consent joins the first one's token family), and a POST without it is a new user.
+FakeXero's code grant does not check PKCE; the challenge each code was issued with is kept in
+`OAuthPages.xero_challenges` so tests can check the verifier Lunas sends.
 """
 
 from __future__ import annotations
 
 import html
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -99,10 +104,12 @@ class OAuthPages:
             f'<label><input type="checkbox" name="tenant" value="{html.escape(tid)}"> {html.escape(name)}</label>'
             for tid, name in self._xero_tenants()
         )
+        user = f"xero-user-{uuid.uuid4().hex[:10]}@example.com"
         body = (
             "<p>Lunas wants to read your invoices and contacts "
             f"({html.escape(passed['scope'])}). Choose the organisations to connect:</p>"
             f'<form method="post" action="{XERO_AUTHORIZE_PATH}">{_hidden(passed)}{boxes}'
+            f'<label>Signed in to Xero as <input type="email" name="xero_user" value="{user}"></label>'
             '<button type="submit" name="decision" value="allow" id="allow">Allow access</button>'
             '<button type="submit" name="decision" value="deny" id="deny">Deny</button></form>'
         )
@@ -118,7 +125,9 @@ class OAuthPages:
         tenants = form.get("tenant") or []
         if not tenants:
             return _html(400, "Xero", "#13b5ea", "Choose an organisation", "<p>Go back and choose at least one.</p>")
-        code = self.xero.issue_authorization_code(tenants, one["redirect_uri"])
+        user = (form.get("xero_user") or [""])[0].strip() or None
+        scope = {"scope": one["scope"]} if one["scope"] else {}  # what the app asked for; else the fake's default
+        code = self.xero.issue_authorization_code(tenants, one["redirect_uri"], user=user, **scope)
         self.xero_challenges[code] = one["code_challenge"]
         return _redirect(one["redirect_uri"], {"code": code, "state": one["state"], "scope": one["scope"]})
 

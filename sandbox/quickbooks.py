@@ -17,8 +17,11 @@ Vendor routes
     POST /v3/company/{realmId}/query               the SELECT as an application/text body
                                                    (both: minorversion >= 75, include=invoiceLink)
     GET  /v3/company/{realmId}/cdc?entities=Invoice,Customer&changedSince=<ISO>   change data capture
+    GET  /v3/company/{realmId}/companyinfo/{realmId}   CompanyInfo: CompanyName, Country, CompanyAddr, ...
+    GET  /v3/company/{realmId}/payment/{id}        one Payment: Line[].LinkedTxn[] names the invoices it paid
+    GET  /v3/company/{realmId}/preferences         Preferences: CurrencyPrefs.HomeCurrency, ...
 
-Query language: `SELECT * | count(*) FROM Invoice|Customer [WHERE f op v AND …] [ORDERBY f [ASC|DESC], …]
+Query language: `SELECT * | count(*) FROM Invoice|Customer|Payment [WHERE f op v AND …] [ORDERBY f [ASC|DESC], …]
 [STARTPOSITION n] [MAXRESULTS m]` with `=, <, >, <=, >=, IN (…), LIKE '%x%'`; values in single quotes (numbers
 and true/false may be bare). No OR, no projections. STARTPOSITION is 1-based; MAXRESULTS defaults to 100 and is
 capped at 1000. A Customer query returns only active customers unless its WHERE names `Active`.
@@ -32,12 +35,17 @@ Admin API (JSON; each also a Python method of the same purpose):
          "invoices": [{"id"?: "130", "docNumber": "1001", "customer": "<Id or DisplayName>", "txnDate"?: "…",
                        "dueDate": "2026-11-20", "total": "1500000", "balance"?: "<default total>",
                        "currency"?: "IDR", "onlinePayment"?: true, "updatedAt"?: "<ISO instant>", "count"?: 3}]}
-        `count` repeats an invoice with DocNumbers 1001-1 … 1001-3 (volume tests).
+        `count` repeats an invoice with DocNumbers 1001-1 … 1001-3 (volume tests). `country` is served as
+        CompanyInfo.Country as given ("US", or a name) and `currency` as Preferences' home currency.
     GET    /_sandbox/quickbooks/companies/{realmId}                   the company's customers and invoices (wire)
     POST   /_sandbox/quickbooks/companies/{realmId}/tokens            a fresh token response plus "realmId"
     POST   /_sandbox/quickbooks/companies/{realmId}/disconnect        every grant of the company stops working
     POST   /_sandbox/quickbooks/authorization-codes                   {"realmId", "redirectUri"} -> {"code"}
-    POST   /_sandbox/quickbooks/companies/{realmId}/invoices/{id}/pay    Balance 0, LinkedTxn Payment, touched
+    POST   /_sandbox/quickbooks/companies/{realmId}/invoices/{id}/pay    a Payment of the whole balance: Balance 0,
+                                                   LinkedTxn Payment, touched; webhook Payment created
+    POST   /_sandbox/quickbooks/companies/{realmId}/payments     {"lines": [{"invoiceId", "amount"?: <balance>}],
+                                                   "txnDate"?} one Payment over one customer's invoices (partial
+                                                   amounts leave a balance) -> the Payment; webhook Payment created
     POST   /_sandbox/quickbooks/companies/{realmId}/invoices/{id}/void   Balance/TotalAmt 0, "Voided", touched
     DELETE /_sandbox/quickbooks/companies/{realmId}/invoices/{id}        deleted (CDC reports status Deleted)
     PATCH  /_sandbox/quickbooks/companies/{realmId}/invoices/{id}        {"dueDate"?, "balance"?, "touch"?: true}
@@ -55,6 +63,9 @@ delete, PATCH of an invoice or customer) queues a change event, and `notify_chan
 are posted as a CloudEvents JSON array (`type` `qbo.invoice.updated.v1`, `intuitentityid`, `intuitaccountid`, empty
 `data`), or in the legacy `eventNotifications` shape with `webhook_format="legacy"`, signed with `intuit-signature`
 = base64(HMAC-SHA256(verifier token, raw body)), from a background thread (or at once with `flush_webhooks()`).
+A payment (`pay`, `payments`) is announced as Intuit does, by the Payment it created (`qbo.payment.created.v1`,
+legacy `{"name": "Payment", "operation": "Create"}`), not by an event on the invoices it paid: Lunas must read the
+payment's `Line[].LinkedTxn` to find them (https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks).
     POST   /_sandbox/quickbooks/webhook            {"url", "key", "format"?: "cloudevents"|"legacy", "autoDeliver"?}
     POST   /_sandbox/quickbooks/webhook/flush      deliver the pending events now
 
@@ -99,7 +110,7 @@ CDC_MAX_OBJECTS = 1000
 CDC_MAX_DAYS = 30
 REFRESH_TOKEN_SECONDS = 8_726_400  # 101 days, as Intuit answers x_refresh_token_expires_in
 _PACIFIC = dt.timezone(dt.timedelta(hours=-8))  # Intuit stamps times in US Pacific (PST in November)
-_API = re.compile(r"^/v3/company/(?P<realm>[^/]+)/(?P<op>[^/]+)$")
+_API = re.compile(r"^/v3/company/(?P<realm>[^/]+)/(?P<op>[^/]+)(?:/(?P<id>[^/]+))?$")
 DISCOVERY_PATH = "/.well-known/openid_configuration"
 _JSON = "application/json;charset=UTF-8"
 
@@ -288,6 +299,7 @@ class _Invoice:
             "CustomerRef": {"value": self.customer.id, "name": self.customer.display_name},
             "DueDate": self.due_date.isoformat(),
             "TotalAmt": self.total,
+            "TxnTaxDetail": {"TotalTax": Decimal("0")},  # a company without sales tax: no TxnTaxCodeRef, no TaxLine
             "ApplyTaxAfterDiscount": False,
             "PrintStatus": "NotSet",
             "EmailStatus": "EmailSent" if self.online_payment else "NotSet",
@@ -309,10 +321,84 @@ class _Invoice:
                 "Description": f"Invoice {self.doc_number}",
                 "Amount": self.total,
                 "DetailType": "SalesItemLineDetail",
-                "SalesItemLineDetail": {"ItemRef": {"value": "1", "name": "Services"}, "Qty": 1},
+                "SalesItemLineDetail": {
+                    "ItemRef": {"value": "1", "name": "Services"},
+                    "UnitPrice": self.total,
+                    "Qty": 1,
+                    "TaxCodeRef": {"value": "NON"},
+                },
             },
             {"Amount": self.total, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}},
         ]
+
+
+@dataclass
+class _PaymentLine:
+    invoice: _Invoice
+    amount: Decimal
+    open_balance: Decimal  # the invoice's balance before this payment (Intuit echoes it in LineEx)
+
+
+def _name_value(name: str, value: str) -> dict[str, Any]:
+    """One `LineEx.any` entry, as Intuit's JSON serialiser writes its JAXB NameValue elements."""
+    return {
+        "name": "{http://schema.intuit.com/finance/v3}NameValue",
+        "nil": False,
+        "value": {"Name": name, "Value": value},
+        "declaredType": "com.intuit.schema.finance.v3.NameValue",
+        "scope": "javax.xml.bind.JAXBElement$GlobalScope",
+        "globalScope": True,
+        "typeSubstituted": False,
+    }
+
+
+@dataclass
+class _Payment:
+    """A received payment: one Line per invoice it pays, each naming the invoice in `LinkedTxn` (TxnType Invoice).
+    https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/payment"""
+
+    id: str
+    customer: _Customer
+    txn_date: dt.date
+    currency: str
+    lines: list[_PaymentLine]
+    created: float
+    updated: float
+    sync_token: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "SyncToken": str(self.sync_token),
+            "domain": "QBO",
+            "DepositToAccountRef": {"value": "4"},
+            "UnappliedAmt": Decimal("0"),
+            "TxnDate": self.txn_date.isoformat(),
+            "TotalAmt": self.total,
+            "ProcessPayment": False,
+            "sparse": False,
+            "Line": [
+                {
+                    "Amount": line.amount,
+                    "LineEx": {
+                        "any": [
+                            _name_value("txnId", line.invoice.id),
+                            _name_value("txnOpenBalance", f"{line.open_balance:.2f}"),
+                            _name_value("txnReferenceNumber", line.invoice.doc_number),
+                        ]
+                    },
+                    "LinkedTxn": [{"TxnId": line.invoice.id, "TxnType": "Invoice"}],
+                }
+                for line in self.lines
+            ],
+            "CustomerRef": {"value": self.customer.id, "name": self.customer.display_name},
+            "CurrencyRef": {"value": self.currency, "name": self.currency},
+            "Id": self.id,
+            "MetaData": {"CreateTime": intuit_time(self.created), "LastUpdatedTime": intuit_time(self.updated)},
+        }
 
 
 @dataclass
@@ -331,11 +417,93 @@ class _Company:
     customers: dict[str, _Customer] = field(default_factory=dict)
     invoices: dict[str, _Invoice] = field(default_factory=dict)
     deleted_invoices: dict[str, float] = field(default_factory=dict)  # Id -> when
+    payments: dict[str, _Payment] = field(default_factory=dict)
     usage: _Usage = field(default_factory=_Usage)
     next_id: int = 1
 
+    def _address(self) -> dict[str, Any]:
+        return {"Id": "1", "Line1": "1 Sandbox Street", "City": "Sandbox", "Country": self.country, "PostalCode": "1"}
+
+    def _meta(self) -> dict[str, str]:
+        created = intuit_time(self.created)
+        return {"CreateTime": created, "LastUpdatedTime": created}
+
+    def company_info(self) -> dict[str, Any]:
+        """The CompanyInfo entity (Intuit's example: `Country` "US", addresses with `Country` too; the documented
+        read is `GET /v3/company/{realmId}/companyinfo/{realmId}`).
+        https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/companyinfo"""
+        return {
+            "SyncToken": "0",
+            "domain": "QBO",
+            "LegalAddr": self._address(),
+            "SupportedLanguages": "en",
+            "CompanyName": self.name,
+            "Country": self.country,
+            "CompanyAddr": self._address(),
+            "sparse": False,
+            "Id": "1",
+            "WebAddr": {},
+            "FiscalYearStartMonth": "January",
+            "CustomerCommunicationAddr": self._address(),
+            "PrimaryPhone": {},
+            "LegalName": self.name,
+            "CompanyStartDate": dt.datetime.fromtimestamp(self.created, _PACIFIC).date().isoformat(),
+            "Email": {"Address": "donotreply@intuit.com"},
+            "NameValue": [
+                {"Name": "NeoEnabled", "Value": "true"},
+                {"Name": "IsQbdtMigrated", "Value": "false"},
+                {"Name": "SubscriptionStatus", "Value": "PAID"},
+                {"Name": "OfferingSku", "Value": "QuickBooks Online Plus"},
+            ],
+            "MetaData": self._meta(),
+        }
+
+    def preferences(self) -> dict[str, Any]:
+        """The Preferences entity, with the home currency in `CurrencyPrefs.HomeCurrency` (as Intuit's example).
+        https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/preferences"""
+        return {
+            "AccountingInfoPrefs": {
+                "FirstMonthOfFiscalYear": "January",
+                "UseAccountNumbers": True,
+                "TaxYearMonth": "January",
+                "ClassTrackingPerTxn": False,
+                "TrackDepartments": False,
+                "TaxForm": "6",
+                "CustomerTerminology": "Customers",
+                "BookCloseDate": "",
+                "DepartmentTerminology": "Location",
+                "ClassTrackingPerTxnLine": True,
+            },
+            "ProductAndServicesPrefs": {
+                "QuantityWithPriceAndRate": True,
+                "ForPurchase": True,
+                "QuantityOnHand": True,
+                "ForSales": True,
+            },
+            "SalesFormsPrefs": {
+                "ETransactionPaymentEnabled": False,
+                "CustomTxnNumbers": False,
+                "AllowShipping": False,
+                "AllowServiceDate": False,
+                "ETransactionEnabledStatus": "NotApplicable",
+                "AllowEstimates": True,
+                "AllowDiscount": True,
+                "AllowDeposit": True,
+                "AutoApplyCredit": True,
+                "ETransactionAttachPDF": False,
+                "UsingProgressInvoicing": False,
+            },
+            "ReportPrefs": {"ReportBasis": "Accrual", "CalcAgingReportFromTxnDate": False},
+            "CurrencyPrefs": {"HomeCurrency": {"value": self.currency}, "MultiCurrencyEnabled": False},
+            "domain": "QBO",
+            "SyncToken": "0",
+            "sparse": False,
+            "Id": "1",
+            "MetaData": self._meta(),
+        }
+
     def new_id(self) -> str:
-        while str(self.next_id) in self.customers or str(self.next_id) in self.invoices:
+        while any(str(self.next_id) in records for records in (self.customers, self.invoices, self.payments)):
             self.next_id += 1
         self.next_id += 1
         return str(self.next_id - 1)
@@ -411,7 +579,15 @@ _CUSTOMER_FIELDS: dict[str, _Field] = {
     "metadata.createtime": _Field(lambda c: c.created, "datetime"),
     "metadata.lastupdatedtime": _Field(lambda c: c.updated, "datetime"),
 }
-ENTITY_FIELDS = {"Invoice": _INVOICE_FIELDS, "Customer": _CUSTOMER_FIELDS}
+_PAYMENT_FIELDS: dict[str, _Field] = {
+    "id": _Field(lambda p: p.id, "id"),
+    "txndate": _Field(lambda p: p.txn_date, "date"),
+    "totalamt": _Field(lambda p: p.total, "decimal"),
+    "customerref": _Field(lambda p: p.customer.id, "id"),
+    "metadata.createtime": _Field(lambda p: p.created, "datetime"),
+    "metadata.lastupdatedtime": _Field(lambda p: p.updated, "datetime"),
+}
+ENTITY_FIELDS = {"Invoice": _INVOICE_FIELDS, "Customer": _CUSTOMER_FIELDS, "Payment": _PAYMENT_FIELDS}
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "=": lambda a, b: a == b,
@@ -662,12 +838,16 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
         self.route("GET", r"^/v3/company/[^/]+/query$", self._query)
         self.route("POST", r"^/v3/company/[^/]+/query$", self._query)
         self.route("GET", r"^/v3/company/[^/]+/cdc$", self._cdc)
+        self.route("GET", r"^/v3/company/[^/]+/companyinfo/[^/]+$", self._company_info)
+        self.route("GET", r"^/v3/company/[^/]+/payment/[^/]+$", self._payment)
+        self.route("GET", r"^/v3/company/[^/]+/preferences$", self._preferences)
         self.route("POST", rf"{admin}/companies$", self._admin_seed)
         self.route("GET", rf"{company}$", self._admin_company)
         self.route("POST", rf"{company}/tokens$", self._admin_tokens)
         self.route("POST", rf"{company}/disconnect$", self._admin_disconnect)
         self.route("POST", rf"{admin}/authorization-codes$", self._admin_code)
         self.route("POST", rf"{company}/invoices/(?P<id>[^/]+)/pay$", self._admin_pay)
+        self.route("POST", rf"{company}/payments$", self._admin_payment)
         self.route("POST", rf"{company}/invoices/(?P<id>[^/]+)/void$", self._admin_void)
         self.route("DELETE", rf"{company}/invoices/(?P<id>[^/]+)$", self._admin_delete)
         self.route("PATCH", rf"{company}/invoices/(?P<id>[^/]+)$", self._admin_patch_invoice)
@@ -717,14 +897,52 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
             self._tokens.revoke_where(lambda grant: grant.realm_id == realm_id)
 
     def pay(self, realm_id: str, invoice_id: str) -> dict[str, Any]:
-        """Receive a payment for the whole open balance: Balance 0 and a LinkedTxn, LastUpdatedTime bumped."""
+        """Receive a payment for the whole open balance (a Payment linked to the invoice): Balance 0, a LinkedTxn
+        to the Payment, LastUpdatedTime bumped. Returns the invoice; its last LinkedTxn is the new Payment."""
         with self._state:
             company = self._company(realm_id)
             invoice = self._invoice(company, invoice_id)
-            invoice.balance = Decimal("0.00")
-            invoice.payment_ids.append(company.new_id())
-            invoice.touch(self.now())
+            if invoice.balance <= 0:
+                raise SeedError(f"invoice {invoice_id} has nothing left to pay")
+            self._record_payment(company, [(invoice, invoice.balance)], None)
             return invoice.wire(include_link=True)
+
+    def receive_payment(
+        self, realm_id: str, lines: list[tuple[str, Decimal | None]], txn_date: dt.date | None = None
+    ) -> dict[str, Any]:
+        """One Payment over (invoice id, amount) lines of one customer's invoices; amount None pays the balance.
+        Returns the Payment as Intuit serves it."""
+        with self._state:
+            company = self._company(realm_id)
+            invoices = [(self._invoice(company, invoice_id), amount) for invoice_id, amount in lines]
+            paid = [(invoice, invoice.balance if amount is None else amount) for invoice, amount in invoices]
+            return self._record_payment(company, paid, txn_date).wire()
+
+    def _record_payment(
+        self, company: _Company, lines: list[tuple[_Invoice, Decimal]], txn_date: dt.date | None
+    ) -> _Payment:
+        if not lines or len({invoice.customer.id for invoice, _ in lines}) != 1:
+            raise SeedError("a payment pays invoices of exactly one customer")
+        for invoice, amount in lines:
+            if amount <= 0 or amount > invoice.balance:
+                raise SeedError(f"invoice {invoice.id}: cannot apply {amount} to a balance of {invoice.balance}")
+        now = self.now()
+        first = lines[0][0]
+        payment = _Payment(
+            id=company.new_id(),
+            customer=first.customer,
+            txn_date=txn_date or dt.datetime.fromtimestamp(now, _PACIFIC).date(),
+            currency=first.currency,
+            lines=[_PaymentLine(invoice, money(amount, "amount"), invoice.balance) for invoice, amount in lines],
+            created=now,
+            updated=now,
+        )
+        company.payments[payment.id] = payment
+        for invoice, amount in lines:
+            invoice.balance -= money(amount, "amount")
+            invoice.payment_ids.append(payment.id)
+            invoice.touch(now)
+        return payment
 
     def void(self, realm_id: str, invoice_id: str) -> dict[str, Any]:
         """QuickBooks keeps a voided invoice with zero amounts and the note "Voided"."""
@@ -806,7 +1024,7 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
             realm_id=realm_id,
             name=str(spec.get("companyName") or "Demo Company"),
             country=str(spec.get("country") or "ID"),
-            currency=str(spec.get("currency") or "IDR"),
+            currency=str(spec.get("currency") or "IDR").upper(),
             created=self.now(),
         )
         self._companies[realm_id] = company
@@ -967,8 +1185,12 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
         include_link = "invoicelink" in (request.arg("include") or "").lower()
         with self._state:
             company = self._companies[realm_id]
-            records = company.invoices.values() if query.entity == "Invoice" else company.customers.values()
-            rows = run_query(query, records)
+            records: dict[str, Iterable[Any]] = {
+                "Invoice": company.invoices.values(),
+                "Customer": company.customers.values(),
+                "Payment": company.payments.values(),
+            }
+            rows = run_query(query, records[query.entity])
             body: dict[str, Any] = {}
             if query.count:
                 body["totalCount"] = len(rows)
@@ -1004,6 +1226,37 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
             responses.append({entity: rows, "startPosition": 1, "maxResults": len(rows)} if rows else {})
         return _json_response({"CDCResponse": [{"QueryResponse": responses}], "time": intuit_time(now)})
 
+    def _company_info(self, request: Request) -> Response:
+        """`GET /companyinfo/{realmId}` (python-quickbooks `CompanyInfo.get`), shaped like Intuit's example."""
+        match = _API.match(request.path)
+        assert match is not None  # dispatch() matched it
+        now = self.now()
+        if match.group("id") != match.group("realm"):
+            detail = f"Object Not Found : CompanyInfo {match.group('id')} does not exist in this company"
+            return _json_response(fault_body("ValidationFault", "610", "Object Not Found", detail, now), 400)
+        with self._state:
+            body = {"CompanyInfo": self._companies[match.group("realm")].company_info(), "time": intuit_time(now)}
+        return _json_response(body)
+
+    def _payment(self, request: Request) -> Response:
+        """`GET /payment/{id}` (python-quickbooks `Payment.get`): `{"Payment": {...}, "time"}`, or Intuit's 610."""
+        match = _API.match(request.path)
+        assert match is not None  # dispatch() matched it
+        with self._state:
+            payment = self._companies[match.group("realm")].payments.get(str(match.group("id")))
+            body = {"Payment": payment.wire(), "time": intuit_time(self.now())} if payment else None
+        if body is None:
+            detail = f"Object Not Found : Payment {match.group('id')} does not exist in this company"
+            return _json_response(fault_body("ValidationFault", "610", "Object Not Found", detail, self.now()), 400)
+        return _json_response(body)
+
+    def _preferences(self, request: Request) -> Response:
+        """`GET /preferences` (python-quickbooks `Preferences.get`), shaped like Intuit's example."""
+        realm_id = _API.match(request.path).group("realm")  # type: ignore[union-attr]  # dispatch() matched it
+        with self._state:
+            body = {"Preferences": self._companies[realm_id].preferences(), "time": intuit_time(self.now())}
+        return _json_response(body)
+
     @staticmethod
     def _changes(company: _Company, entities: list[str], since: float) -> list[tuple[str, float, dict[str, Any]]]:
         """(entity, when, wire) of every change after `since`, oldest first, at most 1,000 (CDC's cap)."""
@@ -1018,6 +1271,8 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
                     )
         if "Customer" in entities:
             changes += [("Customer", c.updated, c.wire()) for c in company.customers.values() if c.updated > since]
+        if "Payment" in entities:
+            changes += [("Payment", p.updated, p.wire()) for p in company.payments.values() if p.updated > since]
         changes.sort(key=lambda change: change[1])
         return changes[:CDC_MAX_OBJECTS]
 
@@ -1052,7 +1307,29 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
 
     def _admin_pay(self, request: Request) -> Response:
         groups = self._groups(request)
-        return self._admin(lambda: self._changed(groups, "Invoice", "updated", self.pay(groups["realm"], groups["id"])))
+
+        def pay() -> dict[str, Any]:
+            invoice = self.pay(groups["realm"], groups["id"])
+            self.notify_changed(groups["realm"], "Payment", invoice["LinkedTxn"][-1]["TxnId"], "created")
+            return invoice
+
+        return self._admin(pay)
+
+    def _admin_payment(self, request: Request) -> Response:
+        realm_id = self._groups(request)["realm"]
+        spec = request.json() or {}
+
+        def receive() -> dict[str, Any]:
+            lines = [
+                (str(line["invoiceId"]), money(line["amount"], "amount") if line.get("amount") is not None else None)
+                for line in spec.get("lines") or []
+            ]
+            txn_date = iso_date(spec["txnDate"], "txnDate") if spec.get("txnDate") else None
+            payment = self.receive_payment(realm_id, lines, txn_date)
+            self.notify_changed(realm_id, "Payment", payment["Id"], "created")
+            return payment
+
+        return self._admin(receive, 201)
 
     def _admin_void(self, request: Request) -> Response:
         groups = self._groups(request)
@@ -1097,7 +1374,8 @@ class FakeQuickBooks(AccountingFake[Limits, _Grant]):
             self._webhook = {"url": url, "key": key, "format": webhook_format, "auto": auto_deliver}
 
     def notify_changed(self, realm_id: str, entity: str, entity_id: str, verb: str = "updated") -> None:
-        """Queue a change event (entity "Invoice" / "Customer", verb created / updated / deleted / voided)."""
+        """Queue a change event (entity "Invoice" / "Customer" / "Payment", verb created / updated / deleted /
+        voided)."""
         self._enqueue_webhook((realm_id, entity, entity_id, verb))
 
     def _webhook_body(self, pending: list[tuple[str, str, str, str]]) -> Any:

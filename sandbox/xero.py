@@ -3,23 +3,39 @@
 It exists so the Xero adapter, the demo and the tests can run the real xero-python SDK end to end on 127.0.0.1:
 rotating refresh tokens with the 30-minute grace period, expiring access tokens, per-tenant rate limits with
 `Retry-After`, `/Date(ms+0000)/` dates and the paging envelope. Where the vendor doc and convenience disagree,
-the doc wins (see /work/shared/reference/api-facts.md §1).
+the doc wins (docs/accounting-fakes.md lists what it follows and what it leaves out).
+
+Tokens belong to a Xero *user*, as at Xero (https://developer.xero.com/documentation/guides/oauth2/auth-flow/):
+each user who consents has one token family for the app and a list of connected organisations (`GET /connections`,
+one `id` per user and organisation). A later consent by the same user adds its organisations to that list and
+issues tokens of the same family; any new token of the family (a consent or a refresh) supersedes the previous
+refresh token, which stays usable for the grace period (30 minutes) after that. A refresh token unused for 60
+days expires. Access tokens are JWTs (HS256, signed with the fake's own key) carrying `xero_userid`,
+`authentication_event_id` (the consent), `sub`, `exp`, `scope`... `DELETE /connections/{id}` drops one
+organisation; revoking a refresh token ends the family and drops every organisation the user connected.
 
 Vendor routes
     POST /connect/token                      grant_type=refresh_token | authorization_code (form body; client
                                              credentials in the body or as Basic auth)
-    POST /connect/revocation                 token=<refresh token>
-    GET  /connections[?authEventId=]         Bearer
+    POST /connect/revocation                 token=<refresh token>: ends the user's token family and drops every
+                                             organisation the user connected
+    GET  /connections[?authEventId=]         Bearer: the user's connections ({id, authEventId, tenantId, tenantType,
+                                             tenantName, createdDateUtc, updatedDateUtc}); with authEventId only
+                                             those (re)connected by that consent
+    DELETE /connections/{id}                 Bearer: drops one of the user's organisations (204)
     GET  /api.xro/2.0/Invoices               Statuses, where, IDs, InvoiceNumbers, ContactIDs, page, pageSize,
                                              summaryOnly, header If-Modified-Since
     GET  /api.xro/2.0/Invoices/{id}/OnlineInvoice
     GET  /api.xro/2.0/Contacts               IDs, where, page, pageSize, includeArchived, If-Modified-Since
+    GET  /api.xro/2.0/Organisation           the tenant's organisation: Name, CountryCode, BaseCurrency,
+                                             Timezone (a Windows zone name, e.g. SEASIASTANDARDTIME), ShortCode...
 
 Admin API (JSON; each also a Python method of the same purpose):
     POST   /_sandbox/xero/tenants            seed(spec) -> {"tenantId", "tenantName", "contacts": {ref: ContactID},
                                              "invoices": {InvoiceNumber: InvoiceID}}. Seeding an existing
                                              tenantId adds to it. The spec:
         {"tenantId": "<uuid, optional>", "tenantName": "Toko Maju", "country": "ID", "currency": "IDR",
+         "timezone": "<Xero's Timezone, optional: by country, e.g. AUSEASTERNSTANDARDTIME for AU>",
          "contacts": [{"contactId": "<optional>", "name": "Budi Santoso", "firstName": "", "lastName": "",
                        "email": "", "status": "ACTIVE", "isCustomer": true,
                        "phones": {"MOBILE": {"countryCode": "62", "areaCode": "812", "number": "3456 7890"},
@@ -32,15 +48,21 @@ Admin API (JSON; each also a Python method of the same purpose):
         Phone slot keys: DEFAULT, DDI, MOBILE, FAX; a slot may also be a bare string (goes into PhoneNumber).
         `count` on an invoice (optional int) repeats it with numbers INV-0001-1 ... for volume tests.
     GET    /_sandbox/xero/tenants/{tenantId}           the tenant's contacts and invoices, in wire format
-    POST   /_sandbox/xero/tenants/{tenantId}/tokens    {"scope"?: "..."} -> the /connect/token answer plus
-                                                       "tenantId", "connectionId", "authEventId"
-    POST   /_sandbox/xero/tenants/{tenantId}/disconnect  revoke every grant of the tenant (refresh -> invalid_grant)
-    POST   /_sandbox/xero/authorization-codes          {"tenantIds": [...], "redirectUri": "..."} -> {"code"}
+    POST   /_sandbox/xero/tenants/{tenantId}/tokens    {"scope"?: "...", "user"?: "<e-mail>"} -> the /connect/token
+                                                       answer plus "tenantId", "connectionId", "authEventId",
+                                                       "xeroUserId": a user (a new one unless named) who consented
+                                                       to this tenant                           issue_tokens()
+    POST   /_sandbox/xero/tenants/{tenantId}/disconnect  the organisation removed the app: every user's connection
+                                                       to it goes; a user left with none loses the token family
+                                                       (refresh -> invalid_grant)                disconnect()
+    POST   /_sandbox/xero/authorization-codes          {"tenantIds": [...], "redirectUri": "...", "user"?: "<e-mail>"}
+                                                       -> {"code"}: that user consented to those organisations
     POST   /_sandbox/xero/invoices/{id}/pay            {"paidOn"?: "2026-11-20"} -> the invoice
     POST   /_sandbox/xero/invoices/{id}/void           -> the invoice
     PATCH  /_sandbox/xero/invoices/{id}                {"dueDate"?, "amountDue"?, "status"?, "touch"?: true}
     PUT    /_sandbox/xero/limits                       {"perMinute"?, "concurrent"?, "perDay"?, "appPerMinute"?,
                                                         "accessTokenSeconds"?, "refreshGraceSeconds"?,
+                                                        "refreshTokenSeconds"? (unused refresh token life: 60 days),
                                                         "resetCounters"?: false} -> the limits now
     POST   /_sandbox/xero/triggers                     {"after_path": "^/api.xro/2.0/Invoices$", "after_count": 1,
                                                         "action": "pay" | "void", "invoice_id": "..."} (fires once)
@@ -73,10 +95,14 @@ from typing import Any, ClassVar
 from xml.etree import ElementTree
 
 from sandbox.accounting_fake import (
+    AccessToken,
     AccountingFake,
     NotFound,
+    OAuthError,
+    RefreshToken,
     SeedError,
     SlidingWindow,
+    TokenAuthority,
     by_id_or_name,
     form_fields,
     hmac_signature,
@@ -198,7 +224,11 @@ class _Contact:
             "LastName": self.last_name,
             "EmailAddress": self.email,
             "BankAccountDetails": "",
-            "Addresses": [{"AddressType": "STREET"}, {"AddressType": "POBOX"}],
+            # Xero lists both address slots with their (empty) fields, as in its GET /Contacts example
+            "Addresses": [
+                {"AddressType": kind, "City": "", "Region": "", "PostalCode": "", "Country": ""}
+                for kind in ("STREET", "POBOX")
+            ],
             "Phones": phones,
             "UpdatedDateUTC": ms_instant(self.updated),
             "ContactGroups": [],
@@ -207,6 +237,7 @@ class _Contact:
             "SalesTrackingCategories": [],
             "PurchasesTrackingCategories": [],
             "ContactPersons": [],
+            "HasAttachments": False,
             "HasValidationErrors": False,
         }
 
@@ -304,21 +335,121 @@ class _Tenant:
     name: str
     country: str
     currency: str
-    connection_id: str
     created: float
     contacts: dict[str, _Contact] = field(default_factory=dict)
     invoices: dict[str, _Invoice] = field(default_factory=dict)
     usage: _Usage = field(default_factory=_Usage)
+    timezone: str = "SEASIASTANDARDTIME"
+    short_code: str = field(default_factory=lambda: "!" + secrets.token_urlsafe(4)[:5])
+
+    def organisation(self) -> dict[str, Any]:
+        """`GET /Organisation`'s organisation, in the shape of Xero's documented example (fields Lunas does not
+        read keep plausible values). https://developer.xero.com/documentation/api/accounting/organisation"""
+        return {
+            "APIKey": self.tenant_id.replace("-", "")[:30].upper(),
+            "Name": self.name,
+            "LegalName": self.name,
+            "PaysTax": True,
+            "Version": _XERO_VERSIONS.get(self.country, "GLOBAL"),
+            "OrganisationType": "COMPANY",
+            "BaseCurrency": self.currency,
+            "CountryCode": self.country,
+            "IsDemoCompany": False,
+            "OrganisationStatus": "ACTIVE",
+            "FinancialYearEndDay": 31,
+            "FinancialYearEndMonth": 12,
+            "SalesTaxBasis": "ACCRUALS",
+            "SalesTaxPeriod": "MONTHLY",
+            "DefaultSalesTax": "Tax Exclusive",
+            "DefaultPurchasesTax": "Tax Exclusive",
+            "CreatedDateUTC": ms_instant(self.created, offset=False),
+            "OrganisationEntityType": "COMPANY",
+            "Timezone": self.timezone,
+            "ShortCode": self.short_code,
+            "OrganisationID": self.tenant_id,
+            "Edition": "BUSINESS",
+            "Class": "STANDARD",
+            "Addresses": [],
+            "Phones": [],
+            "ExternalLinks": [],
+            "PaymentTerms": {},
+        }
+
+
+# Xero's `Version` of an organisation's country edition, and a usual `Timezone` per country (Windows zone names,
+# upper case, no spaces, as Xero writes them); other countries get GLOBAL and SE Asia time.
+_XERO_VERSIONS = {"AU": "AU", "NZ": "NZ", "GB": "UK", "US": "US"}
+_XERO_TIMEZONES = {
+    "ID": "SEASIASTANDARDTIME",
+    "AU": "AUSEASTERNSTANDARDTIME",
+    "NZ": "NEWZEALANDSTANDARDTIME",
+    "GB": "GMTSTANDARDTIME",
+    "US": "PACIFICSTANDARDTIME",
+    "SG": "SINGAPORESTANDARDTIME",
+    "MY": "SINGAPORESTANDARDTIME",
+}
+
+
+@dataclass
+class _XeroConnection:
+    """One organisation a user connected to the app: a row of that user's `GET /connections`."""
+
+    connection_id: str  # `id`: what `DELETE /connections/{id}` takes
+    tenant_id: str
+    auth_event_id: str  # the consent that last connected it
+    created: float
+    updated: float
+
+    def wire(self, tenant: _Tenant) -> dict[str, Any]:
+        """The documented Connection (xero-identity.yaml): {id, authEventId, tenantId, tenantType, tenantName,
+        createdDateUtc, updatedDateUtc}."""
+        return {
+            "id": self.connection_id,
+            "authEventId": self.auth_event_id,
+            "tenantId": self.tenant_id,
+            "tenantType": "ORGANISATION",
+            "tenantName": tenant.name,
+            "createdDateUtc": _utc_text(self.created),
+            "updatedDateUtc": _utc_text(self.updated),
+        }
+
+
+@dataclass
+class _User:
+    """A Xero user who consented to the app: one token family, and the organisations the user connected."""
+
+    user_id: str  # the access token's `xero_userid`
+    email: str
+    sub: str = field(default_factory=lambda: uuid.uuid4().hex)
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    connections: dict[str, _XeroConnection] = field(default_factory=dict)  # by tenant id
+    # Once connected, an organisation keeps its connection id and creation date for this user, even after a
+    # disconnect ("updatedDateUtc ... may differ to the created date if the user has disconnected and subsequently
+    # reconnected this tenant": the Connection schema).
+    known: dict[str, tuple[str, float]] = field(default_factory=dict)
+    family: _Grant | None = None
 
 
 @dataclass
 class _Grant:
-    """One consent: which tenants a token family may read."""
+    """One user's token family: every token issued to the user, by consents and refreshes, until it is revoked."""
 
-    auth_event_id: str
-    tenant_ids: frozenset[str]
+    user: _User
     scope: str
+    auth_event_id: str  # the consent the family's newest tokens come from
+    auth_time: float
     revoked: bool = False
+    current_refresh: str = ""  # the newest refresh token; the one before it was superseded when it was issued
+
+    @property
+    def tenant_ids(self) -> frozenset[str]:
+        """The organisations the family's tokens may read: the user's connections, now."""
+        return frozenset() if self.revoked else frozenset(self.user.connections)
+
+
+def _utc_text(instant: float) -> str:
+    """`2019-07-09T23:40:30.1833130`: the Connection schema's date-time, UTC, seven fraction digits."""
+    return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0")
 
 
 @dataclass(frozen=True)
@@ -329,6 +460,101 @@ class Limits:
     app_per_minute: int = 10_000
     access_token_seconds: int = 1800
     refresh_grace_seconds: int = 1800
+    refresh_token_seconds: int = 60 * _DAY_SECONDS  # a refresh token unused this long expires
+
+
+class _XeroTokens(TokenAuthority[_Grant]):
+    """The shared token rules, as Xero applies them to a user's token family.
+
+    - Access tokens are JWTs (HS256 with the fake's key) with Xero's claims; the fake still looks them up itself.
+    - A new token of the family (a consent's or a refresh's) supersedes the family's previous refresh token, which
+      then stays usable for the grace period: several copies of one user's tokens invalidate each other.
+    - A refresh token unused for `refresh_token_seconds` (60 days) is refused with `invalid_grant`.
+    - An authorisation code carries its consent's authentication event into the tokens it is exchanged for.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        limits: Callable[[], Limits],
+        client_id: str,
+    ) -> None:
+        super().__init__(clock=clock, lifetimes=limits, prefix="xero")
+        self._limits = limits
+        self._client_id = client_id
+        self._key = secrets.token_bytes(32)
+        self._kid = secrets.token_hex(8)
+        self.issued_at: dict[str, float] = {}  # refresh token -> when it was issued
+        self.code_events: dict[str, str] = {}  # authorisation code -> its consent's authentication event
+
+    def issue(self, grant: _Grant) -> tuple[str, str]:
+        now = self._clock()
+        previous = self.refresh.get(grant.current_refresh)
+        if previous is not None and previous.rotated_at is None:
+            previous.rotated_at = now  # superseded: usable for the grace period from now on
+        expires = now + self._limits().access_token_seconds
+        access = self._jwt(grant, now, expires)
+        refresh = "xero-rt-" + secrets.token_urlsafe(24)
+        self.access[access] = AccessToken(grant, expires)
+        self.refresh[refresh] = RefreshToken(grant)
+        self.issued_at[refresh] = now
+        grant.current_refresh = refresh
+        return access, refresh
+
+    def _jwt(self, grant: _Grant, now: float, expires: float) -> str:
+        import jwt
+
+        claims = {
+            "nbf": int(now),
+            "exp": int(expires),
+            "iss": "https://identity.xero.com",
+            "aud": "https://identity.xero.com/resources",
+            "client_id": self._client_id,
+            "sub": grant.user.sub,
+            "auth_time": int(grant.auth_time),
+            "xero_userid": grant.user.user_id,
+            "global_session_id": grant.user.session_id,
+            "jti": secrets.token_hex(16),
+            "authentication_event_id": grant.auth_event_id,
+            "scope": grant.scope.split(),
+        }
+        return jwt.encode(claims, self._key, algorithm="HS256", headers={"kid": self._kid})
+
+    def new_code(self, grant: _Grant, redirect_uri: str) -> str:
+        code = super().new_code(grant, redirect_uri)
+        self.code_events[code] = grant.auth_event_id
+        return code
+
+    def redeem_code(self, code: str, redirect_uri: str | None) -> _Grant:
+        event = self.code_events.pop(code, "")
+        grant = super().redeem_code(code, redirect_uri)
+        if grant.revoked:
+            raise OAuthError("invalid_grant")
+        grant.auth_event_id = event or grant.auth_event_id
+        return grant
+
+    def rotate(self, token: str, vet: Callable[[_Grant], str | None] = lambda _: None) -> _Grant:
+        issued = self.issued_at.get(token)
+        if issued is not None and self._clock() > issued + self._limits().refresh_token_seconds:
+            raise OAuthError("invalid_grant")  # unused for 60 days
+        return super().rotate(token, vet)
+
+    def revoke(self, token: str, *, access_too: bool = False) -> None:
+        """Revoking any refresh token of a family ends the family and drops all the user's connections."""
+        entry: AccessToken[_Grant] | RefreshToken[_Grant] | None = self.refresh.get(token)
+        if entry is None and access_too:
+            entry = self.access.get(token)
+        if entry is not None:
+            end_family(entry.grant)
+
+
+def end_family(grant: _Grant) -> None:
+    """The family's tokens stop working and the user's organisations are no longer connected to the app."""
+    grant.revoked = True
+    if grant.user.family is grant:
+        grant.user.family = None
+        grant.user.connections.clear()
 
 
 # -- where filter -----------------------------------------------------------------------------------------------
@@ -438,6 +664,7 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         "appPerMinute": "app_per_minute",
         "accessTokenSeconds": "access_token_seconds",
         "refreshGraceSeconds": "refresh_grace_seconds",
+        "refreshTokenSeconds": "refresh_token_seconds",
     }
 
     def __init__(
@@ -449,6 +676,9 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         clock: SandboxClock | None = None,
     ) -> None:
         super().__init__(clock=clock, client_id=client_id, client_secret=client_secret, limits=limits or Limits())
+        self._xero_tokens = _XeroTokens(clock=self.now, limits=lambda: self.limits, client_id=client_id)
+        self._tokens = self._xero_tokens
+        self._users: dict[str, _User] = {}  # by e-mail, lower case
         self._tenants: dict[str, _Tenant] = {}
         self._trigger_actions = {"pay": self.pay, "void": self.void}
         self._app_usage = _Usage()
@@ -460,9 +690,11 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         self.route("POST", r"^/connect/token$", self._token)
         self.route("POST", r"^/connect/revocation$", self._revocation)
         self.route("GET", r"(?i)^/connections$", self._connections)  # the SDK asks for /Connections
+        self.route("DELETE", r"(?i)^/connections/(?P<id>[^/]+)$", self._delete_connection)
         self.route("GET", rf"^{_API}/Invoices$", self._get_invoices)
         self.route("GET", rf"^{_API}/Invoices/(?P<id>[^/]+)/OnlineInvoice$", self._get_online_invoice)
         self.route("GET", rf"^{_API}/Contacts$", self._get_contacts)
+        self.route("GET", rf"^{_API}/Organisation$", self._get_organisation)
         self.route("POST", rf"{admin}/tenants$", self._admin_seed)
         self.route("GET", rf"{admin}/tenants/(?P<id>[^/]+)$", self._admin_tenant)
         self.route("POST", rf"{admin}/tenants/(?P<id>[^/]+)/tokens$", self._admin_tokens)
@@ -495,24 +727,37 @@ class FakeXero(AccountingFake[Limits, _Grant]):
                 "invoices": invoice_ids,
             }
 
-    def issue_tokens(self, tenant_ids: Iterable[str], scope: str = DEFAULT_SCOPE) -> dict[str, Any]:
-        """A fresh token set for these tenants, as if the owner had just consented in the browser."""
+    def issue_tokens(
+        self, tenant_ids: Iterable[str], scope: str = DEFAULT_SCOPE, *, user: str | None = None
+    ) -> dict[str, Any]:
+        """A fresh token set, as if a user had just consented to these tenants in the browser and the code had been
+        exchanged: a new user unless `user` (an e-mail) names one, whose family the tokens then join."""
         with self._state:
-            ids = frozenset(tenant_ids)
-            for tenant_id in ids:
-                self._tenant(tenant_id)
-            grant = _Grant(auth_event_id=str(uuid.uuid4()), tenant_ids=ids, scope=scope)
+            grant = self._consent(tenant_ids, user, scope)
             return self._token_set(grant)
 
-    def issue_authorization_code(self, tenant_ids: Iterable[str], redirect_uri: str = "") -> str:
+    def issue_authorization_code(
+        self, tenant_ids: Iterable[str], redirect_uri: str = "", *, user: str | None = None, scope: str = DEFAULT_SCOPE
+    ) -> str:
+        """The user (a new one unless named) consented to these tenants: they are connected now; the code is
+        exchanged for tokens of the user's family."""
         with self._state:
-            grant = _Grant(auth_event_id=str(uuid.uuid4()), tenant_ids=frozenset(tenant_ids), scope=DEFAULT_SCOPE)
-            return self._tokens.new_code(grant, redirect_uri)
+            return self._tokens.new_code(self._consent(tenant_ids, user, scope), redirect_uri)
 
     def disconnect(self, tenant_id: str) -> None:
-        """The owner removed the app: every grant covering this tenant stops working."""
+        """The organisation removed the app (Xero's connected-apps settings): every user's connection to it goes,
+        and a user left with no organisation loses the token family (the next refresh is `invalid_grant`)."""
         with self._state:
-            self._tokens.revoke_where(lambda grant: tenant_id in grant.tenant_ids)
+            for person in self._users.values():
+                dropped = person.connections.pop(tenant_id, None) is not None
+                if dropped and not person.connections and person.family is not None:
+                    end_family(person.family)
+
+    def connections_of(self, user: str) -> list[dict[str, Any]]:
+        """The user's `GET /connections` rows (an admin view: no token needed)."""
+        with self._state:
+            person = self._users.get(user.lower())
+            return self._connection_rows(person, "") if person else []
 
     def pay(self, invoice_id: str, paid_on: dt.date | None = None) -> dict[str, Any]:
         with self._state:
@@ -573,13 +818,14 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         tenant_id = str(spec.get("tenantId") or uuid.uuid4())
         if tenant_id in self._tenants:
             return self._tenants[tenant_id]
+        country = str(spec.get("country") or "ID").upper()
         tenant = _Tenant(
             tenant_id=tenant_id,
             name=str(spec.get("tenantName") or "Demo Company"),
-            country=str(spec.get("country") or "ID"),
-            currency=str(spec.get("currency") or "IDR"),
-            connection_id=str(uuid.uuid4()),
+            country=country,
+            currency=str(spec.get("currency") or "IDR").upper(),
             created=self.now(),
+            timezone=str(spec.get("timezone") or _XERO_TIMEZONES.get(country, "SEASIASTANDARDTIME")).upper(),
         )
         self._tenants[tenant_id] = tenant
         return tenant
@@ -660,7 +906,31 @@ class FakeXero(AccountingFake[Limits, _Grant]):
                 return invoice
         raise NotFound(f"unknown invoice {invoice_id}")
 
-    # -- tokens ---------------------------------------------------------------------------------------------------
+    # -- users, consents and tokens --------------------------------------------------------------------------------
+
+    def _consent(self, tenant_ids: Iterable[str], user: str | None, scope: str) -> _Grant:
+        """`user` (an e-mail; a new user when None) allowed the app these organisations: they join the user's
+        connections (a known one keeps its id, with this consent's authEventId), in the user's token family."""
+        ids = list(dict.fromkeys(tenant_ids))
+        for tenant_id in ids:
+            self._tenant(tenant_id)
+        email = (user or f"xero-user-{uuid.uuid4().hex[:10]}@example.com").lower()
+        person = self._users.setdefault(email, _User(user_id=str(uuid.uuid4()), email=email))
+        event, now = str(uuid.uuid4()), self.now()
+        if person.family is None or person.family.revoked:
+            person.family = _Grant(user=person, scope=scope, auth_event_id=event, auth_time=now)
+        family = person.family
+        family.scope, family.auth_event_id, family.auth_time = scope, event, now
+        for tenant_id in ids:
+            connection_id, created = person.known.setdefault(tenant_id, (str(uuid.uuid4()), now))
+            person.connections[tenant_id] = _XeroConnection(connection_id, tenant_id, event, created, now)
+        return family
+
+    def _connection_rows(self, person: _User, auth_event_id: str) -> list[dict[str, Any]]:
+        rows = sorted(person.connections.values(), key=lambda c: (c.created, c.tenant_id))
+        return [
+            c.wire(self._tenants[c.tenant_id]) for c in rows if not auth_event_id or c.auth_event_id == auth_event_id
+        ]
 
     def _token_set(self, grant: _Grant) -> dict[str, Any]:
         access, refresh = self._tokens.issue(grant)
@@ -688,7 +958,7 @@ class FakeXero(AccountingFake[Limits, _Grant]):
     # -- auth and limits around every API call -------------------------------------------------------------------
 
     def dispatch(self, request: Request, *, allow_faults: bool = True) -> Response:
-        if not (request.path.startswith(_API + "/") or request.path.lower() == "/connections"):
+        if not (request.path.startswith(_API + "/") or _is_connections(request.path)):
             return super().dispatch(request, allow_faults=allow_faults)
         denied, tenant = self._authorise(request)
         if denied is not None:
@@ -716,7 +986,7 @@ class FakeXero(AccountingFake[Limits, _Grant]):
             if self.now() >= access.expires_at:
                 expired = dt.datetime.fromtimestamp(access.expires_at, dt.UTC).strftime("%m/%d/%Y %H:%M:%S")
                 return _problem(401, "Unauthorized", f"TokenExpired: token expired at {expired}"), None
-            if request.path.lower() == "/connections":
+            if _is_connections(request.path):
                 return None, None
             tenant_id = request.headers.get("xero-tenant-id", "")
             if tenant_id not in access.grant.tenant_ids or tenant_id not in self._tenants:
@@ -768,29 +1038,26 @@ class FakeXero(AccountingFake[Limits, _Grant]):
     # -- vendor handlers ------------------------------------------------------------------------------------------
 
     def _connections(self, request: Request) -> Response:
-        wanted = request.arg("authEventId")
+        """The bearer's user's connections; `authEventId` keeps those (re)connected by that consent."""
         with self._state:
             access = self._tokens.bearer(request)
             assert access is not None  # dispatch() checked it
-            grant = access.grant
-            rows = []
-            for tenant_id in sorted(grant.tenant_ids):
-                tenant = self._tenants[tenant_id]
-                if wanted and wanted != grant.auth_event_id:
-                    continue
-                created = dt.datetime.fromtimestamp(tenant.created, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0")
-                rows.append(
-                    {
-                        "id": tenant.connection_id,
-                        "authEventId": grant.auth_event_id,
-                        "tenantId": tenant.tenant_id,
-                        "tenantType": "ORGANISATION",
-                        "tenantName": tenant.name,
-                        "createdDateUtc": created,
-                        "updatedDateUtc": created,
-                    }
-                )
+            rows = self._connection_rows(access.grant.user, request.arg("authEventId") or "")
         return _json_response(rows)
+
+    def _delete_connection(self, request: Request) -> Response:
+        """Drop one of the bearer's user's organisations: 204, or 404 for an id the user does not have."""
+        assert request.match is not None
+        wanted = request.match.group("id")
+        with self._state:
+            access = self._tokens.bearer(request)
+            assert access is not None  # dispatch() checked it
+            connections = access.grant.user.connections
+            for tenant_id, connection in list(connections.items()):
+                if connection.connection_id == wanted:
+                    del connections[tenant_id]
+                    return Response(status=204, body=b"")
+        return _problem(404, "Not Found", f"Connection {wanted} was not found")
 
     def _envelope(self, key: str, items: list[dict[str, Any]], page: int, page_size: int, total: int) -> dict[str, Any]:
         return {
@@ -860,6 +1127,19 @@ class FakeXero(AccountingFake[Limits, _Grant]):
             items = [c.wire() for c in matching[(page - 1) * page_size : page * page_size]]
         return self._render(request, self._envelope("Contacts", items, page, page_size, len(matching)))
 
+    def _get_organisation(self, request: Request) -> Response:
+        with self._state:
+            tenant = self._tenants[request.headers["xero-tenant-id"]]
+            organisation = tenant.organisation()
+        envelope = {  # no pagination: there is one organisation per tenant
+            "Id": str(uuid.uuid4()),
+            "Status": "OK",
+            "ProviderName": "Lunas",
+            "DateTimeUTC": ms_instant(self.now(), offset=False),
+            "Organisations": [organisation],
+        }
+        return self._render(request, envelope)
+
     def _get_online_invoice(self, request: Request) -> Response:
         assert request.match is not None
         with self._state:
@@ -881,13 +1161,19 @@ class FakeXero(AccountingFake[Limits, _Grant]):
     def _admin_tokens(self, request: Request) -> Response:
         assert request.match is not None
         tenant_id = request.match.group("id")
-        scope = (request.json() or {}).get("scope") or DEFAULT_SCOPE
+        spec = request.json() or {}
+        scope = spec.get("scope") or DEFAULT_SCOPE
 
         def issue() -> dict[str, Any]:
-            tokens = self.issue_tokens([tenant_id], scope)
+            tokens = self.issue_tokens([tenant_id], scope, user=spec.get("user"))
             grant = self._tokens.access[tokens["access_token"]].grant
-            connection_id = self._tenant(tenant_id).connection_id
-            return {**tokens, "tenantId": tenant_id, "connectionId": connection_id, "authEventId": grant.auth_event_id}
+            return {
+                **tokens,
+                "tenantId": tenant_id,
+                "connectionId": grant.user.connections[tenant_id].connection_id,
+                "authEventId": grant.auth_event_id,
+                "xeroUserId": grant.user.user_id,
+            }
 
         return self._admin(issue, 201)
 
@@ -904,7 +1190,11 @@ class FakeXero(AccountingFake[Limits, _Grant]):
     def _admin_code(self, request: Request) -> Response:
         spec = request.json() or {}
         return self._admin(
-            lambda: {"code": self.issue_authorization_code(spec.get("tenantIds") or [], spec.get("redirectUri", ""))}
+            lambda: {
+                "code": self.issue_authorization_code(
+                    spec.get("tenantIds") or [], spec.get("redirectUri", ""), user=spec.get("user")
+                )
+            }
         )
 
     def _admin_pay(self, request: Request) -> Response:
@@ -987,6 +1277,12 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         spec = request.json() or {}
         self.configure_webhook(spec.get("url"), str(spec.get("key", "")), bool(spec.get("autoDeliver", True)))
         return Response(body={"url": spec.get("url")})
+
+
+def _is_connections(path: str) -> bool:
+    """`/connections` and `/connections/{id}`: Xero's identity routes, not tenant-scoped (the SDK capitalises)."""
+    lowered = path.lower()
+    return lowered == "/connections" or lowered.startswith("/connections/")
 
 
 def _csv(value: str | None) -> list[str]:

@@ -26,6 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
     Every test pins the dates it cares about through the sandbox clock, so none may notice where the machine's
     clock is: `make test-moved-clock` proves it on a year ahead and on a 29 February (see the Makefile).
     """
+    _speak_only_the_shipped_locales(config)
     moved_to = os.environ.get("LUNAS_TEST_WALL_CLOCK")
     if moved_to:
         import time_machine
@@ -33,6 +34,33 @@ def pytest_configure(config: pytest.Config) -> None:
         traveller = time_machine.travel(moved_to, tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+
+
+def _speak_only_the_shipped_locales(config: pytest.Config) -> None:
+    """Babel with only the locale data the Lambda package ships (`wording.babel_locales()`), for the whole session.
+
+    The package drops every other locale (infra/lunas_infra/lean_layer.py), so a message, page or amount that needs
+    one would fail in Lambda: here it fails in the tests that render it (tests/test_locales.py renders them all).
+    """
+    import shutil
+    import tempfile
+
+    import babel.localedata
+
+    from chalicelib.domain.wording import babel_locales
+
+    shipped = Path(tempfile.mkdtemp(prefix="lunas-babel-"))
+    full = babel.localedata._dirname
+    for name in babel_locales():
+        shutil.copy2(Path(full) / f"{name}.dat", shipped)
+
+    def use(directory: str) -> None:
+        babel.localedata._dirname = directory
+        babel.localedata._cache.clear()
+        babel.localedata.locale_identifiers.cache_clear()
+
+    use(str(shipped))
+    config.add_cleanup(lambda: (use(full), shutil.rmtree(shipped, ignore_errors=True)))
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 
 from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.errors import LunasError, StateInvalid, TokenConflict
+from chalicelib.domain.grants import GrantLink
 from chalicelib.domain.models import (
+    CompanyProfile,
     Connection,
     ConnectionStatus,
     Consent,
@@ -48,9 +50,12 @@ from chalicelib.domain.records import (
     LedgerEntry,
     MarketingPreference,
     MessageEntry,
+    PaymentClaim,
+    PaymentInstructions,
     PaymentPage,
     PaymentTarget,
     PendingAuthorization,
+    QrisImage,
     StoredReply,
     WhatsAppSummary,
 )
@@ -151,6 +156,7 @@ class MemoryHolds:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pauses: dict[tuple[str, str, str, str], dt.datetime | None] = {}  # (org, CUST|INV, conn, id)
+        self._notes: dict[tuple[str, str, str], str] = {}  # (org, conn, invoice id) -> why it is paused
         self._phones: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
         self._closures: dict[tuple[str, str, str], Closure] = {}
 
@@ -158,9 +164,21 @@ class MemoryHolds:
         with self._lock:
             self._pauses[(org_id, "CUST", connection_id, customer_id)] = until
 
-    def pause_invoice(self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None) -> None:
+    def pause_invoice(
+        self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None, *, note: str = ""
+    ) -> None:
         with self._lock:
             self._pauses[(org_id, "INV", connection_id, invoice_id)] = until
+            self._notes[(org_id, connection_id, invoice_id)] = note
+
+    def pause_notes(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], str]:
+        found = {}
+        with self._lock:
+            for (org, connection_id, invoice_id), note in self._notes.items():
+                until = self._pauses.get((org, "INV", connection_id, invoice_id), now)
+                if org == org_id and note and (until is None or until > now):
+                    found[(connection_id, invoice_id)] = note
+        return found
 
     def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
         customers: set[tuple[str, str]] = set()
@@ -238,6 +256,8 @@ class _MessageRow:
     pricing_category: str | None = None
     error_code: int | None = None
     error_title: str | None = None
+    accepted_status: str | None = None
+    wa_id: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -311,9 +331,24 @@ class MemorySendLedger:
                 )
         return msg_sk
 
-    def record_sent(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
+    def record_sent(
+        self,
+        org_id: str,
+        msg_sk: str,
+        wamid: str,
+        at: dt.datetime,
+        *,
+        accepted_status: str = "accepted",
+        wa_id: str = "",
+    ) -> None:
         with self._lock:
-            self._complete(org_id, msg_sk, state=LedgerState.SENT, wamid=wamid, at=at)
+            held = accepted_status != "accepted"  # held back by Meta: claimed (never re-sent) until a status says
+            self._complete(org_id, msg_sk, state=LedgerState.CLAIMED if held else LedgerState.SENT, wamid=wamid, at=at)
+            message = self._messages.get((org_id, msg_sk))
+            if message is not None:
+                message.accepted_status = accepted_status
+                other = "".join(ch for ch in wa_id if ch.isdigit())
+                message.wa_id = other if other and f"+{other}" != recipient_of(msg_sk) else None
             self._point(org_id, msg_sk, wamid, at)
             self.apply_parked(wamid, org_id, msg_sk)
 
@@ -364,6 +399,10 @@ class MemorySendLedger:
                         row.error_code = update.error_code
                         row.error_title = update.error_title or ""
             return True
+
+    def apply_statuses(self, updates: Sequence[DeliveryStatus]) -> int:
+        with self._lock:
+            return sum(int(self.apply_status(update)) for update in updates)
 
     def locate(self, wamids: Iterable[str]) -> dict[str, tuple[str, str]]:
         with self._lock:
@@ -462,6 +501,8 @@ def _message_entry(row: _MessageRow) -> MessageEntry:
         pricing_category=row.pricing_category,
         error_code=row.error_code,
         error_title=row.error_title,
+        accepted_status=row.accepted_status,
+        wa_id=row.wa_id,
     )
 
 
@@ -507,6 +548,7 @@ class MemoryPaymentLinks:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._links: dict[str, tuple[PaymentPage, dt.datetime]] = {}
+        self._claims: dict[tuple[str, str], PaymentClaim] = {}
 
     def create(self, org_id: str, targets: Sequence[PaymentTarget], expires_at: dt.datetime, *, language: str) -> str:
         with self._lock:
@@ -538,6 +580,68 @@ class MemoryPaymentLinks:
             )
             self._links[code] = (dataclasses.replace(page, targets=targets), expires)
 
+    def record_claim(
+        self, org_id: str, code: str, invoices: Sequence[PaymentTarget], at: dt.datetime, keep_for: dt.timedelta
+    ) -> PaymentClaim:
+        with self._lock:
+            first = self._claims.get((org_id, code))
+            if first is None:
+                # As DynamoDB keeps them: the number, the ids and the terms, not the payment page.
+                kept = tuple(
+                    PaymentTarget(
+                        number=t.number,
+                        connection_id=t.connection_id,
+                        invoice_id=t.invoice_id,
+                        amount=t.amount,
+                        due_date=t.due_date,
+                    )
+                    for t in invoices
+                )
+                first = PaymentClaim(org_id=org_id, code=code, claimed_at=at, invoices=kept)
+                self._claims[(org_id, code)] = first  # TTL at + keep_for: like DynamoDB's, never checked on read
+            return first
+
+    def claim(self, org_id: str, code: str) -> PaymentClaim | None:
+        with self._lock:
+            return self._claims.get((org_id, code))
+
+    def claims(self, org_id: str, limit: int = 20) -> list[PaymentClaim]:
+        with self._lock:
+            found = [c for (org, _), c in self._claims.items() if org == org_id]
+        return sorted(found, key=lambda c: (c.claimed_at, c.code), reverse=True)[:limit]
+
+
+class MemoryPaymentInstructions:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._instructions: dict[str, PaymentInstructions] = {}
+        self._qris: dict[str, QrisImage] = {}
+
+    def get(self, org_id: str) -> PaymentInstructions:
+        with self._lock:
+            return self._instructions.get(org_id) or PaymentInstructions()
+
+    def save(self, org_id: str, instructions: PaymentInstructions) -> None:
+        with self._lock:
+            qris_type = (self._instructions.get(org_id) or PaymentInstructions()).qris_type
+            self._instructions[org_id] = dataclasses.replace(instructions, qris_type=qris_type)
+
+    def set_qris(self, org_id: str, image: QrisImage) -> None:
+        with self._lock:
+            self._qris[org_id] = image
+            current = self._instructions.get(org_id) or PaymentInstructions()
+            self._instructions[org_id] = dataclasses.replace(current, qris_type=image.content_type)
+
+    def remove_qris(self, org_id: str) -> None:
+        with self._lock:
+            self._qris.pop(org_id, None)
+            current = self._instructions.get(org_id) or PaymentInstructions()
+            self._instructions[org_id] = dataclasses.replace(current, qris_type="")
+
+    def qris(self, org_id: str) -> QrisImage | None:
+        with self._lock:
+            return self._qris.get(org_id)
+
 
 # -- connections, leases, OAuth states ------------------------------------------------------------------------------
 
@@ -549,14 +653,17 @@ class _ConnectionRow:
     version: int = 1
     last_cycle_at: dt.datetime | None = None
     last_cycle_summary: str = ""
+    link: GrantLink = field(default_factory=GrantLink)
 
 
 class MemoryConnectionRepository:
-    """Connections with their tokens kept as values; every write bumps the version, as in DynamoDB."""
+    """Connections with their tokens kept as values; every write bumps the version, as in DynamoDB. A connection of
+    a grant reads the grant's one token set (and version), as in chalicelib/storage/connections.py."""
 
     def __init__(self, routes: MemoryRoutes | None = None, clock: Clock | None = None) -> None:
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, str], _ConnectionRow] = {}
+        self._grants: dict[tuple[str, str], tuple[OAuthTokens, int]] = {}
         self._routes = routes
         self._clock = clock
 
@@ -603,6 +710,11 @@ class MemoryConnectionRepository:
     def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]:
         with self._lock:
             row = self._row(org_id, connection_id)
+            if row.link.grant_id:
+                found = self._grants.get((org_id, row.link.grant_id))
+                if found is None:
+                    raise NotFound(f"connection {connection_id} has no tokens (its grant is gone)")
+                return found
             if row.tokens is None:
                 raise NotFound(f"connection {connection_id} has no tokens")
             return row.tokens, row.version
@@ -610,15 +722,82 @@ class MemoryConnectionRepository:
     def save_tokens(self, org_id: str, connection_id: str, tokens: OAuthTokens, *, expected_version: int) -> None:
         with self._lock:
             row = self._row(org_id, connection_id)
+            if row.link.grant_id:
+                self._save_grant(org_id, row.link.grant_id, tokens, expected_version)
+                return
             if row.version != expected_version:
                 raise TokenConflict(f"connection {connection_id} tokens changed meanwhile")
             row.tokens = tokens
+            row.version += 1
+
+    def grant_tokens(self, org_id: str, grant_id: str) -> tuple[OAuthTokens, int] | None:
+        with self._lock:
+            return self._grants.get((org_id, grant_id))
+
+    def save_grant(self, org_id: str, grant_id: str, tokens: OAuthTokens, *, expected_version: int | None) -> None:
+        with self._lock:
+            self._save_grant(org_id, grant_id, tokens, expected_version)
+
+    def _save_grant(self, org_id: str, grant_id: str, tokens: OAuthTokens, expected_version: int | None) -> None:
+        current = self._grants.get((org_id, grant_id))
+        if (current[1] if current else None) != expected_version:
+            raise TokenConflict(f"grant {grant_id} tokens changed meanwhile")
+        self._grants[(org_id, grant_id)] = (tokens, (expected_version or 0) + 1)
+
+    def delete_grant(self, org_id: str, grant_id: str) -> None:
+        with self._lock:
+            self._grants.pop((org_id, grant_id), None)
+
+    def link(self, org_id: str, connection_id: str) -> GrantLink:
+        with self._lock:
+            return self._row(org_id, connection_id).link
+
+    def links(self, org_id: str) -> dict[str, GrantLink]:
+        with self._lock:
+            return {c: r.link for (o, c), r in sorted(self._rows.items()) if o == org_id}
+
+    def attach(self, connection: Connection, link: GrantLink) -> None:
+        key = (connection.org_id, connection.connection_id)
+        with self._lock:
+            row = self._rows.get(key)
+            if row is None:
+                self._rows[key] = _ConnectionRow(connection, None, link=link)
+            else:
+                profile = ("country", "currency", "timezone")
+                known = {n: getattr(connection, n) for n in profile if getattr(connection, n)}
+                row.connection = dataclasses.replace(
+                    row.connection,
+                    provider=connection.provider,
+                    tenant_id=connection.tenant_id,
+                    tenant_name=connection.tenant_name or row.connection.tenant_name,
+                    status=connection.status,
+                    **known,
+                )
+                row.tokens, row.link = None, link
+                row.version += 1
+        if row is None and self._routes is not None:
+            at = _now(self._clock)
+            self._routes.add_tenant(
+                connection.provider, connection.tenant_id, connection.org_id, connection.connection_id, at
+            )
+
+    def set_link(self, org_id: str, connection_id: str, link: GrantLink) -> None:
+        with self._lock:
+            row = self._row(org_id, connection_id)
+            row.link = link
             row.version += 1
 
     def set_status(self, org_id: str, connection_id: str, status: ConnectionStatus) -> None:
         with self._lock:
             row = self._row(org_id, connection_id)
             row.connection = dataclasses.replace(row.connection, status=status)
+            row.version += 1
+
+    def set_profile(self, org_id: str, connection_id: str, profile: CompanyProfile) -> None:
+        with self._lock:
+            row = self._row(org_id, connection_id)
+            known = {name: getattr(profile, name) for name in ("country", "currency", "timezone")}
+            row.connection = dataclasses.replace(row.connection, **{k: v for k, v in known.items() if v})
             row.version += 1
 
     def record_cycle(self, org_id: str, connection_id: str, at: dt.datetime, summary: str) -> None:
@@ -993,10 +1172,10 @@ class MemoryOrganisations:
         )
 
     def update_settings(self, settings: ReminderSettings) -> None:
-        """The reminder settings, keeping the WhatsApp number and the country (set at sign-up only)."""
+        """The reminder settings and the country, keeping the WhatsApp number."""
         with self._lock:
             profile = self._get_locked(settings.org_id)
-            profile.settings = dataclasses.replace(settings, country=profile.settings.country)
+            profile.settings = settings
 
     def set_whatsapp(self, org_id: str, number: VerifiedWhatsAppNumber, *, token: str) -> None:
         """A number Meta confirmed: proven routes (taking over an unproven claim, releasing the old ones), then the
@@ -1059,6 +1238,7 @@ class MemoryStores:
     ledger: MemorySendLedger = field(default_factory=MemorySendLedger)
     decisions: MemoryDecisionLog = field(default_factory=MemoryDecisionLog)
     payment_links: MemoryPaymentLinks = field(default_factory=MemoryPaymentLinks)
+    payment_instructions: MemoryPaymentInstructions = field(default_factory=MemoryPaymentInstructions)
     leases: MemoryLeases = field(default_factory=MemoryLeases)
     oauth_states: MemoryOAuthStates = field(default_factory=MemoryOAuthStates)
     snapshots: MemorySnapshotStore = field(default_factory=MemorySnapshotStore)

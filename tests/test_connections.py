@@ -65,7 +65,9 @@ def test_connect_xero_with_two_organisations_pkce_and_encrypted_tokens(sandbox: 
     first, second = _seed_xero(sandbox, "Toko Satu"), _seed_xero(sandbox, "Toko Dua")
     page_url, fields = authorize(owner, "xero")
     query = parse_qs(urlsplit(page_url).query)
-    assert query["scope"] == ["offline_access accounting.invoices.read accounting.contacts.read"]
+    assert query["scope"] == [
+        "offline_access accounting.invoices.read accounting.contacts.read accounting.settings.read"
+    ]
     assert query["code_challenge_method"] == ["S256"] and len(query["state"][0]) >= 40
     sandbox.xero.requests.clear()
     answer = owner.follow(decide(owner, page_url, fields, "allow", {"tenant": [first, second]}))

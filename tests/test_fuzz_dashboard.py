@@ -218,6 +218,7 @@ def _plausible(name: str, owner: Owner) -> st.SearchStrategy[Any]:
         "window_end": st.sampled_from(["17:00", "16:00", "07:00", *ODD_TIMES]),
         "weekdays": st.sampled_from(["0", "1", "2", "3", "4", "5", "6", "7", "-1", *ODD_DIGITS[:6]]),
         "language": st.sampled_from(["id", "en", "fr", "ID", ""]),
+        "country": st.sampled_from(["ID", "id", "AU", "IDN", "XX", "", "ＩＤ", "I D"]),
         "minimum_amounts": st.one_of(
             st.sampled_from(["IDR 50000, USD 10", "IDR 1.2.3", "", "idr 5", "IDR -5", "IDR 1e5", "IDR ٥٠"]),
             st.integers(1, 450_000).map(lambda n: "IDR " + "9" * n),
@@ -246,14 +247,20 @@ def _plausible(name: str, owner: Owner) -> st.SearchStrategy[Any]:
 FIELDS = {
     "/settings/schedule": [
         "stages", "timezone", "window_start", "window_end", "weekdays", "weekdays", "language", "minimum_amounts",
+        "country",
     ],
     "/settings/whatsapp": ["phone_number_id", "business_account_id", "access_token"],
     "/customers/consent": ["phone", "status", "source", "evidence"],
+    "/settings/payments": [
+        "bank_1_name", "bank_1_number", "bank_1_holder", "bank_2_name", "bank_2_number", "bank_2_holder",
+        "virtual_account", "e_wallet", "claim_hold_days",
+    ],
+    "/settings/payments/qris/delete": [],
     "/connections/disconnect": ["connection_id"],
     "/run-now": [],
     "/signout": [],
     "/signin": ["email", "password"],
-    "/signup": ["email", "password", "business_name"],
+    "/signup": ["email", "password", "business_name", "country"],
 }  # fmt: skip
 SIGNED_OUT_ROUTES = frozenset({"/signin", "/signup"})
 
@@ -330,6 +337,8 @@ def snapshot(owner: Owner, route: str, body: bytes = b"") -> Any:
     if route in ("/customers/consent", "GET"):
         consents = ConsentRecord.query(org_pk(owner.org_id), ConsentRecord.sk.startswith("CONSENT#"))
         state["consents"] = [(r.sk, r.version) for r in consents]
+    if route in ("/settings/payments", "/settings/payments/qris/delete", "GET"):
+        state["payment_instructions"] = stores.payment_instructions.get(owner.org_id)
     if route in ("/connections/disconnect", "GET"):
         state["connections"] = [(c.connection_id, c.status.value) for c in stores.connections.for_org(owner.org_id)]
     if route == "/signout":
@@ -394,7 +403,7 @@ def test_fuzz_form(request: pytest.FixtureRequest, owner: Owner, rival: Owner, r
 # -- pages, APIs and redirects ---------------------------------------------------------------------------------------
 
 GET_ROUTES = [
-    "/", "/signin", "/signup", "/dashboard", "/invoices", "/preview", "/customers", "/settings",
+    "/", "/signin", "/signup", "/dashboard", "/invoices", "/preview", "/customers", "/settings", "/settings/payments",
     "/api/connections", "/api/invoices", "/api/consents", "/health",
     "/connect/{provider}", "/connect/{provider}/callback", "/pay/{code}",
 ]  # fmt: skip

@@ -158,7 +158,11 @@ def test_an_invoice_paid_just_before_the_send_is_not_reminded(world: World, sand
         world.run_cycle()
     assert world.reasons() == {"INV-001": "paid"}
     assert world.messages() == []
-    rereads = [r for r in sandbox.xero.recorded("/api.xro/2.0/Invoices$") if "IDs" in r["query"]]
+    rereads = [
+        r
+        for r in sandbox.xero.recorded("/api.xro/2.0/Invoices$")
+        if "IDs" in r["query"] and r["headers"].get("xero-tenant-id") == world.tenant_id  # this test's tenant only
+    ]
     assert len(rereads) == 1  # one batched re-read, not one call per invoice
 
 

@@ -146,7 +146,16 @@ def test_an_invoice_paid_in_quickbooks_cancels_its_next_reminder(
     [delivery] = [d for d in sandbox.quickbooks.webhook_deliveries if qbo.realm_id in d["body"]]
     assert delivery["status"] == 200
     assert isinstance(json.loads(delivery["body"]), list if webhook_format == "cloudevents" else dict)
-    assert qbo_world.decisions()["1001"] == ("paid", "paid in QuickBooks; pending reminders cancelled")
+    # Intuit announces the Payment, not the invoice: Lunas read the payment for the invoice it pays.
+    payment_id = (
+        json.loads(delivery["body"])[0]["intuitentityid"]
+        if webhook_format == "cloudevents"
+        else (json.loads(delivery["body"])["eventNotifications"][0]["dataChangeEvent"]["entities"][0]["id"])
+    )
+    assert qbo_world.decisions()["1001"] == (
+        "paid",
+        f"paid in QuickBooks (payment {payment_id}); pending reminders cancelled",
+    )
     qbo.run_cycle()
     assert qbo_world.reasons() == {"1001": "paid"}
     assert qbo_world.messages() == []

@@ -7,10 +7,12 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import random
 
 import pytest
 
 from chalicelib.adapters.quickbooks_events import parse_quickbooks
+from chalicelib.adapters.sqs import batches
 from chalicelib.adapters.xero_events import parse_xero
 from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, TemplateRef
 from chalicelib.domain.replies import ReplyIntent, classify_button, classify_text
@@ -160,6 +162,40 @@ def test_a_body_too_big_for_one_queue_message_is_split_and_nothing_is_lost() -> 
     assert sorted(statuses) == sorted(str(_status(i)["id"]) for i in range(3000))
 
 
+def test_a_split_body_has_as_few_parts_as_fit_and_keeps_each_messages_statuses_together() -> None:
+    """Meta's batched shape (one entry per status), 1,000 messages with 3 statuses each, shuffled: each message's
+    statuses land in one part (so its worker merges them), and the parts are nearly full."""
+    metadata = {"display_phone_number": "6221", "phone_number_id": "pn"}
+    entries = [
+        {"id": "waba", "changes": [{"field": "messages", "value": {"metadata": metadata, "statuses": [status]}}]}
+        for status in ({**_status(i), "status": s} for i in range(1000) for s in ("sent", "delivered", "read"))
+    ]
+    random.Random(3).shuffle(entries)
+    payload = {"object": "whatsapp_business_account", "entry": entries}
+    raw = json.dumps(payload)
+    bodies = envelopes("whatsapp", raw, payload, NOW)
+    assert all(len(b.encode()) <= MAX_MESSAGE_BYTES for b in bodies)
+    escaped = len(json.dumps(json.dumps(payload, separators=(",", ":"))))
+    assert len(bodies) <= escaped // MAX_MESSAGE_BYTES + 2  # nearly full parts, not one per change or per status
+    part_of: dict[str, set[int]] = {}
+    for n, body in enumerate(bodies):
+        for entry in json.loads(json.loads(body)["body"])["entry"]:
+            for status in entry["changes"][0]["value"]["statuses"]:
+                part_of.setdefault(status["id"], set()).add(n)
+    assert len(part_of) == 1000 and all(len(parts) == 1 for parts in part_of.values())
+
+
+def test_queue_batches_hold_at_most_10_messages_and_256_kib() -> None:
+    def sizes(bodies: list[str]) -> list[int]:
+        return [len(batch) for batch in batches(bodies)]
+
+    assert sizes(["x" * 1000] * 12) == [10, 2]
+    assert sizes(["x" * 100_000] * 5) == [2, 2, 1]
+    assert sizes(["x" * 240_000, "y" * 20_000, "z" * 240_000]) == [2, 1]  # 260,000 bytes fit in 262,144
+    assert sizes(["é" * 131_000, "x" * 200]) == [1, 1]  # UTF-8 bytes count: 262,000 + 200 > 262,144
+    assert sizes([]) == []
+
+
 def test_split_keeps_metadata_and_contacts_with_every_part() -> None:
     value = {"metadata": {"phone_number_id": "pn"}, "contacts": [{"wa_id": "62812"}], "messages": [{"id": "a"}]}
     payload = {"entry": [{"id": "w", "changes": [{"field": "messages", "value": {**value, "statuses": [_status(1)]}}]}]}
@@ -220,11 +256,21 @@ def test_quickbooks_cloudevents_and_legacy_payloads_give_the_same_changes() -> N
             {"realmId": "9130", "dataChangeEvent": {"entities": [
                 {"name": "Invoice", "id": "130", "operation": "Update", "lastUpdated": "2026-11-24T01:00:00.000Z"}]}},
             {"realmId": "9131", "dataChangeEvent": {"entities": [
-                {"name": "Customer", "id": "7", "operation": "Create", "lastUpdated": "2026-11-24T01:00:00.000Z"}]}},
+                {"name": "Customer", "id": "7", "operation": "Create", "lastUpdated": "2026-11-24T01:00:00.000Z"},
+                {"name": "Payment", "id": "9", "operation": "Create", "lastUpdated": "2026-11-24T01:00:00.000Z"}]}},
         ]
     }  # fmt: skip
-    shape = [("invoice", "130", "updated", "9130"), ("customer", "7", "created", "9131")]
+    # A payment names the invoices it pays: processing reads it (webhooks/accounting.py).
+    shape = [
+        ("invoice", "130", "updated", "9130"),
+        ("customer", "7", "created", "9131"),
+        ("payment", "9", "created", "9131"),
+    ]
     assert [(c.kind, c.resource_id, c.operation, c.tenant_id) for c in parse_quickbooks(cloud)] == shape
-    legacy_shape = [("invoice", "130", "update", "9130"), ("customer", "7", "create", "9131")]
+    legacy_shape = [
+        ("invoice", "130", "update", "9130"),
+        ("customer", "7", "create", "9131"),
+        ("payment", "9", "create", "9131"),
+    ]
     assert [(c.kind, c.resource_id, c.operation, c.tenant_id) for c in parse_quickbooks(legacy)] == legacy_shape
     assert parse_quickbooks({"unexpected": True}) == [] and parse_quickbooks("nonsense") == []

@@ -104,7 +104,7 @@ def test_send_returns_the_wamid_and_meta_got_the_documented_body(
 ) -> None:
     sent = send(sender)
     [stored] = meta.messages()
-    assert sent == SentMessage(wamid=stored["wamid"])
+    assert sent == SentMessage(wamid=stored["wamid"], accepted_status="accepted", wa_id=stored["wa_id"])
 
     [request] = meta.recorded(r"/messages$")
     assert request["path"] == f"/v25.0/{PHONE_NUMBER_ID}/messages"  # pinned, not pywa 4.5.0's default 26.0

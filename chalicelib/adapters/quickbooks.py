@@ -28,7 +28,7 @@ from quickbooks.exceptions import (
     ValidationException,
 )
 
-from chalicelib.adapters.quickbooks_mapping import SOURCE, instant, map_customer, map_invoice
+from chalicelib.adapters.quickbooks_mapping import SOURCE, instant, map_company, map_customer, map_invoice
 from chalicelib.adapters.quickbooks_transport import (
     BACKOFF_SECONDS,
     PRODUCTION_API_BASE,
@@ -40,7 +40,7 @@ from chalicelib.adapters.quickbooks_transport import (
 )
 from chalicelib.domain.changes import ChangeSet, ChangesUnavailable, Sweep
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
-from chalicelib.domain.models import Customer, Invoice, InvoiceStatus
+from chalicelib.domain.models import CompanyProfile, Customer, Invoice, InvoiceStatus
 from chalicelib.ports import AccessTokenProvider
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,17 @@ class QuickBooksFault(AccountingError):
 
 def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def linked_invoice_ids(payment: Mapping[str, Any]) -> tuple[str, ...]:
+    """The invoices a Payment row pays: every `Line[].LinkedTxn[]` whose TxnType is `Invoice` (a line may also link
+    a credit memo or a journal entry), in order, once each."""
+    found: list[str] = []
+    for line in payment.get("Line") or []:
+        for txn in (line.get("LinkedTxn") or []) if isinstance(line, Mapping) else []:
+            if isinstance(txn, Mapping) and txn.get("TxnType") == "Invoice" and txn.get("TxnId"):
+                found.append(str(txn["TxnId"]))
+    return tuple(dict.fromkeys(found))
 
 
 def _batches(ids: Iterable[str], size: int = ID_BATCH) -> list[list[str]]:
@@ -180,6 +191,32 @@ class QuickBooksAccountingGateway:
             as_of=instant(result.get("time")),
         )
 
+    def company_profile(self) -> CompanyProfile:
+        """The company's name, country and home currency (the connect flow): `CompanyInfo` and `Preferences`, one
+        read each, through python-quickbooks (`CompanyInfo.get`, `Preferences.get`)."""
+        from quickbooks.objects.company_info import CompanyInfo
+        from quickbooks.objects.preferences import Preferences
+
+        try:
+            info = self._call("read company info", lambda: CompanyInfo.get(self.realm_id, qb=self._client))
+            preferences = self._call("read preferences", lambda: Preferences.get(qb=self._client))
+            return map_company(info, preferences)
+        except (KeyError, AttributeError, TypeError):  # an answer without the entity the SDK looks for
+            raise AccountingError("QuickBooks company info: unreadable answer") from None
+
+    # -- payments (accounting webhooks; not in the port) --------------------------------------------------------------
+
+    def invoices_paid_by(self, payment_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """Payment id -> the invoices it pays (`Line[].LinkedTxn[]` with TxnType `Invoice`), read with one query per
+        100 payments; a payment that no longer exists (deleted) is missing.
+        https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/payment"""
+        paid: dict[str, tuple[str, ...]] = {}
+        for batch in _batches(payment_ids):
+            select = f"SELECT * FROM Payment WHERE Id IN ({', '.join(map(_quote, batch))}) MAXRESULTS {PAGE_SIZE}"
+            for row in self._query("read payments", select, "Payment", include_link=False)[0]:
+                paid[str(row.get("Id"))] = linked_invoice_ids(row)
+        return paid
+
     def remaining_calls_today(self) -> int | None:
         """QuickBooks limits per minute (500 per company), not per day: paced by the transport, no daily cap.
         https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles"""
@@ -227,9 +264,13 @@ class QuickBooksAccountingGateway:
 
     # -- calling QuickBooks --------------------------------------------------------------------------------------------
 
-    def _query(self, what: str, select: str, entity: str) -> tuple[list[Mapping[str, Any]], dt.datetime | None]:
-        """One SELECT (with the payment link); (rows, company time of the answer). No entity key = no rows."""
-        result = self._call(what, lambda: self._client.query(select, params={"include": "invoiceLink"}))
+    def _query(
+        self, what: str, select: str, entity: str, *, include_link: bool = True
+    ) -> tuple[list[Mapping[str, Any]], dt.datetime | None]:
+        """One SELECT (invoices with their payment link); (rows, company time of the answer). No entity key = no
+        rows."""
+        params = {"include": "invoiceLink"} if include_link else {}
+        result = self._call(what, lambda: self._client.query(select, params=params))
         try:
             rows = list((result.get("QueryResponse") or {}).get(entity) or [])
         except AttributeError:

@@ -2,7 +2,10 @@
 
 Intuit sends either the CloudEvents array (`type: qbo.invoice.updated.v1`, deduplicated on the event `id`) or the
 legacy `eventNotifications` object (deduplicated on realm, entity, id, operation and `lastUpdated`). Both name what
-changed, never the record itself, so processing re-reads it (`webhooks/accounting.py`).
+changed, never the record itself, so processing re-reads it (`webhooks/accounting.py`). Invoice, Customer and
+Payment events are kept: a received payment is announced as a Payment create or update (`qbo.payment.created.v1`,
+legacy `{"name": "Payment", "operation": "Create"}`), not as an event of the invoices it pays.
+https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ from typing import Any
 
 from chalicelib.domain.events import ResourceChange
 
-_KINDS = {"invoice": "invoice", "customer": "customer"}
+_KINDS = {"invoice": "invoice", "customer": "customer", "payment": "payment"}
 
 
 def parse_quickbooks(payload: Any) -> list[ResourceChange]:
-    """The invoice and customer events of one delivery, in either format; anything else is skipped."""
+    """The invoice, customer and payment events of one delivery, in either format; anything else is skipped."""
     if isinstance(payload, list):
         return [c for c in map(_cloud_event, payload) if c is not None]
     changes = []

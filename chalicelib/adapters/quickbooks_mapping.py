@@ -2,7 +2,7 @@
 
 Kept apart from the gateway so the vendor's field rules can be read (and changed) in one place: a missing due date
 means "never reminded", a zero balance means paid unless the invoice was voided, instants carry Intuit's offset,
-phones are free text read in the organisation's country with the mobile number first.
+phones are free text read in the company's country (`Connection.phone_country`) with the mobile number first.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from chalicelib.domain.countries import country_code, currency_code
 from chalicelib.domain.errors import AccountingError
-from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
+from chalicelib.domain.models import CompanyProfile, Customer, Invoice, InvoiceStatus, Money, Reason
 from chalicelib.domain.phones import PhoneResult, mask_phone, normalise_phone
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ def _status(row: Mapping[str, Any], balance: Decimal) -> InvoiceStatus:
 
 
 def map_customer(row: Mapping[str, Any], *, connection_id: str, country: str) -> Customer:
-    """One Customer row, with its best WhatsApp-capable phone read in the organisation's `country`."""
+    """One Customer row, with its best WhatsApp-capable phone read in `country`: the company's own, else the Lunas
+    organisation's (`Connection.phone_country`)."""
     result = _best_phone(row, country)
     customer_id = str(row.get("Id"))
     if result.problem is not None:
@@ -106,7 +108,7 @@ def map_customer(row: Mapping[str, Any], *, connection_id: str, country: str) ->
 
 
 def _best_phone(row: Mapping[str, Any], country: str) -> PhoneResult:
-    """Mobile first, then PrimaryPhone; free text read in the organisation's country; landlines refused."""
+    """Mobile first, then PrimaryPhone; free text read in the company's country; landlines refused."""
     raws = [_ref(row, key).get("FreeFormNumber") for key in ("Mobile", "PrimaryPhone")]
     results = [normalise_phone(str(raw), country) for raw in raws if raw]
     for result in results:
@@ -114,3 +116,24 @@ def _best_phone(row: Mapping[str, Any], country: str) -> PhoneResult:
             return result
     tried = [r for r in results if r.problem == Reason.INVALID_PHONE]
     return tried[0] if tried else PhoneResult(None, Reason.NO_PHONE, "no Mobile or PrimaryPhone number")
+
+
+def map_company(info: Any, preferences: Any) -> CompanyProfile:
+    """python-quickbooks' `CompanyInfo` and `Preferences` -> where the company is and its home currency.
+
+    `CompanyInfo.Country` is the company's country (Intuit's examples write `US`; a name or `USA` is read too), with
+    the company address's country when it is empty; the home currency is `Preferences.CurrencyPrefs.HomeCurrency`.
+    QuickBooks says nothing about a time zone here.
+    https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/companyinfo
+    https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/preferences
+    """
+    addresses = (getattr(info, name, None) for name in ("CompanyAddr", "LegalAddr"))
+    candidates = [getattr(info, "Country", None), *(getattr(a, "Country", None) for a in addresses if a)]
+    country = next((code for code in map(country_code, candidates) if code), None)
+    currency_prefs = getattr(preferences, "CurrencyPrefs", None) if preferences is not None else None
+    home = getattr(currency_prefs, "HomeCurrency", None) if currency_prefs is not None else None
+    return CompanyProfile(
+        name=str(getattr(info, "CompanyName", "") or ""),
+        country=country,
+        currency=currency_code(getattr(home, "value", None)) if home is not None else None,
+    )

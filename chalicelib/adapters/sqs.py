@@ -1,37 +1,55 @@
 """One SQS queue (reminder cycles, webhook bodies): `chalicelib.ports.Queue`.
 
-The container (chalicelib/container.py) keeps one `SqsQueue` per queue for the life of a warm Lambda: its boto3
-client is created and its URL looked up (`GetQueueUrl`) on first use, then reused. A failed lookup is not kept, so
-the next send tries again.
+Every queue of the process shares one SQS client, built on first use from boto3's default session (the process's
+one botocore session, which the DynamoDB storage uses too), and each queue looks its URL up (`GetQueueUrl`) once,
+on its first send; the container (chalicelib/container.py) keeps the queues for the life of a warm Lambda, so a
+request costs no client and no lookup. A failed lookup is not kept, so the next send tries again.
+
+Bodies go out with SendMessageBatch, packed by SQS's limits: at most 10 messages and 256 KiB per call (one body
+may be up to 256 KiB itself: webhooks/intake.py keeps the parts it queues under that).
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-_SQS_BATCH = 10
+SQS_BATCH = 10  # messages per SendMessageBatch
+SQS_BATCH_BYTES = 262_144  # 256 KiB: one message's limit, and the whole SendMessageBatch payload's
+_ATTEMPTS = 3  # a batch's failed entries are sent again this many times in all, then the send fails
+
+_CLIENT_LOCK = threading.Lock()
+_SHARED: dict[tuple[str, str], Any] = {}  # (endpoint, region) from the environment -> the process's SQS client
+
+
+def shared_client() -> Any:
+    """The process's SQS client (built on first use, from boto3's default session; again only if the environment
+    names another endpoint or region, as a sandbox started again in the same process does)."""
+    env = os.environ
+    endpoint = env.get("AWS_ENDPOINT_URL_SQS") or env.get("AWS_ENDPOINT_URL") or ""
+    where = (endpoint, env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "")
+    with _CLIENT_LOCK:
+        if where not in _SHARED:
+            import boto3  # on first send, not when app.py is imported
+
+            _SHARED.clear()
+            _SHARED[where] = boto3.client("sqs")
+        return _SHARED[where]
 
 
 class SqsQueue:
-    def __init__(self, queue_name: str, client: Any = None, *, one_at_a_time: bool = False) -> None:
-        """`one_at_a_time`: one SendMessage per body, for bodies that may each be close to SQS's request limit
-        (the webhook parts of webhooks/intake.py); otherwise batches of ten, SQS's maximum."""
+    def __init__(self, queue_name: str, client: Any = None) -> None:
+        """`client`: an SQS client of the caller's (the process's shared one by default)."""
         self.queue_name = queue_name
         self._client = client
         self._url: str | None = None
-        self._one_at_a_time = one_at_a_time
         self._lock = threading.Lock()  # the sandbox serves requests and drains queues on several threads
 
     @property
     def client(self) -> Any:
-        with self._lock:
-            if self._client is None:
-                import boto3  # on first send, not when app.py is imported
-
-                self._client = boto3.client("sqs")
-            return self._client
+        return self._client if self._client is not None else shared_client()
 
     @property
     def url(self) -> str:
@@ -42,13 +60,30 @@ class SqsQueue:
             return self._url
 
     def send(self, bodies: Sequence[str]) -> None:
-        if self._one_at_a_time:
-            for body in bodies:
-                self.client.send_message(QueueUrl=self.url, MessageBody=body)
-            return
-        for start in range(0, len(bodies), _SQS_BATCH):
-            chunk = bodies[start : start + _SQS_BATCH]
-            entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)]
-            response = self.client.send_message_batch(QueueUrl=self.url, Entries=entries)
-            if response.get("Failed"):
-                raise RuntimeError(f"SQS refused {len(response['Failed'])} of {len(chunk)} messages")
+        """Every body, in SendMessageBatch calls of at most 10 messages and 256 KiB; entries SQS refused are sent
+        again (twice), then the send fails, naming how many were refused."""
+        for batch in batches(bodies):
+            entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)]
+            for _ in range(_ATTEMPTS):
+                response = self.client.send_message_batch(QueueUrl=self.url, Entries=entries)
+                failed = {str(f["Id"]) for f in response.get("Failed") or []}
+                entries = [e for e in entries if e["Id"] in failed]
+                if not entries:
+                    break
+            if entries:
+                raise RuntimeError(f"SQS refused {len(entries)} of {len(batch)} messages")
+
+
+def batches(bodies: Sequence[str]) -> Iterator[list[str]]:
+    """`bodies` in order, packed into SendMessageBatch calls: at most 10 and 256 KiB (UTF-8) each."""
+    batch: list[str] = []
+    size = 0
+    for body in bodies:
+        body_size = len(body.encode())
+        if batch and (len(batch) == SQS_BATCH or size + body_size > SQS_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(body)
+        size += body_size
+    if batch:
+        yield batch

@@ -4,24 +4,36 @@ Only the reminder worker imports this module: pywa is imported inside it, never 
 keep it out of the API functions' cold start. Vendor errors leave here as `SendFailed`, classified for the service
 layer: `retryable` (a later attempt can help) and `maybe_sent` (the request may have taken effect; never resend
 blindly). The Graph version is pinned because each pywa release moves its default (4.5.0 -> 26.0).
+
+Meta's send answer says more than pywa keeps: `messages[0].message_status` may say the message is held back by
+template pacing (`held_for_quality_assessment`, `paused`; pywa 4.5.0 knows only the first and turns any other value
+into UNKNOWN), and `contacts[0].wa_id` is the WhatsApp id Meta resolved the number to. Our own httpx client keeps the
+answer's body (a response hook, per thread), and `SentMessage` carries both as Meta gave them.
+https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 from pywa.client import WhatsApp
-from pywa.errors import WhatsAppError
+from pywa.errors import PywaUnknownEnumMemberWarning, WhatsAppError
 from pywa.types.templates import BodyText, QuickReplyButton, TemplateLanguage, URLButton
 
 from chalicelib.domain.errors import LunasError, SendFailed
-from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, SentMessage, TemplateRef
+from chalicelib.domain.models import ACCEPTED, STOP_REMINDERS_PAYLOAD, SentMessage, TemplateRef
 from chalicelib.observability import count
 
 logger = logging.getLogger(__name__)
+
+# pywa 4.5.0 warns on a `message_status` it does not know (e.g. "paused"); Lunas reads that value from the answer
+# itself (`sent_message`), so pywa's fallback to UNKNOWN is of no consequence.
+warnings.filterwarnings("ignore", message="Unknown SentTemplateStatus value", category=PywaUnknownEnumMemberWarning)
 
 GRAPH_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "25.0"
@@ -61,6 +73,51 @@ def _refuse_unreadable_errors(response: httpx.Response) -> None:
     graph = isinstance(body, dict) and "error" in body
     if not graph:
         raise _AnsweredWithoutGraphError(response.status_code, response.reason_phrase)
+
+
+class _SendAnswers:
+    """The body of the last accepted send answer, per thread (httpx runs response hooks in the calling thread)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def keep(self, response: httpx.Response) -> None:
+        """httpx response hook: remember a 2xx answer to `POST .../messages` (before pywa reads it)."""
+        if response.status_code >= 300 or response.request.method != "POST":
+            return
+        if not response.request.url.path.endswith("/messages"):
+            return
+        response.read()
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        self._local.body = body if isinstance(body, dict) else None
+
+    def take(self) -> dict[str, Any] | None:
+        body: dict[str, Any] | None = getattr(self._local, "body", None)
+        self._local.body = None
+        return body
+
+
+def sent_message(wamid: str, answer: Mapping[str, Any] | None) -> SentMessage:
+    """A send answer (`{"contacts": [{"input", "wa_id"}], "messages": [{"id", "message_status"}]}`) -> SentMessage:
+    `message_status` as Meta gave it (absent: accepted), `wa_id` as Meta resolved the number ("" when absent)."""
+    first_message = _first(answer, "messages")
+    first_contact = _first(answer, "contacts")
+    status = first_message.get("message_status")
+    wa_id = first_contact.get("wa_id")
+    return SentMessage(
+        wamid=wamid,
+        accepted_status=str(status) if isinstance(status, str) and status else ACCEPTED,
+        wa_id="".join(ch for ch in str(wa_id) if ch.isdigit()) if wa_id else "",
+    )
+
+
+def _first(answer: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
+    items = answer.get(key) if isinstance(answer, Mapping) else None
+    first = items[0] if isinstance(items, list) and items else None
+    return first if isinstance(first, Mapping) else {}
 
 
 class TemplateCatalogError(LunasError):
@@ -146,9 +203,10 @@ class WhatsAppMessageSender:
         timeout_seconds: float = 10.0,
         connect_timeout_seconds: float = 5.0,
     ) -> None:
+        self._answers = _SendAnswers()
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
-            event_hooks={"response": [_refuse_unreadable_errors]},
+            event_hooks={"response": [_refuse_unreadable_errors, self._answers.keep]},
         )
         self._wa = WhatsApp(phone_id=phone_number_id, token=access_token, api_version=api_version, session=self._http)
         # pywa hard-codes graph.facebook.com in its constructor; re-pointing our own client is public API.
@@ -181,6 +239,7 @@ class WhatsAppMessageSender:
         # Without an explicit payload Meta echoes the (translated) label; inbound handling matches on the payload.
         params.append(QuickReplyButton.params(callback_data=STOP_REMINDERS_PAYLOAD, index=STOP_BUTTON_INDEX))
         count("WhatsAppApiCalls")
+        self._answers.take()  # nothing left over from an earlier call
         try:
             sent = self._wa.send_template(to=to, name=template.name, language=language, params=params, tracker=tracker)
         except WhatsAppError as exc:
@@ -199,8 +258,15 @@ class WhatsAppMessageSender:
                 maybe_sent=True,
             )
         else:
-            logger.info("whatsapp template %s/%s accepted for %s", template.name, template.language, _masked(to))
-            return SentMessage(wamid=str(sent.id))
+            answer = sent_message(str(sent.id), self._answers.take())
+            logger.info(
+                "whatsapp template %s/%s %s for %s",
+                template.name,
+                template.language,
+                answer.accepted_status,
+                _masked(to),
+            )
+            return answer
         logger.warning(
             "whatsapp template %s/%s to %s failed: code=%s retryable=%s maybe_sent=%s",
             template.name,
@@ -219,6 +285,7 @@ class WhatsAppMessageSender:
             SendFailed: Meta refused it (131047 outside the window) or the outcome is unknown (`maybe_sent`).
         """
         count("WhatsAppApiCalls")
+        self._answers.take()
         try:
             sent = self._wa.send_message(to=to, text=text, reply_to_message_id=reply_to)
         except WhatsAppError as exc:
@@ -228,7 +295,7 @@ class WhatsAppMessageSender:
         except httpx.TransportError as exc:
             raise classify_transport_error(exc) from None
         logger.info("whatsapp text accepted for %s", _masked(to))
-        return SentMessage(wamid=str(sent.id))
+        return sent_message(str(sent.id), self._answers.take())
 
 
 class WhatsAppTemplateCatalog:

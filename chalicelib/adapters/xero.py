@@ -25,10 +25,10 @@ from xero_python.accounting import AccountingApi
 from xero_python.exceptions import ApiException
 
 from chalicelib.adapters.xero_client import BACKOFF_SECONDS, BearerAuth, api_client, http_status
-from chalicelib.adapters.xero_mapping import SOURCE, map_customer, map_invoice
+from chalicelib.adapters.xero_mapping import SOURCE, map_customer, map_invoice, map_organisation
 from chalicelib.domain.changes import ChangeSet, Sweep
 from chalicelib.domain.errors import AccountingError, AccountingRateLimited, ReconnectNeeded
-from chalicelib.domain.models import Customer, Invoice
+from chalicelib.domain.models import CompanyProfile, Customer, Invoice
 from chalicelib.observability import count
 from chalicelib.ports import AccessTokenProvider
 
@@ -215,6 +215,19 @@ class XeroAccountingGateway:
             pages.append(list(getattr(result, key) or []))
             if self._last_page(result, page, len(pages[-1])):
                 return pages
+
+    # -- the organisation (the connect flow; not in the port) ---------------------------------------------------------
+
+    def organisation_profile(self) -> CompanyProfile:
+        """The organisation's country, base currency and time zone: one `GET /Organisation` (xero-python
+        `get_organisations`; needs the `accounting.settings.read` scope).
+        https://developer.xero.com/documentation/api/accounting/organisation"""
+        result = self._call(
+            "read organisation",
+            functools.partial(self._api.get_organisations, self.tenant_id, _request_timeout=self._timeout),
+        )
+        rows = result.organisations or []
+        return map_organisation(rows[0]) if rows else CompanyProfile()
 
     # -- payment links (not in the port) -------------------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
+from chalicelib.domain.countries import country_code, currency_code, iana_timezone
+from chalicelib.domain.models import CompanyProfile, Customer, Invoice, InvoiceStatus, Money, Reason
 from chalicelib.domain.phones import PhoneResult, mask_phone, normalise_xero_phone
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ def map_invoice(row: Any, *, connection_id: str, known_links: Mapping[str, str |
 
 
 def map_customer(contact: Any, *, connection_id: str, country: str) -> Customer:
-    """One contact, with its best WhatsApp-capable phone read in the organisation's `country`."""
+    """One contact, with its best WhatsApp-capable phone read in `country`: the company's own, else the Lunas
+    organisation's (`Connection.phone_country`)."""
     result = _best_phone(contact.phones or [], country)
     if result.problem is not None:
         log.info("Xero contact %s: %s (%s)", contact.contact_id, result.problem.value, result.detail)
@@ -98,3 +100,17 @@ def _best_phone(phones: Iterable[Any], country: str) -> PhoneResult:
             return result
     tried = [r for r in results if r.problem == Reason.INVALID_PHONE]
     return tried[0] if tried else PhoneResult(None, Reason.NO_PHONE, "no MOBILE or DEFAULT number")
+
+
+def map_organisation(organisation: Any) -> CompanyProfile:
+    """`GET /Organisation`'s organisation: `CountryCode` (ISO alpha-2), `BaseCurrency`, `Timezone` (a Windows zone).
+
+    https://developer.xero.com/documentation/api/accounting/organisation
+    """
+    country = country_code(organisation.country_code)
+    return CompanyProfile(
+        name=str(organisation.name or ""),
+        country=country,
+        currency=currency_code(organisation.base_currency),
+        timezone=iana_timezone(organisation.timezone, country),
+    )

@@ -45,11 +45,12 @@ class Authenticator:
         self._save_organisation = save_organisation
         self._clock = clock
 
-    def sign_up(self, *, email: str, password: str, business_name: str) -> str:
-        """Create the account, its organisation and the owner membership; returns an ID token (signed in)."""
+    def sign_up(self, *, email: str, password: str, business_name: str, country: str = "ID") -> str:
+        """Create the account, its organisation (in `country`, ISO 3166 alpha-2) and the owner membership; returns an
+        ID token (signed in)."""
         user = self._users.sign_up(email, password)
         org_id = f"org-{uuid.uuid4().hex[:16]}"
-        self._save_organisation(ReminderSettings(org_id=org_id, business_name=business_name))
+        self._save_organisation(ReminderSettings(org_id=org_id, business_name=business_name, country=country))
         self._memberships.add(
             Membership(user_sub=user.sub, org_id=org_id, role="owner", email=email), self._clock.now()
         )

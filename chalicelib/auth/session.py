@@ -8,14 +8,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from functools import cache
-from http.cookies import CookieError, SimpleCookie
 
-from chalicelib.domain.secrecy import same_secret
 from chalicelib.observability import logger
+
+# app.py imports this module (through the dashboard's routes) on every cold start of every function: hashlib, hmac,
+# secrets and http.cookies are imported by the functions that use them, on the first dashboard request.
 
 SESSION_COOKIE = "lunas_session"
 CSRF_COOKIE = "lunas_csrf"
@@ -24,6 +22,8 @@ SESSION_MAX_AGE = 3600  # Cognito ID tokens live an hour
 
 
 def parse_cookies(header: str | None) -> dict[str, str]:
+    from http.cookies import CookieError, SimpleCookie
+
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(header or "")
@@ -48,11 +48,15 @@ def clear_cookie(name: str, *, secure: bool) -> str:
 
 
 def new_csrf_seed() -> str:
+    import secrets
+
     return secrets.token_urlsafe(24)
 
 
 @cache
 def _fallback_secret() -> bytes:
+    import secrets
+
     logger.warning("LUNAS_SESSION_SECRET is not set: CSRF tokens use a per-process secret")
     return secrets.token_bytes(32)
 
@@ -62,11 +66,16 @@ def _secret(configured: str) -> bytes:
 
 
 def csrf_token(seed: str, user_sub: str, configured_secret: str) -> str:
+    import hashlib
+    import hmac
+
     message = f"{seed}|{user_sub}".encode()
     return hmac.new(_secret(configured_secret), message, hashlib.sha256).hexdigest()
 
 
 def csrf_valid(token: str | None, seed: str | None, user_sub: str, configured_secret: str) -> bool:
+    from chalicelib.domain.secrecy import same_secret
+
     if not token or not seed:
         return False
     return same_secret(token, csrf_token(seed, user_sub, configured_secret))

@@ -85,8 +85,9 @@ def _check_closed(cycle: Cycle, invoice: Invoice) -> Decision | None:
 
 def _check_paused(cycle: Cycle, invoice: Invoice) -> Decision | None:
     facts = cycle.facts
-    if (invoice.connection_id, invoice.invoice_id) in facts.paused_invoices:
-        return Decision(invoice=invoice, reason=Reason.PAUSED, detail="invoice paused")
+    key = (invoice.connection_id, invoice.invoice_id)
+    if key in facts.paused_invoices:
+        return Decision(invoice=invoice, reason=Reason.PAUSED, detail=facts.pause_notes.get(key) or "invoice paused")
     if (invoice.connection_id, invoice.customer_id) in facts.paused_customers:
         return Decision(invoice=invoice, reason=Reason.PAUSED, detail="customer paused")
     return None

@@ -78,11 +78,12 @@ class TemplateEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResourceChange:
-    """An accounting source says an invoice or a customer changed (never what changed: it must be re-read)."""
+    """An accounting source says an invoice, a customer or a payment changed (never what changed: it must be
+    re-read; a payment names the invoices it pays)."""
 
     provider: str  # xero | quickbooks
     tenant_id: str  # Xero tenantId / QuickBooks realmId
-    kind: str  # invoice | customer
+    kind: str  # invoice | customer | payment (QuickBooks)
     resource_id: str
     operation: str  # create | update | delete | void | ...
     dedupe_key: str

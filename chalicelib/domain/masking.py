@@ -17,7 +17,6 @@ realm ids, Meta `phone_number_id`s. So a bare digit run is masked only by its ke
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
@@ -64,6 +63,8 @@ def mask_phone(phone: str | None) -> str:
 
 def mask_wamid(wamid: str) -> str:
     """A WhatsApp message id safe to log: the same id always gives the same short hash, the number is gone."""
+    import hashlib  # here, not at the top: every Lambda imports this module (via observability), few hash a wamid
+
     return "wamid.#" + hashlib.sha256(wamid.encode()).hexdigest()[:12]
 
 

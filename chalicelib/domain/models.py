@@ -150,7 +150,8 @@ class ReminderSettings:
 
     org_id: str
     business_name: str
-    country: str = "ID"  # ISO 3166 alpha-2: the default region for phone numbers without +
+    country: str = "ID"  # ISO 3166 alpha-2, asked at sign-up: numbers without + that the owner types, and those of
+    # connections whose company did not say its country (`Connection.phone_country`)
     timezone: str = "Asia/Jakarta"  # IANA name
     language: str = "id"  # template language: "id" or "en"
     stages: tuple[Stage, ...] = DEFAULT_STAGES
@@ -251,6 +252,7 @@ class CycleFacts:
     unreachable_phones: frozenset[str] = frozenset()  # E.164 phones Meta said are not on WhatsApp
     paused_customers: frozenset[tuple[str, str]] = frozenset()
     paused_invoices: frozenset[tuple[str, str]] = frozenset()
+    pause_notes: Mapping[tuple[str, str], str] = field(default_factory=dict)  # why a paused invoice is paused
     approved_templates: frozenset[TemplateRef] = frozenset()
     template_notes: Mapping[TemplateRef, str] = field(default_factory=dict)  # why one is not approved, if known
 
@@ -271,6 +273,28 @@ class Connection:
     tenant_id: str
     tenant_name: str = ""
     status: ConnectionStatus = ConnectionStatus.ACTIVE
+    # Where the connected company is, read at connect (Xero Organisation, QuickBooks CompanyInfo and Preferences).
+    # None: not known (connected before Lunas read it, or the read failed): the organisation's own country applies.
+    country: str | None = None  # ISO 3166 alpha-2: its customers' numbers without + are read in this country
+    currency: str | None = None  # ISO 4217: the company's base / home currency
+    timezone: str | None = None  # IANA name (Xero only; QuickBooks does not say)
+
+    def phone_country(self, organisation_country: str) -> str:
+        """The country a number without `+` is read in: the company's own, else the organisation's."""
+        return self.country or organisation_country
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompanyProfile:
+    """What the accounting system says about a connected company: its name, country, currency and time zone.
+
+    Every field is optional: a vendor may not say, and an older consent may not allow asking.
+    """
+
+    name: str = ""
+    country: str | None = None  # ISO 3166 alpha-2
+    currency: str | None = None  # ISO 4217
+    timezone: str | None = None  # IANA name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -303,6 +327,27 @@ class OAuthTokens:
     scope: str = ""
 
 
+ACCEPTED = "accepted"  # Meta's `message_status` for a send that goes out now
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SentMessage:
+    """Meta's answer to a send: `{"contacts": [{"input", "wa_id"}], "messages": [{"id", "message_status"}]}`.
+
+    `accepted_status` is `messages[0].message_status` as Meta gives it: `accepted`, or a template-pacing value
+    (`held_for_quality_assessment`, `paused`) for a message Meta holds back: it is not sent until a status webhook
+    says so, and may be dropped. `wa_id` is `contacts[0].wa_id`, the WhatsApp id Meta resolved the number to (digits,
+    no +): it can differ from the number sent to (e.g. a Brazilian or Mexican mobile written without its extra 9 or
+    1); "" when Meta did not say.
+    https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pacing
+    """
+
     wamid: str
+    accepted_status: str = ACCEPTED
+    wa_id: str = ""
+
+    @property
+    def held(self) -> bool:
+        """Meta took the request but holds the message back (template pacing): not sent yet."""
+        return self.accepted_status != ACCEPTED

@@ -64,7 +64,7 @@ def normalise_xero_phone(
     """Assemble Xero's three free-text parts (`PhoneCountryCode`, `PhoneAreaCode`, `PhoneNumber`) into E.164.
 
     `61 / 412 / 555 019` -> `+61412555019`; `+64 / 021 / 555 0147` -> `+64215550147` (the trunk 0 goes); with no
-    country code the organisation's country applies: `"" / "" / 0812 3456 7890` (ID) -> `+6281234567890`.
+    country code the company's country applies: `"" / "" / 0812 3456 7890` (ID) -> `+6281234567890`.
     """
     number = (number or "").strip()
     area = (area_code or "").strip()

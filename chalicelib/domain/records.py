@@ -127,6 +127,10 @@ class MessageEntry:
     pricing_category: str | None = None
     error_code: int | None = None
     error_title: str | None = None
+    # Meta's send answer: `message_status` (accepted, or held back by template pacing: held_for_quality_assessment,
+    # paused) and the WhatsApp id it resolved the number to, when it differs from the claimed phone's digits.
+    accepted_status: str | None = None
+    wa_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,6 +156,10 @@ class PaymentTarget:
     invoice_id: str
     url: str | None = None
     looked_up: bool = False
+    # What the reminder said: the open balance and due date when it went out (None on links made before they were
+    # kept; the page then shows the number alone).
+    amount: Money | None = None
+    due_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,3 +169,49 @@ class PaymentPage:
     org_id: str
     language: str  # the reminder's language ("id" / "en"): the page speaks it
     targets: tuple[PaymentTarget, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentClaim:
+    """A customer pressed "I have paid" on a pay page: when, and for which invoices (the page's). One per code."""
+
+    org_id: str
+    code: str
+    claimed_at: dt.datetime
+    invoices: tuple[PaymentTarget, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BankAccount:
+    bank: str  # e.g. "BCA"
+    account_number: str
+    holder: str  # the name on the account ("atas nama")
+
+
+DEFAULT_CLAIM_HOLD_DAYS = 3
+MAX_BANK_ACCOUNTS = 3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentInstructions:
+    """How a business is paid outside the accounting system's online payment page, set by the owner in the
+    dashboard and shown on the pay page of invoices that have no online payment page."""
+
+    bank_accounts: tuple[BankAccount, ...] = ()
+    virtual_account: str = ""  # free text, e.g. "BCA virtual account 39010 0812 3456 7001"
+    e_wallet: str = ""  # free text, e.g. "GoPay / OVO 0812-3456-7890 (Toko Sumber Rejeki)"
+    claim_hold_days: int = DEFAULT_CLAIM_HOLD_DAYS  # "I have paid" holds that invoice's reminders this long
+    qris_type: str = ""  # "image/png" / "image/jpeg" when a QRIS image is stored (`QrisImage`), else ""
+
+    @property
+    def given(self) -> bool:
+        """Whether the owner has said anything a customer can pay with."""
+        return bool(self.bank_accounts or self.virtual_account or self.e_wallet or self.qris_type)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QrisImage:
+    """The business's QRIS code as uploaded (PNG or JPEG), shown on the pay page."""
+
+    content_type: str  # image/png | image/jpeg
+    data: bytes

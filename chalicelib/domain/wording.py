@@ -41,8 +41,9 @@ PARAMS: dict[TemplateKind, tuple[str, ...]] = {
 }
 _KIND_BY_NAME = {name: kind for kind, name in TEMPLATE_NAMES.items()}
 
-# Template language -> Babel locale. English keeps Babel's neutral "en" separators (1,250,000.50).
-_LOCALES = {"id": "id_ID", "en": "en"}
+# Template language -> Babel locale. English keeps Babel's neutral "en" separators (1,250,000.50). The Lambda
+# package ships only these locales' data (`babel_locales`); the test session has no other (tests/conftest.py).
+LOCALES = {"id": "id_ID", "en": "en"}
 # Currencies written without minor units in the customer's language, when the amount is whole.
 _WHOLE_UNIT_CURRENCIES = frozenset({"IDR"})
 # Meta rejects parameters with newlines, tabs or long runs of spaces; names come from free-text accounting fields.
@@ -54,9 +55,28 @@ _SYMBOL_THEN_DIGIT = re.compile(r"([A-Za-z])(\d)")
 
 def _locale(language: str) -> str:
     try:
-        return _LOCALES[language]
+        return LOCALES[language]
     except KeyError:
         raise ValueError(f"unsupported template language {language!r}") from None
+
+
+def babel_locales() -> frozenset[str]:
+    """Every Babel locale Lunas loads: each template language's locale and the ones it inherits from, up to `root`.
+
+    Babel merges a locale's data over its parent's (`id_ID` over `id` over `root`), so all of them must ship; the
+    Lambda package ships only these (`countries.py` reads country names in `en` and `id`, which are among them).
+    """
+    from babel.core import get_global
+
+    needed: set[str] = set()
+    for locale in LOCALES.values():
+        name = locale
+        while name not in needed:
+            needed.add(name)
+            if name == "root":
+                break
+            name = get_global("parent_exceptions").get(name) or "_".join(name.split("_")[:-1]) or "root"
+    return frozenset(needed)
 
 
 def format_money(money: Money, language: str) -> str:

@@ -5,7 +5,11 @@
 2. `finish`: the callback must bring back a `state` this user started and has not used; the code is exchanged at the
    token endpoint (xero-python has no helper for it, so this is plain `requests`); Xero's `/connections` lists the
    organisations the consent covers (each becomes a connection, all sharing the one token set); QuickBooks names
-   its company in `realmId`. Tokens are stored KMS-encrypted (`DynamoConnectionRepository`).
+   its company in `realmId`. Each company's country, currency and time zone are read with the new token (Xero
+   `Organisation`, QuickBooks `CompanyInfo` and `Preferences`: `CompanyProfileReader`) and kept on the connection:
+   its customers' numbers written without `+` are read in that country. A company that cannot say (an error, a
+   throttle) is connected all the same and falls back to the organisation's country. Tokens are stored
+   KMS-encrypted (`DynamoConnectionRepository`).
 3. `disconnect`: revoke at the provider, delete the stored tokens at once, mark the connection disconnected (the
    hourly fan-out only reads active connections, so its reminders stop).
 
@@ -20,19 +24,21 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import jwt
 import requests
 
+from chalicelib.domain.changes import SnapshotChange
 from chalicelib.domain.errors import LunasError, StateInvalid
-from chalicelib.domain.models import Connection, ConnectionStatus, OAuthTokens
+from chalicelib.domain.models import CompanyProfile, Connection, ConnectionStatus, OAuthTokens
 from chalicelib.domain.records import PendingAuthorization
 from chalicelib.observability import logger
-from chalicelib.ports import Clock, ConnectionRepository, OAuthStates
+from chalicelib.ports import Clock, ConnectionRepository, OAuthStates, SnapshotStore
 
-XERO_SCOPES = "offline_access accounting.invoices.read accounting.contacts.read"
+# `accounting.settings.read` lets Lunas read the organisation's country, currency and time zone (`GET /Organisation`).
+XERO_SCOPES = "offline_access accounting.invoices.read accounting.contacts.read accounting.settings.read"
 QUICKBOOKS_SCOPES = "com.intuit.quickbooks.accounting"
 STATE_LIFETIME = dt.timedelta(minutes=10)
 _TIMEOUT = 15
@@ -69,6 +75,22 @@ def _basic(provider: OAuthProvider) -> tuple[str, str]:
     return (provider.client_id, provider.client_secret)
 
 
+class CompanyProfileReader(Protocol):
+    """Asks the accounting system where a just-connected company is (`chalicelib.container.Container.company_profile`:
+    the Xero and QuickBooks gateways). Raises a `LunasError` when it cannot say."""
+
+    def __call__(self, *, provider: str, tenant_id: str, access_token: str) -> CompanyProfile: ...
+
+
+def forget_customer_phones(snapshots: SnapshotStore, org_id: str, connection_id: str) -> None:
+    """The connection's numbers are now read in another country: drop the customers of its sync snapshot (their
+    numbers were read in the old one), so the next cycle reads them again. Invoices and the cursor stay."""
+    snapshot = snapshots.load(org_id, connection_id)
+    if snapshot.customers:
+        change = SnapshotChange(delete_customer_ids=frozenset(snapshot.customers))
+        snapshots.save(org_id, connection_id, change, expected_version=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Disconnected:
     connection: Connection
@@ -85,6 +107,8 @@ class ConnectFlows:
         clock: Clock,
         public_base_url: str,
         http: requests.Session | None = None,
+        profiles: CompanyProfileReader | None = None,
+        snapshots: SnapshotStore | None = None,
     ) -> None:
         self._providers = providers
         self._states = states
@@ -92,6 +116,8 @@ class ConnectFlows:
         self._clock = clock
         self._base = public_base_url.rstrip("/")
         self._http = http or requests.Session()
+        self._profiles = profiles
+        self._snapshots = snapshots
 
     def redirect_uri(self, provider: str) -> str:
         return f"{self._base}/connect/{provider}/callback"
@@ -143,9 +169,27 @@ class ConnectFlows:
         tenants = self._tenants(provider, tokens, raw, query)
         if not tenants:
             raise ConnectError("the consent covers no organisation", kind="no_organisations")
-        connections = [self._store(org_id, provider.name, tenant_id, name, tokens) for tenant_id, name in tenants]
+        connections = [
+            self._store(
+                org_id, provider.name, tenant_id, name, tokens, profile=self._profile(provider.name, tenant_id, tokens)
+            )
+            for tenant_id, name in tenants
+        ]
         logger.info("connected", extra={"provider": provider.name, "connections": len(connections)})
         return connections
+
+    def _profile(self, provider: str, tenant_id: str, tokens: OAuthTokens) -> CompanyProfile:
+        """Where the company is, or an empty profile (the organisation's country applies) if it cannot be read."""
+        if self._profiles is None:
+            return CompanyProfile()
+        try:
+            return self._profiles(provider=provider, tenant_id=tenant_id, access_token=tokens.access_token)
+        except LunasError as exc:
+            logger.warning(
+                "could not read the company's country; the organisation's applies",
+                extra={"provider": provider, "tenant_id": tenant_id, "error": str(exc)},
+            )
+            return CompanyProfile()
 
     def _take_state(self, provider: OAuthProvider, user_sub: str, query: dict[str, str]) -> PendingAuthorization:
         state = query.get("state", "")
@@ -205,21 +249,32 @@ class ConnectFlows:
             if r.get("tenantType", "ORGANISATION") == "ORGANISATION"
         ]
 
-    def _store(self, org_id: str, provider: str, tenant_id: str, name: str, tokens: OAuthTokens) -> Connection:
+    def _store(
+        self, org_id: str, provider: str, tenant_id: str, name: str, tokens: OAuthTokens, *, profile: CompanyProfile
+    ) -> Connection:
         connection = Connection(
             org_id=org_id,
             connection_id=f"{provider}:{tenant_id}",
             provider=provider,
             tenant_id=tenant_id,
-            tenant_name=name,
+            tenant_name=(profile.name or name) if provider == "quickbooks" else name,  # realmId names no company
+            country=profile.country,
+            currency=profile.currency,
+            timezone=profile.timezone,
         )
         version = self._connections.version(org_id, connection.connection_id)
         if version is None:
             self._connections.add(connection, tokens)
-        else:  # connecting again (after "reconnect needed" or a disconnect): new tokens, active again
-            self._connections.save_tokens(org_id, connection.connection_id, tokens, expected_version=version)
-            self._connections.set_status(org_id, connection.connection_id, ConnectionStatus.ACTIVE)
-        return connection
+            return connection
+        # Connecting again (after "reconnect needed" or a disconnect): new tokens, active again, the company's news.
+        before = self._connections.get(org_id, connection.connection_id)
+        self._connections.save_tokens(org_id, connection.connection_id, tokens, expected_version=version)
+        self._connections.set_status(org_id, connection.connection_id, ConnectionStatus.ACTIVE)
+        if profile.country or profile.currency or profile.timezone:
+            self._connections.set_profile(org_id, connection.connection_id, profile)
+        if profile.country and profile.country != before.country and self._snapshots is not None:
+            forget_customer_phones(self._snapshots, org_id, connection.connection_id)
+        return self._connections.get(org_id, connection.connection_id)
 
     # -- 3. disconnect -----------------------------------------------------------------------------------------
 

@@ -207,6 +207,7 @@ def _plan(
         unreachable_phones=deps.phone_flags.unreachable(org_id, phones),
         paused_customers=paused_customers,
         paused_invoices=paused_invoices,
+        pause_notes=deps.holds.pause_notes(org_id, now) if paused_invoices else {},
         approved_templates=deps.approved_templates(),
         template_notes=deps.template_notes(),
     )
@@ -346,8 +347,14 @@ class _Delivery:
             self._decide(message, Reason.SEND_UNCONFIRMED, "the send ended in an unexpected error; not retried")
             logger.exception("unexpected error while sending; the claim is kept")
             return
-        self.deps.ledger.record_sent(self.org_id, msg_sk, sent.wamid, self.deps.clock.now())
+        now = self.deps.clock.now()
+        self.deps.ledger.record_sent(
+            self.org_id, msg_sk, sent.wamid, now, accepted_status=sent.accepted_status, wa_id=sent.wa_id
+        )
         self.result.sent.append(SentReminder(message=message, wamid=sent.wamid, tracker=tracker))
+        if sent.held:  # Meta holds it back (template pacing): not sent until a status webhook says so
+            self._decide(message, Reason.SEND_UNCONFIRMED, _held_detail(sent.accepted_status))
+            return
         self._decide(message, Reason.SENT, sent.wamid)
         logger.info("reminder sent", extra={"to": mask_phone(message.phone), "template": message.template.name})
 
@@ -364,13 +371,16 @@ class _Delivery:
 
     def _payment_code(self, message: OutgoingMessage, now: dt.datetime) -> str:
         """The pay button's link for every message: no vendor call here (Xero's online invoice is looked up when the
-        customer opens it; invoices with no online payment page get a page that says how to pay)."""
+        customer opens it; invoices with no online payment page get a page that says how to pay). The link keeps
+        what the message said (number, amount, due date) for the page to show."""
         targets = [
             PaymentTarget(
                 number=r.invoice.number,
                 connection_id=r.invoice.connection_id,
                 invoice_id=r.invoice.invoice_id,
                 url=r.invoice.payment_link,
+                amount=r.invoice.amount_due,
+                due_date=r.invoice.due_date,
             )
             for r in message.reminders
         ]
@@ -400,6 +410,14 @@ class _Delivery:
             self.outcomes[_invoice_key(reminder.invoice)] = Decision(
                 invoice=reminder.invoice, reason=reason, stage=reminder.stage, detail=detail
             )
+
+
+def _held_detail(accepted_status: str) -> str:
+    why = {
+        "held_for_quality_assessment": "held by Meta for quality assessment",
+        "paused": "paused by Meta (the template is paused)",
+    }.get(accepted_status, f"held by Meta ({accepted_status})")
+    return f"{why}: not sent until Meta releases it (a status will say); never sent again by Lunas"
 
 
 def _describe(exc: SendFailed) -> str:

@@ -3,14 +3,17 @@
 The statuses come parsed (`adapters/meta_events.py`, into `domain.events.StatusEvent`). A status is matched to our
 message by its tracker (`biz_opaque_callback_data`) first, then by its wamid; either way the organisation must be
 the one that owns the receiving phone number, so a payload can never touch another organisation's ledger. A status
-for a wamid we have not recorded yet is parked and lands when the send is recorded. Several statuses of one message
-in one batch are merged (the furthest status wins, the pricing category and error are kept), which is what the
-ledger's never-backwards rule would end with anyway, in one write instead of several.
+for a wamid we have not recorded yet is parked and lands when the send is recorded. The webhook worker hands over
+every status of a whole body at once: the statuses of one message are merged (the furthest status wins, the pricing
+category and error are kept), which is what the ledger's never-backwards rule would end with anyway, and the merged
+updates go to the ledger in one bulk call (`SendLedger.apply_statuses`: batched reads, transactions of conditional
+writes), so a body costs a few DynamoDB calls whatever the number of its statuses.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,8 +57,7 @@ def apply_statuses(
             logger.warning("status for another organisation's message ignored", extra={"wamid": event.wamid})
         else:
             bound[owner[1]] = _merge(bound.get(owner[1]), _bind(org_id, owner[1], event))
-    for update in bound.values():
-        outcome.applied += int(ledger.apply_status(update))
+    outcome.applied += ledger.apply_statuses([*bound.values()]) if bound else 0
     _flag_unreachable(org_id, [*bound.values()], unbound, phone_flags, ledger)
     return outcome
 
@@ -116,9 +118,11 @@ def _flag_unreachable(
     """Meta's 131026 (not on WhatsApp): never try that number again."""
     failures = [(u.message_key, u.recipient_id, u.at, u.error_title) for u in bound if u.error_code == _NOT_ON_WHATSAPP]
     failures += [("", e.recipient_id, e.at, e.error_title) for e in unbound if e.error_code == _NOT_ON_WHATSAPP]
+    flags: dict[str, tuple[dt.datetime, str]] = {}  # one write per phone (the last failure's, as before)
     for msg_key, recipient, at, title in failures:
         phone = (ledger.recipient(msg_key) if msg_key else None) or (f"+{recipient}" if recipient.isdigit() else "")
-        if not phone.startswith("+"):
-            continue
-        phone_flags.mark_not_on_whatsapp(org_id, phone, at, f"(#131026) {title or 'Message undeliverable'}")
+        if phone.startswith("+"):
+            flags[phone] = (at, f"(#131026) {title or 'Message undeliverable'}")
+    for phone, (at, detail) in flags.items():
+        phone_flags.mark_not_on_whatsapp(org_id, phone, at, detail)
         logger.info("phone marked not on WhatsApp", extra={"phone": mask_phone(phone)})

@@ -1,4 +1,10 @@
-"""Accounting connections (Xero tenants, QuickBooks companies), their KMS-encrypted rotating tokens, refresh leases."""
+"""Accounting connections (Xero tenants, QuickBooks companies), their KMS-encrypted rotating tokens, refresh leases.
+
+A Xero connection reads the token set of its grant (`GrantRecord`, one per Lunas organisation and Xero user: see
+chalicelib/domain/grants.py); QuickBooks connections, and Xero connections stored before grants existed, keep their
+own (`ConnectionRecord.token_ciphertext`). `load_tokens` / `save_tokens` follow the connection to wherever its set
+is, with that item's version, so a refresh rewrites the one shared set under optimistic locking.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ import json
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from chalicelib.domain.errors import LunasError, TokenConflict
+from chalicelib.domain.grants import GrantLink
 from chalicelib.domain.models import (
+    CompanyProfile,
     Connection,
     ConnectionStatus,
     OAuthTokens,
@@ -17,7 +25,7 @@ from chalicelib.domain.records import ConnectionHealth
 from chalicelib.ports import Cipher, Clock
 from chalicelib.storage.organisations import NotFound
 from chalicelib.storage.routes import DynamoRoutes
-from chalicelib.storage.schema import ACTIVE_CONNECTIONS, ConnectionRecord, LeaseRecord, LunasTable, org_pk
+from chalicelib.storage.schema import ACTIVE_CONNECTIONS, ConnectionRecord, GrantRecord, LeaseRecord, org_pk
 from chalicelib.storage.writes import conditional_failed, edit_versioned
 
 
@@ -35,9 +43,12 @@ class DynamoConnectionRepository:
             provider=connection.provider,
             tenant_id=connection.tenant_id,
             tenant_name=connection.tenant_name,
+            country=connection.country,
+            currency=connection.currency,
+            timezone=connection.timezone,
         )
         self._set_status(record, connection.status)
-        record.token_ciphertext = self._encrypt(connection.org_id, connection.connection_id, tokens)
+        record.token_ciphertext = self._encrypt(tokens, self._context(connection.org_id, connection.connection_id))
         record.save()
         DynamoRoutes().add_tenant(  # Xero / QuickBooks change events name the tenant, not us
             connection.provider,
@@ -51,12 +62,10 @@ class DynamoConnectionRepository:
         return self._to_domain(org_id, self._record(org_id, connection_id))
 
     def active(self) -> list[Connection]:
-        """Every active connection of every organisation (the sparse index holds only active ones)."""
-        result = []
-        for item in LunasTable.by_kind.query(ACTIVE_CONNECTIONS):
-            org_id = item.pk.removeprefix("ORG#")
-            result.append(self._to_domain(org_id, ConnectionRecord.get(item.pk, item.sk)))
-        return result
+        """Every active connection of every organisation (the sparse index holds only active ones, with every field:
+        one paged query, no read per connection)."""
+        records = ConnectionRecord.active.query(ACTIVE_CONNECTIONS)
+        return [self._to_domain(r.pk.removeprefix("ORG#"), r) for r in records]
 
     def for_org(self, org_id: str) -> list[Connection]:
         records = ConnectionRecord.query(org_pk(org_id), ConnectionRecord.sk.startswith("CONN#"))
@@ -79,24 +88,25 @@ class DynamoConnectionRepository:
 
     def load_tokens(self, org_id: str, connection_id: str) -> tuple[OAuthTokens, int]:
         record = self._record(org_id, connection_id)
+        if record.grant_id:
+            found = self.grant_tokens(org_id, record.grant_id)
+            if found is None:
+                raise NotFound(f"connection {connection_id} has no tokens (its grant is gone)")
+            return found
         if record.token_ciphertext is None:
             raise NotFound(f"connection {connection_id} has no tokens")
-        raw = self._cipher.decrypt(record.token_ciphertext, self._context(org_id, connection_id))
-        data = json.loads(raw)
-        tokens = OAuthTokens(
-            access_token=data["access_token"],
-            refresh_token=data["refresh_token"],
-            expires_at=dt.datetime.fromisoformat(data["expires_at"]),
-            scope=data.get("scope", ""),
-        )
+        tokens = self._decrypt(record.token_ciphertext, self._context(org_id, connection_id))
         return tokens, int(record.version or 0)
 
     def save_tokens(self, org_id: str, connection_id: str, tokens: OAuthTokens, *, expected_version: int) -> None:
         """Store rotated tokens unless someone else stored newer ones since `expected_version` was read."""
         record = self._record(org_id, connection_id)
+        if record.grant_id:
+            self.save_grant(org_id, record.grant_id, tokens, expected_version=expected_version)
+            return
         if int(record.version or 0) != expected_version:
             raise TokenConflict(f"connection {connection_id} tokens changed meanwhile")
-        record.token_ciphertext = self._encrypt(org_id, connection_id, tokens)
+        record.token_ciphertext = self._encrypt(tokens, self._context(org_id, connection_id))
         try:
             record.save()
         except PutError as exc:
@@ -104,10 +114,111 @@ class DynamoConnectionRepository:
                 raise TokenConflict(f"connection {connection_id} tokens changed meanwhile") from exc
             raise
 
+    # -- grants: one token set per (organisation, Xero user) -------------------------------------------------------
+
+    def grant_tokens(self, org_id: str, grant_id: str) -> tuple[OAuthTokens, int] | None:
+        try:
+            record = GrantRecord.get(org_pk(org_id), f"GRANT#{grant_id}")
+        except GrantRecord.DoesNotExist:
+            return None
+        return self._decrypt(record.token_ciphertext, _grant_context(org_id, grant_id)), int(record.version or 0)
+
+    def save_grant(self, org_id: str, grant_id: str, tokens: OAuthTokens, *, expected_version: int | None) -> None:
+        """A new grant (`expected_version` None: refused if one exists) or the same one, still at that version."""
+        ciphertext = self._encrypt(tokens, _grant_context(org_id, grant_id))
+        if expected_version is None:
+            provider, _, user_id = grant_id.partition(":")
+            record = GrantRecord(org_pk(org_id), f"GRANT#{grant_id}", provider=provider, user_id=user_id)
+        else:
+            try:
+                record = GrantRecord.get(org_pk(org_id), f"GRANT#{grant_id}")
+            except GrantRecord.DoesNotExist:
+                raise TokenConflict(f"grant {grant_id} is gone") from None
+            if int(record.version or 0) != expected_version:
+                raise TokenConflict(f"grant {grant_id} tokens changed meanwhile")
+        record.token_ciphertext = ciphertext
+        record.updated_at = self._clock.now()
+        try:
+            record.save()  # pynamodb's version condition: not there yet / still the version read
+        except PutError as exc:
+            if conditional_failed(exc):
+                raise TokenConflict(f"grant {grant_id} tokens changed meanwhile") from exc
+            raise
+
+    def delete_grant(self, org_id: str, grant_id: str) -> None:
+        GrantRecord(org_pk(org_id), f"GRANT#{grant_id}").delete(add_version_condition=False)
+
+    def link(self, org_id: str, connection_id: str) -> GrantLink:
+        return _link(self._record(org_id, connection_id))
+
+    def links(self, org_id: str) -> dict[str, GrantLink]:
+        records = ConnectionRecord.query(org_pk(org_id), ConnectionRecord.sk.startswith("CONN#"))
+        return {r.sk.removeprefix("CONN#"): _link(r) for r in records}
+
+    def attach(self, connection: Connection, link: GrantLink) -> None:
+        org_id, connection_id = connection.org_id, connection.connection_id
+
+        def change(record: ConnectionRecord) -> None:
+            record.provider, record.tenant_id = connection.provider, connection.tenant_id
+            record.tenant_name = connection.tenant_name or record.tenant_name
+            for name in ("country", "currency", "timezone"):
+                value = getattr(connection, name)
+                if value:
+                    setattr(record, name, value)
+            record.grant_id = link.grant_id or None
+            record.provider_connection_id = link.provider_connection_id or None
+            record.token_ciphertext = None  # the grant holds the set now
+            self._set_status(record, connection.status)
+
+        if _existing(org_id, connection_id) is None:
+            record = ConnectionRecord(org_pk(org_id), f"CONN#{connection_id}", provider=connection.provider)
+            change(record)
+            try:
+                record.save()  # only if it is still new
+            except PutError as exc:
+                if not conditional_failed(exc):
+                    raise
+            else:
+                DynamoRoutes().add_tenant(
+                    connection.provider, connection.tenant_id, org_id, connection_id, self._clock.now()
+                )
+                return
+        edit_versioned(
+            lambda: self._record(org_id, connection_id),
+            change,
+            gave_up=TokenConflict(f"connection {connection_id} kept changing"),
+        )
+
+    def set_link(self, org_id: str, connection_id: str, link: GrantLink) -> None:
+        def change(record: ConnectionRecord) -> None:
+            record.grant_id = link.grant_id or None
+            record.provider_connection_id = link.provider_connection_id or None
+
+        edit_versioned(
+            lambda: self._record(org_id, connection_id),
+            change,
+            gave_up=TokenConflict(f"connection {connection_id} kept changing"),
+        )
+
     def set_status(self, org_id: str, connection_id: str, status: ConnectionStatus) -> None:
         edit_versioned(
             lambda: self._record(org_id, connection_id),
             lambda record: self._set_status(record, status),
+            gave_up=TokenConflict(f"connection {connection_id} kept changing"),
+        )
+
+    def set_profile(self, org_id: str, connection_id: str, profile: CompanyProfile) -> None:
+        """Store what the accounting system said about the company (at a reconnect); unknown fields stay as they are."""
+
+        def change(record: ConnectionRecord) -> None:
+            for name in ("country", "currency", "timezone"):
+                value = getattr(profile, name)
+                if value:
+                    setattr(record, name, value)
+
+        edit_versioned(
+            lambda: self._record(org_id, connection_id),
+            change,
             gave_up=TokenConflict(f"connection {connection_id} kept changing"),
         )
 
@@ -134,7 +245,7 @@ class DynamoConnectionRepository:
         record.gsi1pk = ACTIVE_CONNECTIONS if active else None
         record.gsi1sk = f"{record.pk}#{record.sk}" if active else None
 
-    def _encrypt(self, org_id: str, connection_id: str, tokens: OAuthTokens) -> bytes:
+    def _encrypt(self, tokens: OAuthTokens, context: dict[str, str]) -> bytes:
         raw = json.dumps(
             {
                 "access_token": tokens.access_token,
@@ -143,7 +254,16 @@ class DynamoConnectionRepository:
                 "scope": tokens.scope,
             }
         ).encode()
-        return self._cipher.encrypt(raw, self._context(org_id, connection_id))
+        return self._cipher.encrypt(raw, context)
+
+    def _decrypt(self, ciphertext: bytes, context: dict[str, str]) -> OAuthTokens:
+        data = json.loads(self._cipher.decrypt(ciphertext, context))
+        return OAuthTokens(
+            access_token=data["access_token"],
+            refresh_token=data["refresh_token"],
+            expires_at=dt.datetime.fromisoformat(data["expires_at"]),
+            scope=data.get("scope", ""),
+        )
 
     @staticmethod
     def _context(org_id: str, connection_id: str) -> dict[str, str]:
@@ -158,6 +278,9 @@ class DynamoConnectionRepository:
             tenant_id=record.tenant_id,
             tenant_name=record.tenant_name,
             status=ConnectionStatus(record.status),
+            country=record.country or None,
+            currency=record.currency or None,
+            timezone=record.timezone or None,
         )
 
     def version(self, org_id: str, connection_id: str) -> int | None:
@@ -202,6 +325,15 @@ class DynamoLeases:
         except DeleteError as exc:
             if not conditional_failed(exc):  # already expired and taken over: nothing of ours to release
                 raise
+
+
+def _link(record: ConnectionRecord) -> GrantLink:
+    return GrantLink(grant_id=record.grant_id or "", provider_connection_id=record.provider_connection_id or "")
+
+
+def _grant_context(org_id: str, grant_id: str) -> dict[str, str]:
+    """The grant's ciphertext opens only under its own organisation and grant."""
+    return {"org_id": org_id, "grant_id": grant_id}
 
 
 def _existing(org_id: str, connection_id: str) -> ConnectionRecord | None:

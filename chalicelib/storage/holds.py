@@ -24,8 +24,18 @@ class DynamoHolds:
     def pause_customer(self, org_id: str, connection_id: str, customer_id: str, until: dt.datetime | None) -> None:
         PauseRecord(org_pk(org_id), f"PAUSE#CUST#{connection_id}#{customer_id}", until=until).save()
 
-    def pause_invoice(self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None) -> None:
-        PauseRecord(org_pk(org_id), f"PAUSE#INV#{connection_id}#{invoice_id}", until=until).save()
+    def pause_invoice(
+        self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None, *, note: str = ""
+    ) -> None:
+        PauseRecord(org_pk(org_id), f"PAUSE#INV#{connection_id}#{invoice_id}", until=until, note=note).save()
+
+    def pause_notes(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], str]:
+        notes = {}
+        for record in PauseRecord.query(org_pk(org_id), PauseRecord.sk.startswith("PAUSE#INV#")):
+            if record.note and (record.until is None or record.until > now):
+                connection_id, invoice_id = record.sk.removeprefix("PAUSE#INV#").rsplit("#", 1)
+                notes[(connection_id, invoice_id)] = record.note
+        return notes
 
     def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
         """(paused customers, paused invoices) as (connection_id, vendor id) pairs, ignoring expired pauses."""

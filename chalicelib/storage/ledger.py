@@ -14,17 +14,20 @@ and applied the moment `record_sent` writes the pointer.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.connection import Connection as DynamoConnection
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.models import LedgerState, OutgoingMessage
+from chalicelib.domain.models import ACCEPTED, LedgerState, OutgoingMessage
 from chalicelib.domain.records import LedgerEntry, MessageEntry
 from chalicelib.domain.tracking import DeliveryStatus
+from chalicelib.storage.dynamo import shared_connection
 from chalicelib.storage.schema import LedgerRecord, MessageRecord, ParkedStatusRecord, WamidPointerRecord, org_pk
 from chalicelib.storage.writes import batch_get
 
@@ -35,6 +38,10 @@ _POINTER_LIFETIME = dt.timedelta(days=60)  # statuses keep coming for a while (r
 
 
 _PARKED_LIFETIME = dt.timedelta(days=8)  # Meta retries for 7 days
+
+
+_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+_TRANSACTION_ATTEMPTS = 3  # then each update is written on its own (still conditional)
 
 
 def message_key(local_date: dt.date, phone: str) -> str:
@@ -50,14 +57,8 @@ def recipient_of(key: str) -> str | None:
 
 
 class DynamoSendLedger:
-    def __init__(self) -> None:
-        self._connection: DynamoConnection | None = None
-
     def _transaction(self) -> TransactWrite:
-        # One connection (and so one botocore client) per ledger: building a client parses service JSON (~0.5 s).
-        if self._connection is None:
-            self._connection = DynamoConnection()
-        return TransactWrite(connection=self._connection)
+        return TransactWrite(connection=shared_connection())  # the table's one client (storage/dynamo.py)
 
     def recipient(self, message_key: str) -> str | None:
         return recipient_of(message_key)
@@ -110,8 +111,16 @@ class DynamoSendLedger:
             raise
         return msg_sk
 
-    def record_sent(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
-        self._complete(org_id, msg_sk, state=LedgerState.SENT, wamid=wamid, at=at)
+    def record_sent(
+        self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime, *, accepted_status: str = ACCEPTED, wa_id: str = ""
+    ) -> None:
+        """Meta took the message: its wamid and Meta's answer are recorded. A message Meta holds back (template
+        pacing: `accepted_status` other than accepted) stays claimed, so it is never re-sent, until a status webhook
+        proves it went out (`apply_status` completes it then). `wa_id` is kept when Meta resolved the number to
+        another WhatsApp id than the claimed phone's digits; statuses still find the message by tracker and wamid."""
+        state = LedgerState.SENT if accepted_status == ACCEPTED else LedgerState.CLAIMED
+        answer = (accepted_status, _other_wa_id(msg_sk, wa_id))
+        self._complete(org_id, msg_sk, state=state, wamid=wamid, at=at, answer=answer)
         self._point(org_id, msg_sk, wamid, at)
         self.apply_parked(wamid, org_id, msg_sk)
 
@@ -141,11 +150,8 @@ class DynamoSendLedger:
 
     def apply_parked(self, wamid: str, org_id: str, msg_sk: str) -> int:
         """Apply the statuses parked for this wamid by the same organisation's webhooks; returns how many."""
-        applied = 0
-        for r in ParkedStatusRecord.query(f"WAMID#{wamid}", ParkedStatusRecord.sk.startswith("STATUS#")):
-            if r.org_id != org_id:
-                continue  # parked by another organisation's number: never applied to this one's message
-            update = DeliveryStatus(
+        updates = [
+            DeliveryStatus(
                 org_id=org_id,
                 message_key=msg_sk,
                 wamid=wamid,
@@ -156,8 +162,10 @@ class DynamoSendLedger:
                 error_title=r.error_title,
                 pricing_category=r.pricing_category,
             )
-            applied += int(self.apply_status(update))
-        return applied
+            for r in ParkedStatusRecord.query(f"WAMID#{wamid}", ParkedStatusRecord.sk.startswith("STATUS#"))
+            if r.org_id == org_id  # parked by another organisation's number: never applied to this one's message
+        ]
+        return self.apply_statuses(updates) if updates else 0
 
     def _point(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
         WamidPointerRecord(
@@ -188,34 +196,68 @@ class DynamoSendLedger:
 
     def apply_status(self, update: DeliveryStatus) -> bool:
         """Apply a delivery status; statuses never go backwards. Returns False if the message is unknown."""
-        message = self._message(update.org_id, update.message_key)
-        if message is None:
-            return False
-        if message.state == LedgerState.CLAIMED.value:
-            # The worker died (or timed out) after Meta accepted: the webhook is our proof that it was sent.
-            self._complete(update.org_id, update.message_key, state=LedgerState.SENT, wamid=update.wamid, at=update.at)
-            self._point(update.org_id, update.message_key, update.wamid, update.at)
-            message = self._message(update.org_id, update.message_key)
-            assert message is not None
-        if update.status not in _DELIVERY_RANK:
-            return True
-        msg_actions: list[Action] = [
-            MessageRecord.delivery.set(update.status),
-            MessageRecord.delivery_at.set(update.at),
-        ]
-        ledger_actions: list[Action] = [LedgerRecord.delivery.set(update.status)]
-        if update.pricing_category:
-            msg_actions.append(MessageRecord.pricing_category.set(update.pricing_category))
-        if update.error_code is not None:
-            title = update.error_title or ""
-            msg_actions += [MessageRecord.error_code.set(update.error_code), MessageRecord.error_title.set(title)]
-            ledger_actions += [LedgerRecord.error_code.set(update.error_code), LedgerRecord.error_title.set(title)]
-        _update_if_newer(message, msg_actions, MessageRecord.delivery, update.status)
-        for sk in message.ledger_sks:
-            _update_if_newer(
-                LedgerRecord(org_pk(update.org_id), sk), ledger_actions, LedgerRecord.delivery, update.status
-            )
-        return True
+        return self.apply_statuses([update]) == 1
+
+    def apply_statuses(self, updates: Sequence[DeliveryStatus]) -> int:
+        """Apply delivery statuses in bulk, exactly as `apply_status` one after another would; returns how many found
+        their message.
+
+        The messages are read with BatchGetItem; each message that moves forward is updated together with its
+        reminders in TransactWriteItems of up to 100 items, every item still conditional on holding an older status
+        (never backwards, even against a concurrent webhook). Several statuses of one message are applied in order,
+        one round each (callers merge them first: `services/whatsapp_statuses.py`).
+        """
+        by_message: dict[tuple[str, str], list[DeliveryStatus]] = {}
+        for update in updates:
+            by_message.setdefault((update.org_id, update.message_key), []).append(update)
+        found = 0
+        for depth in range(max((len(u) for u in by_message.values()), default=0)):
+            found += self._apply_round([u[depth] for u in by_message.values() if len(u) > depth])
+        return found
+
+    def _apply_round(self, updates: Sequence[DeliveryStatus]) -> int:
+        """At most one status per message."""
+        keys = sorted({(org_pk(u.org_id), u.message_key) for u in updates if u.message_key})
+        messages = {(r.pk, r.sk): r for r in batch_get(MessageRecord, keys)}
+        writes: list[list[_Write]] = []
+        found = 0
+        for update in updates:
+            message = messages.get((org_pk(update.org_id), update.message_key))
+            if message is None:
+                continue
+            found += 1
+            if message.state == LedgerState.CLAIMED.value:
+                # The worker died (or timed out) after Meta accepted: the webhook is our proof that it was sent.
+                at = update.at
+                self._complete(update.org_id, update.message_key, state=LedgerState.SENT, wamid=update.wamid, at=at)
+                self._point(update.org_id, update.message_key, update.wamid, update.at)
+            if update.status in _DELIVERY_RANK and _newer(message.delivery, update.status):
+                writes.append(_delivery_writes(message, update))
+        self._write_conditionally(writes)
+        return found
+
+    def _write_conditionally(self, groups: Sequence[list[_Write]]) -> None:
+        """Conditional updates, a message with its reminders, in transactions of up to 100 items. An item whose
+        condition fails already holds a status as far or further (a concurrent webhook): it is left out and the
+        rest written again. What still does not go through is written one update at a time."""
+        for chunk in _transactions(groups):
+            pending = chunk
+            for _ in range(_TRANSACTION_ATTEMPTS):
+                try:
+                    with self._transaction() as tx:
+                        for write in pending:
+                            tx.update(write.item, actions=write.actions, condition=write.condition)
+                    pending = []
+                except TransactWriteError as exc:
+                    if exc.cause_response_code != "TransactionCanceledException":
+                        raise
+                    reasons = exc.cancellation_reasons
+                    refused = {i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"}
+                    pending = [w for i, w in enumerate(pending) if i not in refused]
+                if not pending:
+                    break
+            for write in pending:  # still refused (transaction conflicts): each on its own, as conditional
+                _update_if_newer(write.item, write.actions, write.condition)
 
     def entries(self, org_id: str) -> list[LedgerEntry]:
         """Every reminder the organisation's cycles claimed, by connection, invoice and stage."""
@@ -240,11 +282,16 @@ class DynamoSendLedger:
         at: dt.datetime,
         wamid: str | None = None,
         error: tuple[int | None, str] | None = None,
+        answer: tuple[str, str | None] | None = None,  # Meta's send answer: (message_status, another wa_id)
     ) -> None:
         message = self._message(org_id, msg_sk)
         if message is None:
             return
         common_msg: list[Action] = [MessageRecord.state.set(state.value)]
+        if answer is not None:
+            common_msg.append(MessageRecord.accepted_status.set(answer[0]))
+            if answer[1]:
+                common_msg.append(MessageRecord.wa_id.set(answer[1]))
         common_ledger: list[Action] = [LedgerRecord.state.set(state.value)]
         if wamid is not None:
             common_msg += [MessageRecord.wamid.set(wamid), MessageRecord.sent_at.set(at)]
@@ -308,20 +355,79 @@ def _message_entry(record: MessageRecord) -> MessageEntry:
         pricing_category=record.pricing_category,
         error_code=_code(record.error_code),
         error_title=record.error_title,
+        accepted_status=record.accepted_status,
+        wa_id=record.wa_id,
     )
+
+
+def _other_wa_id(msg_sk: str, wa_id: str) -> str | None:
+    """Meta's `contacts[0].wa_id` when it is not the claimed phone's digits (e.g. a Brazilian mobile's extra 9)."""
+    phone = recipient_of(msg_sk) or ""
+    digits = "".join(ch for ch in wa_id if ch.isdigit())
+    return digits if digits and digits != phone.removeprefix("+") else None
 
 
 def _code(value: float | None) -> int | None:
     return int(value) if value is not None else None
 
 
-def _update_if_newer(item: Any, actions: list[Action], delivery: Any, status: str) -> None:
-    """Apply a status only over an older one (read beats delivered beats sent), atomically, so concurrent or
+@dataclass(frozen=True, slots=True)
+class _Write:
+    item: Model
+    actions: list[Action]
+    condition: Condition
+
+
+def _newer(current: str | None, status: str) -> bool:
+    return current is None or _DELIVERY_RANK.get(current, 0) < _DELIVERY_RANK[status]
+
+
+def _only_over_older(delivery: Any, status: str) -> Condition:
+    """A status is written only over an older one (read beats delivered beats sent), atomically, so concurrent or
     out-of-order webhooks can never move a message backwards."""
     older = [s for s, rank in _DELIVERY_RANK.items() if rank < _DELIVERY_RANK[status]]
-    condition = delivery.does_not_exist()
+    condition: Condition = delivery.does_not_exist()
     if older:
         condition = condition | delivery.is_in(*older)
+    return condition
+
+
+def _delivery_writes(message: MessageRecord, update: DeliveryStatus) -> list[_Write]:
+    """The message's update and its reminders', each conditional on holding an older status."""
+    msg_actions: list[Action] = [
+        MessageRecord.delivery.set(update.status),
+        MessageRecord.delivery_at.set(update.at),
+    ]
+    ledger_actions: list[Action] = [LedgerRecord.delivery.set(update.status)]
+    if update.pricing_category:
+        msg_actions.append(MessageRecord.pricing_category.set(update.pricing_category))
+    if update.error_code is not None:
+        title = update.error_title or ""
+        msg_actions += [MessageRecord.error_code.set(update.error_code), MessageRecord.error_title.set(title)]
+        ledger_actions += [LedgerRecord.error_code.set(update.error_code), LedgerRecord.error_title.set(title)]
+    writes = [_Write(message, msg_actions, _only_over_older(MessageRecord.delivery, update.status))]
+    for sk in message.ledger_sks or []:
+        ledger = LedgerRecord(message.pk, sk)
+        writes.append(_Write(ledger, ledger_actions, _only_over_older(LedgerRecord.delivery, update.status)))
+    return writes
+
+
+def _transactions(groups: Sequence[list[_Write]]) -> Iterator[list[_Write]]:
+    """Groups packed into transactions of at most 100 items, a group (a message and its reminders) kept whole."""
+    chunk: list[_Write] = []
+    for group in groups:
+        if chunk and len(chunk) + len(group) > _TRANSACTION_ITEMS:
+            yield chunk
+            chunk = []
+        chunk.extend(group)
+        while len(chunk) > _TRANSACTION_ITEMS:  # a statement of more than 99 invoices: split, still conditional
+            yield chunk[:_TRANSACTION_ITEMS]
+            chunk = chunk[_TRANSACTION_ITEMS:]
+    if chunk:
+        yield chunk
+
+
+def _update_if_newer(item: Model, actions: list[Action], condition: Condition) -> None:
     try:
         item.update(actions=actions, condition=condition)
     except UpdateError as exc:

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from pynamodb.connection import Connection as DynamoConnection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -22,6 +21,7 @@ from chalicelib.domain.models import (
 from chalicelib.domain.records import Membership, WhatsAppSummary
 from chalicelib.observability import count, logger
 from chalicelib.ports import Cipher, Clock
+from chalicelib.storage.dynamo import shared_connection
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, RouteRecord, org_pk
 from chalicelib.storage.writes import conditional_failed, edit_versioned
@@ -44,9 +44,10 @@ def _hhmm(value: str) -> dt.time:
 
 
 def _settings_fields(settings: ReminderSettings) -> dict[str, object]:
-    """The profile attributes that hold the reminder settings (the country is set at sign-up only)."""
+    """The profile attributes that hold the reminder settings and the organisation's country."""
     return {
         "business_name": settings.business_name,
+        "country": settings.country,
         "timezone": settings.timezone,
         "language": settings.language,
         "stages": [s.offset_days for s in settings.stages],
@@ -63,13 +64,12 @@ class DynamoOrganisationRepository:
     def __init__(self, cipher: Cipher, clock: Clock) -> None:
         self._cipher = cipher
         self._clock = clock
-        self._dynamo: DynamoConnection | None = None
 
     def save(self, settings: ReminderSettings, whatsapp: WhatsAppAccount | None = None) -> None:
         """Create the organisation (sign-up). A WhatsApp account given here (the sandbox's and the tests' seeding)
         is routed as an unproven claim, which gives way to an organisation that proves the number (`set_whatsapp`).
         """
-        record = OrganisationRecord(org_pk(settings.org_id), "PROFILE", country=settings.country)
+        record = OrganisationRecord(org_pk(settings.org_id), "PROFILE")
         for name, value in _settings_fields(settings).items():
             setattr(record, name, value)
         if whatsapp is not None:
@@ -114,7 +114,8 @@ class DynamoOrganisationRepository:
         )
 
     def update_settings(self, settings: ReminderSettings) -> None:
-        """Edit the reminder settings in place (optimistic locking), keeping the WhatsApp number and token."""
+        """Edit the reminder settings and the country in place (optimistic locking), keeping the WhatsApp number and
+        token."""
 
         def change(record: OrganisationRecord) -> None:
             for name, value in _settings_fields(settings).items():
@@ -155,7 +156,7 @@ class DynamoOrganisationRepository:
             record.wa_display_phone_number = number.display_phone_number or None
             record.wa_verified_name = number.verified_name or None
             try:
-                with TransactWrite(connection=self._connection()) as tx:
+                with TransactWrite(connection=shared_connection()) as tx:
                     tx.save(
                         RouteRecord(phone_key, "ROUTE", org_id=org_id, created_at=now, proven_at=now),
                         condition=(
@@ -190,11 +191,6 @@ class DynamoOrganisationRepository:
                 count("WhatsAppNumberTakenOver")
             return
         raise LunasError("the settings kept changing; try again")
-
-    def _connection(self) -> DynamoConnection:
-        if self._dynamo is None:  # one botocore client per repository (building one parses service JSON)
-            self._dynamo = DynamoConnection()
-        return self._dynamo
 
     def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
         record = OrganisationRecord.get(org_pk(org_id), "PROFILE")

@@ -9,7 +9,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.domain.records import ConnectionRoute
 from chalicelib.observability import logger
 from chalicelib.storage.schema import BsuidRecord, RouteRecord, org_pk
-from chalicelib.storage.writes import conditional_failed
+from chalicelib.storage.writes import batch_get, conditional_failed
 
 
 class DynamoRoutes:
@@ -71,8 +71,16 @@ class DynamoBsuids:
     """Business-scoped user ids (2026): a user with a username may arrive without a phone; keep the mapping."""
 
     def remember(self, org_id: str, pairs: dict[str, str], at: dt.datetime) -> None:
+        """Store the pairs not stored yet (or paired with another phone since): nearly every status webhook repeats
+        its contact, so one batched read spares the writes. `seen_at` is when the pair was stored."""
+        wanted = sorted(pairs.items())
+        stored = batch_get(BsuidRecord, [(org_pk(org_id), f"BSUID#{user_id}") for user_id, _ in wanted])
+        known = {r.sk.removeprefix("BSUID#"): r.phone for r in stored}
+        changed = [(user_id, phone) for user_id, phone in wanted if known.get(user_id) != phone]
+        if not changed:
+            return
         with BsuidRecord.batch_write() as batch:
-            for user_id, phone in sorted(pairs.items()):
+            for user_id, phone in changed:
                 batch.save(BsuidRecord(org_pk(org_id), f"BSUID#{user_id}", phone=phone, seen_at=at))
 
     def phone_for(self, org_id: str, user_id: str) -> str | None:

@@ -30,6 +30,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.storage.dynamo import share
+
 TABLE_NAME = os.environ.get("LUNAS_TABLE", "lunas")
 
 
@@ -73,6 +75,22 @@ class LunasTable(_Item):
     by_kind = ByKindIndex()
 
 
+# Every item kind below is a subclass of `_Item`, and pynamodb looks a model's connection up on its class: setting
+# it here gives them all one TableConnection, one botocore session and one DynamoDB client (storage/dynamo.py).
+_Item._connection = share(LunasTable)
+
+
+class ActiveConnectionsIndex(GlobalSecondaryIndex["ConnectionRecord"]):
+    """The same sparse index read as connections: the hourly fan-out gets every field from the query itself."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
 class OrganisationRecord(_Item):
     class Meta(_Meta):
         pass
@@ -103,11 +121,35 @@ class ConnectionRecord(_Item):
     tenant_id = UnicodeAttribute()  # Xero tenantId / QuickBooks realmId
     tenant_name = UnicodeAttribute(default="")
     status = UnicodeAttribute(default="active")  # active | reconnect_needed | disconnected
+    # Its own token set: QuickBooks, and Xero connections stored before grants (read as a grant of one). A Xero
+    # connection of a grant has none: it reads the GrantRecord `grant_id` names.
     token_ciphertext = BinaryAttribute(null=True, legacy_encoding=False)
+    grant_id = UnicodeAttribute(null=True)  # "xero:<xero_userid>": the GrantRecord whose tokens it reads
+    provider_connection_id = UnicodeAttribute(null=True)  # Xero's connection id (GET /connections -> id)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     last_cycle_at = UTCDateTimeAttribute(null=True)
     last_cycle_summary = UnicodeAttribute(null=True)
+    # The connected company's country (ISO 3166 alpha-2), currency (ISO 4217) and IANA time zone, read at connect.
+    # Absent on connections made before Lunas read them: the organisation's country applies.
+    country = UnicodeAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    timezone = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+    active = ActiveConnectionsIndex()
+
+
+class GrantRecord(_Item):
+    """One Xero user's consent within an organisation: the one token set that user's connections share
+    (chalicelib/domain/grants.py)."""
+
+    class Meta(_Meta):
+        pass
+
+    provider = UnicodeAttribute()  # xero
+    user_id = UnicodeAttribute()  # the access token's xero_userid
+    token_ciphertext = BinaryAttribute(legacy_encoding=False)  # KMS envelope; context: org_id, grant_id
+    updated_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -177,6 +219,8 @@ class MessageRecord(_Item):
     pricing_category = UnicodeAttribute(null=True)
     error_code = NumberAttribute(null=True)
     error_title = UnicodeAttribute(null=True)
+    accepted_status = UnicodeAttribute(null=True)  # Meta's send answer `message_status` (accepted / held...)
+    wa_id = UnicodeAttribute(null=True)  # the answer's `contacts[0].wa_id`, when it differs from the phone's digits
 
 
 class InvoiceViewRecord(_Item):
@@ -410,6 +454,43 @@ class TemplateStateRecord(_Item):
     quality_at = NumberAttribute(null=True)
 
 
+class PaymentClaimRecord(_Item):
+    """A customer pressed "I have paid" on a pay link: one per code, under the organisation."""
+
+    class Meta(_Meta):
+        pass
+
+    claimed_at = UTCDateTimeAttribute()
+    # [{"number": "INV-1", "connection_id": ..., "invoice_id": ..., "amount": "1250000", "currency": "IDR",
+    #   "due_date": "2026-11-20"}]
+    invoices = ListAttribute[MapAttribute[str, Any]](of=MapAttribute, default=list)
+    expires_at = TTLAttribute(null=True)
+
+
+class PaymentInstructionsRecord(_Item):
+    """How customers pay the business outside the accounting system (the owner's dashboard setting)."""
+
+    class Meta(_Meta):
+        pass
+
+    # [{"bank": "BCA", "account_number": "123 456 7890", "holder": "PT Sumber Rejeki"}]
+    bank_accounts = ListAttribute[MapAttribute[str, Any]](of=MapAttribute, default=list)
+    virtual_account = UnicodeAttribute(default="")
+    e_wallet = UnicodeAttribute(default="")
+    claim_hold_days = NumberAttribute(null=True)
+    qris_type = UnicodeAttribute(null=True)  # set with the image (QrisImageRecord), removed with it
+
+
+class QrisImageRecord(_Item):
+    """The business's QRIS image (PNG or JPEG, at most 200 KB), in its own item: the 400 KB item limit."""
+
+    class Meta(_Meta):
+        pass
+
+    content_type = UnicodeAttribute()
+    image = BinaryAttribute(legacy_encoding=False)
+
+
 @dataclass(frozen=True)
 class ItemKind:
     """One kind of item in the table, described for people (docs/storage.md) and checked by tests."""
@@ -425,6 +506,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(OrganisationRecord, "ORG#<org> / PROFILE", "organisations", "business name; WhatsApp token (encrypted)"),
     ItemKind(MembershipRecord, "USER#<sub> / MEMBERSHIP", "organisations", "owner's e-mail"),
     ItemKind(ConnectionRecord, "ORG#<org> / CONN#<connection>", "connections", "OAuth tokens (encrypted)"),
+    ItemKind(GrantRecord, "ORG#<org> / GRANT#xero:<user>", "connections", "OAuth tokens (encrypted); Xero user id"),
     ItemKind(LeaseRecord, "ORG#<org> / LEASE#<key>", "connections", "", ttl="expires_at"),
     ItemKind(OAuthStateRecord, "OAUTHSTATE#<sha256(state)> / STATE", "oauth_states", "user id", ttl="expires_at"),
     ItemKind(ConsentRecord, "ORG#<org> / CONSENT#<e164>", "consent", "phone; consent evidence and history"),
@@ -448,4 +530,9 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(SyncCursorRecord, "ORG#<org> / SYNC#<conn>#CURSOR", "snapshots", ""),
     ItemKind(SyncInvoiceRecord, "ORG#<org> / SYNC#<conn>#INV#<id>", "snapshots", "customer name"),
     ItemKind(SyncCustomerRecord, "ORG#<org> / SYNC#<conn>#CUST#<id>", "snapshots", "customer name; phone"),
+    ItemKind(PaymentClaimRecord, "ORG#<org> / PAYCLAIM#<code>", "payment_links", "invoice numbers", ttl="expires_at"),
+    ItemKind(
+        PaymentInstructionsRecord, "ORG#<org> / PAYINFO", "payment_instructions", "bank account numbers and holders"
+    ),
+    ItemKind(QrisImageRecord, "ORG#<org> / PAYINFO#QRIS", "payment_instructions", "the business's QRIS code"),
 )

@@ -42,26 +42,47 @@ def _signed_in(ctx: Ctx, id_token: str) -> Response:
     return redirect(ctx, "/dashboard")
 
 
+def _browser_country(ctx: Ctx) -> str:
+    """The country the sign-up form suggests: the one the browser's preferred language names, else Indonesia."""
+    from chalicelib.web.i18n import country_from_accept_language
+
+    return country_from_accept_language(ctx.request.headers.get("accept-language"))
+
+
+def _signup_page(ctx: Ctx, status: int = 200, **values: object) -> Response:
+    from chalicelib.domain.countries import country_choices
+
+    values.setdefault("country", _browser_country(ctx))
+    return page(ctx, "signup.html", status, countries=country_choices(ctx.lang), **values)
+
+
 @web.route("/signup", methods=["GET"])
 @handler(signed_in=False)
 def signup_form(ctx: Ctx) -> Response:
-    return page(ctx, "signup.html")
+    return _signup_page(ctx)
 
 
 @web.route("/signup", methods=["POST"], content_types=FORM)
 @handler(signed_in=False, csrf=True)
 def signup(ctx: Ctx) -> Response:
     from chalicelib.auth.cognito import SignUpRefused
+    from chalicelib.domain.countries import is_country
 
     email = ctx.field("email").strip().lower()
     business = ctx.field("business_name").strip()[:100]
+    # A form without the field (an older page, a script) gets what the page would have suggested.
+    country = ctx.field("country").strip().upper() if "country" in ctx.form() else _browser_country(ctx)
+    entered = {"email": email, "business_name": business, "country": country}
     if not business or "@" not in email:
-        return page(ctx, "signup.html", 400, error=ctx.t("signup_invalid"), email=email, business_name=business)
+        return _signup_page(ctx, 400, error=ctx.t("signup_invalid"), **entered)
+    if not is_country(country):
+        return _signup_page(ctx, 400, error=ctx.t("signup_country_invalid"), **{**entered, "country": ""})
     try:
-        token = authenticator().sign_up(email=email, password=ctx.field("password"), business_name=business)
+        token = authenticator().sign_up(
+            email=email, password=ctx.field("password"), business_name=business, country=country
+        )
     except SignUpRefused as exc:
-        error = ctx.t(f"signup_{exc.kind}")
-        return page(ctx, "signup.html", 400, error=error, email=email, business_name=business)
+        return _signup_page(ctx, 400, error=ctx.t(f"signup_{exc.kind}"), **entered)
     return _signed_in(ctx, token)
 
 

@@ -158,14 +158,28 @@ def parse_schedule(org_id: str, business_name: str, form: dict[str, list[str]]) 
     )
 
 
+def _country(form: dict[str, list[str]], current: str) -> str:
+    """The organisation's country from the form (ISO 3166 alpha-2); a form without the field keeps it."""
+    from chalicelib.domain.countries import is_country
+
+    values = form.get("country")
+    if values is None:
+        return current
+    code = values[0].strip().upper()
+    if not is_country(code):
+        raise InvalidInput("choose the country from the list", key="input_country_invalid")
+    return code
+
+
 def save_schedule(org_id: str, form: dict[str, list[str]]) -> None:
     current = _stores().organisations.settings(org_id)
     settings = parse_schedule(org_id, current.business_name, form)
+    country = _country(form, current.country)
     _stores().organisations.update_settings(
         ReminderSettings(
             org_id=settings.org_id,
             business_name=settings.business_name,
-            country=current.country,
+            country=country,
             timezone=settings.timezone,
             language=settings.language,
             stages=settings.stages,
@@ -173,6 +187,20 @@ def save_schedule(org_id: str, form: dict[str, list[str]]) -> None:
             minimum_amounts=settings.minimum_amounts,
         )
     )
+    if country != current.country:
+        _reread_phones_read_in(org_id)
+
+
+def _reread_phones_read_in(org_id: str) -> None:
+    """Connections that read their numbers in the organisation's country forget the numbers they read in the old
+    one (their sync snapshot's customers): the next cycle reads them in the new one."""
+    from chalicelib.services.connections import forget_customer_phones
+
+    stores = _stores()
+    for connection in stores.connections.for_org(org_id):
+        if connection.country is None and connection.status is not ConnectionStatus.DISCONNECTED:
+            forget_customer_phones(stores.snapshots, org_id, connection.connection_id)
+            logger.info("customer numbers to be read again", extra={"connection_id": connection.connection_id})
 
 
 class MetaUnavailable(InvalidInput):

@@ -15,9 +15,10 @@ from chalicelib.web.handler import FORM, Ctx, handler, page, redirect, respond, 
 @web.route("/dashboard", methods=["GET"])
 @handler()
 def overview(ctx: Ctx) -> Response:
-    from chalicelib.web import dashboard
+    from chalicelib.web import dashboard, payments
 
-    return page(ctx, "overview.html", page="overview", data=dashboard.overview(ctx.user.org_id))
+    data = dashboard.overview(ctx.user.org_id)
+    return page(ctx, "overview.html", page="overview", data=data, said_paid=payments.said_paid(ctx.user.org_id))
 
 
 # -- invoices, preview, run now ----------------------------------------------------------------------------------
@@ -26,9 +27,11 @@ def overview(ctx: Ctx) -> Response:
 @web.route("/invoices", methods=["GET"])
 @handler()
 def invoices(ctx: Ctx) -> Response:
-    from chalicelib.web import dashboard
+    from chalicelib.web import dashboard, payments
 
-    return page(ctx, "invoices.html", page="invoices", rows=dashboard.invoices(ctx.user.org_id))
+    rows = dashboard.invoices(ctx.user.org_id)
+    said_paid = payments.said_paid_by_invoice(ctx.user.org_id)  # a paused invoice: the customer said they paid
+    return page(ctx, "invoices.html", page="invoices", rows=rows, said_paid=said_paid)
 
 
 @web.route("/preview", methods=["GET"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -19,7 +18,6 @@ from chalice.app import Blueprint, Request, Response
 
 from chalicelib.auth import session as cookies
 from chalicelib.observability import bind_org, logger
-from chalicelib.web.i18n import pick_language, translate
 
 if TYPE_CHECKING:
     from chalicelib.auth.service import Principal
@@ -41,18 +39,18 @@ class FormTooLarge(Exception):
 MAX_FORM_BYTES = 64 * 1024  # the largest form (consent: 1,000 characters of evidence) is a few KB
 
 
-@dataclass
 class Ctx:
-    """One request as the handlers see it."""
+    """One request as the handlers see it. (A plain class: `dataclasses` would import `inspect` on every cold start.)"""
 
-    request: Request
-    lang: str
-    cookie_jar: dict[str, str]
-    csrf_seed: str
-    set_cookies: list[str] = field(default_factory=list)
-    principal: Principal | None = None
-    timezone: str = "Asia/Jakarta"
-    _form: dict[str, list[str]] | None = None
+    def __init__(self, *, request: Request, lang: str, cookie_jar: dict[str, str], csrf_seed: str) -> None:
+        self.request = request
+        self.lang = lang
+        self.cookie_jar = cookie_jar
+        self.csrf_seed = csrf_seed
+        self.set_cookies: list[str] = []
+        self.principal: Principal | None = None
+        self.timezone = "Asia/Jakarta"
+        self._form: dict[str, list[str]] | None = None
 
     @property
     def secure(self) -> bool:
@@ -89,6 +87,8 @@ class Ctx:
             raise CsrfRejected
 
     def t(self, key: str, **values: object) -> str:
+        from chalicelib.web.i18n import translate
+
         return translate(self.lang, key, **values)
 
 
@@ -115,6 +115,8 @@ def authenticator() -> Any:
 
 
 def _new_ctx() -> Ctx:
+    from chalicelib.web.i18n import pick_language
+
     request = web.current_request
     jar = cookies.parse_cookies(request.headers.get("cookie"))
     query = query_params(request)

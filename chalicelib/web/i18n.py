@@ -148,6 +148,19 @@ _EN: dict[str, str] = {
         "Meta has not confirmed this number for your account yet: enter its access token and save to confirm it."
     ),
     "input_amount_too_large": "the minimum amount in {currency} is too large",
+    "country": "Country",
+    "country_hint": (
+        "Phone numbers written without + (the ones you type, and those of a connected company that does not say "
+        "its country) are read as numbers of this country."
+    ),
+    "signup_country_invalid": "Please choose your country from the list.",
+    "input_country_invalid": "choose the country from the list",
+    "connection_countries": (
+        "Each connected company's customer numbers without + are read in that company's own country:"
+    ),
+    "connection_country": "{name}: {country}",
+    "connection_country_currency": "{name}: {country}, {currency}",
+    "connection_country_unknown": "{name}: not known, read as {country} (your country)",
     "reason_sent": "Sent",
     "reason_would_send": "Would be sent",
     "reason_paid": "Paid or voided",
@@ -183,6 +196,39 @@ _EN: dict[str, str] = {
     "flash_queued": "A cycle is queued for your connections. Results appear here in a minute.",
     "flash_done": "Cycle finished. The results are below.",
     "flash_none": "No working connection to run.",
+    "nav_payments": "Payments",
+    "pay_settings": "How customers pay you",
+    "pay_settings_hint": (
+        "Every reminder's pay button opens a Lunas page. Where Xero or QuickBooks has an online payment page it goes "
+        'there; otherwise the page shows the invoices with what you set here. Customers can press "I have paid": '
+        "you see it on the overview, and that invoice's reminders pause for the days you choose."
+    ),
+    "pay_bank_accounts": "Bank accounts (up to 3)",
+    "pay_bank_name": "Bank",
+    "pay_account_number": "Account number",
+    "pay_account_holder": "Account holder",
+    "pay_virtual_account": "Virtual account (optional)",
+    "pay_e_wallet": "E-wallet (optional, e.g. GoPay / OVO number and name)",
+    "pay_hold_days": 'Days to pause reminders after "I have paid"',
+    "pay_hold_hint": "From 1 to {limit} days. If the payment has not arrived by then, reminders start again.",
+    "pay_qris_none": "No QRIS image yet.",
+    "pay_qris_upload": "QRIS image (PNG or JPEG, at most {limit} KB)",
+    "pay_qris_save": "Upload QRIS",
+    "pay_qris_remove": "Remove QRIS",
+    "pay_invalid": "Nothing was saved: {problem}.",
+    "pay_bank_incomplete": "bank account {index} needs the bank, the account number and the account holder",
+    "pay_account_number_invalid": (
+        "account number {index} should be the digits of the account (spaces and dashes are fine)"
+    ),
+    "pay_hold_days_invalid": 'the pause after "I have paid" must be a whole number of days from 1 to {limit}',
+    "pay_too_long": '"{value}…" is too long (at most {limit} characters)',
+    "pay_qris_missing": "choose a QRIS image to upload",
+    "pay_qris_too_large": "the QRIS image is larger than {limit} KB",
+    "pay_qris_not_image": "the QRIS image must be a PNG or JPEG file",
+    "said_paid": "Customers who said they paid",
+    "said_paid_hint": 'They pressed "I have paid" on their payment page. Check your bank account.',
+    "said_paid_none": "Nobody has said they paid yet.",
+    "said_paid_invoice": "The customer said they paid on {when}.",
 }
 
 _ID: dict[str, str] = {
@@ -338,6 +384,19 @@ _ID: dict[str, str] = {
         "mengonfirmasinya."
     ),
     "input_amount_too_large": "jumlah minimum dalam {currency} terlalu besar",
+    "country": "Negara",
+    "country_hint": (
+        "Nomor telepon yang ditulis tanpa + (yang Anda ketik, dan milik perusahaan terhubung yang tidak menyebut "
+        "negaranya) dibaca sebagai nomor negara ini."
+    ),
+    "signup_country_invalid": "Pilih negara Anda dari daftar.",
+    "input_country_invalid": "pilih negara dari daftar",
+    "connection_countries": (
+        "Nomor pelanggan tanpa + dari setiap perusahaan yang terhubung dibaca menurut negara perusahaan itu sendiri:"
+    ),
+    "connection_country": "{name}: {country}",
+    "connection_country_currency": "{name}: {country}, {currency}",
+    "connection_country_unknown": "{name}: tidak diketahui, dibaca sebagai {country} (negara Anda)",
     "reason_sent": "Terkirim",
     "reason_would_send": "Akan dikirim",
     "reason_paid": "Sudah dibayar atau dibatalkan",
@@ -373,6 +432,42 @@ _ID: dict[str, str] = {
     "flash_queued": "Siklus diantrekan untuk koneksi Anda. Hasilnya muncul di sini dalam satu menit.",
     "flash_done": "Siklus selesai. Hasilnya ada di bawah.",
     "flash_none": "Tidak ada koneksi yang berjalan.",
+    "nav_payments": "Pembayaran",
+    "pay_settings": "Cara pelanggan membayar Anda",
+    "pay_settings_hint": (
+        "Tombol bayar di setiap pengingat membuka halaman Lunas. Jika Xero atau QuickBooks punya halaman pembayaran "
+        "online, pelanggan diarahkan ke sana; jika tidak, halaman itu menampilkan tagihannya dan yang Anda atur di "
+        'sini. Pelanggan bisa menekan "Saya sudah membayar": Anda melihatnya di ringkasan, dan pengingat untuk '
+        "tagihan itu berhenti selama jumlah hari yang Anda pilih."
+    ),
+    "pay_bank_accounts": "Rekening bank (maksimal 3)",
+    "pay_bank_name": "Bank",
+    "pay_account_number": "Nomor rekening",
+    "pay_account_holder": "Atas nama",
+    "pay_virtual_account": "Virtual account (opsional)",
+    "pay_e_wallet": "E-wallet (opsional, misalnya nomor dan nama GoPay / OVO)",
+    "pay_hold_days": 'Hari pengingat berhenti setelah "Saya sudah membayar"',
+    "pay_hold_hint": "Dari 1 sampai {limit} hari. Jika pembayaran belum masuk setelah itu, pengingat berjalan lagi.",
+    "pay_qris_none": "Belum ada gambar QRIS.",
+    "pay_qris_upload": "Gambar QRIS (PNG atau JPEG, maksimal {limit} KB)",
+    "pay_qris_save": "Unggah QRIS",
+    "pay_qris_remove": "Hapus QRIS",
+    "pay_invalid": "Tidak ada yang disimpan: {problem}.",
+    "pay_bank_incomplete": "rekening bank {index} perlu nama bank, nomor rekening, dan nama pemilik rekening",
+    "pay_account_number_invalid": (
+        "nomor rekening {index} harus berupa angka rekening (boleh dengan spasi atau tanda -)"
+    ),
+    "pay_hold_days_invalid": (
+        'lama jeda setelah "Saya sudah membayar" harus bilangan bulat dari 1 sampai {limit} hari'
+    ),
+    "pay_too_long": '"{value}…" terlalu panjang (maksimal {limit} karakter)',
+    "pay_qris_missing": "pilih gambar QRIS yang akan diunggah",
+    "pay_qris_too_large": "gambar QRIS lebih besar dari {limit} KB",
+    "pay_qris_not_image": "gambar QRIS harus berupa file PNG atau JPEG",
+    "said_paid": "Pelanggan yang bilang sudah membayar",
+    "said_paid_hint": 'Mereka menekan "Saya sudah membayar" di halaman pembayaran. Periksa rekening Anda.',
+    "said_paid_none": "Belum ada yang bilang sudah membayar.",
+    "said_paid_invoice": "Pelanggan bilang sudah membayar pada {when}.",
 }
 
 _TABLES = {"en": _EN, "id": _ID}
@@ -389,3 +484,33 @@ def pick_language(query: str | None, cookie: str | None, accept_language: str | 
         if choice in LANGUAGES:
             return str(choice)
     return "id" if (accept_language or "").lower().startswith("id") else "en"
+
+
+def country_from_accept_language(accept_language: str | None, default: str = "ID") -> str:
+    """The country the browser's preferred language names (`en-AU,en;q=0.9` -> `AU`; `id` -> `ID`), else `default`.
+
+    Only a suggestion for the sign-up form's country list: the owner sees it and can change it.
+    """
+    from chalicelib.domain.countries import is_country
+
+    ranked: list[tuple[float, int, str]] = []
+    for order, part in enumerate((accept_language or "")[:1_000].split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if 0 < weight <= 1:  # q=0 means "not this one"; NaN and nonsense are dropped too
+            ranked.append((-weight, order, tag.strip()))
+    for _, _, tag in sorted(ranked):
+        language, *subtags = tag.replace("_", "-").split("-")
+        for subtag in subtags:
+            if len(subtag) == 2 and is_country(subtag.upper()):
+                return subtag.upper()
+        if language.lower() == "id":
+            return "ID"
+    return default

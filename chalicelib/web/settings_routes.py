@@ -28,8 +28,31 @@ _TIMEZONES = (
 # -- settings ----------------------------------------------------------------------------------------------------
 
 
+def _connection_countries(ctx: Ctx, organisation_country: str) -> list[str]:
+    """Where each connected company reads its customers' numbers, in the owner's words."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.countries import country_name
+    from chalicelib.domain.models import ConnectionStatus
+
+    lines = []
+    for connection in bootstrap.container().stores.connections.for_org(ctx.user.org_id):
+        if connection.status is ConnectionStatus.DISCONNECTED:
+            continue
+        name = connection.tenant_name or connection.connection_id
+        if connection.country is None:
+            country = country_name(organisation_country, ctx.lang)
+            lines.append(ctx.t("connection_country_unknown", name=name, country=country))
+        elif connection.currency:
+            country = country_name(connection.country, ctx.lang)
+            lines.append(ctx.t("connection_country_currency", name=name, country=country, currency=connection.currency))
+        else:
+            lines.append(ctx.t("connection_country", name=name, country=country_name(connection.country, ctx.lang)))
+    return lines
+
+
 def _settings_page(ctx: Ctx, status: int = 200, flash: str = "", flash_kind: str = "ok") -> Response:
     from chalicelib import bootstrap
+    from chalicelib.domain.countries import country_choices
     from chalicelib.storage.organisations import minimum_amounts_text
 
     stores = bootstrap.container().stores
@@ -42,6 +65,8 @@ def _settings_page(ctx: Ctx, status: int = 200, flash: str = "", flash_kind: str
         settings=settings,
         minimums=minimum_amounts_text(settings.minimum_amounts),
         timezones=_TIMEZONES if settings.timezone in _TIMEZONES else (settings.timezone, *_TIMEZONES),
+        countries=country_choices(ctx.lang),
+        connection_countries=_connection_countries(ctx, settings.country),
         whatsapp=stores.organisations.whatsapp_summary(ctx.user.org_id),
         flash=flash,
         flash_kind=flash_kind,

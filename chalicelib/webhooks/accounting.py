@@ -4,7 +4,9 @@ Both send thin events (an id and a verb, never the invoice), so each event re-re
 the connection's own adapter (`invoices_by_id` batches them). An invoice that is now paid, voided or gone gets a
 closure item that the next reminder cycle treats as paid, whatever its own (possibly cached) read says, and the
 owner's invoice list shows `paid` at once. An invoice that is open again loses its closure. Customer events re-read
-the customer (the cycle reads customers fresh each time, so there is nothing else to refresh).
+the customer (the cycle reads customers fresh each time, so there is nothing else to refresh). QuickBooks announces
+a received payment as a Payment event, not as an event of the invoices it pays: the payment is read (batched) for
+the invoices its lines link (`Line[].LinkedTxn[]`, TxnType Invoice), and those are re-read and closed like the rest.
 
 Events come parsed (`adapters/xero_events.py`, `adapters/quickbooks_events.py`), are routed by tenant (Xero
 `tenantId`, QuickBooks `realmId`) to every active connection that reads that tenant, and deduplicated on their
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from chalicelib.domain.errors import ReconnectNeeded
 from chalicelib.domain.events import ResourceChange
@@ -27,6 +30,15 @@ from chalicelib.ports import AccountingGateway, Clock, ConnectionRepository, Dec
 SEEN_FOR = dt.timedelta(days=32)  # Xero replays up to 31 days of events after an outage
 CLOSED_FOR = dt.timedelta(days=14)  # long enough for every sync path to have seen the change itself
 _NAMES = {"xero": "Xero", "quickbooks": "QuickBooks"}
+
+
+@runtime_checkable
+class PaymentReader(Protocol):
+    """A gateway that can tell which invoices a payment pays (QuickBooks); Xero has no payment events."""
+
+    def invoices_paid_by(self, payment_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """Payment id -> the ids of the invoices it pays; a payment that no longer exists is missing."""
+        ...
 
 
 @dataclass(kw_only=True)
@@ -48,6 +60,7 @@ class AccountingReport:
     closed: int = 0
     still_open: int = 0
     customers_read: int = 0
+    payments_read: int = 0
 
 
 class AccountingWebhookProcessor:
@@ -91,19 +104,40 @@ class AccountingWebhookProcessor:
 
     def _apply(self, connection: Connection, changes: Sequence[ResourceChange], report: AccountingReport) -> None:
         bind_org(connection.org_id, connection.connection_id)
-        invoice_ids = sorted({c.resource_id for c in changes if c.kind == "invoice"})
+        invoice_ids = {c.resource_id for c in changes if c.kind == "invoice"}
         customer_ids = sorted({c.resource_id for c in changes if c.kind == "customer"})
+        # A deleted payment cannot be read; the invoices it had paid come back through their own events or sync.
+        payment_ids = sorted({c.resource_id for c in changes if c.kind == "payment" and _readable(c.operation)})
         try:
             gateway = self.deps.gateway_for(connection)
-            if invoice_ids:
-                self._invoices(connection, gateway, invoice_ids, report)
+            paid_by = self._paid_by(gateway, payment_ids, report) if payment_ids else {}
+            if invoice_ids or paid_by:
+                self._invoices(connection, gateway, sorted(invoice_ids | set(paid_by)), report, paid_by)
             if customer_ids:
                 report.customers_read += len(gateway.customers(customer_ids))
         except ReconnectNeeded:  # retrying cannot help; the connection's own status tells the owner
             logger.warning("connection needs reconnecting; change events not applied")
 
+    @staticmethod
+    def _paid_by(gateway: AccountingGateway, payment_ids: Sequence[str], report: AccountingReport) -> dict[str, str]:
+        """Invoice id -> the payment (of these) that pays it, read from the payments themselves."""
+        # The cycle's gateway reads through the incremental-sync snapshot (services/sync.py); payments are read from
+        # the source under it.
+        reader = next((g for g in (gateway, getattr(gateway, "inner", None)) if isinstance(g, PaymentReader)), None)
+        if reader is None:
+            logger.info("payment events for a source that cannot read payments ignored")
+            return {}
+        paid = reader.invoices_paid_by(payment_ids)
+        report.payments_read += len(paid)
+        return {invoice_id: payment_id for payment_id, invoices in paid.items() for invoice_id in invoices}
+
     def _invoices(
-        self, connection: Connection, gateway: AccountingGateway, ids: Sequence[str], report: AccountingReport
+        self,
+        connection: Connection,
+        gateway: AccountingGateway,
+        ids: Sequence[str],
+        report: AccountingReport,
+        paid_by: Mapping[str, str],
     ) -> None:
         now = self.deps.clock.now()
         fresh = {i.invoice_id: i for i in gateway.invoices_by_id(ids)}
@@ -129,7 +163,7 @@ class AccountingWebhookProcessor:
             if invoice is not None:
                 closed.append(invoice)
         if closed:
-            self.deps.decisions.save_decisions(connection.org_id, _paid_decisions(connection, closed), now)
+            self.deps.decisions.save_decisions(connection.org_id, _paid_decisions(connection, closed, paid_by), now)
 
 
 def _closed_status(invoice: Invoice | None) -> str | None:
@@ -143,12 +177,25 @@ def _closed_status(invoice: Invoice | None) -> str | None:
     return None
 
 
-def _paid_decisions(connection: Connection, invoices: Iterable[Invoice]) -> list[Decision]:
+def _readable(operation: str) -> bool:
+    return not operation.startswith("delete")  # CloudEvents `deleted`, legacy `Delete`
+
+
+def _paid_decisions(connection: Connection, invoices: Iterable[Invoice], paid_by: Mapping[str, str]) -> list[Decision]:
     name = _NAMES.get(connection.provider, connection.provider)
     return [
-        Decision(invoice=i, reason=Reason.PAID, detail=f"{i.status.value} in {name}; pending reminders cancelled")
+        Decision(
+            invoice=i,
+            reason=Reason.PAID,
+            detail=f"{i.status.value} in {name}{_by(i, paid_by)}; pending reminders cancelled",
+        )
         for i in invoices
     ]
+
+
+def _by(invoice: Invoice, paid_by: Mapping[str, str]) -> str:
+    payment = paid_by.get(invoice.invoice_id)
+    return f" (payment {payment})" if payment and invoice.status is InvoiceStatus.PAID else ""
 
 
 def _by_tenant(changes: Iterable[ResourceChange]) -> dict[tuple[str, str], list[ResourceChange]]:

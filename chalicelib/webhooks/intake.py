@@ -7,11 +7,12 @@ that cannot be brought under one queue message even split -> 413 (it could never
 the queue unreachable -> 500, so the sender retries rather than the event being lost behind a 200.
 
 A queue message is a small JSON envelope `{"v": 1, "provider", "received_at", "body"}` around the raw body. Meta
-may post up to 3 MB; a body larger than one SQS message is split (the same envelope around each part), after the
-signature was checked on the original bytes: Meta's by `entry[].changes[]` and their `statuses[]` / `messages[]`
-lists, Xero's by `events[]`, Intuit's CloudEvents array by event and its legacy `eventNotifications[]` by
-notification. The queue is the container's (`bootstrap.container().webhook_queue`): one SQS client and one queue
-URL lookup per warm Lambda, not per request.
+may post up to 3 MB; a body larger than one SQS message is split, after the signature was checked on the original
+bytes, into as few parts as fit under SQS's 256 KiB message limit (the same envelope around each part; parts are
+whole items: Meta's `entry[].changes[]`, a long `statuses[]` / `messages[]` list cut, Xero's `events[]`, Intuit's
+CloudEvents and its legacy `eventNotifications[]`), and the parts go out in SendMessageBatch calls (10 messages and
+256 KiB each at most). The queue is the container's (`bootstrap.container().webhook_queue`): one SQS client per
+process and one queue URL lookup per warm Lambda, not per request.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,24 +90,100 @@ class TooLarge(ValueError):
 
 
 def envelopes(provider: str, raw_text: str, payload: Any, now: dt.datetime) -> list[str]:
-    """The raw body in one envelope, or (only when too big for one SQS message) split into several; TooLarge when
-    a part would still be too big (or the body has no shape we know how to split)."""
+    """The raw body in one envelope, or (only when too big for one SQS message) split into as few envelopes as fit;
+    TooLarge when a part would still be too big (or the body has no shape we know how to split)."""
     whole = _envelope(provider, raw_text, now)
     if len(whole.encode()) <= MAX_MESSAGE_BYTES:
         return [whole]
-    split = {"whatsapp": split_meta, "xero": split_xero, "quickbooks": split_quickbooks}.get(provider)
     try:
-        parts = (
-            [_envelope(provider, json.dumps(part, separators=(",", ":")), now) for part in split(payload)]
-            if split
-            else []
-        )
+        wrap, bundles = _splittable(provider, payload)
     except _Unsplittable:
         raise TooLarge(f"{provider} body of {len(raw_text)} characters in an unknown shape") from None
-    if not parts or any(len(part.encode()) > MAX_MESSAGE_BYTES for part in parts):
-        raise TooLarge(f"{provider} body of {len(raw_text)} characters has a part over {MAX_MESSAGE_BYTES} bytes")
+    parts = [part for group in _groups(provider, wrap, bundles, now) for part in _fitting(provider, wrap, group, now)]
+    if not parts:
+        raise TooLarge(f"{provider} body of {len(raw_text)} characters has nothing to split")
     logger.info("large webhook body split for the queue", extra={"parts": len(parts)})
     return parts
+
+
+_Wrap = Callable[[list[Any]], Any]
+
+
+def _splittable(provider: str, payload: Any) -> tuple[_Wrap, list[list[Any]]]:
+    """What a body is a list of (Meta: one entry per change, long `statuses` / `messages` lists cut; Xero: its
+    `events`; Intuit: its CloudEvents, or its legacy `eventNotifications`), in bundles to keep in one part when they
+    fit, and how to put some of them back into a body of the same shape."""
+    if provider == "whatsapp":
+        meta = _dict(payload)
+        return (lambda items: {**meta, "entry": items}), _by_message([part["entry"][0] for part in split_meta(meta)])
+    if provider == "xero":
+        xero = _dict(payload)
+        return (lambda items: {**xero, "events": items}), [[e] for e in _list(xero.get("events"))]
+    if provider == "quickbooks" and isinstance(payload, list):
+        return (lambda items: items), [[e] for e in payload]
+    if provider == "quickbooks":
+        legacy = _dict(payload)
+        notifications = _list(legacy.get("eventNotifications"))
+        return (lambda items: {**legacy, "eventNotifications": items}), [[n] for n in notifications]
+    raise _Unsplittable
+
+
+def _by_message(entries: list[dict[str, Any]]) -> list[list[Any]]:
+    """Meta's one-change entries with the statuses of one message (wamid) bundled, so the part that gets them can
+    merge them (the worker merges per message within a body); other changes (replies, preferences) first, in order."""
+    others: list[list[Any]] = []
+    statuses: dict[str, list[Any]] = {}
+    for entry in entries:
+        wamid = _first_wamid(entry)
+        if wamid is None:
+            others.append([entry])
+        else:
+            statuses.setdefault(wamid, []).append(entry)
+    return others + list(statuses.values())
+
+
+def _first_wamid(entry: dict[str, Any]) -> str | None:
+    change = (entry.get("changes") or [None])[0]
+    value = change.get("value") if isinstance(change, dict) else None
+    items = value.get("statuses") if isinstance(value, dict) else None
+    first = items[0] if isinstance(items, list) and items else None
+    return str(first["id"]) if isinstance(first, dict) and first.get("id") else None
+
+
+def _groups(provider: str, wrap: _Wrap, bundles: list[list[Any]], now: dt.datetime) -> Iterator[list[Any]]:
+    """Items, as many per group as one envelope holds (each item's size as it will be in the envelope: its JSON,
+    escaped again inside the envelope's `body` string), a bundle kept in one group unless it is bigger than one."""
+    budget = MAX_MESSAGE_BYTES - len(_envelope(provider, _compact(wrap([])), now).encode())
+    group: list[Any] = []
+    size = 0
+    for bundle in bundles:
+        costs = [len(json.dumps(_compact(item)).encode()) - 1 for item in bundle]  # less the quotes, plus a comma
+        if group and size + sum(costs) > budget:
+            yield group
+            group, size = [], 0
+        for item, cost in zip(bundle, costs, strict=True):
+            if group and size + cost > budget:  # only a bundle bigger than a whole envelope gets here
+                yield group
+                group, size = [], 0
+            group.append(item)
+            size += cost
+    if group:
+        yield group
+
+
+def _fitting(provider: str, wrap: _Wrap, group: list[Any], now: dt.datetime) -> list[str]:
+    """The group in one envelope, or in halves if it does not fit after all; TooLarge for one item too big."""
+    part = _envelope(provider, _compact(wrap(group)), now)
+    if len(part.encode()) <= MAX_MESSAGE_BYTES:
+        return [part]
+    if len(group) == 1:
+        raise TooLarge(f"{provider} body has a part over {MAX_MESSAGE_BYTES} bytes")
+    middle = len(group) // 2
+    return _fitting(provider, wrap, group[:middle], now) + _fitting(provider, wrap, group[middle:], now)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _envelope(provider: str, body: str, now: dt.datetime) -> str:
@@ -132,7 +209,8 @@ def _list(value: Any) -> list[Any]:
 
 
 def split_meta(payload: Any, limit: int = MAX_MESSAGE_BYTES // 2) -> Iterator[dict[str, Any]]:
-    """One payload per change, each change's `statuses` / `messages` cut into chunks of about `limit` bytes."""
+    """One payload per change, each change's `statuses` / `messages` cut into chunks of about `limit` bytes (the
+    pieces `envelopes` packs back together, as many per envelope as fit)."""
     payload = _dict(payload)
     for entry in map(_dict, _list(payload.get("entry"))):
         for change in map(_dict, _list(entry.get("changes"))):
@@ -145,23 +223,6 @@ def split_meta(payload: Any, limit: int = MAX_MESSAGE_BYTES // 2) -> Iterator[di
                 rest = {k: v for k, v in value.items() if k not in ("statuses", "messages")}
                 for chunk in _chunks(value[key], limit):
                     yield _one_change(payload, entry, {**change, "value": {**rest, key: chunk}})
-
-
-def split_xero(payload: Any, limit: int = MAX_MESSAGE_BYTES // 2) -> Iterator[dict[str, Any]]:
-    """Xero's `{"events": [...], ...}`: the same payload around chunks of its events."""
-    payload = _dict(payload)
-    for chunk in _chunks(_list(payload.get("events")), limit):
-        yield {**payload, "events": chunk}
-
-
-def split_quickbooks(payload: Any, limit: int = MAX_MESSAGE_BYTES // 2) -> Iterator[Any]:
-    """Intuit's CloudEvents array by events; its legacy `{"eventNotifications": [...]}` by notifications."""
-    if isinstance(payload, list):
-        yield from _chunks(payload, limit)
-        return
-    payload = _dict(payload)
-    for chunk in _chunks(_list(payload.get("eventNotifications")), limit):
-        yield {**payload, "eventNotifications": chunk}
 
 
 def _one_change(payload: Mapping[str, Any], entry: Mapping[str, Any], change: Any) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from chalicelib.adapters.meta_events import (
     statuses,
     template_event,
 )
-from chalicelib.domain.events import InboundMessage
+from chalicelib.domain.events import InboundMessage, StatusEvent
 from chalicelib.domain.models import ReminderSettings
 from chalicelib.observability import count, logger
 from chalicelib.ports import (
@@ -99,15 +99,20 @@ class WhatsAppWebhookProcessor:
         )
 
     def process(self, payload: Any) -> Report:
+        """One webhook body. Its statuses are applied together at the end, merged per message across the whole body
+        (`services/whatsapp_statuses.py`), and its contacts are remembered in one write per organisation, so a body
+        costs a few DynamoDB calls, not a few per status."""
         report = Report()
         now = self.deps.clock.now()
         parsed = list(changes(payload))
         keys = [k for c in parsed if c.field == "messages" for k in dedupe_keys(c, now)]
         seen = self.deps.seen.seen(keys, now) if keys else frozenset()
+        contacts = self._remember_contacts(parsed, now)
+        pending: dict[str, list[StatusEvent]] = {}  # org -> fresh statuses of the whole body
         done: list[str] = []
         for change in parsed:
             if change.field == "messages":
-                done += self._messages(change, seen, report)
+                done += self._messages(change, seen, report, pending, contacts)
             elif change.field == "user_preferences":
                 self._preferences(change, report)
             elif change.field in TEMPLATE_FIELDS:
@@ -115,6 +120,8 @@ class WhatsAppWebhookProcessor:
             else:
                 report.ignored += 1
                 logger.info("webhook field not handled", extra={"field": change.field})
+        for org_id, events in pending.items():
+            apply_statuses(org_id, events, ledger=self.deps.ledger, phone_flags=self.deps.phone_flags)
         if done:
             self.deps.seen.mark(done, now, SEEN_FOR)
         count("WebhookUpdates", report.statuses + report.messages, provider="whatsapp")
@@ -122,13 +129,34 @@ class WhatsAppWebhookProcessor:
         return report
 
     def _org(self, phone_number_id: str) -> str | None:
+        """The organisation that registered the number (looked up once per processor: one Lambda invocation)."""
         if phone_number_id not in self._orgs:
             self._orgs[phone_number_id] = self.deps.routes.org_for_phone_number(phone_number_id)
         return self._orgs[phone_number_id]
 
+    def _remember_contacts(self, parsed: list[MetaChange], now: dt.datetime) -> dict[str, dict[str, str]]:
+        """Business-scoped user id -> phone pairs of the whole body, per organisation, stored in one call each: a
+        customer's message may name only the user id, here or in a later webhook."""
+        pairs: dict[str, dict[str, str]] = {}
+        for change in parsed:
+            found = contact_pairs(change) if change.field == "messages" and change.phone_number_id else {}
+            org_id = self._org(change.phone_number_id) if found else None
+            if org_id is not None:
+                pairs.setdefault(org_id, {}).update(found)
+        for org_id, known in pairs.items():
+            self.deps.bsuids.remember(org_id, known, now)
+        return pairs
+
     # -- messages: statuses and inbound -----------------------------------------------------------------------
 
-    def _messages(self, change: MetaChange, seen: frozenset[str], report: Report) -> list[str]:
+    def _messages(
+        self,
+        change: MetaChange,
+        seen: frozenset[str],
+        report: Report,
+        pending: dict[str, list[StatusEvent]],
+        contacts: dict[str, dict[str, str]],
+    ) -> list[str]:
         phone_number_id = change.phone_number_id
         org_id = self._org(phone_number_id) if phone_number_id else None
         if org_id is None:
@@ -141,10 +169,10 @@ class WhatsAppWebhookProcessor:
         fresh = [s for s in received if s.dedupe_key not in seen]
         report.duplicates += len(received) - len(fresh)
         if fresh:
-            apply_statuses(org_id, fresh, ledger=self.deps.ledger, phone_flags=self.deps.phone_flags)
+            pending.setdefault(org_id, []).extend(fresh)
             report.statuses += len(fresh)
         done = [s.dedupe_key for s in fresh]
-        for message in self._inbound(org_id, change):
+        for message in self._inbound(org_id, change, contacts.get(org_id, {})):
             if message.dedupe_key in seen:
                 report.duplicates += 1
                 continue
@@ -153,17 +181,15 @@ class WhatsAppWebhookProcessor:
             done.append(message.dedupe_key)
         return done
 
-    def _inbound(self, org_id: str, change: MetaChange) -> Iterator[InboundMessage]:
+    def _inbound(self, org_id: str, change: MetaChange, contacts: dict[str, str]) -> Iterator[InboundMessage]:
         """The customers' messages, each with a phone: Meta may send only a business-scoped user id, which is mapped
-        to the phone a previous webhook paired it with."""
-        pairs = contact_pairs(change)
-        if pairs:
-            self.deps.bsuids.remember(org_id, pairs, self.deps.clock.now())
+        to the phone this body or a previous webhook paired it with."""
         for message in inbound_messages(change, self.deps.clock.now()):
             if message.phone:
                 yield message
             else:
-                yield dataclasses.replace(message, phone=self.deps.bsuids.phone_for(org_id, message.user_id) or "")
+                phone = contacts.get(message.user_id) or self.deps.bsuids.phone_for(org_id, message.user_id) or ""
+                yield dataclasses.replace(message, phone=phone)
 
     # -- user_preferences and template events -----------------------------------------------------------------
 

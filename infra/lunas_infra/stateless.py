@@ -1,6 +1,7 @@
 """The stateless stack: the Chalice app (functions, API, schedule, queue triggers), its role and its alarms.
 
-Chalice packages the app into a SAM template (`chalice package`), which `chalice.cdk.Chalice` includes here. Two
+Chalice packages the app into a SAM template (`chalice package`), which `chalice.cdk.Chalice` includes here; its
+dependency layer is built and pruned first (`lean_layer.prepare`), so the construct ships the lean one. Two
 things Chalice cannot express are patched through CDK escape hatches: partial batch responses on SQS event sources
 (`ReportBatchItemFailures`) and the real ARN of each queue (Chalice only guesses one from a name).
 """
@@ -20,7 +21,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from chalice.cdk import Chalice
 from constructs import Construct
 
-from lunas_infra import runtime
+from lunas_infra import lean_layer, runtime
 from lunas_infra.stage import REPO_ROOT, StageConfig
 from lunas_infra.stateful import DataStack
 
@@ -51,6 +52,7 @@ class AppStack(Stack):
             description="Lunas functions: scoped grants on the stateful stack's resources",
         )
         runtime.grant_access(data, self.role)
+        lean_layer.prepare(REPO_ROOT)  # Chalice reuses the pruned layer it finds in .chalice/deployments
         self.chalice = Chalice(
             self,
             "App",

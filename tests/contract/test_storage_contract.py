@@ -21,6 +21,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.errors import LunasError, StateInvalid, TokenConflict
 from chalicelib.domain.models import (
+    CompanyProfile,
     Connection,
     ConnectionStatus,
     ConsentStatus,
@@ -36,15 +37,19 @@ from chalicelib.domain.models import (
     WhatsAppAccount,
 )
 from chalicelib.domain.records import (
+    BankAccount,
     ConnectionHealth,
     ConnectionRoute,
     InvoiceView,
     LedgerEntry,
     MarketingPreference,
     MessageEntry,
+    PaymentClaim,
+    PaymentInstructions,
     PaymentPage,
     PaymentTarget,
     PendingAuthorization,
+    QrisImage,
     StoredReply,
     WhatsAppSummary,
 )
@@ -94,6 +99,7 @@ def _dynamo(sandbox: Any) -> Impl:
     from chalicelib.storage.ledger import DynamoSendLedger
     from chalicelib.storage.oauth_states import DynamoOAuthStates
     from chalicelib.storage.organisations import DynamoOrganisationRepository
+    from chalicelib.storage.payment_instructions import DynamoPaymentInstructions
     from chalicelib.storage.payment_links import DynamoPaymentLinks
     from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
     from chalicelib.storage.snapshots import DynamoSyncSnapshots
@@ -112,6 +118,7 @@ def _dynamo(sandbox: Any) -> Impl:
         ledger=DynamoSendLedger(),
         decisions=DynamoDecisionLog(),
         payment_links=DynamoPaymentLinks(),
+        payment_instructions=DynamoPaymentInstructions(),
         snapshots=DynamoSyncSnapshots(),
         routes=DynamoRoutes(),
         seen=DynamoWebhookInbox(),
@@ -191,6 +198,15 @@ def test_customer_and_invoice_pauses_with_and_without_an_end(impl: Impl, org: st
     assert impl.holds.active(org, T0) == ({("xero:t1", "C1")}, {("xero:t1", "INV-1")})
     assert impl.holds.active(org, T0 + hours(1)) == ({("xero:t1", "C1")}, frozenset())  # ends at `until`
     assert impl.holds.active(new_org(), T0) == (frozenset(), frozenset())
+
+
+def test_an_invoice_pause_keeps_its_note_while_it_lasts(impl: Impl, org: str) -> None:
+    impl.holds.pause_invoice(org, "xero:t1", "INV-1", T0 + hours(2), note="the customer said they paid")
+    impl.holds.pause_invoice(org, "xero:t1", "INV-2", None)
+    impl.holds.pause_invoice(org, "xero:t1", "INV-3", T0 - hours(1), note="an old pause")
+    assert impl.holds.pause_notes(org, T0) == {("xero:t1", "INV-1"): "the customer said they paid"}
+    assert impl.holds.pause_notes(org, T0 + hours(3)) == {}
+    assert impl.holds.pause_notes(new_org(), T0) == {}
 
 
 def test_a_phone_pause_is_never_shortened(impl: Impl, org: str) -> None:
@@ -319,6 +335,7 @@ def test_the_ledger_reads_back_as_domain_entries(impl: Impl, org: str) -> None:
             delivery="read",
             delivery_at=T0 + hours(1),
             pricing_category="utility",
+            accepted_status="accepted",  # Meta's answer, as recorded with the send
             **sent,
         ),
     ]
@@ -356,6 +373,26 @@ def test_the_ledger_reads_back_as_domain_entries(impl: Impl, org: str) -> None:
         "xero:tenant-1#INV-3#d+14",
     ]
     assert impl.ledger.messages(new_org()) == [] and impl.ledger.entries(new_org()) == []
+
+
+def test_a_send_meta_holds_back_stays_claimed_until_a_status_and_keeps_metas_answer(impl: Impl, org: str) -> None:
+    """Meta's `message_status` other than accepted (template pacing): never re-sent, not sent until a status says so;
+    the answer's `wa_id` is kept when it is not the claimed phone's digits."""
+    held_wamid, other_wamid = unique("wamid."), unique("wamid.")
+    held_key = impl.ledger.claim(org, message(P1, invoice("INV-1")), TODAY, T0)
+    impl.ledger.record_sent(org, held_key, held_wamid, T0, accepted_status="held_for_quality_assessment", wa_id=P1[1:])
+    other_key = impl.ledger.claim(org, message(P2, invoice("INV-2")), TODAY, T0)
+    impl.ledger.record_sent(org, other_key, other_wamid, T0, wa_id="6281299999992")
+    entries = {m.message_key: m for m in impl.ledger.messages(org)}
+    assert (entries[held_key].state, entries[held_key].wamid) == (LedgerState.CLAIMED, held_wamid)
+    assert (entries[held_key].accepted_status, entries[held_key].wa_id) == ("held_for_quality_assessment", None)
+    assert (entries[other_key].state, entries[other_key].wa_id) == (LedgerState.SENT, "6281299999992")
+    assert impl.ledger.states(org, ["xero:tenant-1#INV-1#d+7"]) == {"xero:tenant-1#INV-1#d+7": LedgerState.CLAIMED}
+    assert impl.ledger.phones_messaged_on(org, TODAY, [P1]) == frozenset({P1})  # the phone's message of the day
+    assert impl.ledger.locate([held_wamid]) == {held_wamid: (org, held_key)}  # its statuses find it
+    assert impl.ledger.apply_status(_status(org, held_key, held_wamid, "sent", at=T0 + hours(1)))
+    released = {m.message_key: m for m in impl.ledger.messages(org)}[held_key]
+    assert (released.state, released.delivery, released.sent_at) == (LedgerState.SENT, "sent", T0 + hours(1))
 
 
 def test_a_message_refused_for_good_does_not_use_up_the_phones_day(impl: Impl, org: str) -> None:
@@ -413,6 +450,43 @@ def test_delivery_statuses_never_go_backwards(impl: Impl, org: str) -> None:
     assert {(e.delivery, e.error_code) for e in impl.ledger.entries(org)} == {("failed", 131047)}
     assert impl.ledger.apply_status(_status(org, msg_key, wamid, "deleted"))  # not a delivery status: ignored
     assert not impl.ledger.apply_status(_status(org, "MSG#2026-11-24#+6200000000", wamid, "read"))
+
+
+def test_statuses_in_bulk_end_as_one_after_another_would(impl: Impl, org: str) -> None:
+    """`apply_statuses`: several messages and several statuses each, out of order and repeated, a claimed message,
+    an unknown one; the same end as `apply_status` one at a time (never backwards, pricing and errors kept)."""
+    keys, wamids = [], []
+    for phone, invoices in ((P1, ("INV-1", "INV-2")), (P2, ("INV-3",)), (P3, ("INV-4",))):
+        wamids.append(unique("wamid."))
+        keys.append(impl.ledger.claim(org, message(phone, *(invoice(i) for i in invoices)), TODAY, T0))
+    impl.ledger.record_sent(org, keys[0], wamids[0], T0)
+    impl.ledger.record_sent(org, keys[1], wamids[1], T0)  # keys[2] stays claimed: the worker died after the send
+    failed = _status(org, keys[1], wamids[1], "failed", error_code=131049, error_title="Not delivered")
+    updates = [
+        _status(org, keys[0], wamids[0], "read", at=T0 + hours(2)),
+        _status(org, keys[1], wamids[1], "sent", pricing_category="utility"),
+        _status(org, keys[0], wamids[0], "delivered", pricing_category="utility", at=T0 + hours(1)),
+        failed,
+        _status(org, keys[2], wamids[2], "delivered", at=T0 + hours(1)),
+        _status(org, keys[1], wamids[1], "read"),
+        _status(org, keys[0], wamids[0], "read", at=T0 + hours(2)),
+        _status(org, "MSG#2026-11-24#+6200000000", wamids[0], "read"),  # no such message
+    ]
+    assert impl.ledger.apply_statuses(updates) == 7
+    rows = [_message_row(impl, org, k) for k in keys]
+    assert [(r.state, r.delivery) for r in rows] == [("sent", "read"), ("sent", "failed"), ("sent", "delivered")]
+    assert (rows[0].pricing_category, rows[0].delivery_at) == (None, T0 + hours(2))  # "read" came first
+    assert (rows[1].pricing_category, rows[1].error_code, rows[1].error_title) == ("utility", 131049, "Not delivered")
+    assert rows[2].wamid == wamids[2]
+    entries = {e.ledger_key.split("#")[1]: e for e in impl.ledger.entries(org)}
+    assert {i: (e.state, e.delivery) for i, e in entries.items()} == {
+        "INV-1": (LedgerState.SENT, "read"),
+        "INV-2": (LedgerState.SENT, "read"),
+        "INV-3": (LedgerState.SENT, "failed"),
+        "INV-4": (LedgerState.SENT, "delivered"),
+    }
+    assert entries["INV-3"].error_code == 131049
+    assert impl.ledger.apply_statuses([]) == 0
 
 
 def test_a_status_for_a_claimed_message_completes_it(impl: Impl, org: str) -> None:
@@ -533,6 +607,87 @@ def test_payment_links_resolve_until_they_expire(impl: Impl, org: str) -> None:
     impl.payment_links.remember(unique("nope"), {"i-1": None})  # a code that is gone: nothing to keep
 
 
+def test_payment_links_keep_what_the_reminder_said(impl: Impl, org: str) -> None:
+    """Amount and due date, as the message showed them; a link made before they were kept reads without them."""
+    idr = PaymentTarget(
+        number="INV-1",
+        connection_id="quickbooks:r1",
+        invoice_id="130",
+        amount=Money(Decimal("1250000"), "IDR"),
+        due_date=TODAY,
+    )
+    usd = PaymentTarget(
+        number="INV-2", connection_id="xero:t1", invoice_id="i-2", amount=Money(Decimal("99.50"), "USD"), due_date=TODAY
+    )
+    bare = PaymentTarget(number="INV-3", connection_id="xero:t1", invoice_id="i-3")
+    code = impl.payment_links.create(org, [idr, usd, bare], T0 + hours(24), language="id")
+    impl.payment_links.remember(code, {"i-2": None})
+    page = impl.payment_links.resolve(code, T0)
+    assert page is not None
+    assert page.targets == (idr, dataclasses.replace(usd, looked_up=True), bare)
+    assert str(page.targets[1].amount.amount if page.targets[1].amount else "") == "99.50"
+
+
+def test_a_link_written_before_amounts_were_kept_still_opens(sandbox: Any) -> None:
+    """Backward compatible: a DynamoDB link item without amount, currency and due date (as written before)."""
+    from chalicelib.storage.payment_links import DynamoPaymentLinks
+    from chalicelib.storage.schema import PaymentLinkRecord
+
+    code, org = unique("old"), new_org()
+    legacy = [{"number": "INV-9", "connection_id": "xero:t1", "invoice_id": "i-9", "url": None, "looked_up": False}]
+    PaymentLinkRecord(
+        f"PAYLINK#{code}", "LINK", org_id=org, language="id", links=legacy, expires_at=T0 + hours(1)
+    ).save()
+    page = DynamoPaymentLinks().resolve(code, T0)
+    assert page is not None
+    assert page.targets == (PaymentTarget(number="INV-9", connection_id="xero:t1", invoice_id="i-9"),)
+
+
+def test_i_have_paid_is_kept_once_per_code_newest_first(impl: Impl, org: str) -> None:
+    first = PaymentTarget(
+        number="INV-1",
+        connection_id="xero:t1",
+        invoice_id="i-1",
+        amount=Money(Decimal("500000"), "IDR"),
+        due_date=TODAY,
+    )
+    second = PaymentTarget(number="INV-2", connection_id="xero:t1", invoice_id="i-2", url="https://in.xero.com/x")
+    code, other = unique("c"), unique("c")
+    claim = impl.payment_links.record_claim(org, code, [first, second], T0, dt.timedelta(days=90))
+    kept = (first, PaymentTarget(number="INV-2", connection_id="xero:t1", invoice_id="i-2"))  # no payment page
+    assert claim == PaymentClaim(org_id=org, code=code, claimed_at=T0, invoices=kept)
+    # Pressed again, later, even with other invoices: the first claim, unchanged.
+    again = impl.payment_links.record_claim(org, code, [second], T0 + hours(1), dt.timedelta(days=90))
+    assert again == claim and impl.payment_links.claim(org, code) == claim
+    impl.payment_links.record_claim(org, other, [second], T0 + hours(2), dt.timedelta(days=90))
+    assert [c.code for c in impl.payment_links.claims(org)] == [other, code]  # newest first
+    assert [c.code for c in impl.payment_links.claims(org, limit=1)] == [other]
+    assert impl.payment_links.claim(new_org(), code) is None  # another organisation's partition
+    assert impl.payment_links.claims(new_org()) == []
+
+
+def test_payment_instructions_and_the_qris_image(impl: Impl, org: str) -> None:
+    store = impl.payment_instructions
+    assert store.get(org) == PaymentInstructions()  # nothing set: empty, with the default hold
+    assert store.get(org).claim_hold_days == 3 and not store.get(org).given
+    bca = BankAccount(bank="BCA", account_number="123 456 7890", holder="PT Sumber Rejeki")
+    mandiri = BankAccount(bank="Mandiri", account_number="137-00-1234567-8", holder="Budi Hartono")
+    info = PaymentInstructions(
+        bank_accounts=(bca, mandiri), virtual_account="BCA VA 39010 0812", e_wallet="GoPay 0812", claim_hold_days=5
+    )
+    store.save(org, info)
+    assert store.get(org) == info and store.qris(org) is None
+    png = QrisImage(content_type="image/png", data=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    store.set_qris(org, png)
+    assert store.qris(org) == png
+    store.save(org, dataclasses.replace(info, bank_accounts=(mandiri,)))  # a text save keeps the image
+    assert store.get(org) == dataclasses.replace(info, bank_accounts=(mandiri,), qris_type="image/png")
+    assert store.qris(org) == png
+    store.remove_qris(org)
+    assert store.qris(org) is None and store.get(org).qris_type == ""
+    assert store.get(new_org()) == PaymentInstructions() and store.qris(new_org()) is None
+
+
 # -- connections and their tokens, leases, OAuth states -------------------------------------------------------------
 
 
@@ -601,6 +756,34 @@ def test_connection_status_and_deleted_tokens(impl: Impl, org: str) -> None:
             read(org, "xero:nothing")
     with pytest.raises(LunasError):
         impl.connections.set_status(org, "xero:nothing", ConnectionStatus.DISCONNECTED)
+
+
+def test_a_connection_keeps_its_companys_country_currency_and_time_zone(impl: Impl, org: str) -> None:
+    connection = Connection(
+        org_id=org,
+        connection_id="xero:au-1",
+        provider="xero",
+        tenant_id="au-1",
+        country="AU",
+        currency="AUD",
+        timezone="Australia/Sydney",
+    )
+    impl.connections.add(connection, _tokens(1))
+    assert impl.connections.get(org, connection.connection_id) == connection
+    assert connection.phone_country("ID") == "AU"
+    assert [c for c in impl.connections.active() if c.org_id == org] == [connection]
+
+    older = Connection(org_id=org, connection_id="quickbooks:9341", provider="quickbooks", tenant_id="9341")
+    impl.connections.add(older, _tokens(1))  # connected before Lunas read the company's country
+    assert impl.connections.get(org, older.connection_id).country is None
+    assert impl.connections.get(org, older.connection_id).phone_country("ID") == "ID"  # the organisation's
+    impl.connections.set_profile(org, older.connection_id, CompanyProfile(country="US", currency="USD"))
+    assert impl.connections.get(org, older.connection_id) == dataclasses.replace(older, country="US", currency="USD")
+    impl.connections.set_profile(org, older.connection_id, CompanyProfile())  # nothing known: nothing forgotten
+    assert impl.connections.get(org, older.connection_id).country == "US"
+    assert impl.connections.version(org, older.connection_id) == 3
+    with pytest.raises(LunasError):
+        impl.connections.set_profile(org, "xero:nothing", CompanyProfile(country="US"))
 
 
 def test_a_lease_has_one_holder_until_released_or_expired(impl: Impl, org: str) -> None:
@@ -913,7 +1096,7 @@ def test_the_owner_edits_the_settings_and_the_whatsapp_number(impl: Impl, org: s
         org_id=org, business_name="Toko Maju Jaya", country="MY", language="en", stages=(Stage(0),)
     )
     impl.organisations.update_settings(edited)
-    assert impl.organisations.settings(org) == dataclasses.replace(edited, country="ID")  # set at sign-up only
+    assert impl.organisations.settings(org) == edited  # the country too: the owner may correct it in settings
 
     number, waba = unique("pn"), unique("waba")
     with pytest.raises(ValueError):  # a verified number is stored with the token Meta accepted, never without

@@ -166,7 +166,15 @@ def test_a_sent_reminder_is_claimed_tracked_and_recorded(rig: Rig) -> None:
     assert sent.button_url_suffix is not None
     page = rig.stores.payment_links.resolve(sent.button_url_suffix, TUESDAY_10_JKT)
     assert page is not None and (page.org_id, page.language) == (ORG, "id")
-    assert page.targets == (PaymentTarget(number="No-INV-1", connection_id=CONN, invoice_id="INV-1"),)
+    # It keeps what the message said: the amount and due date the page shows.
+    said = PaymentTarget(
+        number="No-INV-1",
+        connection_id=CONN,
+        invoice_id="INV-1",
+        amount=Money(Decimal("1250000"), "IDR"),
+        due_date=TODAY - dt.timedelta(days=10),
+    )
+    assert page.targets == (said,)
     assert [s.wamid for s in result.sent] == [sent.wamid]
 
 
@@ -219,7 +227,7 @@ def test_two_cycles_at_once_on_one_connection_send_once(rig: Rig, monkeypatch: p
 
 
 def test_a_crash_between_send_and_record_is_never_resent(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
-    def die(*args: object) -> None:
+    def die(*args: object, **kwargs: object) -> None:
         raise WorkerDied("killed after Meta accepted the message, before the wamid was recorded")
 
     with monkeypatch.context() as patched:

@@ -199,7 +199,7 @@ def test_a_status_without_our_tracker_is_matched_by_its_wamid(rig: Rig) -> None:
 
 
 def test_a_status_completes_a_send_whose_worker_died(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
-    def die(*args: object) -> None:
+    def die(*args: object, **kwargs: object) -> None:
         raise WorkerDied("killed after Meta accepted the message")
 
     with monkeypatch.context() as patched:
@@ -219,9 +219,9 @@ def test_a_status_before_its_send_is_recorded_waits_for_it(rig: Rig, monkeypatch
     """Meta's `read` can overtake our own write of the wamid: parked, then applied when the send is recorded."""
     record_sent = rig.stores.ledger.record_sent
 
-    def webhook_first(org_id: str, msg_key: str, wamid: str, at: dt.datetime) -> None:
+    def webhook_first(org_id: str, msg_key: str, wamid: str, at: dt.datetime, **answer: str) -> None:
         rig.webhook({"statuses": [status(wamid, "read", T0)]})  # no tracker: only the wamid names it
-        record_sent(org_id, msg_key, wamid, at)
+        record_sent(org_id, msg_key, wamid, at, **answer)
 
     monkeypatch.setattr(rig.stores.ledger, "record_sent", webhook_first)
     assert decision(rig.cycle()).reason is Reason.SENT
