@@ -18,7 +18,7 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from chalicelib.domain.models import (
     CompanyProfile,
     Connection,
     ConnectionStatus,
+    OAuthTokens,
     ReminderSettings,
     TemplateRef,
     WhatsAppAccount,
@@ -219,19 +220,14 @@ class Container:
         config = self.settings
         if connection.provider == "xero":
             from chalicelib.adapters.xero import XeroAccountingGateway
-            from chalicelib.adapters.xero_oauth import XeroTokenRefresher
+            from chalicelib.services.grants import xero_grant_of
 
-            xero = XeroTokenRefresher(
-                client_id=config.xero_client_id,
-                client_secret=config.xero_client_secret,
-                identity_base=config.xero_identity_base,
-                now=self.clock.now,
-            )
+            xero = self._xero_refresher()
             return XeroAccountingGateway(
                 connection_id=connection.connection_id,
                 tenant_id=connection.tenant_id,
                 country=connection.phone_country(settings.country),
-                access_token=self._connection_tokens(connection, xero),
+                access_token=self._connection_tokens(connection, xero, grant_of=xero_grant_of),
                 api_base=config.xero_api_base,
                 sleep=time.sleep,
             )
@@ -296,7 +292,11 @@ class Container:
             return quickbooks.company_profile()
         raise UnsupportedProvider(f"no adapter for {provider}")
 
-    def _connection_tokens(self, connection: Connection, refresher: TokenRefresher) -> AccessTokenProvider:
+    def _connection_tokens(
+        self, connection: Connection, refresher: TokenRefresher, *, grant_of: Callable[[OAuthTokens], str] | None = None
+    ) -> AccessTokenProvider:
+        """The token set the connection reads (its Xero grant's, or its own), refreshed once for all its readers;
+        `grant_of` names the grant a Xero token set belongs to (a copy from before grants moves into it)."""
         return token_provider(
             org_id=connection.org_id,
             connection_id=connection.connection_id,
@@ -304,7 +304,25 @@ class Container:
             refresher=refresher,
             clock=self.clock,
             leases=self.stores.leases,
+            grant_of=grant_of,
         )
+
+    def _xero_refresher(self) -> TokenRefresher:
+        from chalicelib.adapters.xero_oauth import XeroTokenRefresher
+
+        config = self.settings
+        return XeroTokenRefresher(
+            client_id=config.xero_client_id,
+            client_secret=config.xero_client_secret,
+            identity_base=config.xero_identity_base,
+            now=self.clock.now,
+        )
+
+    def _xero_tokens(self, connection: Connection) -> AccessTokenProvider:
+        """A Xero connection's token provider (the connect flows disconnect with it)."""
+        from chalicelib.services.grants import xero_grant_of
+
+        return self._connection_tokens(connection, self._xero_refresher(), grant_of=xero_grant_of)
 
     # -- what each entry point runs ---------------------------------------------------------------------------------
 
@@ -400,15 +418,27 @@ class Container:
 
     @cached_property
     def connect_flows(self) -> ConnectFlows:
-        """Connecting and disconnecting Xero and QuickBooks in the browser (one pooled HTTP session)."""
+        """Connecting and disconnecting Xero and QuickBooks in the browser (one pooled HTTP session; Xero's identity
+        service through xero-python)."""
+        from chalicelib.adapters.xero_oauth import XeroIdentity
         from chalicelib.services.connections import ConnectFlows, providers_from_settings
 
+        config = self.settings
         return ConnectFlows(
-            providers=providers_from_settings(self.settings),
+            providers=providers_from_settings(config),
             states=self.stores.oauth_states,
             connections=self.stores.connections,
             clock=self.clock,
-            public_base_url=self.settings.public_base_url,
+            public_base_url=config.public_base_url,
             profiles=self.company_profile,
             snapshots=self.stores.snapshots,
+            xero=XeroIdentity(
+                client_id=config.xero_client_id,
+                client_secret=config.xero_client_secret,
+                api_base=config.xero_api_base,
+                identity_base=config.xero_identity_base,
+            ),
+            leases=self.stores.leases,
+            routes=self.stores.routes,
+            access_tokens=self._xero_tokens,
         )

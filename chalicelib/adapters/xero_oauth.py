@@ -1,8 +1,9 @@
-"""Xero's OAuth 2.0 token endpoint through xero-python's TokenApi: refreshing a connection's rotating tokens.
+"""Xero's identity service through xero-python: refreshing a grant's rotating tokens (TokenApi), and the
+organisations a user connected, dropping one, revoking the user's consent (IdentityApi, TokenApi.revoke_token).
 
-Separate from the gateway because it talks to another host (Xero's identity service, not the accounting API) and
-serves another caller (the token service, not the reminder cycle). SDK exceptions never leave this module: they
-become `chalicelib.domain.errors`.
+Separate from the gateway because it talks to other endpoints (Xero's identity service, not the accounting API) and
+serves other callers (the token service and the connect flows, not the reminder cycle). SDK exceptions never leave
+this module: they become `chalicelib.domain.errors`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import Any
 import urllib3
 from xero_python.api_client.oauth2 import TokenApi
 from xero_python.exceptions import ApiException
+from xero_python.identity import IdentityApi
 
 from chalicelib.adapters.xero_client import BACKOFF_SECONDS, BearerAuth, api_client, http_status
 from chalicelib.domain.errors import AccountingError, ReconnectNeeded
+from chalicelib.domain.grants import ORGANISATION, TenantConnection
 from chalicelib.domain.models import OAuthTokens
 
 log = logging.getLogger(__name__)
@@ -87,6 +90,82 @@ class XeroTokenRefresher:
             )
         except (KeyError, TypeError, ValueError):
             raise AccountingError("Xero token endpoint: unreadable answer") from None
+
+
+class XeroIdentity:
+    """`chalicelib.ports.XeroConnections` through xero-python: `IdentityApi.get_connections` (with `auth_event_id`),
+    `IdentityApi.delete_connection`, and `TokenApi.revoke_token`, against configurable hosts.
+
+    Each call gets its own API client with its own bearer header: one user's token never rides on another's call.
+    No retries: the owner is waiting for the page, and a failure is shown or (disconnect) reported.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        api_base: str = "https://api.xero.com",
+        identity_base: str = "https://identity.xero.com",
+        timeout_seconds: float = 15,
+    ) -> None:
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._api_base = api_base.rstrip("/")
+        self._revoke_url = identity_base.rstrip("/") + "/connect/revocation"
+        self._timeout = timeout_seconds
+
+    def _identity(self, access_token: str) -> Any:
+        auth = BearerAuth()
+        auth.access_token = access_token
+        return IdentityApi(api_client(auth), base_url=self._api_base)
+
+    def connections(self, access_token: str, *, auth_event_id: str = "") -> list[TenantConnection]:
+        options: dict[str, Any] = {"auth_event_id": auth_event_id} if auth_event_id else {}
+        try:
+            rows = self._identity(access_token).get_connections(_request_timeout=self._timeout, **options)
+        except ApiException as exc:
+            raise AccountingError(f"Xero connections: HTTP {http_status(exc)}") from None
+        except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+            raise AccountingError(f"Xero connections unreachable ({type(exc).__name__})") from None
+        return [
+            TenantConnection(
+                connection_id=str(row.id or ""),
+                tenant_id=str(row.tenant_id),
+                tenant_name=str(row.tenant_name or ""),
+                tenant_type=str(row.tenant_type or ORGANISATION),
+                auth_event_id=str(row.auth_event_id or ""),
+            )
+            for row in rows or []
+        ]
+
+    def delete_connection(self, access_token: str, connection_id: str) -> bool:
+        try:
+            self._identity(access_token).delete_connection(connection_id, _request_timeout=self._timeout)
+        except ApiException as exc:
+            status = http_status(exc)
+            log.warning("Xero delete connection: HTTP %s", status)
+            return status == 404  # already gone
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            log.warning("Xero delete connection: transport error (%s)", type(exc).__name__)
+            return False
+        return True
+
+    def revoke(self, refresh_token: str) -> bool:
+        token_api = TokenApi(api_client(BearerAuth()), self._client_id, self._client_secret)
+        token_api.revoke_token_url = self._revoke_url  # on the instance, never the class
+        try:
+            token_api.revoke_token(refresh_token)
+        except ApiException as exc:
+            log.warning("Xero revocation: HTTP %s", http_status(exc))
+            return False
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            log.warning("Xero revocation: transport error (%s)", type(exc).__name__)
+            return False
+        except Exception:  # TokenApi raises a bare Exception for a 2xx other than 200
+            log.warning("Xero revocation: unexpected answer")
+            return False
+        return True
 
 
 def _oauth_error(body: Any) -> str:

@@ -3,15 +3,21 @@
 1. `start`: a random `state` (stored hashed for ten minutes, bound to the signed-in user and organisation) and, for
    Xero, a PKCE verifier; the browser goes to the provider's authorize page.
 2. `finish`: the callback must bring back a `state` this user started and has not used; the code is exchanged at the
-   token endpoint (xero-python has no helper for it, so this is plain `requests`); Xero's `/connections` lists the
-   organisations the consent covers (each becomes a connection, all sharing the one token set); QuickBooks names
-   its company in `realmId`. Each company's country, currency and time zone are read with the new token (Xero
-   `Organisation`, QuickBooks `CompanyInfo` and `Preferences`: `CompanyProfileReader`) and kept on the connection:
-   its customers' numbers written without `+` are read in that country. A company that cannot say (an error, a
-   throttle) is connected all the same and falls back to the organisation's country. Tokens are stored
-   KMS-encrypted (`DynamoConnectionRepository`).
-3. `disconnect`: revoke at the provider, delete the stored tokens at once, mark the connection disconnected (the
-   hourly fan-out only reads active connections, so its reminders stop).
+   token endpoint (xero-python has no helper for it, so this is plain `requests`). Xero's tokens belong to the
+   Xero user who consented: they are stored once, as that user's grant (`services/grants.py`), and
+   `GET /connections?authEventId=<the access token's authentication_event_id>` lists the organisations this
+   consent connected; each becomes a connection of the grant, with Xero's connection id. The user's other
+   organisations already connected here read the new tokens too, and are never dropped. QuickBooks names its
+   company in `realmId` and keeps a token set per company. Each company's country, currency and time zone are read
+   with the new token (Xero `Organisation`, QuickBooks `CompanyInfo` and `Preferences`: `CompanyProfileReader`)
+   and kept on the connection: its customers' numbers written without `+` are read in that country. A company that
+   cannot say (an error, a throttle) is connected all the same and falls back to the organisation's country.
+   Tokens are stored KMS-encrypted (`DynamoConnectionRepository`). `held_elsewhere` names the organisations another
+   Lunas organisation has connected too (the dashboard warns: their customers could be reminded twice).
+3. `disconnect`: Xero: `DELETE /connections/{id}` drops that organisation alone; the grant's tokens are deleted
+   (and revoked, which drops every organisation of the user) only with its last connection. QuickBooks: revoke.
+   The stored tokens go at once and the connection is marked disconnected (the hourly fan-out only reads active
+   connections, so its reminders stop).
 
 Every failure is a `ConnectError` with a `kind` the dashboard turns into a page a person understands. Tokens and
 codes never appear in an exception message, a log line or a URL we build.
@@ -23,19 +29,32 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-import jwt
 import requests
 
+from chalicelib.clock import Monotonic, monotonic
 from chalicelib.domain.changes import SnapshotChange
-from chalicelib.domain.errors import LunasError, StateInvalid
+from chalicelib.domain.errors import AccountingError, LunasError, StateInvalid
+from chalicelib.domain.grants import ORGANISATION, TenantConnection
 from chalicelib.domain.models import CompanyProfile, Connection, ConnectionStatus, OAuthTokens
 from chalicelib.domain.records import PendingAuthorization
 from chalicelib.observability import logger
-from chalicelib.ports import Clock, ConnectionRepository, OAuthStates, SnapshotStore
+from chalicelib.ports import (
+    AccessTokenProvider,
+    Clock,
+    ConnectionRepository,
+    Leases,
+    OAuthStates,
+    Routes,
+    SnapshotStore,
+    XeroConnections,
+)
+from chalicelib.services.grants import XeroGrants
 
 # `accounting.settings.read` lets Lunas read the organisation's country, currency and time zone (`GET /Organisation`).
 XERO_SCOPES = "offline_access accounting.invoices.read accounting.contacts.read accounting.settings.read"
@@ -109,7 +128,16 @@ class ConnectFlows:
         http: requests.Session | None = None,
         profiles: CompanyProfileReader | None = None,
         snapshots: SnapshotStore | None = None,
+        xero: XeroConnections | None = None,
+        leases: Leases | None = None,
+        routes: Routes | None = None,
+        access_tokens: Callable[[Connection], AccessTokenProvider] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        elapsed: Monotonic = monotonic,
     ) -> None:
+        """`xero`: Xero's identity service (the container passes xero-python's; by default plain `requests` on
+        `http`). `leases`: a consent waits for refreshes of the organisation's Xero tokens. `routes`: who else holds
+        an organisation. `access_tokens`: a connection's token provider, for the call that disconnects it."""
         self._providers = providers
         self._states = states
         self._connections = connections
@@ -118,6 +146,22 @@ class ConnectFlows:
         self._http = http or requests.Session()
         self._profiles = profiles
         self._snapshots = snapshots
+        self._routes = routes
+        xero_provider = providers.get("xero")
+        identity = xero or (HttpXeroConnections(xero_provider, self._http) if xero_provider else None)
+        self._xero = (
+            XeroGrants(
+                connections=connections,
+                xero=identity,
+                clock=clock,
+                leases=leases,
+                access_tokens=access_tokens,
+                sleep=sleep,
+                elapsed=elapsed,
+            )
+            if identity is not None
+            else None
+        )
 
     def redirect_uri(self, provider: str) -> str:
         return f"{self._base}/connect/{provider}/callback"
@@ -165,18 +209,71 @@ class ConnectFlows:
         code = query.get("code", "")
         if not code:
             raise ConnectError("callback without a code", kind="provider_error")
-        tokens, raw = self._exchange(provider, code, pending)
-        tenants = self._tenants(provider, tokens, raw, query)
-        if not tenants:
-            raise ConnectError("the consent covers no organisation", kind="no_organisations")
-        connections = [
-            self._store(
-                org_id, provider.name, tenant_id, name, tokens, profile=self._profile(provider.name, tenant_id, tokens)
-            )
-            for tenant_id, name in tenants
-        ]
+        if provider.name == "xero":
+            connections = self._finish_xero(org_id, provider, code, pending)
+        else:
+            realm = query.get("realmId", "")
+            if not realm:
+                raise ConnectError("the consent covers no company", kind="no_organisations")
+            tokens = self._exchange(provider, code, pending)
+            profile = self._profile(provider.name, realm, tokens)
+            name = f"QuickBooks company {realm}"
+            connections = [self._store(org_id, provider.name, realm, name, tokens, profile=profile)]
         logger.info("connected", extra={"provider": provider.name, "connections": len(connections)})
         return connections
+
+    def _finish_xero(
+        self, org_id: str, provider: OAuthProvider, code: str, pending: PendingAuthorization
+    ) -> list[Connection]:
+        """The consent's tokens become its Xero user's grant; each organisation it connected, a connection of it."""
+        grants = self._xero_grants()
+        try:
+            consent = grants.consent(org_id, lambda: self._exchange(provider, code, pending))
+        except ConnectError:
+            raise
+        except LunasError as exc:
+            raise ConnectError(f"Xero connections unreadable ({type(exc).__name__})", kind="provider_error") from None
+        if not consent.organisations:
+            raise ConnectError("the consent covers no organisation", kind="no_organisations")
+        connections = []
+        for organisation in consent.organisations:
+            profile = self._profile("xero", organisation.tenant_id, consent.tokens)
+            connection, before = grants.attach(org_id, consent, organisation, profile)
+            if before is not None and profile.country and profile.country != before.country:
+                self._forget_phones(org_id, connection.connection_id)
+            connections.append(connection)
+        restored = grants.restore(org_id, consent, [c.connection_id for c in connections])
+        if restored:
+            logger.info("the Xero user's other organisations read the new tokens", extra={"restored": len(restored)})
+        return connections
+
+    def held_elsewhere(self, org_id: str, connections: list[Connection]) -> list[Connection]:
+        """Those of `connections` that another Lunas organisation has connected too (not disconnected there): both
+        would remind their customers, and both share the provider's limits for that company."""
+        if self._routes is None:
+            return []
+        shared = []
+        for connection in connections:
+            for route in self._routes.connections_for_tenant(connection.provider, connection.tenant_id):
+                if route.org_id == org_id:
+                    continue
+                try:
+                    other = self._connections.get(route.org_id, route.connection_id)
+                except LunasError:
+                    continue
+                if other.status is not ConnectionStatus.DISCONNECTED:
+                    shared.append(connection)
+                    break
+        return shared
+
+    def _xero_grants(self) -> XeroGrants:
+        if self._xero is None:
+            raise ConnectError("Xero is not configured", kind="unknown_provider")
+        return self._xero
+
+    def _forget_phones(self, org_id: str, connection_id: str) -> None:
+        if self._snapshots is not None:
+            forget_customer_phones(self._snapshots, org_id, connection_id)
 
     def _profile(self, provider: str, tenant_id: str, tokens: OAuthTokens) -> CompanyProfile:
         """Where the company is, or an empty profile (the organisation's country applies) if it cannot be read."""
@@ -201,7 +298,7 @@ class ConnectFlows:
             kinds = {"missing": "missing_state", "expired": "expired_state", "replayed": "replayed"}
             raise ConnectError(str(exc), kind=kinds.get(exc.kind, "wrong_user")) from None
 
-    def _exchange(self, provider: OAuthProvider, code: str, pending: PendingAuthorization) -> tuple[OAuthTokens, Any]:
+    def _exchange(self, provider: OAuthProvider, code: str, pending: PendingAuthorization) -> OAuthTokens:
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": pending.redirect_uri}
         if pending.code_verifier:
             form["code_verifier"] = pending.code_verifier
@@ -221,37 +318,10 @@ class ConnectFlows:
             raise ConnectError(f"token endpoint answered HTTP {response.status_code}", kind="provider_error")
         return _parse_tokens(response, self._clock.now())
 
-    def _tenants(
-        self, provider: OAuthProvider, tokens: OAuthTokens, raw: Any, query: dict[str, str]
-    ) -> list[tuple[str, str]]:
-        if provider.name == "quickbooks":
-            realm = query.get("realmId", "")
-            return [(realm, f"QuickBooks company {realm}")] if realm else []
-        params = {}
-        event = _auth_event_id(tokens.access_token)
-        if event:
-            params["authEventId"] = event  # only the organisations connected in this flow
-        try:
-            response = self._http.get(
-                provider.connections_url,
-                params=params,
-                headers={"Authorization": f"Bearer {tokens.access_token}", "Accept": "application/json"},
-                timeout=_TIMEOUT,
-            )
-        except requests.RequestException as exc:
-            raise ConnectError(f"connections unreachable ({type(exc).__name__})", kind="provider_error") from None
-        if response.status_code != 200:
-            raise ConnectError(f"connections answered HTTP {response.status_code}", kind="provider_error")
-        rows = response.json()
-        return [
-            (str(r["tenantId"]), str(r.get("tenantName") or ""))
-            for r in rows
-            if r.get("tenantType", "ORGANISATION") == "ORGANISATION"
-        ]
-
     def _store(
         self, org_id: str, provider: str, tenant_id: str, name: str, tokens: OAuthTokens, *, profile: CompanyProfile
     ) -> Connection:
+        """A QuickBooks company: its own token set (Intuit's tokens are per company)."""
         connection = Connection(
             org_id=org_id,
             connection_id=f"{provider}:{tenant_id}",
@@ -272,8 +342,8 @@ class ConnectFlows:
         self._connections.set_status(org_id, connection.connection_id, ConnectionStatus.ACTIVE)
         if profile.country or profile.currency or profile.timezone:
             self._connections.set_profile(org_id, connection.connection_id, profile)
-        if profile.country and profile.country != before.country and self._snapshots is not None:
-            forget_customer_phones(self._snapshots, org_id, connection.connection_id)
+        if profile.country and profile.country != before.country:
+            self._forget_phones(org_id, connection.connection_id)
         return self._connections.get(org_id, connection.connection_id)
 
     # -- 3. disconnect -----------------------------------------------------------------------------------------
@@ -287,47 +357,85 @@ class ConnectFlows:
         except LunasError:
             raise ConnectError("no such connection in this organisation", kind="not_found") from None
         provider = self._provider(connection.provider)
-        revoked = self._revoke(provider, connection)
+        if provider.name == "xero":
+            revoked = self._xero_grants().drop(connection)  # this organisation only; the grant with its last one
+        else:
+            revoked = self._revoke(provider, connection)
+            self._connections.delete_tokens(org_id, connection_id)
         self._connections.set_status(org_id, connection_id, ConnectionStatus.DISCONNECTED)
-        self._connections.delete_tokens(org_id, connection_id)
         logger.info("disconnected", extra={"provider": provider.name, "revoked": revoked})
         return Disconnected(connection=connection, revoked_at_provider=revoked)
 
     def _revoke(self, provider: OAuthProvider, connection: Connection) -> bool:
+        """QuickBooks: Intuit's tokens are per company, so revoking them drops this company only."""
         try:
             tokens, _ = self._connections.load_tokens(connection.org_id, connection.connection_id)
         except LunasError:
             return True  # nothing stored: nothing to revoke
-        if self._shared(connection, tokens.refresh_token):
-            return True  # another connection of this consent still uses the token set; ours is deleted below
         try:
-            if provider.name == "quickbooks":
-                response = self._http.post(
-                    provider.revoke_url,
-                    json={"token": tokens.refresh_token},
-                    auth=_basic(provider),
-                    headers={"Accept": "application/json"},
-                    timeout=_TIMEOUT,
-                )
-            else:
-                response = self._http.post(
-                    provider.revoke_url, data={"token": tokens.refresh_token}, auth=_basic(provider), timeout=_TIMEOUT
-                )
+            response = self._http.post(
+                provider.revoke_url,
+                json={"token": tokens.refresh_token},
+                auth=_basic(provider),
+                headers={"Accept": "application/json"},
+                timeout=_TIMEOUT,
+            )
         except requests.RequestException:
             return False
         return response.status_code == 200
 
-    def _shared(self, connection: Connection, refresh_token: str) -> bool:
-        for other in self._connections.for_org(connection.org_id):
-            if other.connection_id == connection.connection_id or other.status is ConnectionStatus.DISCONNECTED:
-                continue
-            try:
-                theirs, _ = self._connections.load_tokens(other.org_id, other.connection_id)
-            except LunasError:
-                continue
-            if theirs.refresh_token == refresh_token:
-                return True
-        return False
+
+class HttpXeroConnections:
+    """`XeroConnections` over plain `requests` (the default when no other is given; the container passes
+    xero-python's, `chalicelib.adapters.xero_oauth.XeroIdentity`)."""
+
+    def __init__(self, provider: OAuthProvider, http: requests.Session) -> None:
+        self._provider = provider
+        self._http = http
+
+    def connections(self, access_token: str, *, auth_event_id: str = "") -> list[TenantConnection]:
+        params = {"authEventId": auth_event_id} if auth_event_id else {}
+        try:
+            response = self._http.get(
+                self._provider.connections_url, params=params, headers=_bearer(access_token), timeout=_TIMEOUT
+            )
+            rows = response.json() if response.status_code == 200 else None
+        except (requests.RequestException, ValueError) as exc:
+            raise AccountingError(f"Xero connections unreachable ({type(exc).__name__})") from None
+        if not isinstance(rows, list):
+            raise AccountingError(f"Xero connections answered HTTP {response.status_code}")
+        return [
+            TenantConnection(
+                connection_id=str(row.get("id") or ""),
+                tenant_id=str(row["tenantId"]),
+                tenant_name=str(row.get("tenantName") or ""),
+                tenant_type=str(row.get("tenantType") or ORGANISATION),
+                auth_event_id=str(row.get("authEventId") or ""),
+            )
+            for row in rows
+        ]
+
+    def delete_connection(self, access_token: str, connection_id: str) -> bool:
+        url = f"{self._provider.connections_url}/{quote(connection_id, safe='')}"
+        try:
+            response = self._http.delete(url, headers=_bearer(access_token), timeout=_TIMEOUT)
+        except requests.RequestException:
+            return False
+        return response.status_code in (200, 204, 404)  # 404: already gone
+
+    def revoke(self, refresh_token: str) -> bool:
+        provider = self._provider
+        try:
+            response = self._http.post(
+                provider.revoke_url, data={"token": refresh_token}, auth=_basic(provider), timeout=_TIMEOUT
+            )
+        except requests.RequestException:
+            return False
+        return response.status_code == 200
+
+
+def _bearer(access_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
 
 
 def _oauth_error(response: requests.Response) -> str:
@@ -337,10 +445,10 @@ def _oauth_error(response: requests.Response) -> str:
         return ""
 
 
-def _parse_tokens(response: requests.Response, now: dt.datetime) -> tuple[OAuthTokens, Any]:
+def _parse_tokens(response: requests.Response, now: dt.datetime) -> OAuthTokens:
     try:
         data = response.json()
-        tokens = OAuthTokens(
+        return OAuthTokens(
             access_token=str(data["access_token"]),
             refresh_token=str(data["refresh_token"]),
             expires_at=now + dt.timedelta(seconds=int(data["expires_in"])),
@@ -348,16 +456,6 @@ def _parse_tokens(response: requests.Response, now: dt.datetime) -> tuple[OAuthT
         )
     except (ValueError, KeyError, TypeError):
         raise ConnectError("unreadable token answer", kind="provider_error") from None
-    return tokens, data
-
-
-def _auth_event_id(access_token: str) -> str:
-    """Xero's access token is a JWT naming the consent (`authentication_event_id`); other tokens have none."""
-    try:
-        claims = jwt.decode(access_token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return ""
-    return str(claims.get("authentication_event_id") or "")
 
 
 def providers_from_settings(config: Any) -> dict[str, OAuthProvider]:

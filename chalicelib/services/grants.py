@@ -287,6 +287,8 @@ class XeroGrants:
             found = next((row for row in rows if row.tenant_id == connection.tenant_id), None)
             if found is None:
                 return True  # Xero no longer lists it for this user: nothing to drop
+            if not found.connection_id:
+                return False
             xero_id = found.connection_id
         return self._xero.delete_connection(access_token, xero_id)
 

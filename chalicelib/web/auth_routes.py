@@ -114,10 +114,11 @@ def connect_callback(ctx: Ctx, provider: str) -> Response:
     from chalicelib import bootstrap
 
     query = query_params(ctx.request)
-    bootstrap.container().connect_flows.finish(
-        org_id=ctx.user.org_id, user_sub=ctx.user.user_sub, provider_name=provider, query=query
-    )
-    return redirect(ctx, "/dashboard?m=connected")
+    flows = bootstrap.container().connect_flows
+    connected = flows.finish(org_id=ctx.user.org_id, user_sub=ctx.user.user_sub, provider_name=provider, query=query)
+    # Another Lunas organisation has connected one of these companies too: both would remind its customers.
+    shared = flows.held_elsewhere(ctx.user.org_id, connected)
+    return redirect(ctx, "/dashboard?m=" + ("connected_shared" if shared else "connected"))
 
 
 @web.route("/connections/disconnect", methods=["POST"], content_types=FORM)

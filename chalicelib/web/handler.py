@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 web = Blueprint(__name__)
 
 FORM = ["application/x-www-form-urlencoded"]
-_FLASH_KEYS = frozenset({"saved", "connected", "disconnected", "not_revoked", "consent", "queued", "done", "none"})
+_FLASH_KEYS = frozenset(
+    {"saved", "connected", "connected_shared", "disconnected", "not_revoked", "consent", "queued", "done", "none"}
+)
 
 
 class CsrfRejected(Exception):

@@ -187,6 +187,10 @@ _EN: dict[str, str] = {
     "stage": "Stage",
     "flash_saved": "Saved.",
     "flash_connected": "Connected. Your invoices will be read in the next cycle.",
+    "flash_connected_shared": (
+        "Connected, but another Lunas account has connected the same company too: its customers could get "
+        "reminders from both accounts. Disconnect it in the account that should not send them."
+    ),
     "flash_disconnected": "Disconnected. Its tokens are deleted and its reminders stopped.",
     "flash_not_revoked": (
         "Disconnected and its tokens deleted, but we could not reach the provider to revoke access: remove Lunas "
@@ -423,6 +427,10 @@ _ID: dict[str, str] = {
     "stage": "Tahap",
     "flash_saved": "Tersimpan.",
     "flash_connected": "Terhubung. Tagihan Anda akan dibaca pada siklus berikutnya.",
+    "flash_connected_shared": (
+        "Terhubung, tetapi akun Lunas lain juga sudah menghubungkan perusahaan yang sama: pelanggannya bisa "
+        "menerima pengingat dari kedua akun. Putuskan di akun yang tidak seharusnya mengirimkannya."
+    ),
     "flash_disconnected": "Terputus. Tokennya dihapus dan pengingatnya dihentikan.",
     "flash_not_revoked": (
         "Terputus dan tokennya dihapus, tetapi kami tidak dapat menghubungi penyedia untuk mencabut akses: hapus "

@@ -266,6 +266,9 @@ class FakeHttp:
     def get(self, url: str, **kwargs: Any) -> FakeResponse:
         return self._call("GET", url, kwargs)
 
+    def delete(self, url: str, **kwargs: Any) -> FakeResponse:
+        return self._call("DELETE", url, kwargs)
+
     def _call(self, method: str, url: str, kwargs: dict[str, Any]) -> FakeResponse:
         self.calls.append((method, url, kwargs))
         return self.answers.get((method, url), FakeResponse(404, {"error": "not_found"}))

@@ -43,9 +43,9 @@ QUICKBOOKS = OAuthProvider(
 )
 TOKEN_ANSWER = {"access_token": "access-1", "refresh_token": "refresh-1", "expires_in": 1800, "scope": "x"}
 TENANTS = [
-    {"tenantId": "t-1", "tenantName": "Toko Sumber Rejeki", "tenantType": "ORGANISATION"},
-    {"tenantId": "t-2", "tenantName": "CV Sumber Rejeki", "tenantType": "ORGANISATION"},
-    {"tenantId": "p-1", "tenantName": "Practice", "tenantType": "PRACTICE"},
+    {"id": "c-1", "tenantId": "t-1", "tenantName": "Toko Sumber Rejeki", "tenantType": "ORGANISATION"},
+    {"id": "c-2", "tenantId": "t-2", "tenantName": "CV Sumber Rejeki", "tenantType": "ORGANISATION"},
+    {"id": "c-p", "tenantId": "p-1", "tenantName": "Practice", "tenantType": "PRACTICE"},
 ]
 
 
@@ -126,6 +126,9 @@ def test_connecting_xero_stores_one_connection_per_organisation_sharing_one_toke
         scope="x",
     )
     assert rig.tokens("xero:t-1") == rig.tokens("xero:t-2") == expected
+    links = rig.stores.connections.links(ORG)  # one grant (an opaque token names no user: one per consent)
+    assert links["xero:t-1"].grant_id == links["xero:t-2"].grant_id != ""
+    assert [links[c].provider_connection_id for c in ("xero:t-1", "xero:t-2")] == ["c-1", "c-2"]
     assert {c.connection_id for c in rig.stores.connections.active()} == {"xero:t-1", "xero:t-2"}
     assert [r.connection_id for r in rig.stores.routes.connections_for_tenant("xero", "t-2")] == ["xero:t-2"]
 
@@ -217,16 +220,47 @@ def test_disconnecting_revokes_deletes_the_tokens_and_stops_reminders(rig: Flows
         rig.stores.connections.load_tokens(ORG, "quickbooks:9341")
 
 
-def test_disconnecting_one_of_two_xero_organisations_keeps_the_shared_tokens_valid(rig: Flows) -> None:
+def test_disconnecting_one_of_two_xero_organisations_drops_it_alone_and_keeps_the_shared_tokens(rig: Flows) -> None:
     rig.connect_xero()
+    rig.http.answer("DELETE", f"{XERO.connections_url}/c-1", 204)
     done = rig.flows.disconnect(org_id=ORG, connection_id="xero:t-1")
-    assert done.revoked_at_provider  # nothing to revoke: the other organisation still uses the token set
-    assert rig.http.called("POST", XERO.revoke_url) == []
+    assert done.revoked_at_provider  # Xero dropped that organisation: DELETE /connections/{id}
+    assert [c["headers"]["Authorization"] for c in rig.http.called("DELETE", f"{XERO.connections_url}/c-1")] == [
+        "Bearer access-1"
+    ]
+    assert rig.http.called("POST", XERO.revoke_url) == []  # revoking would drop the other organisation too
     assert rig.tokens("xero:t-2").refresh_token == "refresh-1"
     assert [c.connection_id for c in rig.stores.connections.active()] == ["xero:t-2"]
+    with pytest.raises(Exception, match="no tokens"):
+        rig.stores.connections.load_tokens(ORG, "xero:t-1")
 
-    rig.flows.disconnect(org_id=ORG, connection_id="xero:t-2")  # the last one: now it is revoked
+    # The last one: dropped, and since Xero lists nothing else for the user, the tokens are revoked and deleted.
+    rig.http.answer("DELETE", f"{XERO.connections_url}/c-2", 204)
+    rig.http.answer("GET", XERO.connections_url, 200, [])
+    assert rig.flows.disconnect(org_id=ORG, connection_id="xero:t-2").revoked_at_provider
     assert [c["data"] for c in rig.http.called("POST", XERO.revoke_url)] == [{"token": "refresh-1"}]
+    with pytest.raises(Exception, match="no tokens"):
+        rig.stores.connections.load_tokens(ORG, "xero:t-2")
+
+
+def test_the_last_organisation_is_not_revoked_while_xero_lists_others_of_the_user(rig: Flows) -> None:
+    """Another Lunas organisation may hold the same Xero user's other organisations: revocation would drop them."""
+    rig.connect_xero()
+    for connection_id in ("c-1", "c-2"):
+        rig.http.answer("DELETE", f"{XERO.connections_url}/{connection_id}", 204)
+    rig.flows.disconnect(org_id=ORG, connection_id="xero:t-1")
+    assert rig.flows.disconnect(org_id=ORG, connection_id="xero:t-2").revoked_at_provider
+    assert rig.http.called("POST", XERO.revoke_url) == []  # Xero still lists p-1 (and t-1 in this canned answer)
+    assert rig.stores.connections.active() == []
+
+
+def test_a_xero_organisation_that_cannot_be_dropped_is_still_disconnected(rig: Flows) -> None:
+    rig.connect_xero()
+    rig.http.answer("DELETE", f"{XERO.connections_url}/c-1", 503)
+    done = rig.flows.disconnect(org_id=ORG, connection_id="xero:t-1")
+    assert not done.revoked_at_provider  # the owner is told to remove Lunas in Xero
+    assert rig.stores.connections.get(ORG, "xero:t-1").status is ConnectionStatus.DISCONNECTED
+    assert rig.tokens("xero:t-2").refresh_token == "refresh-1"
 
 
 def test_a_failed_revocation_still_disconnects(rig: Flows) -> None:
