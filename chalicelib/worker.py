@@ -7,6 +7,7 @@ retry cannot fix (the owner must reconnect; the daily API budget is spent) are r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -14,31 +15,51 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib import bootstrap
+from chalicelib.clock import monotonic
 from chalicelib.domain.errors import AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import ConnectionStatus
 from chalicelib.observability import bind_org, logger
 from chalicelib.services.reminders import CycleResult, run_cycle
 
+# Sending stops this long before Lambda would end the invocation: the last batch's sends and the decisions' writes
+# must finish, or the claims of a killed invocation stay unconfirmed (chalicelib/services/reminders.py `deadline`).
+STOP_SENDING_BEFORE_TIMEOUT_S = 30.0
+
 
 def process_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     processor = BatchProcessor(event_type=EventType.SQS)
+    deadline = _deadline(context)
     response = process_partial_response(
-        event=event, record_handler=_handle_record, processor=processor, context=context
+        event=event,
+        record_handler=lambda record: _handle_record(record, deadline),
+        processor=processor,
+        context=context,
     )
     return dict(response)
 
 
-def _handle_record(record: SQSRecord) -> str:
+def _deadline(context: Any) -> float | None:
+    """The elapsed-time reading (chalicelib.clock.monotonic) after which no more messages go out in this invocation."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return None
+    return monotonic() + float(remaining()) / 1000 - STOP_SENDING_BEFORE_TIMEOUT_S
+
+
+def _handle_record(record: SQSRecord, deadline: float | None = None) -> str:
     body = json.loads(record.body)
     try:
-        return run_connection_cycle(body["org_id"], body["connection_id"])
+        return run_connection_cycle(body["org_id"], body["connection_id"], deadline=deadline)
     except Exception:
         logger.exception("cycle failed; SQS will redeliver the message", extra={"message_id": record.message_id})
         raise
 
 
-def run_connection_cycle(org_id: str, connection_id: str) -> str:
-    """Run one cycle and return its one-line summary (also stored on the connection for the owner)."""
+def run_connection_cycle(org_id: str, connection_id: str, *, deadline: float | None = None) -> str:
+    """Run one cycle and return its one-line summary (also stored on the connection for the owner).
+
+    `deadline`: an elapsed-time reading after which no more messages are sent (the rest wait for the next cycle).
+    """
     bind_org(org_id, connection_id)
     lunas = bootstrap.container()
     connection = lunas.stores.connections.get(org_id, connection_id)
@@ -47,7 +68,8 @@ def run_connection_cycle(org_id: str, connection_id: str) -> str:
         logger.info("connection not active; skipped", extra={"status": connection.status.value})
         return f"skipped: {connection.status.value}"
     try:
-        result: CycleResult = run_cycle(connection, lunas.cycle_dependencies(connection))
+        deps = lunas.cycle_dependencies(connection)
+        result: CycleResult = run_cycle(connection, dataclasses.replace(deps, deadline=deadline))
         summary = result.summary()
     except ReconnectNeeded:
         summary = "reconnect needed: the accounting system refused our access; reminders are paused"

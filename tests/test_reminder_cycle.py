@@ -237,6 +237,22 @@ def test_a_xero_daily_limit_pauses_the_connection_until_tomorrow_without_failing
     assert world.messages() == []
 
 
+def test_a_worker_near_its_time_limit_sends_nothing_more_and_says_why(world: World) -> None:
+    """Lambda ends an invocation at its timeout: a cycle stops sending 30 s before it, and what waits says so."""
+    import app
+    from chalicelib.clock import monotonic
+    from sandbox.lambda_runtime import LambdaContext
+
+    _one_overdue_customer(world)
+    almost_out = LambdaContext("run_reminder_cycles", deadline_ms=monotonic() * 1000 + 20_000)  # 20 s left
+    assert app.run_reminder_cycles(world.sqs_event(), almost_out) == {"batchItemFailures": []}
+    reason, detail = world.decisions()["INV-001"]
+    assert reason == "deferred" and "ran out of time" in detail and "next cycle" in detail
+    assert world.messages() == []
+    world.run_cycle()  # the next hour's cycle, with time to spare
+    assert world.reasons() == {"INV-001": "sent"}
+
+
 def test_a_meta_error_is_recorded_with_its_code_and_retryable_errors_are_retried_next_cycle(
     world: World, sandbox: Sandbox
 ) -> None:

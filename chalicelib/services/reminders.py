@@ -90,6 +90,12 @@ def _affordable_batches(batches: Sequence[Sequence[OutgoingMessage]], remaining:
     return len(batches)
 
 
+_OUT_OF_TIME = (
+    "not sent: this cycle ran out of time (the worker's limit) before reaching it; the most overdue went first, "
+    "this one goes in the next cycle"
+)
+
+
 def _allowance_detail(gateway: AccountingGateway) -> str:
     vendor = {"xero": "Xero", "quickbooks": "QuickBooks"}.get(gateway.source, gateway.source)
     left = gateway.remaining_calls_today()
@@ -138,6 +144,7 @@ class CycleDependencies:
     recheck_after: dt.timedelta
     template_notes: Callable[[], Mapping[TemplateRef, str]] = dict  # why a template is unusable (Meta's events)
     elapsed: Monotonic = monotonic  # how fresh the first read still is: elapsed time, never the business clock
+    deadline: float | None = None  # an `elapsed` reading after which nothing more is sent (the Lambda's time limit)
 
 
 def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
@@ -281,7 +288,10 @@ class _Delivery:
         affordable = _affordable_batches(batches, self.deps.gateway.remaining_calls_today())
         throttled: SendFailed | None = None
         for index, batch in enumerate(batches):
-            if index >= affordable:
+            if self.deps.deadline is not None and self.deps.elapsed() >= self.deps.deadline:
+                for message in batch:
+                    self._decide(message, Reason.DEFERRED, _OUT_OF_TIME)
+            elif index >= affordable:
                 for message in batch:
                     self._decide(message, Reason.DEFERRED, _allowance_detail(self.deps.gateway))
             elif throttled is not None:

@@ -3,10 +3,11 @@ vendor's daily allowance runs low, the most overdue invoices go first and the re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from chalicelib.domain.models import Reason
-from chalicelib.services.reminders import REREAD_BATCH, RESERVED_CALLS, SEND_BATCH
+from chalicelib.domain.models import Connection, Reason
+from chalicelib.services.reminders import REREAD_BATCH, RESERVED_CALLS, SEND_BATCH, run_cycle
 from tests.builders import CONN, TODAY, consent, customer, invoice
 from tests.unit.rig import ORG, Rig
 
@@ -70,3 +71,16 @@ def test_no_daily_cap_means_no_limit() -> None:
     _customers(rig, SEND_BATCH + 10)
     rig.cycle()
     assert len(rig.sender.templates) == SEND_BATCH + 10
+
+
+def test_a_cycle_that_runs_out_of_time_stops_sending_most_overdue_first() -> None:
+    """Each batch costs time; after the deadline the rest wait for the next cycle, with the reason."""
+    rig = Rig(recheck_after=dt.timedelta(0))
+    _customers(rig, SEND_BATCH + 10)
+    readings = iter(range(1000))  # every elapsed-time reading is one second later
+    deps = dataclasses.replace(rig.deps(), elapsed=lambda: float(next(readings)), deadline=1.5)
+    result = run_cycle(Connection(org_id=ORG, connection_id=CONN, provider="xero", tenant_id=CONN), deps)
+    assert len(rig.sender.templates) == SEND_BATCH
+    assert {m.to for m in rig.sender.templates} == {f"+62812{k:08d}" for k in range(10, SEND_BATCH + 10)}
+    waiting = [d for d in result.decisions if d.reason is Reason.DEFERRED]
+    assert len(waiting) == 10 and all("ran out of time" in (d.detail or "") for d in waiting)
