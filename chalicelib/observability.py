@@ -118,15 +118,16 @@ def bind_org(org_id: str, connection_id: str | None = None) -> None:
 def count(name: str, value: int = 1, **dimensions: str) -> None:
     """Record a count metric, e.g. count("RemindersSkipped", reason="no_consent")."""
     from aws_lambda_powertools.metrics import MetricUnit
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
+    # Powertools prints on its own when 100 metrics pile up (outside an invocation: the sandbox, scripts) and
+    # single_metric flushes at once; neither checks POWERTOOLS_METRICS_DISABLED, so it is checked here.
+    if is_metrics_disabled():
+        return
     if not dimensions:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         return
     from aws_lambda_powertools.metrics import single_metric
-    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
-
-    if is_metrics_disabled():  # single_metric flushes on its own and does not check this itself
-        return
 
     with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace="Lunas") as metric:
         for key, val in dimensions.items():
