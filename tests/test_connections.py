@@ -26,7 +26,7 @@ from chalicelib.services.tokens import ConnectionTokens
 from chalicelib.storage.connections import DynamoLeases
 from chalicelib.storage.oauth_states import DynamoOAuthStates
 from chalicelib.storage.organisations import NotFound
-from chalicelib.storage.schema import ConnectionRecord, org_pk
+from chalicelib.storage.schema import ConnectionRecord, GrantRecord, org_pk
 from sandbox.run import Sandbox
 from tests.web_support import WebClient, authorize, connect, decide, new_email, org_of, retire_connections
 
@@ -83,8 +83,15 @@ def test_connect_xero_with_two_organisations_pkce_and_encrypted_tokens(sandbox: 
     org = org_of(_email(owner))
     connections = _connections(org)
     assert set(connections) == {f"xero:{first}", f"xero:{second}"}
-    record = ConnectionRecord.get(org_pk(org), f"CONN#xero:{first}")
-    assert record.token_ciphertext is not None and b"xero-rt-" not in record.token_ciphertext
+    # One token set for the consent's Xero user, stored once (encrypted) in the grant both connections read.
+    grant_id = bootstrap.container().stores.connections.link(org, f"xero:{first}").grant_id
+    assert (
+        grant_id.startswith("xero:")
+        and grant_id == bootstrap.container().stores.connections.link(org, f"xero:{second}").grant_id
+    )
+    assert ConnectionRecord.get(org_pk(org), f"CONN#xero:{first}").token_ciphertext is None
+    grant = GrantRecord.get(org_pk(org), f"GRANT#{grant_id}")
+    assert b"xero-rt-" not in grant.token_ciphertext and b"eyJ" not in grant.token_ciphertext
     tokens, _ = bootstrap.container().stores.connections.load_tokens(org, f"xero:{first}")
     assert tokens.refresh_token.startswith("xero-rt-")
     page = owner.get("/dashboard").text
@@ -106,7 +113,7 @@ def test_connect_quickbooks_names_the_company_by_realm_id(sandbox: Sandbox, owne
 
 
 def _error(answer_text: str) -> str:
-    assert "Traceback" not in answer_text and "xero-rt-" not in answer_text and "xero-at-" not in answer_text
+    assert "Traceback" not in answer_text and "xero-rt-" not in answer_text and "eyJ" not in answer_text
     return answer_text
 
 
@@ -187,9 +194,14 @@ def test_disconnect_revokes_deletes_tokens_and_stops_reminders(sandbox: Sandbox,
     org = org_of(_email(owner))
     connection_id = f"xero:{tenant}"
     tokens, _ = bootstrap.container().stores.connections.load_tokens(org, connection_id)
+    xero_id = bootstrap.container().stores.connections.link(org, connection_id).provider_connection_id
     sandbox.xero.requests.clear()
     answer = owner.post("/connections/disconnect", {"connection_id": connection_id}, csrf_from="/dashboard")
     assert answer.headers["Location"] == "/dashboard?m=disconnected"
+    # Xero drops the organisation (DELETE /connections/{id}); the user's last one, so the tokens are revoked too.
+    assert [(r["method"], r["path"]) for r in sandbox.xero.recorded("(?i)^/connections/")] == [
+        ("DELETE", f"/Connections/{xero_id}")
+    ]
     revocation = sandbox.xero.recorded("^/connect/revocation$")
     assert len(revocation) == 1 and parse_qs(revocation[0]["body"])["token"] == [tokens.refresh_token]
     with pytest.raises(NotFound):
@@ -236,7 +248,8 @@ def test_a_token_blob_copied_to_another_organisation_cannot_be_decrypted(sandbox
 
 @pytest.fixture
 def xero_family(sandbox: Sandbox) -> Iterator[tuple[str, list[str]]]:
-    """An organisation with two Xero connections sharing one token set (one consent, two tenants)."""
+    """An organisation with two Xero connections stored before grants: each its own copy of one token set (one
+    consent, two tenants). Their first refresh moves the set into the user's grant (tests/test_xero_grants.py)."""
     org = f"org-{uuid.uuid4().hex[:10]}"
     tenants = [_seed_xero(sandbox, "Toko Keluarga"), _seed_xero(sandbox, "Toko Saudara")]
     issued = sandbox.xero.issue_tokens(tenants)
@@ -331,7 +344,7 @@ def test_a_lost_refresh_answer_is_recovered_within_xeros_grace(
     sandbox.xero.advance(20 * 60)
     try:
         token = _provider(sandbox, org, first)()  # retries with the same (already used) refresh token: accepted
-        assert token.startswith("xero-at-")
+        assert token.startswith("eyJ")  # Xero's access tokens are JWTs
         assert bootstrap.container().stores.connections.get(org, first).status is ConnectionStatus.ACTIVE
     finally:
         sandbox.xero.advance(-20 * 60)
@@ -341,7 +354,8 @@ def test_invalid_grant_marks_the_whole_family_reconnect_needed(
     sandbox: Sandbox, xero_family: tuple[str, list[str]]
 ) -> None:
     org, (first, second) = xero_family
-    sandbox.xero.disconnect(first.removeprefix("xero:"))
+    for connection_id in (first, second):  # the owner removed Lunas from both organisations in Xero
+        sandbox.xero.disconnect(connection_id.removeprefix("xero:"))
     with pytest.raises(ReconnectNeeded):
         _provider(sandbox, org, first)()
     statuses = {c: bootstrap.container().stores.connections.get(org, c).status for c in (first, second)}

@@ -341,6 +341,131 @@ def test_disconnect_makes_refresh_fail(fake: FakeXero, tenant: str) -> None:
     assert refresh(fake, tokens["refresh_token"]).json() == {"error": "invalid_grant"}
 
 
+# -- user-level tokens: one family per Xero user, connections, DELETE, revocation -------------------------------
+
+
+def _claims(access_token: str) -> dict[str, Any]:
+    import jwt
+
+    return dict(jwt.decode(access_token, options={"verify_signature": False}))
+
+
+def _bearer(token: str, tenant: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    return headers | ({"xero-tenant-id": tenant} if tenant else {})
+
+
+def test_access_tokens_are_jwts_with_xeros_claims(fake: FakeXero, tenant: str) -> None:
+    tokens = fake.issue_tokens([tenant], user="owner@example.com")
+    claims = _claims(tokens["access_token"])
+    assert {"xero_userid", "authentication_event_id", "sub", "exp", "nbf", "scope", "client_id", "jti"} <= set(claims)
+    assert claims["exp"] - claims["nbf"] == 1800 and claims["client_id"] == DEFAULT_CLIENT_ID
+    assert claims["scope"] == ["offline_access", "accounting.invoices.read", "accounting.contacts.read"]
+    assert claims["authentication_event_id"] == fake.connections_of("owner@example.com")[0]["authEventId"]
+    assert tokens["refresh_token"].startswith("xero-rt-")  # refresh tokens stay opaque
+
+
+def test_one_user_has_one_token_family_across_consents(fake: FakeXero, tenant: str) -> None:
+    other = str(fake.seed({"tenantName": "Toko Kedua"})["tenantId"])
+    first = fake.issue_tokens([tenant], user="owner@example.com")
+    second = fake.issue_tokens([other], user="Owner@Example.com")  # the same user, a second flow
+    one, two = _claims(first["access_token"]), _claims(second["access_token"])
+    assert one["xero_userid"] == two["xero_userid"]
+    assert one["authentication_event_id"] != two["authentication_event_id"]
+    # The user's tokens read every organisation the user connected, whichever consent connected it.
+    for token in (first["access_token"], second["access_token"]):
+        assert httpx.get(f"{fake.url}/api.xro/2.0/Invoices", headers=_bearer(token, other)).status_code == 200
+    # The second consent superseded the first refresh token: usable for the 30-minute grace, then refused.
+    fake.advance(29 * 60)
+    assert refresh(fake, first["refresh_token"]).status_code == 200  # this one supersedes `second` in turn
+    fake.advance(2 * 60)
+    assert refresh(fake, first["refresh_token"]).json() == {"error": "invalid_grant"}
+    assert refresh(fake, second["refresh_token"]).status_code == 200  # superseded 2 minutes ago
+    # Another user is another family.
+    stranger = fake.issue_tokens([tenant])
+    assert _claims(stranger["access_token"])["xero_userid"] != one["xero_userid"]
+
+
+def test_connections_filtered_by_consent_and_deleted_one_by_one(fake: FakeXero, tenant: str) -> None:
+    other = str(fake.seed({"tenantName": "Toko Kedua"})["tenantId"])
+    fake.issue_tokens([tenant], user="owner@example.com")
+    tokens = fake.issue_tokens([other], user="owner@example.com")
+    token = tokens["access_token"]
+    rows = httpx.get(f"{fake.url}/connections", headers=_bearer(token)).json()
+    assert [r["tenantId"] for r in rows] == [tenant, other]
+    assert {r["tenantName"] for r in rows} == {"Toko Maju", "Toko Kedua"}
+    event = _claims(token)["authentication_event_id"]
+    mine = httpx.get(f"{fake.url}/connections", params={"authEventId": event}, headers=_bearer(token)).json()
+    assert [r["tenantId"] for r in mine] == [other]
+
+    first_id = rows[0]["id"]
+    deleted = httpx.delete(f"{fake.url}/connections/{first_id}", headers=_bearer(token))
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    assert httpx.get(f"{fake.url}/api.xro/2.0/Invoices", headers=_bearer(token, tenant)).status_code == 403
+    assert httpx.get(f"{fake.url}/api.xro/2.0/Invoices", headers=_bearer(token, other)).status_code == 200
+    assert refresh(fake, tokens["refresh_token"]).status_code == 200  # the user's tokens still work
+    assert httpx.delete(f"{fake.url}/connections/{first_id}", headers=_bearer(token)).status_code == 404
+    assert httpx.delete(f"{fake.url}/connections/{first_id}").status_code == 401
+
+    # Connected again later, the organisation keeps its id and creation date; updatedDateUtc moves.
+    fake.advance(60)
+    fake.issue_tokens([tenant], user="owner@example.com")
+    [again] = [r for r in fake.connections_of("owner@example.com") if r["tenantId"] == tenant]
+    assert (again["id"], again["createdDateUtc"]) == (first_id, rows[0]["createdDateUtc"])
+    assert again["updatedDateUtc"] > again["createdDateUtc"]
+
+
+def test_the_sdk_deletes_a_connection(fake: FakeXero, tenant: str) -> None:
+    tokens = fake.issue_tokens([tenant], user="owner@example.com")
+    configuration = Configuration()
+
+    class Bearer:
+        def get_auth_settings(self) -> Any:
+            value = f"Bearer {tokens['access_token']}"
+            return lambda api_client: {"type": "oauth2", "in": "header", "key": "Authorization", "value": value}
+
+    configuration.oauth2_token = Bearer()
+    identity = IdentityApi(ApiClient(configuration, pool_threads=1), base_url=fake.url)
+    [connection] = identity.get_connections(auth_event_id=_claims(tokens["access_token"])["authentication_event_id"])
+    identity.delete_connection(connection.id)
+    assert identity.get_connections() == []
+
+
+def test_revocation_ends_the_family_and_drops_every_organisation_of_the_user(fake: FakeXero, tenant: str) -> None:
+    other = str(fake.seed({"tenantName": "Toko Kedua"})["tenantId"])
+    first = fake.issue_tokens([tenant], user="owner@example.com")
+    second = fake.issue_tokens([other], user="owner@example.com")
+    form = {"token": first["refresh_token"], "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET}
+    assert httpx.post(f"{fake.url}/connect/revocation", data=form).status_code == 200
+    assert fake.connections_of("owner@example.com") == []
+    assert httpx.get(f"{fake.url}/connections", headers=_bearer(second["access_token"])).status_code == 401
+    assert refresh(fake, second["refresh_token"]).json() == {"error": "invalid_grant"}
+    again = fake.issue_tokens([other], user="owner@example.com")  # a new consent: a new family, this tenant only
+    assert [r["tenantId"] for r in fake.connections_of("owner@example.com")] == [other]
+    assert refresh(fake, again["refresh_token"]).status_code == 200
+
+
+def test_a_refresh_token_unused_for_60_days_expires(fake: FakeXero, tenant: str) -> None:
+    tokens = fake.issue_tokens([tenant])
+    fake.advance(59 * 86_400)
+    kept = refresh(fake, tokens["refresh_token"]).json()  # used in time: a new one, with 60 days of its own
+    fake.advance(59 * 86_400)
+    assert refresh(fake, kept["refresh_token"]).status_code == 200
+    unused = fake.issue_tokens([tenant])
+    fake.advance(60 * 86_400 + 1)
+    assert refresh(fake, unused["refresh_token"]).json() == {"error": "invalid_grant"}
+
+
+def test_an_organisation_removing_the_app_drops_it_for_every_user(fake: FakeXero, tenant: str) -> None:
+    other = str(fake.seed({"tenantName": "Toko Kedua"})["tenantId"])
+    both = fake.issue_tokens([tenant, other], user="owner@example.com")
+    alone = fake.issue_tokens([tenant], user="staff@example.com")
+    fake.disconnect(tenant)
+    assert [r["tenantId"] for r in fake.connections_of("owner@example.com")] == [other]
+    assert refresh(fake, both["refresh_token"]).status_code == 200  # the owner still has the other organisation
+    assert refresh(fake, alone["refresh_token"]).json() == {"error": "invalid_grant"}  # the staff member had none
+
+
 # -- rate limits --------------------------------------------------------------------------------------------------
 
 
@@ -404,6 +529,7 @@ def test_admin_api_over_http(fake: FakeXero) -> None:
     assert seeded.json()["invoices"]["INV-0001"] == INV1
     tokens = httpx.post(f"{fake.url}/_sandbox/xero/tenants/{tenant_id}/tokens", json={}).json()
     assert tokens["tenantId"] == tenant_id and tokens["access_token"] and tokens["connectionId"]
+    assert tokens["xeroUserId"] == _claims(tokens["access_token"])["xero_userid"]
     paid = httpx.post(f"{fake.url}/_sandbox/xero/invoices/{INV1}/pay", json={"paidOn": "2026-11-20"}).json()
     assert (paid["Status"], paid["AmountDue"], paid["AmountPaid"]) == ("PAID", 0, 1500000)
     assert paid["FullyPaidOnDate"] == ms_date(dt.date(2026, 11, 20))

@@ -28,6 +28,7 @@ FORM = ["application/x-www-form-urlencoded"]
 _FLASH_KEYS = frozenset(
     {"saved", "connected", "connected_shared", "disconnected", "not_revoked", "consent", "queued", "done", "none"}
 )
+_WARNING_FLASHES = frozenset({"connected_shared"})  # shown as a warning, not a confirmation
 
 
 class CsrfRejected(Exception):
@@ -159,7 +160,11 @@ def page(ctx: Ctx, template: str, status: int = 200, **context: Any) -> Response
     from chalicelib.web.render import render
 
     flash_key = ctx.query("m")
-    flash = context.pop("flash", "") or (ctx.t(f"flash_{flash_key}") if flash_key in _FLASH_KEYS else "")
+    flash = context.pop("flash", "")
+    if not flash and flash_key in _FLASH_KEYS:
+        flash = ctx.t(f"flash_{flash_key}")
+        if flash_key in _WARNING_FLASHES:
+            context.setdefault("flash_kind", "warn")
     body = render(
         template,
         lang=ctx.lang,

@@ -20,6 +20,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 
 from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.errors import LunasError, StateInvalid, TokenConflict
+from chalicelib.domain.grants import GrantLink
 from chalicelib.domain.models import (
     CompanyProfile,
     Connection,
@@ -784,6 +785,68 @@ def test_a_connection_keeps_its_companys_country_currency_and_time_zone(impl: Im
     assert impl.connections.version(org, older.connection_id) == 3
     with pytest.raises(LunasError):
         impl.connections.set_profile(org, "xero:nothing", CompanyProfile(country="US"))
+
+
+def test_the_connections_of_a_grant_read_and_write_its_one_token_set(impl: Impl, org: str) -> None:
+    grant = unique("xero:user-")
+    assert impl.connections.grant_tokens(org, grant) is None
+    impl.connections.save_grant(org, grant, _tokens(1), expected_version=None)
+    with pytest.raises(TokenConflict):  # None: only a new grant
+        impl.connections.save_grant(org, grant, _tokens(9), expected_version=None)
+    assert impl.connections.grant_tokens(org, grant) == (_tokens(1), 1)
+    assert impl.connections.grant_tokens(new_org(), grant) is None  # never another organisation's
+
+    tenant_a, tenant_b = unique("tenant-"), unique("tenant-")
+    a = Connection(org_id=org, connection_id=f"xero:{tenant_a}", provider="xero", tenant_id=tenant_a, country="AU")
+    b = Connection(org_id=org, connection_id=f"xero:{tenant_b}", provider="xero", tenant_id=tenant_b)
+    link_a = GrantLink(grant_id=grant, provider_connection_id="conn-a")
+    impl.connections.attach(a, link_a)
+    impl.connections.attach(b, GrantLink(grant_id=grant, provider_connection_id="conn-b"))
+    assert impl.connections.get(org, a.connection_id) == a
+    assert impl.routes.connections_for_tenant("xero", tenant_a) == [ConnectionRoute(org, a.connection_id)]
+    assert impl.connections.link(org, a.connection_id) == link_a
+    assert impl.connections.links(org) == {
+        a.connection_id: link_a,
+        b.connection_id: GrantLink(grant_id=grant, provider_connection_id="conn-b"),
+    }
+    assert impl.connections.load_tokens(org, a.connection_id) == (_tokens(1), 1)
+    assert impl.connections.load_tokens(org, b.connection_id) == (_tokens(1), 1)
+
+    impl.connections.save_tokens(org, b.connection_id, _tokens(2), expected_version=1)  # one write, both read it
+    assert impl.connections.load_tokens(org, a.connection_id) == (_tokens(2), 2)
+    with pytest.raises(TokenConflict):
+        impl.connections.save_tokens(org, a.connection_id, _tokens(3), expected_version=1)
+    impl.connections.record_cycle(org, a.connection_id, T0, "sent=1")  # the connection's own writes: not the set's
+    impl.connections.set_status(org, b.connection_id, ConnectionStatus.RECONNECT_NEEDED)
+    assert impl.connections.load_tokens(org, a.connection_id)[1] == 2
+
+    # A connection with its own token set (stored before grants) joins the grant: its copy is deleted.
+    tenant_c = unique("tenant-")
+    c = Connection(org_id=org, connection_id=f"xero:{tenant_c}", provider="xero", tenant_id=tenant_c)
+    impl.connections.add(c, _tokens(5))
+    assert impl.connections.link(org, c.connection_id) == GrantLink()
+    impl.connections.attach(dataclasses.replace(c, tenant_name="Toko C"), GrantLink(grant_id=grant))
+    assert impl.connections.load_tokens(org, c.connection_id) == (_tokens(2), 2)
+    assert impl.connections.get(org, c.connection_id).tenant_name == "Toko C"
+    # Attached again (a reconnect) with what is known: unknown profile fields stay, the status is the one given.
+    impl.connections.attach(dataclasses.replace(a, country=None, status=ConnectionStatus.ACTIVE), link_a)
+    assert impl.connections.get(org, a.connection_id).country == "AU"
+    impl.connections.attach(dataclasses.replace(b, status=ConnectionStatus.ACTIVE), GrantLink(grant_id=grant))
+    assert impl.connections.get(org, b.connection_id).status is ConnectionStatus.ACTIVE
+    assert impl.connections.link(org, b.connection_id) == GrantLink(grant_id=grant)
+
+    impl.connections.set_link(org, a.connection_id, GrantLink())  # it left the grant: it reads nothing
+    with pytest.raises(LunasError):
+        impl.connections.load_tokens(org, a.connection_id)
+    impl.connections.delete_grant(org, grant)
+    assert impl.connections.grant_tokens(org, grant) is None
+    with pytest.raises(LunasError):
+        impl.connections.load_tokens(org, b.connection_id)
+    impl.connections.delete_grant(org, grant)  # nothing there: no error
+    with pytest.raises(TokenConflict):
+        impl.connections.save_grant(org, grant, _tokens(4), expected_version=2)
+    with pytest.raises(LunasError):
+        impl.connections.set_link(org, "xero:nothing", GrantLink())
 
 
 def test_a_lease_has_one_holder_until_released_or_expired(impl: Impl, org: str) -> None:
