@@ -76,8 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         connection = demo_data.seed_demo(sandbox, now.astimezone(_JAKARTA).date())
         _step(f"seeded '{demo_data.BUSINESS_NAME}' with {len(demo_data.INVOICES)} invoices in Xero")
         _seed_quickbooks(sandbox, now)
+        demo_data.save_payment_instructions()
+        branch = demo_data.seed_australian_branch(sandbox, now.astimezone(_JAKARTA).date())
+        _step(
+            f"connected Xero organisation '{branch.tenant_name}' (Sydney: its customers' numbers, typed without +61, "
+            "are read as Australian from Xero's Organisation.CountryCode)"
+        )
         run_cycle(sandbox, now)
         print_report(sandbox, connection.org_id)
+        show_pay_page(sandbox)
         _print_dashboard(sandbox, connection.org_id)
         if args.once:
             return 0
@@ -180,6 +187,62 @@ def _print_messages(sandbox: Any, stores: Any, org_id: str) -> None:
         for line in m["rendered_text"].splitlines():
             print(textwrap.indent(textwrap.fill(line, 96) if line else "", "     "))
         print()
+
+
+def show_pay_page(sandbox: Any) -> None:
+    """A QuickBooks invoice has no pay link (no QuickBooks Payments in Indonesia): the customer taps the button, reads
+    Lunas' payment page, pays by transfer and presses "I have paid"; the owner is told and the reminders hold."""
+    import httpx
+
+    from chalicelib import bootstrap
+    from sandbox.demo_quickbooks import CONSENTED_PHONES
+
+    customer = CONSENTED_PHONES[1]  # PT Karya Mandiri: a statement of two QuickBooks invoices
+    sent = [m for m in sandbox.meta.messages(phone_number_id=demo_data.PHONE_NUMBER_ID) if m["to"] == customer]
+    if not sent or not sent[0]["button_url_suffix"]:
+        return
+    url = f"{sandbox.app_url}/pay/{sent[0]['button_url_suffix']}"
+    print(f"The customer ({_masked(customer)}) taps the pay button: {url}\n")
+    print(textwrap.indent(_page_text(httpx.get(url).text), "     "))
+    httpx.post(f"{url}/paid", data={"paid": "yes"})  # the page's form; it answers 303 back to the page
+    pressed = httpx.get(url)
+    print('\n  ...pays by bank transfer and presses "Saya sudah membayar" (I have paid):\n')
+    thanks = [textwrap.fill(p, 96) for p in _paragraphs(pressed.text) if p.startswith("Terima kasih")]
+    print(textwrap.indent("\n".join(thanks), "     "))
+    notes = bootstrap.container().stores.holds.pause_notes(demo_data.ORG_ID, sandbox.clock.now())
+    held = next(iter(notes.values()), "")
+    print(f"\n  The owner's dashboard lists the claim; the next cycles hold those invoices: {held}\n")
+
+
+def _page_text(html: str) -> str:
+    """A page's visible text, one paragraph per line, as a customer reads it."""
+    return "\n".join(textwrap.fill(paragraph, 96) for paragraph in _paragraphs(html))
+
+
+def _paragraphs(html: str) -> list[str]:
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: list[str] = [""]
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            self.skip += tag in ("style", "script", "title")
+            if tag in ("p", "h1", "h2", "li", "div", "button", "br", "tr"):
+                self.lines.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            self.skip -= tag in ("style", "script", "title")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip and data.strip():
+                self.lines[-1] = f"{self.lines[-1]} {data.strip()}".strip()
+
+    parser = Text()
+    parser.feed(html)
+    return [line for line in parser.lines if line]
 
 
 def _masked(phone: str) -> str:

@@ -181,3 +181,75 @@ def _xero_spec(today: dt.date) -> dict[str, Any]:
         for number, customer, due_in, amount, currency in INVOICES
     ]
     return {"tenantName": "Toko Sumber Rejeki (Xero)", "country": "ID", "contacts": contacts, "invoices": invoices}
+
+
+# -- the owner's payment instructions (the pay page of invoices with no online payment page) --------------------
+
+
+def save_payment_instructions() -> None:
+    """What the owner typed on the dashboard's Payments page."""
+    from chalicelib.domain.records import BankAccount, PaymentInstructions
+
+    bootstrap.container().stores.payment_instructions.save(
+        ORG_ID,
+        PaymentInstructions(
+            bank_accounts=(BankAccount(bank="BCA", account_number="123 456 7890", holder=BUSINESS_NAME),),
+            e_wallet=f"GoPay 0812-3456-7890 ({BUSINESS_NAME})",
+        ),
+    )
+
+
+# -- an Australian branch in Xero: its customers' numbers are read as Australian ---------------------------------
+
+AU_BRANCH = "Sumber Rejeki Trading Pty Ltd"
+# (name, mobile as typed in Xero with no country code, E.164 Lunas must read, opted in)
+AU_CUSTOMERS = (("Olivia Smith", "0412 345 678", "+61412345678"), ("Harbour Cafe", "0499 876 543", "+61499876543"))
+
+
+def seed_australian_branch(sandbox: Sandbox, today: dt.date) -> Connection:
+    """A second Xero organisation, in Sydney: connected, its country read from Xero's Organisation as at connect."""
+    tenant = sandbox.xero.seed(
+        {
+            "tenantName": AU_BRANCH,
+            "country": "AU",
+            "currency": "AUD",
+            "contacts": [
+                {"name": n, "phones": {"MOBILE": {"countryCode": "", "areaCode": "", "number": m}}}
+                for n, m, _ in AU_CUSTOMERS
+            ],
+            "invoices": [
+                {
+                    "number": f"AU-{100 + i}",
+                    "contact": name,
+                    "status": "AUTHORISED",
+                    "date": (today - dt.timedelta(days=36)).isoformat(),
+                    "dueDate": (today - dt.timedelta(days=6)).isoformat(),
+                    "currency": "AUD",
+                    "total": "480.00",
+                }
+                for i, (name, _, _) in enumerate(AU_CUSTOMERS)
+            ],
+        }
+    )
+    lunas = bootstrap.container()
+    connection = Connection(
+        org_id=ORG_ID,
+        connection_id=f"xero:{tenant['tenantId']}",
+        provider="xero",
+        tenant_id=tenant["tenantId"],
+        tenant_name=tenant["tenantName"],
+    )
+    issued = sandbox.xero.issue_tokens([tenant["tenantId"]])
+    lunas.stores.connections.add(
+        connection,
+        OAuthTokens(
+            access_token=issued["access_token"],
+            refresh_token=issued["refresh_token"],
+            expires_at=sandbox.clock.now() + dt.timedelta(seconds=int(issued["expires_in"])),
+        ),
+    )
+    profile = lunas.company_profile(provider="xero", tenant_id=tenant["tenantId"], access_token=issued["access_token"])
+    lunas.stores.connections.set_profile(ORG_ID, connection.connection_id, profile)
+    for name, _, phone in AU_CUSTOMERS:
+        record_consent(phone, name)
+    return connection

@@ -8,7 +8,8 @@ assumes agreed to WhatsApp reminders.
 The story: Budi Santoso buys from both companies, so his number (+6281234567001) is in Xero and in QuickBooks; he
 gets one message that day, and the other source's invoice shows `already_messaged_today`. One customer has only
 an office landline (`invalid_phone`), one invoice is due today, one not yet, one customer has two overdue invoices
-(one statement).
+(one statement). QuickBooks Payments is not offered in Indonesia, so no invoice has a pay link: the reminders' pay
+button opens Lunas' payment page with the owner's bank details.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def quickbooks_spec(today: dt.date) -> dict[str, object]:
                 "dueDate": (today + dt.timedelta(days=days)).isoformat(),
                 "total": amount,
                 "currency": "IDR",
+                # QuickBooks Payments is not offered in Indonesia: no InvoiceLink, the pay page says how to pay
+                "onlinePayment": False,
             }
             for number, customer, days, amount in INVOICES
         ],
