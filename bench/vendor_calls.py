@@ -60,9 +60,10 @@ def _spec(size: int, today: dt.date) -> dict[str, Any]:
 def measure(sandbox: Any, size: int) -> dict[str, int]:
     """Seed a business of `size` invoices, run one cycle, and count what it asked Xero for."""
     from chalicelib import bootstrap
-    from chalicelib.domain.models import Connection, Consent, ConsentStatus, OAuthTokens
+    from chalicelib.domain.models import Consent, ConsentStatus
     from chalicelib.worker import run_connection_cycle
     from sandbox import demo_data
+    from sandbox.connect import connect_xero
     from sandbox.run import META_APP_SECRET
 
     lunas = bootstrap.container()
@@ -85,19 +86,7 @@ def measure(sandbox: Any, size: int) -> dict[str, int]:
         business_account_id=waba_id, phone_number_id=phone_number_id, access_token=token
     )
     lunas.stores.organisations.set_whatsapp(org_id, verified, token=token)
-    connection = Connection(
-        org_id=org_id,
-        connection_id=f"xero:{tenant['tenantId']}",
-        provider="xero",
-        tenant_id=tenant["tenantId"],
-        tenant_name=tenant["tenantName"],
-    )
-    issued = sandbox.xero.issue_tokens([tenant["tenantId"]])
-    expires = sandbox.clock.now() + dt.timedelta(seconds=int(issued["expires_in"]))
-    lunas.stores.connections.add(
-        connection,
-        OAuthTokens(access_token=issued["access_token"], refresh_token=issued["refresh_token"], expires_at=expires),
-    )
+    connection = connect_xero(sandbox, org_id, tenant)
     for contact in spec["contacts"]:
         mobile = contact["phones"]["MOBILE"]
         lunas.stores.consents.record(

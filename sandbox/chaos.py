@@ -75,7 +75,6 @@ from chalicelib.domain.models import (
     ConnectionStatus,
     Consent,
     ConsentStatus,
-    OAuthTokens,
     ReminderSettings,
     WhatsAppAccount,
 )
@@ -94,6 +93,7 @@ from sandbox.chaos_invariants import (
     races,
 )
 from sandbox.clock import SandboxClock
+from sandbox.connect import connect_quickbooks, connect_xero
 from sandbox.fakehttp import FakeServer, Fault
 from sandbox.run import META_APP_SECRET, Sandbox
 
@@ -547,25 +547,13 @@ def _connect_xero(sandbox: Sandbox, world: _World, today: dt.date) -> None:
         for i in _invoices_of(scenario, "xero")
     ]
     seeded = sandbox.xero.seed({"tenantName": f"Toko {world.org_id}", "contacts": contacts, "invoices": invoices})
-    tenant_id = str(seeded["tenantId"])
-    connection = Connection(
-        org_id=world.org_id, connection_id=f"xero:{tenant_id}", provider="xero", tenant_id=tenant_id
-    )
-    issued = sandbox.xero.issue_tokens([tenant_id])
-    tokens = OAuthTokens(
-        access_token=issued["access_token"],
-        refresh_token=issued["refresh_token"],
-        expires_at=sandbox.clock.now() + dt.timedelta(seconds=int(issued["expires_in"])),
-    )
-    bootstrap.container().stores.connections.add(connection, tokens)
+    connection = connect_xero(sandbox, world.org_id, seeded)
     world.connections.append(connection)
     for number, invoice_id in seeded["invoices"].items():
         world.invoice_ids[str(number)] = (connection.connection_id, str(invoice_id))
 
 
 def _connect_quickbooks(sandbox: Sandbox, world: _World, today: dt.date) -> None:
-    from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
-
     scenario = world.scenario
     customers = []
     for c in scenario.customers:
@@ -584,25 +572,7 @@ def _connect_quickbooks(sandbox: Sandbox, world: _World, today: dt.date) -> None
     ]
     fake = sandbox.quickbooks
     seeded = fake.seed({"companyName": f"PT {world.org_id}", "customers": customers, "invoices": invoices})
-    realm_id = str(seeded["realmId"])
-    env = sandbox.urls["env"]
-    refresher = QuickBooksTokenRefresher(
-        client_id=env["INTUIT_CLIENT_ID"],
-        client_secret=env["INTUIT_CLIENT_SECRET"],
-        token_url=env["INTUIT_TOKEN_URL"],
-        revoke_url=env["INTUIT_REVOKE_URL"],
-        authorize_url=env["INTUIT_AUTHORIZE_URL"],
-        now=sandbox.clock.now,
-    )
-    tokens = refresher.exchange_code(fake.issue_authorization_code(realm_id), realm_id)
-    connection = Connection(
-        org_id=world.org_id,
-        connection_id=f"quickbooks:{realm_id}",
-        provider="quickbooks",
-        tenant_id=realm_id,
-        tenant_name=f"PT {world.org_id}",
-    )
-    bootstrap.container().stores.connections.add(connection, tokens)
+    connection = connect_quickbooks(sandbox, world.org_id, str(seeded["realmId"]), f"PT {world.org_id}")
     world.connections.append(connection)
     for number, invoice_id in seeded["invoices"].items():
         world.invoice_ids[str(number)] = (connection.connection_id, str(invoice_id))

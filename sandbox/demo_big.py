@@ -33,9 +33,9 @@ from chalicelib.domain.models import (
     Consent,
     ConsentStatus,
     Money,
-    OAuthTokens,
     ReminderSettings,
 )
+from sandbox.connect import connect_quickbooks, connect_xero
 from sandbox.run import META_APP_SECRET, Sandbox
 
 ORG_ID = "demo-grosir-nusantara"
@@ -169,28 +169,10 @@ def _seed_xero(sandbox: Sandbox, company: Company, today: dt.date, count: int, r
     tenant = sandbox.xero.seed(spec)
     # Lifted so the cycle does not wait out Xero's 60 calls a minute in real time (the report counts the calls).
     sandbox.xero.set_limits({"perMinute": 1_000_000, "perDay": 1_000_000, "appPerMinute": 1_000_000})
-    connection = Connection(
-        org_id=ORG_ID,
-        connection_id=f"xero:{tenant['tenantId']}",
-        provider="xero",
-        tenant_id=tenant["tenantId"],
-        tenant_name=tenant["tenantName"],
-    )
-    issued_tokens = sandbox.xero.issue_tokens([tenant["tenantId"]])
-    bootstrap.container().stores.connections.add(
-        connection,
-        OAuthTokens(
-            access_token=issued_tokens["access_token"],
-            refresh_token=issued_tokens["refresh_token"],
-            expires_at=sandbox.clock.now() + dt.timedelta(seconds=int(issued_tokens["expires_in"])),
-        ),
-    )
-    return connection
+    return connect_xero(sandbox, ORG_ID, tenant)
 
 
 def _seed_quickbooks(sandbox: Sandbox, company: Company, today: dt.date, count: int, rng: random.Random) -> Connection:
-    from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
-
     customers_spec = [
         {"id": str(100 + n), "displayName": c.name, "mobile": _national(c.mobile), "primaryPhone": c.landline or ""}
         for n, c in enumerate(company.quickbooks)
@@ -208,26 +190,7 @@ def _seed_quickbooks(sandbox: Sandbox, company: Company, today: dt.date, count: 
         {"companyName": name, "country": "ID", "currency": "IDR", "customers": customers_spec, "invoices": invoices}
     )
     sandbox.quickbooks.set_limits({"perMinute": 1_000_000, "perSecond": 1_000_000})
-    realm_id = str(seeded["realmId"])
-    env = sandbox.urls["env"]
-    refresher = QuickBooksTokenRefresher(
-        client_id=env["INTUIT_CLIENT_ID"],
-        client_secret=env["INTUIT_CLIENT_SECRET"],
-        token_url=env["INTUIT_TOKEN_URL"],
-        revoke_url=env["INTUIT_REVOKE_URL"],
-        authorize_url=env["INTUIT_AUTHORIZE_URL"],
-        now=sandbox.clock.now,
-    )
-    tokens = refresher.exchange_code(sandbox.quickbooks.issue_authorization_code(realm_id), realm_id)
-    connection = Connection(
-        org_id=ORG_ID,
-        connection_id=f"quickbooks:{realm_id}",
-        provider="quickbooks",
-        tenant_id=realm_id,
-        tenant_name=name,
-    )
-    bootstrap.container().stores.connections.add(connection, tokens)
-    return connection
+    return connect_quickbooks(sandbox, ORG_ID, str(seeded["realmId"]), name)
 
 
 def _national(e164: str | None) -> str:

@@ -19,9 +19,9 @@ from chalicelib.domain.models import (
     Consent,
     ConsentStatus,
     Money,
-    OAuthTokens,
     ReminderSettings,
 )
+from sandbox.connect import connect_xero
 from sandbox.run import META_APP_SECRET, Sandbox
 
 ORG_ID = "demo-toko-sumber-rejeki"
@@ -113,22 +113,7 @@ def seed_demo(sandbox: Sandbox, today: dt.date) -> Connection:
         business_account_id=WABA_ID, phone_number_id=PHONE_NUMBER_ID, access_token=token
     )
     stores.organisations.set_whatsapp(ORG_ID, verified, token=token)
-    connection = Connection(
-        org_id=ORG_ID,
-        connection_id=f"xero:{tenant['tenantId']}",
-        provider="xero",
-        tenant_id=tenant["tenantId"],
-        tenant_name=tenant["tenantName"],
-    )
-    issued = sandbox.xero.issue_tokens([tenant["tenantId"]])
-    stores.connections.add(
-        connection,
-        OAuthTokens(
-            access_token=issued["access_token"],
-            refresh_token=issued["refresh_token"],
-            expires_at=sandbox.clock.now() + dt.timedelta(seconds=int(issued["expires_in"])),
-        ),
-    )
+    connection = connect_xero(sandbox, ORG_ID, tenant)
     _record_consents()
     sandbox.xero.add_trigger(
         after_path="^/api.xro/2.0/Invoices$",
@@ -231,25 +216,7 @@ def seed_australian_branch(sandbox: Sandbox, today: dt.date) -> Connection:
             ],
         }
     )
-    lunas = bootstrap.container()
-    connection = Connection(
-        org_id=ORG_ID,
-        connection_id=f"xero:{tenant['tenantId']}",
-        provider="xero",
-        tenant_id=tenant["tenantId"],
-        tenant_name=tenant["tenantName"],
-    )
-    issued = sandbox.xero.issue_tokens([tenant["tenantId"]])
-    lunas.stores.connections.add(
-        connection,
-        OAuthTokens(
-            access_token=issued["access_token"],
-            refresh_token=issued["refresh_token"],
-            expires_at=sandbox.clock.now() + dt.timedelta(seconds=int(issued["expires_in"])),
-        ),
-    )
-    profile = lunas.company_profile(provider="xero", tenant_id=tenant["tenantId"], access_token=issued["access_token"])
-    lunas.stores.connections.set_profile(ORG_ID, connection.connection_id, profile)
+    connection = connect_xero(sandbox, ORG_ID, tenant, read_profile=True)
     for name, _, phone in AU_CUSTOMERS:
         record_consent(phone, name)
     return connection

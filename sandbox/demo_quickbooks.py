@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chalicelib import bootstrap
-from chalicelib.adapters.quickbooks_oauth import QuickBooksTokenRefresher
 from chalicelib.domain.models import Connection
+from sandbox.connect import connect_quickbooks
 from sandbox.run import Sandbox
 
 COMPANY_NAME = "PT Sumber Rejeki Distribusi"
@@ -70,23 +69,4 @@ def quickbooks_spec(today: dt.date) -> dict[str, object]:
 def seed_quickbooks_company(sandbox: Sandbox, org_id: str, today: dt.date) -> Connection:
     """Seed the fake QuickBooks company and connect it to `org_id` (which must exist). Returns the connection."""
     seeded = sandbox.quickbooks.seed(quickbooks_spec(today))
-    realm_id = str(seeded["realmId"])
-    env = sandbox.urls["env"]
-    refresher = QuickBooksTokenRefresher(
-        client_id=env["INTUIT_CLIENT_ID"],
-        client_secret=env["INTUIT_CLIENT_SECRET"],
-        token_url=env["INTUIT_TOKEN_URL"],
-        revoke_url=env["INTUIT_REVOKE_URL"],
-        authorize_url=env["INTUIT_AUTHORIZE_URL"],
-        now=sandbox.clock.now,
-    )
-    tokens = refresher.exchange_code(sandbox.quickbooks.issue_authorization_code(realm_id), realm_id)
-    connection = Connection(
-        org_id=org_id,
-        connection_id=f"quickbooks:{realm_id}",
-        provider="quickbooks",
-        tenant_id=realm_id,
-        tenant_name=COMPANY_NAME,
-    )
-    bootstrap.container().stores.connections.add(connection, tokens)
-    return connection
+    return connect_quickbooks(sandbox, org_id, str(seeded["realmId"]), COMPANY_NAME)
