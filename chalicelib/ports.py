@@ -244,6 +244,11 @@ class SendLedger(Protocol):
 
     def phones_messaged_on(self, org_id: str, local_date: dt.date, phones: Iterable[str]) -> frozenset[str]: ...
 
+    def numbers_known_as(self, org_id: str, phones: Iterable[str]) -> dict[str, str]:
+        """Phone -> the number Lunas messaged, for phones that are another WhatsApp id Meta resolved it to (the
+        send answer's `wa_id`): a reply from one of them is that number's reply."""
+        ...
+
     def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None: ...
 
     def record_sent(

@@ -291,6 +291,7 @@ class MemorySendLedger:
         self._ledger: dict[tuple[str, str], _LedgerRow] = {}  # (org, "LEDGER#<key>")
         self._pointers: dict[str, tuple[str, str, dt.datetime]] = {}  # wamid -> (org, msg_sk, expires_at)
         self._parked: dict[str, dict[str, _Parked]] = {}  # wamid -> status -> parked
+        self._aliases: dict[tuple[str, str], str] = {}  # (org, phone Meta resolved to) -> the number messaged
 
     def recipient(self, message_key: str) -> str | None:
         return recipient_of(message_key)
@@ -349,8 +350,14 @@ class MemorySendLedger:
                 message.accepted_status = accepted_status
                 other = "".join(ch for ch in wa_id if ch.isdigit())
                 message.wa_id = other if other and f"+{other}" != recipient_of(msg_sk) else None
+                if message.wa_id:
+                    self._aliases[(org_id, f"+{message.wa_id}")] = recipient_of(msg_sk) or ""
             self._point(org_id, msg_sk, wamid, at)
             self.apply_parked(wamid, org_id, msg_sk)
+
+    def numbers_known_as(self, org_id: str, phones: Iterable[str]) -> dict[str, str]:
+        with self._lock:
+            return {p: self._aliases[(org_id, p)] for p in set(phones) if self._aliases.get((org_id, p))}
 
     def record_failed(self, org_id: str, msg_sk: str, code: int | None, title: str, at: dt.datetime) -> None:
         with self._lock:

@@ -105,3 +105,22 @@ def test_the_whatsapp_id_meta_resolved_the_number_to_is_kept_and_its_statuses_fi
     # The number the business knows is flagged (not Meta's id), and consent stays where it was recorded.
     assert stores.phone_flags.unreachable(world.org_id, [CARLOS, f"+{CARLOS_WA_ID}"]) == frozenset({CARLOS})
     assert set(stores.consents.for_phones(world.org_id, [CARLOS, f"+{CARLOS_WA_ID}"])) == {CARLOS}
+
+
+def test_a_stop_tapped_from_the_whatsapp_id_meta_resolved_to_opts_out_the_number_we_message(
+    world: World, sandbox: Sandbox
+) -> None:
+    """Meta delivers to the id it resolved our number to, so the customer's replies come from that id: a STOP from
+    it must stop the number whose consent we hold, or the next reminder would go out after an opt-out."""
+    world.customer("Carlos Ruiz", CARLOS)
+    world.invoice("INV-001", "Carlos Ruiz", due_in_days=-4)
+    world.create()
+    world.consent(CARLOS)
+    _send_answer(sandbox, to=CARLOS, wa_id=CARLOS_WA_ID)
+    world.run_cycle()
+    [message] = _messages(world)
+    assert message.wa_id == CARLOS_WA_ID
+    sandbox.meta.simulate_button_tap(message.wamid or "", button_index=1)  # "stop reminders", from +5215512345678
+    sandbox.drain_webhooks(flush_fakes=True)
+    consents = bootstrap.container().stores.consents.for_phones(world.org_id, [CARLOS, f"+{CARLOS_WA_ID}"])
+    assert set(consents) == {CARLOS} and consents[CARLOS].status.value == "opted_out"

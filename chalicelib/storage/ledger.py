@@ -28,7 +28,14 @@ from chalicelib.domain.models import ACCEPTED, LedgerState, OutgoingMessage
 from chalicelib.domain.records import LedgerEntry, MessageEntry
 from chalicelib.domain.tracking import DeliveryStatus
 from chalicelib.storage.dynamo import shared_connection
-from chalicelib.storage.schema import LedgerRecord, MessageRecord, ParkedStatusRecord, WamidPointerRecord, org_pk
+from chalicelib.storage.schema import (
+    LedgerRecord,
+    MessageRecord,
+    ParkedStatusRecord,
+    PhoneAliasRecord,
+    WamidPointerRecord,
+    org_pk,
+)
 from chalicelib.storage.writes import batch_get
 
 _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -121,6 +128,8 @@ class DynamoSendLedger:
         state = LedgerState.SENT if accepted_status == ACCEPTED else LedgerState.CLAIMED
         answer = (accepted_status, _other_wa_id(msg_sk, wa_id))
         self._complete(org_id, msg_sk, state=state, wamid=wamid, at=at, answer=answer)
+        if answer[1]:  # rare (Meta resolved the number to another id): remember it, replies come from that id
+            PhoneAliasRecord(org_pk(org_id), f"ALIAS#+{answer[1]}", phone=recipient_of(msg_sk) or "").save()
         self._point(org_id, msg_sk, wamid, at)
         self.apply_parked(wamid, org_id, msg_sk)
 
@@ -258,6 +267,11 @@ class DynamoSendLedger:
                     break
             for write in pending:  # still refused (transaction conflicts): each on its own, as conditional
                 _update_if_newer(write.item, write.actions, write.condition)
+
+    def numbers_known_as(self, org_id: str, phones: Iterable[str]) -> dict[str, str]:
+        """For each of these phones that is another WhatsApp id Meta resolved one of our numbers to: that number."""
+        keys = [(org_pk(org_id), f"ALIAS#{p}") for p in sorted(set(phones))]
+        return {r.sk.removeprefix("ALIAS#"): r.phone for r in batch_get(PhoneAliasRecord, keys) if r.phone}
 
     def entries(self, org_id: str) -> list[LedgerEntry]:
         """Every reminder the organisation's cycles claimed, by connection, invoice and stage."""

@@ -403,6 +403,16 @@ class PreferenceRecord(_Item):
     at = UTCDateTimeAttribute()
 
 
+class PhoneAliasRecord(_Item):
+    """Another WhatsApp id Meta resolved one of our numbers to (its send answer's `contacts[0].wa_id`): replies come
+    from it, and mean the number Lunas messaged."""
+
+    class Meta(_Meta):
+        pass
+
+    phone = UnicodeAttribute()  # E.164: the number Lunas messaged (where its consent is)
+
+
 class BsuidRecord(_Item):
     class Meta(_Meta):
         pass
@@ -525,6 +535,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(ClaimRecord, "ORG#<org> / CLAIM#<what>", "inbox", "", ttl="expires_at"),
     ItemKind(RouteRecord, "WAPHONE#<id> / ROUTE, WABA#<id> / ROUTE#<org>, TENANT#<p>#<t> / ROUTE#…", "routes", ""),
     ItemKind(BsuidRecord, "ORG#<org> / BSUID#<user id>", "routes", "phone; WhatsApp user id"),
+    ItemKind(PhoneAliasRecord, "ORG#<org> / ALIAS#<phone Meta resolved to>", "ledger", "two phone numbers"),
     ItemKind(TemplateStateRecord, "WABA#<waba> / TEMPLATE#<name>#<language>", "templates", ""),
     ItemKind(PaymentLinkRecord, "PAYLINK#<code> / LINK", "payment_links", "invoice numbers", ttl="expires_at"),
     ItemKind(SyncCursorRecord, "ORG#<org> / SYNC#<conn>#CURSOR", "snapshots", ""),

@@ -182,14 +182,19 @@ class WhatsAppWebhookProcessor:
         return done
 
     def _inbound(self, org_id: str, change: MetaChange, contacts: dict[str, str]) -> Iterator[InboundMessage]:
-        """The customers' messages, each with a phone: Meta may send only a business-scoped user id, which is mapped
-        to the phone this body or a previous webhook paired it with."""
+        """The customers' messages, each with the number Lunas knows them by: Meta may send only a business-scoped
+        user id (mapped to the phone this body or a previous webhook paired it with), or the WhatsApp id it resolved
+        our number to when we sent (mapped back to that number, where the consent is)."""
+        received = []
         for message in inbound_messages(change, self.deps.clock.now()):
-            if message.phone:
-                yield message
-            else:
-                phone = contacts.get(message.user_id) or self.deps.bsuids.phone_for(org_id, message.user_id) or ""
-                yield dataclasses.replace(message, phone=phone)
+            phone = (
+                message.phone or contacts.get(message.user_id) or self.deps.bsuids.phone_for(org_id, message.user_id)
+            )
+            received.append(dataclasses.replace(message, phone=phone or ""))
+        phones = [m.phone for m in received if m.phone]
+        known_as = self.deps.ledger.numbers_known_as(org_id, phones) if phones else {}
+        for message in received:
+            yield dataclasses.replace(message, phone=known_as[message.phone]) if message.phone in known_as else message
 
     # -- user_preferences and template events -----------------------------------------------------------------
 

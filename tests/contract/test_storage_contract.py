@@ -201,6 +201,16 @@ def test_customer_and_invoice_pauses_with_and_without_an_end(impl: Impl, org: st
     assert impl.holds.active(new_org(), T0) == (frozenset(), frozenset())
 
 
+def test_the_whatsapp_id_meta_resolved_a_number_to_leads_back_to_it(impl: Impl, org: str) -> None:
+    msg_sk = impl.ledger.claim(org, message("+525512345678", invoice("INV-9")), TODAY, T0)
+    assert msg_sk is not None
+    impl.ledger.record_sent(org, msg_sk, "wamid.A", T0, wa_id="5215512345678")
+    assert impl.ledger.numbers_known_as(org, ["+5215512345678", "+6281200000001"]) == {
+        "+5215512345678": "+525512345678"
+    }
+    assert impl.ledger.numbers_known_as(new_org(), ["+5215512345678"]) == {}
+
+
 def test_an_invoice_pause_keeps_its_note_while_it_lasts(impl: Impl, org: str) -> None:
     impl.holds.pause_invoice(org, "xero:t1", "INV-1", T0 + hours(2), note="the customer said they paid")
     impl.holds.pause_invoice(org, "xero:t1", "INV-2", None)
