@@ -14,9 +14,9 @@ and `make bench` call it first. Pruned, each for a stated reason:
   (https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html#python-sdk-included). The tests run on the
   versions pinned in requirements-dev.txt (`RUNTIME_SDK` here; tests/test_lean_package.py keeps the two equal).
 - **Build tools**: setuptools (xero-python declares it, never imports it), pkg_resources, pip, wheel.
-- **Unused SDK parts**: xero-python's APIs other than accounting (payroll, assets, projects, files, finance, app
-  store, identity), Powertools' `event_handler` (Lunas' HTTP layer is Chalice), `pywa_async` (Lunas uses the
-  synchronous client), babel's `messages` (catalog tooling).
+- **Unused SDK parts**: xero-python's APIs other than accounting and identity (payroll, assets, projects, files,
+  finance, app store; `identity` lists and deletes Xero connections), Powertools' `event_handler` (Lunas' HTTP layer
+  is Chalice), `pywa_async` (Lunas uses the synchronous client), babel's `messages` (catalog tooling).
 - **Babel locales Lunas does not speak**: every `locale-data/*.dat` but `chalicelib.domain.wording.babel_locales()`.
 
 tests/infra/test_package.py imports every module of app.py and chalicelib (and runs the wording) in the pruned
@@ -48,7 +48,6 @@ UNUSED_PARTS = (
     "xero_python/assets/",
     "xero_python/file/",
     "xero_python/finance/",
-    "xero_python/identity/",
     "xero_python/payrollau/",
     "xero_python/payrollauv2/",
     "xero_python/payrollnz/",
