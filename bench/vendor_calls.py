@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import dataclasses
 import datetime as dt
 import math
 import tempfile
@@ -63,29 +64,23 @@ def measure(sandbox: Any, size: int) -> dict[str, int]:
     from chalicelib.domain.models import Consent, ConsentStatus
     from chalicelib.worker import run_connection_cycle
     from sandbox import demo_data
-    from sandbox.connect import connect_xero
-    from sandbox.run import META_APP_SECRET
+    from sandbox.connect import connect_whatsapp, connect_xero
 
     lunas = bootstrap.container()
     today = sandbox.clock.now().astimezone(dt.timezone(dt.timedelta(hours=7))).date()
     spec = _spec(size, today)
     tenant = sandbox.xero.seed(spec)
     org_id = f"bench-{size}-{uuid.uuid4().hex[:6]}"
-    phone_number_id, waba_id, token = f"pn{uuid.uuid4().hex[:8]}", f"waba{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    sandbox.meta.register_phone_number(
-        phone_number_id,
-        access_token=token,
+    phone_number_id, waba_id = f"pn{uuid.uuid4().hex[:8]}", f"waba{uuid.uuid4().hex[:8]}"
+    lunas.stores.organisations.save(dataclasses.replace(demo_data.settings(), org_id=org_id))
+    connect_whatsapp(
+        sandbox,
+        org_id,
+        phone_number_id=phone_number_id,
         waba_id=waba_id,
         display_phone_number="+62 21 5098 7654",
-        app_secret=META_APP_SECRET,
-        webhook_url=f"{sandbox.app_url}/webhooks/whatsapp",
         verified_name="Bench",
     )
-    lunas.stores.organisations.save(dataclasses_replace_org(demo_data.settings(), org_id))
-    verified = lunas.whatsapp_account_check.verify(
-        business_account_id=waba_id, phone_number_id=phone_number_id, access_token=token
-    )
-    lunas.stores.organisations.set_whatsapp(org_id, verified, token=token)
     connection = connect_xero(sandbox, org_id, tenant)
     for contact in spec["contacts"]:
         mobile = contact["phones"]["MOBILE"]
@@ -158,12 +153,6 @@ def aws_cost(operations: dict[str, int]) -> float:
         else:
             cost += n * PRICE_PER_CALL.get(service, 0.0)
     return cost
-
-
-def dataclasses_replace_org(settings: Any, org_id: str) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(settings, org_id=org_id)
 
 
 def rows(sizes: Sequence[int] = (100, 1000)) -> list[tuple[str, str, str]]:

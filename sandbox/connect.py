@@ -67,3 +67,35 @@ def connect_quickbooks(sandbox: Any, org_id: str, realm_id: str, name: str) -> C
     )
     bootstrap.container().stores.connections.add(connection, tokens)
     return connection
+
+
+def connect_whatsapp(
+    sandbox: Any,
+    org_id: str,
+    *,
+    phone_number_id: str,
+    waba_id: str,
+    display_phone_number: str,
+    verified_name: str,
+) -> None:
+    """Register a number with the fake Meta and store it as the dashboard does: Meta confirms the token manages it,
+    then it is saved and routed. The organisation must exist."""
+    import uuid
+
+    from sandbox.run import META_APP_SECRET
+
+    token = f"EAAG{uuid.uuid4().hex}"
+    sandbox.meta.register_phone_number(
+        phone_number_id,
+        access_token=token,
+        waba_id=waba_id,
+        display_phone_number=display_phone_number,
+        app_secret=META_APP_SECRET,
+        webhook_url=f"{sandbox.app_url}/webhooks/whatsapp",
+        verified_name=verified_name,
+    )
+    lunas = bootstrap.container()
+    verified = lunas.whatsapp_account_check.verify(
+        business_account_id=waba_id, phone_number_id=phone_number_id, access_token=token
+    )
+    lunas.stores.organisations.set_whatsapp(org_id, verified, token=token)

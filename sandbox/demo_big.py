@@ -35,8 +35,8 @@ from chalicelib.domain.models import (
     Money,
     ReminderSettings,
 )
-from sandbox.connect import connect_quickbooks, connect_xero
-from sandbox.run import META_APP_SECRET, Sandbox
+from sandbox.connect import connect_quickbooks, connect_whatsapp, connect_xero
+from sandbox.run import Sandbox
 
 ORG_ID = "demo-grosir-nusantara"
 BUSINESS_NAME = "Grosir Nusantara Jaya"
@@ -118,25 +118,18 @@ def seed_big_company(sandbox: Sandbox, today: dt.date, invoices: int) -> Company
 
 
 def _register_whatsapp(sandbox: Sandbox, company: Company) -> None:
-    token = f"EAAG{uuid.uuid4().hex}"
-    sandbox.meta.register_phone_number(
-        PHONE_NUMBER_ID,
-        access_token=token,
+    bootstrap.container().stores.organisations.save(settings())
+    connect_whatsapp(
+        sandbox,
+        ORG_ID,
+        phone_number_id=PHONE_NUMBER_ID,
         waba_id=WABA_ID,
         display_phone_number="+62 21 5098 9001",
-        app_secret=META_APP_SECRET,
-        webhook_url=f"{sandbox.app_url}/webhooks/whatsapp",
         verified_name=BUSINESS_NAME,
     )
     for customer in company.xero + company.quickbooks:
         if customer.mobile and not customer.on_whatsapp:
             sandbox.meta.set_not_on_whatsapp(customer.mobile)
-    lunas = bootstrap.container()
-    lunas.stores.organisations.save(settings())
-    verified = lunas.whatsapp_account_check.verify(
-        business_account_id=WABA_ID, phone_number_id=PHONE_NUMBER_ID, access_token=token
-    )
-    lunas.stores.organisations.set_whatsapp(ORG_ID, verified, token=token)
 
 
 def _invoice_dates(today: dt.date, rng: random.Random) -> tuple[str, str]:

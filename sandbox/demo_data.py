@@ -8,7 +8,6 @@ yet due, one customer has three overdue invoices (one statement message), one pa
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,8 +20,8 @@ from chalicelib.domain.models import (
     Money,
     ReminderSettings,
 )
-from sandbox.connect import connect_xero
-from sandbox.run import META_APP_SECRET, Sandbox
+from sandbox.connect import connect_whatsapp, connect_xero
+from sandbox.run import Sandbox
 
 ORG_ID = "demo-toko-sumber-rejeki"
 BUSINESS_NAME = "Toko Sumber Rejeki"
@@ -92,27 +91,18 @@ def settings() -> ReminderSettings:
 def seed_demo(sandbox: Sandbox, today: dt.date) -> Connection:
     """Create the organisation, its Xero connection, its WhatsApp number and its customers' consent."""
     tenant = sandbox.xero.seed(_xero_spec(today))
-    token = f"EAAG{uuid.uuid4().hex}"
-    sandbox.meta.register_phone_number(
-        PHONE_NUMBER_ID,
-        access_token=token,
+    bootstrap.container().stores.organisations.save(settings())
+    connect_whatsapp(
+        sandbox,
+        ORG_ID,
+        phone_number_id=PHONE_NUMBER_ID,
         waba_id=WABA_ID,
         display_phone_number="+62 21 5098 7654",
-        app_secret=META_APP_SECRET,
-        webhook_url=f"{sandbox.app_url}/webhooks/whatsapp",
         verified_name=BUSINESS_NAME,
     )
     for customer in CUSTOMERS:
         if customer.e164 and not customer.on_whatsapp:
             sandbox.meta.set_not_on_whatsapp(customer.e164)
-    lunas = bootstrap.container()
-    stores = lunas.stores
-    stores.organisations.save(settings())
-    # As the dashboard does: Meta (the fake) confirms the token manages the number, then it is stored and routed.
-    verified = lunas.whatsapp_account_check.verify(
-        business_account_id=WABA_ID, phone_number_id=PHONE_NUMBER_ID, access_token=token
-    )
-    stores.organisations.set_whatsapp(ORG_ID, verified, token=token)
     connection = connect_xero(sandbox, ORG_ID, tenant)
     _record_consents()
     sandbox.xero.add_trigger(
