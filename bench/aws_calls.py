@@ -223,18 +223,21 @@ print("BENCH-REPORT " + json.dumps(report))
 
 
 def clock_offset(clock: Any) -> float:
-    """How far `clock` (the sandbox's) is from the machine's time, in seconds: what `OffsetClock` takes."""
-    return float(clock.timestamp()) - time.time()
+    """The sandbox clock's instant (unix seconds): where the other process's `OffsetClock` starts. An instant, not
+    an offset from this process's `time.time()`, which a test may have moved (LUNAS_TEST_WALL_CLOCK)."""
+    return float(clock.timestamp())
 
 
 class OffsetClock:
-    """The machine's clock moved by a fixed offset: the sandbox's clock, read in another process without I/O."""
+    """The sandbox's clock in another process, without I/O: it starts at the instant it is given and runs on with
+    this process's elapsed time."""
 
-    def __init__(self, offset_seconds: float) -> None:
-        self._offset = offset_seconds
+    def __init__(self, start_timestamp: float) -> None:
+        self._start = start_timestamp
+        self._started = time.monotonic()
 
     def now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(time.time() + self._offset, dt.UTC)
+        return dt.datetime.fromtimestamp(self._start + time.monotonic() - self._started, dt.UTC)
 
 
 def sqs_event(body: dict[str, Any]) -> dict[str, Any]:
@@ -255,12 +258,12 @@ def sqs_event(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def cold_worker(org_id: str, connection_id: str, offset_seconds: float, env: dict[str, str] | None = None) -> Any:
+def cold_worker(org_id: str, connection_id: str, sandbox_instant: float, env: dict[str, str] | None = None) -> Any:
     """Run one reminder cycle in a fresh interpreter against the running sandbox (its settings come from `env`,
     this process's environment by default); returns the cold worker's report."""
     body = {"org_id": org_id, "connection_id": connection_id, "scheduled_at": dt.datetime.now(dt.UTC).isoformat()}
     result = subprocess.run(
-        [sys.executable, "-c", _COLD_WORKER, json.dumps(body), repr(offset_seconds)],
+        [sys.executable, "-c", _COLD_WORKER, json.dumps(body), repr(sandbox_instant)],
         cwd=ROOT,
         env={"POWERTOOLS_METRICS_NAMESPACE": "LunasBench", **(env or dict(os.environ))},
         capture_output=True,
