@@ -20,7 +20,6 @@ import os
 import struct
 from typing import Any
 
-import boto3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from chalicelib.domain.errors import LunasError
@@ -45,7 +44,9 @@ class KmsCipher:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("kms")
+            from chalicelib import aws
+
+            self._client = aws.client("kms")
         return self._client
 
     def encrypt(self, plaintext: bytes, context: dict[str, str]) -> bytes:

@@ -1,7 +1,7 @@
 """One SQS queue (reminder cycles, webhook bodies): `chalicelib.ports.Queue`.
 
-Every queue of the process shares one SQS client, built on first use from boto3's default session (the process's
-one botocore session, which the DynamoDB storage uses too), and each queue looks its URL up (`GetQueueUrl`) once,
+Every queue of the process shares one SQS client (chalicelib/aws.py: built on first use from the process's one
+botocore session, which the DynamoDB storage uses too), and each queue looks its URL up (`GetQueueUrl`) once,
 on its first send; the container (chalicelib/container.py) keeps the queues for the life of a warm Lambda, so a
 request costs no client and no lookup. A failed lookup is not kept, so the next send tries again.
 
@@ -11,7 +11,6 @@ may be up to 256 KiB itself: webhooks/intake.py keeps the parts it queues under 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -20,23 +19,13 @@ SQS_BATCH = 10  # messages per SendMessageBatch
 SQS_BATCH_BYTES = 262_144  # 256 KiB: one message's limit, and the whole SendMessageBatch payload's
 _ATTEMPTS = 3  # a batch's failed entries are sent again this many times in all, then the send fails
 
-_CLIENT_LOCK = threading.Lock()
-_SHARED: dict[tuple[str, str], Any] = {}  # (endpoint, region) from the environment -> the process's SQS client
-
 
 def shared_client() -> Any:
-    """The process's SQS client (built on first use, from boto3's default session; again only if the environment
+    """The process's SQS client (built on first send, not when app.py is imported; again only if the environment
     names another endpoint or region, as a sandbox started again in the same process does)."""
-    env = os.environ
-    endpoint = env.get("AWS_ENDPOINT_URL_SQS") or env.get("AWS_ENDPOINT_URL") or ""
-    where = (endpoint, env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "")
-    with _CLIENT_LOCK:
-        if where not in _SHARED:
-            import boto3  # on first send, not when app.py is imported
+    from chalicelib import aws
 
-            _SHARED.clear()
-            _SHARED[where] = boto3.client("sqs")
-        return _SHARED[where]
+    return aws.client("sqs")
 
 
 class SqsQueue:

@@ -1,4 +1,4 @@
-"""Cognito user-pool accounts through boto3 `cognito-idp`: sign-up and USER_PASSWORD_AUTH sign-in.
+"""Cognito user-pool accounts through botocore `cognito-idp`: sign-up and USER_PASSWORD_AUTH sign-in.
 
 Cognito errors are translated into the few outcomes a person can act on; nothing here logs a password or a token.
 The e-mail address is the username (the pool uses `UsernameAttributes=["email"]`); users are keyed on `sub`.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import LunasError
@@ -47,7 +46,9 @@ class CognitoUsers:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("cognito-idp")
+            from chalicelib import aws
+
+            self._client = aws.client("cognito-idp")
         return self._client
 
     def sign_up(self, email: str, password: str) -> NewUser:

@@ -4,8 +4,8 @@ Left to itself, pynamodb gives every model class its own `TableConnection`, each
 session and client: a cold worker built 18 of them, each session loading botocore's service data again (2.4–3.1 s
 and 217 MiB, against 0.3 s and 48 MiB with one). Here every model of the table (the subclasses of `schema._Item`)
 shares one `TableConnection` (`schema.py` sets it on the base class), transactions use the same `Connection`
-(`shared_connection()`), and its client is built once, under a lock, from the process's botocore session: boto3's
-default session, the one `boto3.client(...)` builds the SQS, KMS and Cognito clients from.
+(`shared_connection()`), and its client is built once, under a lock, from the process's one botocore session
+(chalicelib/aws.py), the one the SQS, KMS and Cognito clients come from.
 
 Where the client points is botocore's usual configuration, read when the client is built: `AWS_ENDPOINT_URL_DYNAMODB`
 or `AWS_ENDPOINT_URL` (the sandbox's local endpoint), `AWS_DEFAULT_REGION`, or the models' `Meta.host` and
@@ -15,32 +15,16 @@ same process), the next call builds a new client; `reset()` forgets it explicitl
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
 
+from chalicelib.aws import configured_endpoint, process_session
+
 if TYPE_CHECKING:
     from botocore.session import Session
-
-_SESSION_LOCK = threading.Lock()
-
-
-def process_session() -> Session:
-    """The process's one botocore session: boto3's default session's (created here if nothing created it yet)."""
-    import boto3
-
-    with _SESSION_LOCK:  # boto3 creates its default session without a lock; two threads could make two
-        return boto3._get_default_session()._session
-
-
-def configured_endpoint(service: str) -> tuple[str, str]:
-    """The endpoint and region botocore's environment names for `service` (what a client built now would use)."""
-    env = os.environ
-    endpoint = env.get(f"AWS_ENDPOINT_URL_{service.upper()}") or env.get("AWS_ENDPOINT_URL") or ""
-    return endpoint, env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or ""
 
 
 class SharedConnection(Connection):
