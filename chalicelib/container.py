@@ -206,7 +206,12 @@ class Container:
 
         s = self.stores
         return claim_paid(
-            code, links=s.payment_links, holds=s.holds, instructions=s.payment_instructions, now=self.clock.now()
+            code,
+            links=s.payment_links,
+            holds=s.holds,
+            instructions=s.payment_instructions,
+            now=self.clock.now(),
+            timezone_of=lambda org_id: s.organisations.settings(org_id).timezone,
         )
 
     def _payment_pages(self, org_id: str, connection_id: str, invoice_ids: Sequence[str]) -> dict[str, str | None]:

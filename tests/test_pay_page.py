@@ -173,6 +173,8 @@ def test_no_pay_link_the_page_shows_how_to_pay_and_i_have_paid_holds_the_reminde
     assert shop.run_cycle() == "paused=1"
     assert shop.decisions()["3001"][0] == "paused"
     assert 'the customer pressed "I have paid" on the payment page' in shop.decisions()["3001"][1]
+    # ...at the time the owner's clock showed (Jakarta, WIB), not UTC.
+    assert re.search(r"on 2026-11-24 10:\d\d WIB; .* held until 2026-12-01 10:\d\d WIB", shop.decisions()["3001"][1])
     assert len(sandbox.meta.messages(phone_number_id=shop.phone_number_id)) == 1
     invoices = page_text(client.get("/invoices?lang=en").text)
     assert re.search(

@@ -372,6 +372,15 @@ def test_refresher_rotates_and_honours_grace(fake: FakeXero, shop: str) -> None:
     assert f"client_id={DEFAULT_CLIENT_ID}" in form and "grant_type=refresh_token" in form
 
 
+def test_refresh_keeps_every_scope_the_user_granted(fake: FakeXero, shop: str) -> None:
+    granted = "offline_access accounting.invoices.read accounting.contacts.read accounting.settings.read"
+    first = fake.issue_tokens([shop], granted)
+    refreshed = refresher_for(fake).refresh(first["refresh_token"])
+    assert set(refreshed.scope.split()) == set(granted.split())
+    [form] = [c["body"] for c in fake.recorded("^/connect/token$")][-1:]
+    assert "scope=&" in form + "&" or "scope=" not in form  # nothing asked for: nothing narrowed
+
+
 def test_refresher_errors(fake: FakeXero, shop: str) -> None:
     tokens = fake.issue_tokens([shop])
     wrong = XeroTokenRefresher(client_id="someone", client_secret="else", identity_base=fake.url, now=fake.clock.now)

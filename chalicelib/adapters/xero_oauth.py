@@ -27,7 +27,11 @@ from chalicelib.domain.models import OAuthTokens
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCOPES = ("offline_access", "accounting.invoices.read", "accounting.contacts.read")
+# A refresh names no scope, as Xero's refresh request does
+# (https://developer.xero.com/documentation/guides/oauth2/auth-flow/#refreshing-access-and-refresh-tokens): the new
+# token keeps what the user granted. Naming scopes (xero-python sends whatever list it is given) can only narrow it:
+# an earlier list without `accounting.settings.read` would have lost the organisation's country on every refresh.
+DEFAULT_SCOPES: tuple[str, ...] = ()
 
 
 class XeroTokenRefresher:

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.records import PaymentClaim, PaymentInstructions, PaymentPage, QrisImage
@@ -90,21 +91,36 @@ def payment_view(
 
 
 def claim_paid(
-    code: str, *, links: PaymentLinks, holds: Holds, instructions: PaymentInstructionsStore, now: dt.datetime
+    code: str,
+    *,
+    links: PaymentLinks,
+    holds: Holds,
+    instructions: PaymentInstructionsStore,
+    now: dt.datetime,
+    timezone_of: Callable[[str], str],
 ) -> PaymentClaim | None:
-    """The customer pressed "I have paid": None when the code does not exist or has expired."""
+    """The customer pressed "I have paid": None when the code does not exist or has expired.
+
+    `timezone_of`: an organisation's time zone (IANA name); the owner reads the note's times in it.
+    """
     page = links.resolve(code, now)
     if page is None:
         return None
     claim = links.record_claim(page.org_id, code, page.targets, now, CLAIMS_KEPT)
     # From the first press: pausing again (a retry after a failure half-way, a second press) ends at the same time.
     until = claim.claimed_at + dt.timedelta(days=instructions.get(page.org_id).claim_hold_days)
+    zone = ZoneInfo(timezone_of(page.org_id))
     note = (
-        f'the customer pressed "I have paid" on the payment page on {claim.claimed_at:%Y-%m-%d %H:%M} UTC; '
-        f"reminders for it are held until {until:%Y-%m-%d %H:%M} UTC while you check the payment"
+        f'the customer pressed "I have paid" on the payment page on {_local(claim.claimed_at, zone)}; '
+        f"reminders for it are held until {_local(until, zone)} while you check the payment"
     )
     for invoice in claim.invoices:
         if invoice.connection_id and invoice.invoice_id:
             holds.pause_invoice(page.org_id, invoice.connection_id, invoice.invoice_id, until, note=note)
     log.info("customer said they paid", extra={"invoices": len(claim.invoices), "new": claim.claimed_at == now})
     return claim
+
+
+def _local(at: dt.datetime, zone: ZoneInfo) -> str:
+    """A time as the owner reads it: in the organisation's zone, with its abbreviation ("2026-12-02 15:04 WIB")."""
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
