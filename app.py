@@ -47,7 +47,8 @@ def fan_out_reminders(event: CloudWatchEvent) -> dict[str, int]:
     return {"enqueued": len(result.enqueued), "outside_window": len(result.outside_window)}
 
 
-@app.on_sqs_message(queue=REMINDER_QUEUE, batch_size=5, name="run_reminder_cycles")
+# One connection per invocation: each cycle gets the whole 900 s to send at Meta's pace (docs/whatsapp-sending.md).
+@app.on_sqs_message(queue=REMINDER_QUEUE, batch_size=1, name="run_reminder_cycles")
 def run_reminder_cycles(event: SQSEvent) -> dict[str, Any]:
     """One connection's reminder cycle per message; failed messages are reported for redelivery."""
     from chalicelib.worker import process_batch

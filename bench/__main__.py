@@ -5,9 +5,11 @@ Rows, in order (each module's docstring says how it measures):
 - `bench.aws_calls`: DynamoDB calls per Meta status, the clients a cold worker builds, its first cycle's CPU and memory;
 - `bench.planning`: planning 10,000 invoices against `json.loads` of their pages;
 - `bench.vendor_calls`: Xero calls per cycle against the lower bound at several sizes, AWS operations and cost per
-  1,000 reminders next to Meta's price.
+  1,000 reminders next to Meta's price;
+- `bench.whatsapp_pace`: messages per second one number reaches against a fake Meta with 100 ms latency and an 80/s
+  cap, and how many sends Meta refused for throughput (130429).
 
-    python -m bench [--sizes 100 1000 10000] [--only package aws_calls planning vendor_calls]
+    python -m bench [--sizes 100 1000 10000] [--only package aws_calls planning vendor_calls whatsapp_pace]
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-MODULES = ("package", "aws_calls", "planning", "vendor_calls")
+MODULES = ("package", "aws_calls", "planning", "vendor_calls", "whatsapp_pace")
 
 
 def collect(only: Sequence[str], sizes: Sequence[int]) -> list[tuple[str, str, str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chalicelib.adapters.kms import KmsCipher
 from chalicelib.adapters.sqs import SqsQueue
@@ -36,6 +36,8 @@ from chalicelib.storage.payment_links import DynamoPaymentLinks
 from chalicelib.storage.routes import DynamoBsuids, DynamoRoutes
 from chalicelib.storage.snapshots import DynamoSyncSnapshots
 from chalicelib.storage.templates import DynamoTemplateRegistry
+from chalicelib.storage.usage import DynamoUsageCounter
+from chalicelib.storage.whatsapp_alerts import DynamoWhatsAppAlerts
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Stores:
     claims: DynamoOneTimeClaims
     bsuids: DynamoBsuids
     templates: DynamoTemplateRegistry
+    usage: DynamoUsageCounter
+    whatsapp_alerts: DynamoWhatsAppAlerts = field(default_factory=DynamoWhatsAppAlerts)
 
 
 def build_stores(cipher: Cipher, clock: Clock) -> Stores:
@@ -86,6 +90,7 @@ def build_stores(cipher: Cipher, clock: Clock) -> Stores:
         claims=DynamoOneTimeClaims(),
         bsuids=DynamoBsuids(),
         templates=DynamoTemplateRegistry(),
+        usage=DynamoUsageCounter(),
     )
 
 
@@ -102,7 +107,7 @@ def build_container(
     """A container from `settings`; every keyword replaces one part (the sandbox passes its shared clock).
 
     No I/O: clients are created, and queue URLs looked up, on first use. Every AWS client comes from one botocore
-    session (boto3's default one): one DynamoDB client for every store (chalicelib/storage/dynamo.py), one SQS
+    session (chalicelib/aws.py): one DynamoDB client for every store (chalicelib/storage/dynamo.py), one SQS
     client for both queues (chalicelib/adapters/sqs.py), and the KMS client of the cipher.
     """
     clock = clock or SystemClock()

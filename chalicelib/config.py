@@ -43,6 +43,13 @@ class Settings:
     quickbooks_api_base: str = "https://quickbooks.api.intuit.com"  # + /v3/company/<realmId>/...
     full_sweep_days: float = 7.0  # incremental sync: read every open invoice at least this often (services/sync.py)
     reply_pause_days: float = 3.0  # a customer's reply (other than STOP / YES) pauses their reminders this long
+    usd_rates: str = ""  # USD -> owner's currency for the cost estimate, "IDR=16500,SGD=1.30" (domain/pricing.py)
+    templates_dir: str = ""  # the create-template files to push; "" = templates/whatsapp of this checkout
+    # -- Embedded Signup (docs/whatsapp-onboarding.md): Meta app id, the Facebook Login for Business configuration
+    # id, and where the JS SDK is loaded from (the fake Meta's stand-in in the sandbox) --
+    meta_app_id: str = ""
+    meta_signup_config_id: str = ""
+    meta_sdk_url: str = "https://connect.facebook.net/en_US/sdk.js"
 
     # -- secret values: plain env vars in the sandbox, Secrets Manager on AWS (chalicelib.secrets) --
     meta_verify_token: str = ""
@@ -92,6 +99,11 @@ def settings_from_environment() -> Settings:
         quickbooks_api_base=_env("QUICKBOOKS_API_BASE", "https://quickbooks.api.intuit.com"),
         full_sweep_days=float(_env("LUNAS_FULL_SWEEP_DAYS", "7")),
         reply_pause_days=float(_env("LUNAS_REPLY_PAUSE_DAYS", "3")),
+        usd_rates=_env("LUNAS_USD_RATES"),
+        templates_dir=_env("LUNAS_TEMPLATES_DIR"),
+        meta_app_id=_env("META_APP_ID"),
+        meta_signup_config_id=_env("META_SIGNUP_CONFIG_ID"),
+        meta_sdk_url=_env("META_SDK_URL", "https://connect.facebook.net/en_US/sdk.js"),
         meta_verify_token=_secret("META_VERIFY_TOKEN"),
         xero_webhook_key=_secret("XERO_WEBHOOK_KEY"),
         intuit_webhook_verifier_token=_secret("INTUIT_WEBHOOK_VERIFIER_TOKEN"),

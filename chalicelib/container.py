@@ -50,13 +50,18 @@ from chalicelib.services.sync import IncrementalGateway
 from chalicelib.services.tokens import token_provider
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from chalicelib.adapters.whatsapp import WhatsAppMessageSender
     from chalicelib.auth.cognito import CognitoUsers
     from chalicelib.auth.service import Authenticator
     from chalicelib.bootstrap import Stores
     from chalicelib.config import Settings
+    from chalicelib.domain.template_lifecycle import ListedTemplate, PushOutcome, TemplateDefinition
+    from chalicelib.ports import TemplateManagement
     from chalicelib.services.connections import ConnectFlows
     from chalicelib.services.payments import PaymentView
+    from chalicelib.services.whatsapp_onboarding import OnboardingDependencies
     from chalicelib.webhooks.accounting import AccountingWebhookDependencies
     from chalicelib.webhooks.whatsapp import WhatsAppWebhookDependencies
 
@@ -127,6 +132,26 @@ class Container:
             graph_base_url=self.settings.graph_base_url, api_version=self.settings.graph_api_version
         )
 
+    @cached_property
+    def whatsapp_onboarding(self) -> OnboardingDependencies:
+        """What connecting a number through Embedded Signup needs (services/whatsapp_onboarding.py)."""
+        from chalicelib.adapters.meta_signup import GraphSignup
+        from chalicelib.services.whatsapp_onboarding import OnboardingDependencies
+
+        signup = GraphSignup(
+            graph_base_url=self.settings.graph_base_url,
+            api_version=self.settings.graph_api_version,
+            app_id=self.settings.meta_app_id,
+            app_secret=self.settings.meta_app_secret,
+        )
+        return OnboardingDependencies(
+            signup=signup,
+            account_check=self.whatsapp_account_check,
+            numbers=self.stores.organisations,
+            pin_secret=self.settings.meta_app_secret or self.settings.session_secret,
+            push_templates=self.push_templates,  # a fresh number gets our templates (services/templates.py)
+        )
+
     def text_sender(self, org_id: str) -> WhatsAppMessageSender | None:
         """The organisation's own number, for replies inside the 24-hour window (None: no number set up)."""
         account = self.stores.organisations.whatsapp(org_id)
@@ -165,6 +190,64 @@ class Container:
             catalog.close()
         self._templates[account.business_account_id] = (self.elapsed(), approved)
         return approved
+
+    # -- template lifecycle and costs (services/templates.py, domain/pricing.py) ----------------------------------
+
+    def template_manager(self, account: WhatsAppAccount) -> TemplateManagement:
+        """Meta's template API for the account's WhatsApp Business Account (close it after use)."""
+        from chalicelib.adapters.whatsapp_templates import WhatsAppTemplateManager
+
+        return WhatsAppTemplateManager(
+            waba_id=account.business_account_id,
+            access_token=account.access_token,
+            graph_base_url=self.settings.graph_base_url,
+            api_version=self.settings.graph_api_version,
+        )
+
+    def template_definitions(self) -> list[TemplateDefinition]:
+        """templates/whatsapp/*.json, the pay button pointing at this deployment's public URL."""
+        from pathlib import Path
+
+        from chalicelib.adapters.whatsapp_templates import TEMPLATES_DIR, load_definitions
+
+        directory = Path(self.settings.templates_dir) if self.settings.templates_dir else TEMPLATES_DIR
+        return load_definitions(directory, self.settings.public_base_url)
+
+    def push_templates(self, org_id: str, account: WhatsAppAccount) -> list[PushOutcome]:
+        """Push every template to the account (a `TemplatePush`: called right after a number is onboarded)."""
+        from chalicelib.services.templates import push_templates
+
+        manager = self.template_manager(account)
+        try:
+            return push_templates(
+                org_id,
+                account,
+                definitions=self.template_definitions(),
+                manager=manager,
+                registry=self.stores.templates,
+                clock=self.clock,
+            )
+        finally:
+            manager.close()
+            self._templates.pop(account.business_account_id, None)
+
+    def sync_templates(self, org_id: str, account: WhatsAppAccount) -> list[ListedTemplate]:
+        """Store Meta's current status and category of the account's templates in the registry."""
+        from chalicelib.services.templates import sync_templates
+
+        manager = self.template_manager(account)
+        try:
+            return sync_templates(org_id, account, manager=manager, registry=self.stores.templates, clock=self.clock)
+        finally:
+            manager.close()
+            self._templates.pop(account.business_account_id, None)
+
+    @cached_property
+    def usd_rates(self) -> dict[str, Decimal]:
+        """USD -> the owner's currency, for the cost estimate (LUNAS_USD_RATES over domain/pricing.py's defaults)."""
+        from chalicelib.domain.pricing import parse_usd_rates
+
+        return parse_usd_rates(self.settings.usd_rates)
 
     # -- accounting -------------------------------------------------------------------------------------------------
 
@@ -354,6 +437,9 @@ class Container:
             template_notes=lambda: self.template_notes(account),
             public_base_url=self.settings.public_base_url,
             recheck_after=dt.timedelta(seconds=self.settings.recheck_after_seconds),
+            account=account,  # messaging-limit tier and quality (docs/whatsapp-sending.md)
+            recipients=s.ledger,
+            alerts=s.whatsapp_alerts,
         )
 
     @cached_property
@@ -378,6 +464,8 @@ class Container:
             holds=s.holds,
             templates=s.templates,
             reply_pause=dt.timedelta(days=self.settings.reply_pause_days),
+            usage=s.usage,
+            numbers=s.organisations,
         )
 
     @cached_property

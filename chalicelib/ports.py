@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from chalicelib.domain.changes import ChangeSet, Snapshot, SnapshotChange, Sweep
+from chalicelib.domain.errors import LunasError
 from chalicelib.domain.grants import GrantLink, TenantConnection
+from chalicelib.domain.meta_errors import WhatsAppAlert
 from chalicelib.domain.models import (
     CompanyProfile,
     Connection,
@@ -28,6 +31,7 @@ from chalicelib.domain.models import (
     TemplateRef,
     VerifiedWhatsAppNumber,
 )
+from chalicelib.domain.pricing import Delivered, MonthUsage
 from chalicelib.domain.records import (
     ConnectionHealth,
     ConnectionRoute,
@@ -43,6 +47,7 @@ from chalicelib.domain.records import (
     QrisImage,
     StoredReply,
 )
+from chalicelib.domain.template_lifecycle import ListedTemplate, PushOutcome, TemplateDefinition
 from chalicelib.domain.templates import TemplateState
 from chalicelib.domain.tracking import DeliveryStatus
 
@@ -288,6 +293,26 @@ class SendLedger(Protocol):
 
     def messages(self, org_id: str) -> list[MessageEntry]:
         """Every message claimed for the organisation, ordered by its message key (local date, then phone)."""
+        ...
+
+
+class RecipientCounts(Protocol):
+    """Who the organisation messaged lately (Meta's messaging limit: unique recipients in a rolling 24 hours)."""
+
+    def recipients_since(self, org_id: str, local_dates: Iterable[dt.date], since: dt.datetime) -> frozenset[str]:
+        """The phones claimed (not refused for good) on those local dates at or after `since`."""
+        ...
+
+
+class WhatsAppAlerts(Protocol):
+    """WhatsApp problems the owner must fix (account blocked, template stopped), per organisation, until fixed."""
+
+    def raise_alert(self, org_id: str, alert: WhatsAppAlert) -> None: ...
+
+    def alerts(self, org_id: str) -> list[WhatsAppAlert]: ...
+
+    def clear(self, org_id: str, key: str) -> None:
+        """Clear one alert (`WhatsAppAlert.key`); nothing happens when there is none."""
         ...
 
 
@@ -567,3 +592,133 @@ class Cipher(Protocol):
     def encrypt(self, plaintext: bytes, context: dict[str, str]) -> bytes: ...
 
     def decrypt(self, ciphertext: bytes, context: dict[str, str]) -> bytes: ...
+
+
+# -- WhatsApp onboarding (Embedded Signup) and the number's health ---------------------------------------------------
+# Its value types and errors live here, beside the ports that use them (docs/whatsapp-onboarding.md).
+
+SignupStep = Literal["input", "exchange", "subscribe", "register", "verify", "read", "store"]
+SignupReason = Literal[
+    "code_invalid",  # the signup code is wrong, expired or already used: start Connect WhatsApp again
+    "app_not_configured",  # Meta refused our app id / secret: Lunas' setup, not the owner's
+    "token_invalid",  # Meta refused the business token it had just given (revoked meanwhile)
+    "no_access",  # the owner did not share this WhatsApp account or number with Lunas in the popup
+    "pin_mismatch",  # the number already has a two-step verification PIN Lunas does not know
+    "number_not_ready",  # the number is not verified / not yet ready to be registered
+    "number_taken",  # another Lunas organisation uses this number
+    "unavailable",  # Meta could not be reached, answered 5xx or throttled: nothing is known, try again
+    "refused",  # any other Graph error
+]
+
+
+class WhatsAppSignupRefused(LunasError):
+    """One step of connecting a WhatsApp number through Embedded Signup failed; `step` and `reason` say which and
+    why, `code` is Meta's error code when Meta gave one. The message never contains a token or the code."""
+
+    def __init__(self, message: str, *, step: SignupStep, reason: SignupReason, code: int | None = None) -> None:
+        super().__init__(message)
+        self.step: SignupStep = step
+        self.reason: SignupReason = reason
+        self.code = code
+
+
+class WhatsAppNumberTaken(LunasError):
+    """The WhatsApp number is already connected to another Lunas organisation (which proved it)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WhatsAppNumberDetails:
+    """`GET /{phone-number-id}`: what Meta says about the number now."""
+
+    phone_number_id: str
+    display_phone_number: str = ""
+    verified_name: str = ""
+    quality_rating: str | None = None  # GREEN | YELLOW | RED | UNKNOWN
+    messaging_limit_tier: str | None = None  # TIER_250 | TIER_2K | TIER_10K | TIER_100K | TIER_UNLIMITED | ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NumberHealthUpdate:
+    """What a webhook said about a business account's number (None: the event did not say). `display_phone_number`
+    (digits) narrows it to that number; empty: every number of the business account."""
+
+    business_account_id: str
+    display_phone_number: str = ""
+    quality_rating: str | None = None
+    messaging_limit_tier: str | None = None
+    account_status: str | None = None  # e.g. "DISABLED_UPDATE: DISABLE", "ACCOUNT_VIOLATION", "" = nothing wrong
+
+
+class MetaSignup(Protocol):
+    """The Graph calls a Tech Provider makes after Embedded Signup (server to server).
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/embedded-signup/onboarding-customers-as-a-tech-provider
+
+    Every method raises `WhatsAppSignupRefused` (with its step) when Meta refuses or cannot be asked.
+    """
+
+    def exchange_code(self, code: str) -> str:
+        """The business token for the code the signup popup returned (`GET /oauth/access_token`)."""
+        ...
+
+    def subscribe_app(self, *, business_account_id: str, access_token: str) -> None:
+        """Subscribe our app to the business account's webhooks (`POST /{waba-id}/subscribed_apps`)."""
+        ...
+
+    def register_number(self, *, phone_number_id: str, access_token: str, pin: str) -> None:
+        """Register the number for Cloud API with a 6-digit two-step PIN (`POST /{phone-number-id}/register`)."""
+        ...
+
+    def read_number(self, *, phone_number_id: str, access_token: str) -> WhatsAppNumberDetails:
+        """The display number, verified name, quality rating and messaging limit (`GET /{phone-number-id}`)."""
+        ...
+
+
+class WhatsAppNumbers(Protocol):
+    """The organisation's WhatsApp number as onboarding and webhooks change it (`DynamoOrganisationRepository`)."""
+
+    def set_whatsapp(
+        self,
+        org_id: str,
+        number: VerifiedWhatsAppNumber,
+        *,
+        token: str,
+        quality_rating: str | None = None,
+        messaging_limit_tier: str | None = None,
+    ) -> None:
+        """Store a number Meta confirmed `token` manages and route its webhooks here.
+
+        Raises:
+            WhatsAppNumberTaken: another organisation proved this number.
+        """
+        ...
+
+    def update_whatsapp_health(self, org_id: str, update: NumberHealthUpdate) -> bool:
+        """Apply what a webhook said, if it is about the organisation's current number; True when it was."""
+        ...
+
+
+# -- template lifecycle and costs (docs/whatsapp-templates.md, docs/webhooks.md "Costs") --------------------------
+
+
+class TemplateManagement(Protocol):
+    """One WhatsApp Business Account's templates at Meta (`adapters/whatsapp_templates.py`)."""
+
+    def create(self, definition: TemplateDefinition) -> PushOutcome:
+        """`POST /{waba-id}/message_templates`; an existing one is the outcome "exists", not an error."""
+        ...
+
+    def listed(self) -> list[ListedTemplate]:
+        """Every template of the account, all pages."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class UsageCounter(Protocol):
+    """Delivered messages per organisation, month, pricing category and paid/free (`storage/usage.py`)."""
+
+    def count_delivered(self, org_id: str, deliveries: Sequence[Delivered], at: dt.datetime) -> int:
+        """Count each message once however often its statuses arrive; returns how many were new."""
+        ...
+
+    def month(self, org_id: str, month: str) -> MonthUsage: ...

@@ -25,6 +25,26 @@ Graph routes (`{v}` is any `vNN.N`):
                                                   401/190 a token no number was registered with, 400/100 (subcode 33,
                                                   GraphMethodException) a WABA with no number, 403/200 a token of
                                                   another WABA's number.
+    Embedded Signup, as a Tech Provider calls it after the popup (https://developers.facebook.com/documentation/
+    business-messaging/whatsapp/embedded-signup/onboarding-customers-as-a-tech-provider):
+    GET  /{v}/oauth/access_token                  ?client_id&client_secret&code -> {"access_token","token_type":
+                                                  "bearer"} (the business token of the number the popup shared).
+                                                  Errors: 400/101 unknown app id, 400/1 wrong secret, 400/100 unknown
+                                                  code, 400/100 (subcode 36009) a code already exchanged.
+    POST /{v}/{waba_id}/subscribed_apps           Bearer business token -> {"success": true}; recorded per WABA
+                                                  (admin GET below). Errors: 401/190, 403/200, 400/100 as above.
+    POST /{v}/{phone_number_id}/register          {"messaging_product":"whatsapp","pin":"6 digits"} -> {"success":
+                                                  true}; a PIN other than the first one -> 400/133005.
+    GET  /{v}/{phone_number_id}                   ?fields=display_phone_number,verified_name,quality_rating,
+                                                  whatsapp_business_manager_messaging_limit (messaging_limit_tier,
+                                                  deprecated, too) -> the number node; an unknown field -> 400/100.
+    GET  /en_US/sdk.js                            a stand-in for Meta's JS SDK: FB.init, FB.login (opens the popup
+                                                  below, then calls back with {authResponse: {code}}), as the real one
+                                                  (sandbox/meta_signup_pages.py).
+    GET  /_sandbox/meta/signup                    the popup: share one of the fake's numbers or create one; its answer
+    POST /_sandbox/meta/signup                    posts {"type":"WA_EMBEDDED_SIGNUP","event":"FINISH","data":
+                                                  {"phone_number_id","waba_id","business_id"}} (or CANCEL) to the page
+                                                  and closes                                         complete_signup()
 
 Admin API (JSON; each also a Python method of the same purpose):
     POST /_sandbox/meta/phone_numbers     {"phone_number_id","access_token","waba_id","display_phone_number",
@@ -51,7 +71,11 @@ Admin API (JSON; each also a Python method of the same purpose):
     POST /_sandbox/meta/flush             deliver every pending webhook now -> {"delivered":[delivery]}   flush()
     POST /_sandbox/meta/settings          {"auto_deliver"?: bool,"status_delay_seconds"?: float,
                                            "final_status"?: "sent"|"delivered"|"read","throughput_per_second"?: int,
-                                           "throughput_window_seconds"?: float} -> current settings   configure()
+                                           "throughput_window_seconds"?: float, "latency_seconds"?: float,
+                                           "pair_gap_seconds"?: float} -> current settings   configure()
+    POST /_sandbox/meta/send_errors       {"to", "code", "times"?} -> Meta's documented error for the next sends to
+                                          that number; GET /_sandbox/meta/refusals -> sends refused per code
+                                          (see "Send pace" near the end of this module)         set_send_error()
     POST /_sandbox/meta/inbound           {"phone_number_id","from":"+62...","text":"STOP"} or
                                           {"button_reply_to": wamid,"button_index"?: 1} -> {"wamid"}
                                           (queues a signed `messages` webhook)   simulate_text() / simulate_button_tap()
@@ -68,11 +92,35 @@ Admin API (JSON; each also a Python method of the same purpose):
                                           another WhatsApp id                                 set_send_answer()
     POST /_sandbox/meta/held              {"wamid", "outcome"?: "released" | "dropped"} -> a held send goes out (its
                                           statuses follow) or is dropped (failed, 132015)  release_held() / drop_held()
+    GET  /_sandbox/meta/subscribed_apps   -> {waba_id: [app id]} (POST /{waba}/subscribed_apps)   subscriptions()
+    POST /_sandbox/meta/account_event     {"field": "account_update", "waba_id", "event": "VERIFIED_ACCOUNT" |
+                                           "DISABLED_UPDATE" | "ACCOUNT_VIOLATION" | "ACCOUNT_RESTRICTION" |
+                                           "PARTNER_ADDED"} or {"field": "phone_number_quality_update",
+                                           "phone_number_id", "event": "FLAGGED" | "UNFLAGGED" | "UPGRADE" |
+                                           "DOWNGRADE", "current_limit"?: "TIER_10K", "quality_rating"?} or
+                                          {"field": "business_capability_update", "waba_id",
+                                           "max_daily_conversations_per_business": 2000} -> {"queued": true}
+                                          simulate_account_update() / simulate_number_quality_update() /
+                                          simulate_business_capability_update(); configure_app() sets the app id,
+                                          secret and webhook URL the signup popup's numbers use
     POST /_sandbox/meta/reset             back to the start (messages, webhooks, marks, template statuses, settings);
                                           registered phone numbers are kept -> {"reset": true}
 
+Template lifecycle (docs/whatsapp-templates.md): templates are kept per business account. A number registered as
+above shares templates/whatsapp, all APPROVED; an account given its own list starts empty (as after Embedded Signup):
+    POST /{v}/{waba_id}/message_templates          {"name","language","category","parameter_format"?,"components"}
+                                                  -> {"id","status":"PENDING","category"}; 400/100 with
+                                                  error_user_title/_msg for a body Meta would refuse, subcode 2388024
+                                                  for a name already there in that language, 401/190 a foreign token
+    POST /_sandbox/meta/business_accounts {"waba_id","preloaded"?: false} -> 201    new_business_account()
+    GET  /_sandbox/meta/business_accounts/{waba_id}/templates -> [template]          templates_of()
+    POST /_sandbox/meta/templates/review  {"waba_id","name","language","status": "APPROVED"|"REJECTED"|"PAUSED"|
+                                           "DISABLED"|"REINSTATED"|"FLAGGED","reason"?,"recommendation"?} -> sets it
+                                          and queues the signed message_template_status_update    review_template()
+
 Text messages (`"type": "text"`, e.g. the opt-out confirmation) are accepted only inside the 24-hour window opened
-by the customer's last inbound message (else 400/131047), and get the same status webhooks (category "service").
+by the customer's last inbound message (else 400/131047), and get the same status webhooks (pricing category
+"service", type "free_customer_service", billable false).
 `post_signed()` posts any payload signed with a number's app secret at once, for batched or odd shapes.
 
 Send answers: `{"messaging_product", "contacts": [{"input", "wa_id"}], "messages": [{"id", "message_status"}]}` as
@@ -98,17 +146,19 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 
 from chalicelib.clock import monotonic
 from sandbox.clock import SandboxClock
 from sandbox.fakehttp import FakeServer, Request, Response
+from sandbox.meta_signup_pages import answer_page, sdk_js, signup_page
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "whatsapp"
 TEMPLATE_HOST = "https://lunas.example"
@@ -161,6 +211,7 @@ class Template:
     parameter_format: str
     components: list[dict[str, Any]]
     status: str = "APPROVED"
+    rejected_reason: str = "NONE"  # Meta's list field: why a REJECTED template was rejected
 
     @property
     def id(self) -> str:
@@ -192,6 +243,7 @@ class Template:
             "category": self.category,
             "parameter_format": self.parameter_format.upper(),
             "components": self.components,
+            "rejected_reason": self.rejected_reason,
         }
 
 
@@ -206,6 +258,8 @@ class PhoneNumber:
     throughput_per_second: int | None = None
     verified_name: str = "Test Number"  # what Meta calls a test number's display name
     sent_times: deque[float] = field(default_factory=deque)
+    quality_rating: str = "GREEN"
+    messaging_limit: str = "TIER_250"  # whatsapp_business_manager_messaging_limit: a new portfolio's 250
 
     def public(self) -> dict[str, Any]:
         return {
@@ -223,7 +277,7 @@ class PhoneNumber:
             "id": self.phone_number_id,
             "display_phone_number": self.display_phone_number,
             "verified_name": self.verified_name,
-            "quality_rating": "GREEN",
+            "quality_rating": self.quality_rating,
             "code_verification_status": "VERIFIED",
         }
 
@@ -272,6 +326,110 @@ def load_templates(directory: Path = TEMPLATES_DIR, public_url: str | None = Non
         )
         registry[(template.name, template.language)] = template
     return registry
+
+
+# Create-template rules (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/overview,
+# .../templates/supported-languages): name of lowercase letters, digits and underscores (at most 512), a supported
+# language code, one of the three categories, a BODY of at most 1,024 characters that neither starts nor ends with
+# a parameter, a FOOTER of at most 60, at most 10 buttons of at most 25 characters, an example for every parameter.
+_TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+_LANGUAGE_CODES = (
+    "af sq ar az bn bg ca zh_CN zh_HK zh_TW hr cs da nl en en_GB en_US et fil fi fr ka de el gu ha he hi hu id ga it "
+    "ja kn kk rw_RW ko ky_KG lo lv lt mk ms ml mr nb fa pl pt_BR pt_PT pa ro ru sr sk sl es es_AR es_ES es_MX sw sv "
+    "ta te th tr uk ur uz vi zu"
+)
+_TEMPLATE_LANGUAGES = frozenset(_LANGUAGE_CODES.split(" "))
+_PARAM_AT_END = re.compile(r"\{\{\s*[A-Za-z0-9_]+\s*\}\}$")
+_TEMPLATE_CATEGORIES = frozenset({"AUTHENTICATION", "MARKETING", "UTILITY"})
+_TEMPLATE_EXISTS = 2388024  # Graph error 100's subcode: "Content in This Language Already Exists"
+
+
+def _template_error(title: str, message: str, *, subcode: int | None = None) -> Response:
+    """Graph's answer to a refused create-template request: code 100 with Meta's user-facing title and message."""
+    error: dict[str, Any] = {
+        "message": "Invalid parameter",
+        "type": "OAuthException",
+        "code": 100,
+        "is_transient": False,
+        "error_user_title": title,
+        "error_user_msg": message,
+        "fbtrace_id": "A" + secrets.token_urlsafe(16),
+    }
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return Response(status=400, body={"error": error})
+
+
+def _template_problem(body: Any) -> tuple[str, str] | None:
+    """(title, message) of the first rule a create-template body breaks, None when it keeps them all."""
+    if not isinstance(body, dict):
+        return "Invalid parameter", "The request body must be a JSON object."
+    missing = next((k for k in ("name", "language", "category", "components") if not body.get(k)), None)
+    components = body.get("components")
+    checks = [
+        (missing is not None, "Missing parameter", f"The parameter {missing} is required."),
+        (
+            not _TEMPLATE_NAME.match(str(body.get("name") or "")),
+            "Invalid template name",
+            "Names use lowercase letters, numbers and underscores (at most 512).",
+        ),
+        (
+            body.get("language") not in _TEMPLATE_LANGUAGES,
+            "Invalid language",
+            f"{body.get('language')!r} is not a supported template language.",
+        ),
+        (
+            str(body.get("category")).upper() not in _TEMPLATE_CATEGORIES,
+            "Invalid category",
+            "The category must be AUTHENTICATION, MARKETING or UTILITY.",
+        ),
+        (
+            str(body.get("parameter_format") or "POSITIONAL").upper() not in ("NAMED", "POSITIONAL"),
+            "Invalid parameter format",
+            "parameter_format must be NAMED or POSITIONAL.",
+        ),
+        (
+            not isinstance(components, list) or not all(isinstance(c, dict) for c in components),
+            "Invalid parameter",
+            "components must be a list of objects.",
+        ),
+    ]
+    failed = next(((title, message) for broken, title, message in checks if broken), None)
+    return failed or _components_problem(components or [])
+
+
+def _components_problem(components: list[dict[str, Any]]) -> tuple[str, str] | None:
+    kinds = [str(c.get("type", "")).upper() for c in components]
+    if kinds.count("BODY") != 1:
+        return "Invalid parameter", "A template has exactly one BODY component."
+    body = components[kinds.index("BODY")]
+    text = str(body.get("text") or "").strip()
+    params = _PARAM.findall(text)
+    example = body.get("example") or {}
+    named = {str(e.get("param_name")) for e in example.get("body_text_named_params") or [] if isinstance(e, dict)}
+    positional = (example.get("body_text") or [[]])[0] if isinstance(example.get("body_text"), list) else []
+    footer = next((str(c.get("text") or "") for c in components if str(c.get("type", "")).upper() == "FOOTER"), "")
+    buttons = [b for c in components if str(c.get("type", "")).upper() == "BUTTONS" for b in c.get("buttons") or []]
+    checks = [
+        (not text or len(text) > _MAX_BODY, "Message Body Is Too Long", f"The body has 1 to {_MAX_BODY} characters."),
+        (
+            bool(_PARAM.match(text) or _PARAM_AT_END.search(text)),
+            "Variables can't be at the start or end of the template",
+            "Add text before and after each variable.",
+        ),
+        (
+            bool(params) and not set(params) <= named and len(positional) < len(params),
+            "Missing Sample Text",
+            "Add a sample for every variable of the body.",
+        ),
+        (len(footer) > 60, "Footer Too Long", "The footer has at most 60 characters."),
+        (
+            len(buttons) > 10 or any(len(str(b.get("text") or "")) > 25 for b in buttons),
+            "Invalid buttons",
+            "At most 10 buttons, each label at most 25 characters.",
+        ),
+    ]
+    return next(((title, message) for broken, title, message in checks if broken), None)
 
 
 class FakeMetaGraph(FakeServer):
@@ -335,6 +493,9 @@ class FakeMetaGraph(FakeServer):
         self.route("POST", admin + r"/flush_batched$", lambda r: Response(body={"delivered": self.flush_batched()}))
         self.route("POST", admin + r"/send_answers$", self._admin_send_answer)
         self.route("POST", admin + r"/held$", self._admin_held)
+        self._init_signup(version, admin)  # Embedded Signup: see the module docstring
+        self._init_template_lifecycle(version, admin)  # template create / review: see the module docstring
+        self._init_send_pace(admin)  # latency, pair limit, Graph errors on demand: see `_init_send_pace`
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -476,6 +637,8 @@ class FakeMetaGraph(FakeServer):
             self._pending.clear()
             self.not_on_whatsapp.clear()
             self.templates_by_key = load_templates(*self._templates_source)
+            self._reset_template_lifecycle()
+            self._reset_send_pace()
             self.settings = dict(self._initial_settings)
             for number in self.phone_numbers.values():
                 number.sent_times.clear()
@@ -681,7 +844,14 @@ class FakeMetaGraph(FakeServer):
             )
         for step, status in enumerate(("sent", "delivered", "read"), start=1):
             payload = self._status_payload(
-                number, wamid=wamid, wa_id=wa_id, status=status, tracker=tracker, category="service", billable=False
+                number,
+                wamid=wamid,
+                wa_id=wa_id,
+                status=status,
+                tracker=tracker,
+                category="service",
+                billable=False,
+                pricing_type="free_customer_service",
             )
             with self._lock:
                 due = monotonic() + step * float(self.settings["status_delay_seconds"])
@@ -714,8 +884,8 @@ class FakeMetaGraph(FakeServer):
                 return self._send_text(number, request.match["version"], to, body)
             if body.get("type") != "template" or not isinstance(body.get("template"), dict):
                 raise _Rejected(graph_error(400, 100, "Invalid parameter", "this fake only sends templates"))
-            self._take_throughput(number)
-            filled = self._fill_template(body["template"])
+            self._before_send(number, to)  # latency, an error asked for, the throughput cap, the pair limit
+            filled = self._fill_template(body["template"], number.waba_id)
         except _Rejected as rejected:
             return rejected.response
         tracker = body.get("biz_opaque_callback_data")
@@ -757,11 +927,11 @@ class FakeMetaGraph(FakeServer):
                 )
             number.sent_times.append(now)
 
-    def _approved_template(self, spec: dict[str, Any]) -> Template:
+    def _approved_template(self, spec: dict[str, Any], waba_id: str = "") -> Template:
         name = str(spec.get("name", ""))
         language = str((spec.get("language") or {}).get("code", ""))
         with self._lock:
-            template = self.templates_by_key.get((name, language))
+            template = self._templates_of(waba_id).get((name, language))
             status = template.status if template else None
         if status == "PAUSED":
             raise _Rejected(graph_error(400, 132015, "Template is Paused", f"template ({name}) is paused"))
@@ -778,8 +948,8 @@ class FakeMetaGraph(FakeServer):
             )
         return template
 
-    def _fill_template(self, spec: dict[str, Any]) -> _Filled:
-        filled = _Filled(self._approved_template(spec))
+    def _fill_template(self, spec: dict[str, Any], waba_id: str = "") -> _Filled:
+        filled = _Filled(self._approved_template(spec, waba_id))
         for component in spec.get("components") or []:
             kind = str(component.get("type", "")).lower()
             values = component.get("parameters") or []
@@ -973,7 +1143,7 @@ class FakeMetaGraph(FakeServer):
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         with self._lock:
             numbers = [p for p in self.phone_numbers.values() if p.waba_id == waba_id]
-            rows = [t.as_graph() for t in self.templates_by_key.values()]
+            rows = [t.as_graph() for t in self._templates_of(waba_id).values()]
         if not numbers:
             return self._unknown_object(waba_id, "get")
         if not any(token and hmac.compare_digest(token, p.access_token) for p in numbers):
@@ -1080,6 +1250,7 @@ class FakeMetaGraph(FakeServer):
         category: str,
         billable: bool,
         error: tuple[int, str] = (131026, "Message undeliverable"),
+        pricing_type: str = "regular",
     ) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": wamid, "status": status, "timestamp": "", "recipient_id": wa_id}
         value: dict[str, Any] = {}
@@ -1100,8 +1271,16 @@ class FakeMetaGraph(FakeServer):
         else:
             entry["recipient_user_id"] = _bsuid(wa_id)
             value["contacts"] = [{"wa_id": wa_id, "user_id": _bsuid(wa_id)}]
-            if billable and status in ("sent", "delivered"):
-                entry["pricing"] = {"billable": True, "pricing_model": "PMP", "type": "regular", "category": category}
+            # Meta prices every message it sends (a free one too: type free_customer_service / free_entry_point),
+            # on `sent` and on one of delivered / read; `billable` is deprecated but still sent.
+            # https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status
+            if (billable or pricing_type != "regular") and status in ("sent", "delivered"):
+                entry["pricing"] = {
+                    "billable": billable,
+                    "pricing_model": "PMP",
+                    "type": pricing_type,
+                    "category": category,
+                }
         value["statuses"] = [entry]
         return self._envelope(number, value)
 
@@ -1286,3 +1465,592 @@ class FakeMetaGraph(FakeServer):
         except KeyError as exc:
             return Response(status=400, body={"error": f"missing or unknown {exc}"})
         return Response(body={"queued": True})
+
+    # -- template lifecycle: create (PENDING), review (APPROVED / REJECTED + webhook), per business account ---------
+    # https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/overview
+    # https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update
+
+    def _init_template_lifecycle(self, version: str, admin: str) -> None:
+        # A business account with its own templates; every other one shares `templates_by_key` (all APPROVED).
+        self.waba_templates: dict[str, dict[tuple[str, str], Template]] = {}
+        self._empty_wabas: set[str] = set()  # started with no template (restored so by reset())
+        self.route("POST", version + r"/(?P<waba_id>[^/]+)/message_templates$", self._create_template)
+        self.route("POST", admin + r"/business_accounts$", self._admin_business_account)
+        self.route("GET", admin + r"/business_accounts/(?P<waba_id>[^/]+)/templates$", self._admin_waba_templates)
+        self.route("POST", admin + r"/templates/review$", self._admin_review)
+
+    def _templates_of(self, waba_id: str) -> dict[tuple[str, str], Template]:
+        """The templates a business account has (under the state lock)."""
+        return self.waba_templates.get(waba_id, self.templates_by_key)
+
+    def _own_templates(self, waba_id: str) -> dict[tuple[str, str], Template]:
+        """The account's own templates, forked from the shared ones on first change (under the state lock)."""
+        if waba_id not in self.waba_templates:
+            self.waba_templates[waba_id] = {k: replace(t) for k, t in self.templates_by_key.items()}
+        return self.waba_templates[waba_id]
+
+    def _reset_template_lifecycle(self) -> None:
+        self.waba_templates = {waba: {} for waba in self._empty_wabas}
+
+    def new_business_account(self, waba_id: str, *, preloaded: bool = False) -> None:
+        """Give a business account its own templates: none (a freshly onboarded account: `templates push` creates
+        them PENDING) or a copy of templates/whatsapp, all APPROVED (how every other account starts)."""
+        with self._lock:
+            self.waba_templates[waba_id] = (
+                {k: replace(t) for k, t in self.templates_by_key.items()} if preloaded else {}
+            )
+            (self._empty_wabas.discard if preloaded else self._empty_wabas.add)(waba_id)
+
+    def templates_of(self, waba_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [t.as_graph() for t in self._templates_of(waba_id).values()]
+
+    def review_template(
+        self, waba_id: str, name: str, language: str, status: str, *, reason: str = "NONE", recommendation: str = ""
+    ) -> dict[str, Any]:
+        """Meta's review (or a later change): set the template's status in that account and queue the signed
+        `message_template_status_update` with the documented value (`event`, `message_template_id`,
+        `message_template_name`, `message_template_language`, `reason`, `message_template_category`; a REJECTED
+        one's `reason`, and `rejection_info` when a `recommendation` is given)."""
+        status = status.upper()
+        with self._lock:
+            template = self._own_templates(waba_id).get((name, language))
+            if template is None:
+                raise KeyError(f"no template {name!r} in {language!r} in business account {waba_id}")
+            template.status = status
+            template.rejected_reason = reason.upper() if status == "REJECTED" else "NONE"
+            value: dict[str, Any] = {
+                "event": status,
+                "message_template_id": int(template.id),
+                "message_template_name": name,
+                "message_template_language": language,
+                "reason": template.rejected_reason if status == "REJECTED" else reason.upper(),
+                "message_template_category": template.category,
+            }
+        if status == "REJECTED" and recommendation:
+            value["rejection_info"] = {"reason": reason.upper(), "recommendation": recommendation}
+        self._queue_account_event(waba_id, "message_template_status_update", value)
+        return {"name": name, "language": language, "status": status, "reason": value["reason"]}
+
+    def _create_template(self, request: Request) -> Response:
+        """`POST /{waba_id}/message_templates`: validate the body as Meta does, store it PENDING, answer
+        `{"id","status":"PENDING","category"}`."""
+        assert request.match is not None
+        waba_id = request.match["waba_id"]
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        with self._lock:
+            numbers = [p for p in self.phone_numbers.values() if p.waba_id == waba_id]
+        if not numbers:
+            return self._unknown_object(waba_id)
+        if not any(token and hmac.compare_digest(token, p.access_token) for p in numbers):
+            return graph_error(401, 190, "Invalid OAuth access token", "", with_data=False)
+        body = request.json()
+        problem = _template_problem(body)
+        if problem:
+            return _template_error(*problem)
+        assert isinstance(body, dict)
+        template = Template(
+            name=body["name"],
+            language=body["language"],
+            category=str(body["category"]).upper(),
+            parameter_format=str(body.get("parameter_format") or "positional").lower(),
+            components=body["components"],
+            status="PENDING",
+        )
+        with self._lock:
+            templates = self._own_templates(waba_id)
+            if (template.name, template.language) in templates:
+                return _template_error(
+                    "Content in This Language Already Exists",
+                    f"There is already {template.language} content for this template. You can create a new "
+                    "template and try again.",
+                    subcode=_TEMPLATE_EXISTS,
+                )
+            templates[(template.name, template.language)] = template
+        return Response(body={"id": template.id, "status": "PENDING", "category": template.category})
+
+    def _admin_business_account(self, request: Request) -> Response:
+        spec = request.json() or {}
+        try:
+            self.new_business_account(str(spec["waba_id"]), preloaded=bool(spec.get("preloaded", False)))
+        except KeyError as missing:
+            return Response(status=400, body={"error": f"missing {missing}"})
+        return Response(status=201, body={"waba_id": str(spec["waba_id"])})
+
+    def _admin_waba_templates(self, request: Request) -> Response:
+        assert request.match is not None
+        return Response(body=self.templates_of(request.match["waba_id"]))
+
+    def _admin_review(self, request: Request) -> Response:
+        spec = request.json() or {}
+        try:
+            status = str(spec.get("status", "APPROVED")).upper()
+            if status not in ("APPROVED", "REJECTED", "PAUSED", "DISABLED", "REINSTATED", "FLAGGED"):
+                raise ValueError(f"status {status!r}")
+            reviewed = self.review_template(
+                str(spec["waba_id"]),
+                str(spec["name"]),
+                str(spec["language"]),
+                status,
+                reason=str(spec.get("reason") or ("INVALID_FORMAT" if status == "REJECTED" else "NONE")),
+                recommendation=str(spec.get("recommendation") or ""),
+            )
+        except (KeyError, ValueError) as exc:
+            return Response(status=400, body={"error": f"missing or unknown {exc}"})
+        return Response(body=reviewed)
+
+    # -- Embedded Signup: the Graph calls after the popup, the popup itself, account events -------------------------
+    # https://developers.facebook.com/documentation/business-messaging/whatsapp/embedded-signup/onboarding-customers-as-a-tech-provider
+
+    def _init_signup(self, version: str, admin: str) -> None:
+        self.app: dict[str, str] = {"app_id": "", "app_secret": "", "webhook_url": ""}
+        self._codes: dict[str, dict[str, Any]] = {}  # code -> {"phone_number_id", "used"}
+        self.subscribed_apps: dict[str, list[str]] = {}  # waba id -> app ids
+        self.registered_pins: dict[str, str] = {}  # phone number id -> the two-step PIN it was registered with
+        self.route("GET", version + r"/oauth/access_token$", self._exchange_code)
+        self.route("POST", version + r"/(?P<waba_id>[^/]+)/subscribed_apps$", self._subscribe_app)
+        self.route("POST", version + r"/(?P<phone_number_id>[^/]+)/register$", self._register)
+        self.route("GET", version + r"/(?P<object_id>[^/]+)$", self._read_phone_number)
+        self.route("GET", r"^/en_US/sdk\.js$", self._sdk)
+        self.route("GET", admin + r"/signup$", self._signup_page)
+        self.route("POST", admin + r"/signup$", self._signup_answer)
+        self.route("GET", admin + r"/subscribed_apps$", lambda r: Response(body=self.subscriptions()))
+        self.route("POST", admin + r"/account_event$", self._admin_account_event)
+
+    def configure_app(self, *, app_id: str, app_secret: str, webhook_url: str) -> None:
+        """The Meta app Lunas is (its id and secret, the webhook URL set in its App Dashboard): numbers created in
+        the signup popup sign their webhooks with this secret and post them there."""
+        with self._lock:
+            self.app = {"app_id": app_id, "app_secret": app_secret, "webhook_url": webhook_url}
+
+    def subscriptions(self) -> dict[str, list[str]]:
+        with self._lock:
+            return {waba: list(apps) for waba, apps in self.subscribed_apps.items()}
+
+    def complete_signup(
+        self,
+        *,
+        existing: str = "",
+        display_phone_number: str = "+62 21 5000 0000",
+        verified_name: str = "Toko Sandbox",
+    ) -> dict[str, str]:
+        """What finishing the popup does: share `existing` (a number id) or create a number (its own WABA and token,
+        signed with the app's secret, posting to the app's webhook URL); returns {"code", "phone_number_id",
+        "waba_id", "business_id"}. The code is exchanged once (`GET /oauth/access_token`)."""
+        with self._lock:
+            number = self.phone_numbers.get(existing) if existing else None
+            app = dict(self.app)
+        if number is None:
+            number_id, waba = str(secrets.randbelow(10**15)), str(secrets.randbelow(10**15))
+            self.new_business_account(waba)  # a new business account has no templates: Lunas pushes them (PENDING)
+            self.register_phone_number(
+                number_id,
+                access_token=f"EAAG{secrets.token_hex(16)}",
+                waba_id=waba,
+                display_phone_number=display_phone_number,
+                app_secret=app["app_secret"],
+                webhook_url=app["webhook_url"] or None,
+                verified_name=verified_name,
+            )
+            with self._lock:
+                number = self.phone_numbers[number_id]
+        code = "AQ" + secrets.token_urlsafe(24)
+        with self._lock:
+            self._codes[code] = {"phone_number_id": number.phone_number_id, "used": False}
+        business_id = str(int(hashlib.sha256(number.waba_id.encode()).hexdigest()[:12], 16))
+        return {
+            "code": code,
+            "phone_number_id": number.phone_number_id,
+            "waba_id": number.waba_id,
+            "business_id": business_id,
+        }
+
+    def simulate_account_update(self, waba_id: str, event: str, **details: Any) -> None:
+        """Queue a signed `account_update` in the documented shapes:
+        https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/account_update
+        VERIFIED_ACCOUNT (`phone_number`), DISABLED_UPDATE (`ban_info.waba_ban_state`: SCHEDULE_FOR_DISABLE /
+        DISABLE / REINSTATE), ACCOUNT_VIOLATION (`violation_info.violation_type`), ACCOUNT_RESTRICTION
+        (`restriction_info[]`), PARTNER_ADDED (`waba_info`); `details` overrides what is sent."""
+        event = event.upper()
+        with self._lock:
+            number = next((p for p in self.phone_numbers.values() if p.waba_id == waba_id), None)
+        value: dict[str, Any] = {"event": event}
+        if event == "VERIFIED_ACCOUNT" and number is not None:
+            value["phone_number"] = _digits(number.display_phone_number)
+        elif event == "DISABLED_UPDATE":
+            value["ban_info"] = {"waba_ban_state": ["DISABLE"], "waba_ban_date": "2026-12-01"}
+        elif event == "ACCOUNT_VIOLATION":
+            value["violation_info"] = {"violation_type": "SPAM"}
+        elif event == "ACCOUNT_RESTRICTION":
+            value["restriction_info"] = [
+                {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": int(self.now()) + 86400}
+            ]
+        elif event == "PARTNER_ADDED":
+            value["waba_info"] = {"waba_id": waba_id, "owner_business_id": "1000000000000099"}
+        value.update(details)
+        self._queue_account_event(waba_id, "account_update", value)
+
+    def simulate_number_quality_update(
+        self, phone_number_id: str, event: str, *, current_limit: str | None = None, quality_rating: str | None = None
+    ) -> None:
+        """Queue a signed `phone_number_quality_update` (UPGRADE / DOWNGRADE / FLAGGED / UNFLAGGED / ONBOARDING /
+        THROUGHPUT_UPGRADE) and change the fake's own number as Meta would:
+        https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update
+        """
+        with self._lock:
+            number = self.phone_numbers[phone_number_id]
+            old = number.messaging_limit
+            if current_limit:
+                number.messaging_limit = current_limit.upper()
+            if quality_rating:
+                number.quality_rating = quality_rating.upper()
+            elif event.upper() == "FLAGGED":
+                number.quality_rating = "RED"
+            limit = number.messaging_limit
+        value: dict[str, Any] = {
+            "display_phone_number": _digits(number.display_phone_number),
+            "event": event.upper(),
+            "current_limit": limit,
+            "max_daily_conversations_per_business": limit,
+        }
+        if current_limit and old != limit:
+            value["old_limit"] = old
+        self._queue_account_event(number.waba_id, "phone_number_quality_update", value)
+
+    def simulate_business_capability_update(self, waba_id: str, max_daily_conversations_per_business: int) -> None:
+        """Queue a signed `business_capability_update` (250 / 2000 / 10000 / 100000 / -1 = unlimited):
+        https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/business_capability_update
+        """
+        value = {
+            "max_daily_conversations_per_business": max_daily_conversations_per_business,
+            "max_phone_numbers_per_business": 2,
+            "max_phone_numbers_per_waba": 2,
+        }
+        self._queue_account_event(waba_id, "business_capability_update", value)
+
+    def _bearer(self, request: Request) -> str:
+        return request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+
+    def _token_error(self, token: str, allowed: list[PhoneNumber]) -> Response | None:
+        """190 for a token no number was registered with, 200 for a token of another account's number."""
+
+        def same(number: PhoneNumber) -> bool:
+            return bool(token) and hmac.compare_digest(token.encode(), number.access_token.encode())
+
+        with self._lock:
+            known = any(same(p) for p in self.phone_numbers.values())
+        if not known:
+            return graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token", "", with_data=False)
+        if not any(same(p) for p in allowed):
+            return graph_error(403, 200, "Permissions error", "", with_data=False)
+        return None
+
+    def _exchange_code(self, request: Request) -> Response:
+        """`GET /oauth/access_token?client_id&client_secret&code` -> {"access_token", "token_type": "bearer"}."""
+        with self._lock:
+            app = dict(self.app)
+            grant = self._codes.get(request.arg("code") or "")
+        if not app["app_id"] or request.arg("client_id") != app["app_id"]:
+            return graph_error(400, 101, "Error validating application. Invalid application ID.", "", with_data=False)
+        if not hmac.compare_digest((request.arg("client_secret") or "").encode(), app["app_secret"].encode()):
+            return graph_error(400, 1, "Error validating client secret.", "", with_data=False)
+        if grant is None:
+            return graph_error(400, 100, "Invalid verification code format.", "", with_data=False)
+        with self._lock:
+            if grant["used"]:
+                used = graph_error(400, 100, "This authorization code has been used.", "", with_data=False)
+                used.body["error"]["error_subcode"] = 36009
+                return used
+            grant["used"] = True
+            token = self.phone_numbers[grant["phone_number_id"]].access_token
+        return Response(body={"access_token": token, "token_type": "bearer"})
+
+    def _subscribe_app(self, request: Request) -> Response:
+        """`POST /{waba-id}/subscribed_apps` with the business token -> {"success": true}."""
+        assert request.match is not None
+        waba_id = request.match["waba_id"]
+        token = self._bearer(request)
+        with self._lock:
+            in_waba = [p for p in self.phone_numbers.values() if p.waba_id == waba_id]
+        refused = self._token_error(token, in_waba)
+        if refused is not None:
+            return refused if in_waba or refused.status == 401 else self._unknown_object(waba_id)
+        with self._lock:
+            apps = self.subscribed_apps.setdefault(waba_id, [])
+            if self.app["app_id"] and self.app["app_id"] not in apps:
+                apps.append(self.app["app_id"])
+        return Response(body={"success": True})
+
+    def _register(self, request: Request) -> Response:
+        """`POST /{phone-number-id}/register` {"messaging_product": "whatsapp", "pin"} -> {"success": true}; another
+        PIN than the one the number was first registered with -> 400/133005."""
+        assert request.match is not None
+        number_id = request.match["phone_number_id"]
+        with self._lock:
+            number = self.phone_numbers.get(number_id)
+        if number is None:
+            return self._unknown_object(number_id)
+        refused = self._token_error(self._bearer(request), [number])
+        if refused is not None:
+            return refused
+        spec = request.json() if request.body else {}
+        pin = str((spec or {}).get("pin", ""))
+        if (spec or {}).get("messaging_product") != "whatsapp" or not re.fullmatch(r"[0-9]{6}", pin):
+            return graph_error(400, 100, "Invalid parameter", "messaging_product and a 6-digit pin are required")
+        with self._lock:
+            known = self.registered_pins.setdefault(number_id, pin)
+        if known != pin:
+            return graph_error(400, 133005, "Two step verification PIN Mismatch", "The PIN is not the number's PIN.")
+        return Response(body={"success": True})
+
+    def _read_phone_number(self, request: Request) -> Response:
+        """`GET /{phone-number-id}?fields=...`: the number node (`whatsapp_business_manager_messaging_limit` too)."""
+        assert request.match is not None
+        object_id = request.match["object_id"]
+        with self._lock:
+            number = self.phone_numbers.get(object_id)
+        if number is None:
+            return self._unknown_object(object_id, "get")
+        refused = self._token_error(self._bearer(request), [number])
+        if refused is not None:
+            return refused
+        with self._lock:
+            row = {**number.as_graph(), "whatsapp_business_manager_messaging_limit": number.messaging_limit}
+        fields = [f for f in (request.arg("fields") or "").split(",") if f]
+        unknown = [f for f in fields if f not in row and f != "messaging_limit_tier"]
+        if unknown:
+            return graph_error(400, 100, f"Tried accessing nonexisting field ({unknown[0]})", "", with_data=False)
+        if "messaging_limit_tier" in fields:  # deprecated: answered while Meta still does
+            row["messaging_limit_tier"] = number.messaging_limit
+        return Response(body={k: v for k, v in row.items() if not fields or k in fields or k == "id"})
+
+    def _sdk(self, request: Request) -> Response:
+        headers = {"Content-Type": "application/javascript; charset=utf-8", "Access-Control-Allow-Origin": "*"}
+        return Response(body=sdk_js(self.url), headers=headers)  # served with CORS, as connect.facebook.net is
+
+    def _signup_page(self, request: Request) -> Response:
+        query = {k: v[0] for k, v in request.query.items() if v}
+        error = "" if query.get("app_id") == self.app["app_id"] else "Invalid App ID: this app is not set up here."
+        with self._lock:
+            numbers = [p.public() for p in self.phone_numbers.values()]
+        return Response(body=signup_page(query, numbers, error), headers={"Content-Type": "text/html; charset=utf-8"})
+
+    def _signup_answer(self, request: Request) -> Response:
+        form = {k: v[0] for k, v in parse_qs(request.body.decode(), keep_blank_values=True).items()}
+        origin = form.get("origin", "")
+        if form.get("action") != "finish" or form.get("app_id") != self.app["app_id"]:
+            message: dict[str, Any] = {
+                "type": "WA_EMBEDDED_SIGNUP",
+                "event": "CANCEL",
+                "data": {"current_step": "PHONE_NUMBER_SETUP"},
+            }
+            return Response(body=answer_page(origin, message, None), headers={"Content-Type": "text/html"})
+        done = self.complete_signup(
+            existing=form.get("existing", ""),
+            display_phone_number=form.get("display_phone_number") or "+62 21 5000 0000",
+            verified_name=form.get("verified_name") or "Toko Sandbox",
+        )
+        data = {k: done[k] for k in ("phone_number_id", "waba_id", "business_id")}
+        message = {"type": "WA_EMBEDDED_SIGNUP", "event": "FINISH", "data": data}
+        page = answer_page(origin, message, done["code"], user_id=done["business_id"])
+        return Response(body=page, headers={"Content-Type": "text/html; charset=utf-8"})
+
+    def _admin_account_event(self, request: Request) -> Response:
+        spec = request.json() or {}
+        try:
+            kind = str(spec.get("field", "account_update"))
+            if kind == "phone_number_quality_update":
+                self.simulate_number_quality_update(
+                    str(spec["phone_number_id"]),
+                    str(spec.get("event", "FLAGGED")),
+                    current_limit=spec.get("current_limit"),
+                    quality_rating=spec.get("quality_rating"),
+                )
+            elif kind == "business_capability_update":
+                self.simulate_business_capability_update(
+                    str(spec["waba_id"]), int(spec["max_daily_conversations_per_business"])
+                )
+            else:
+                self.simulate_account_update(str(spec["waba_id"]), str(spec.get("event", "VERIFIED_ACCOUNT")))
+        except (KeyError, ValueError) as exc:
+            return Response(status=400, body={"error": f"missing or unknown {exc}"})
+        return Response(body={"queued": True})
+
+    # -- Send pace: latency, Meta's pair limit, and Graph errors asked for by tests -------------------------------
+    # Throughput and pair rate: https://developers.facebook.com/docs/whatsapp/throughput
+    # Error codes, titles and HTTP statuses: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
+    #   POST /_sandbox/meta/send_errors  {"to": "+62...", "code": 131031, "times"?: 1 (-1: always)}
+    #        -> the next template sends to that number are answered with Meta's error body for that code
+    #                                                                                           set_send_error()
+    #   GET  /_sandbox/meta/refusals     -> {"130429": 2, ...}: sends refused per code (throughput, pair, asked for)
+    #   POST /_sandbox/meta/settings     {"latency_seconds"?: 0.1, "pair_gap_seconds"?: 6.0, ...}   configure()
+    #        latency is slept per send outside the server's lock (sends overlap as at Meta); a second template to
+    #        the same recipient within `pair_gap_seconds` (sandbox clock; Meta: about 6) is refused with 131056;
+    #        0 (the default) turns it off.
+
+    def _init_send_pace(self, admin: str) -> None:
+        # The pair limit is off unless asked for (6.0 is Meta's): many tests send one number several templates.
+        extra = {"latency_seconds": 0.0, "pair_gap_seconds": 0.0}
+        self.settings.update(extra)
+        self._initial_settings.update(extra)
+        self._send_errors: dict[str, dict[str, int]] = {}  # digits of `to` -> {"code", "times"}
+        self._last_pair: dict[tuple[str, str], float] = {}  # (phone number id, digits) -> sandbox time of last send
+        self.refusals: dict[int, int] = {}  # Graph error code -> how many sends this fake refused with it (bench)
+        self.route("POST", admin + r"/send_errors$", self._admin_send_error)
+        self.route("GET", admin + r"/refusals$", lambda r: Response(body={str(k): v for k, v in self.refusals.items()}))
+
+    def _reset_send_pace(self) -> None:
+        """Under the state lock (`reset`): no error asked for, no pair history, no refusals counted."""
+        self._send_errors.clear()
+        self._last_pair.clear()
+        self.refusals.clear()
+
+    def set_send_error(self, to: str, code: int, *, times: int = 1) -> None:
+        """Answer the next `times` template sends to `to` (-1: every one) with Meta's error for `code`."""
+        if code not in GRAPH_ERRORS:
+            raise ValueError(f"no documented error {code} in this fake (known: {sorted(GRAPH_ERRORS)})")
+        with self._lock:
+            self._send_errors[_digits(to)] = {"code": code, "times": times}
+
+    def _before_send(self, number: PhoneNumber, to: str) -> None:
+        """Count the send as it arrives (throughput, pair limit), then take `latency_seconds` to answer."""
+        code = self._take_send_error(_digits(to))
+        try:
+            if code is not None:
+                raise _Rejected(graph_error_for(code))
+            self._take_throughput(number)
+            self._take_pair(number, _digits(to))
+        except _Rejected as rejected:
+            refused = int(rejected.response.body["error"]["code"])
+            with self._lock:
+                self.refusals[refused] = self.refusals.get(refused, 0) + 1
+            raise
+        finally:
+            latency = float(self.settings.get("latency_seconds") or 0.0)
+            if latency > 0:
+                time.sleep(latency)  # outside the lock: many sends are in flight at once, as at Meta
+
+    def _take_send_error(self, digits: str) -> int | None:
+        with self._lock:
+            spec = self._send_errors.get(digits)
+            if spec is None:
+                return None
+            if spec["times"] > 0:
+                spec["times"] -= 1
+                if spec["times"] == 0:
+                    del self._send_errors[digits]
+            return spec["code"]
+
+    def _take_pair(self, number: PhoneNumber, digits: str) -> None:
+        """Meta's pair rate limit: about one message every 6 seconds from one business number to one user."""
+        now = self.now()
+        with self._lock:
+            gap = float(self.settings.get("pair_gap_seconds") or 0.0)
+            key = (number.phone_number_id, digits)
+            last = self._last_pair.get(key)
+            if gap > 0 and last is not None and 0 <= now - last < gap:
+                raise _Rejected(graph_error_for(131056))
+            self._last_pair[key] = now
+
+    def _admin_send_error(self, request: Request) -> Response:
+        spec = request.json() or {}
+        try:
+            self.set_send_error(str(spec["to"]), int(spec["code"]), times=int(spec.get("times", 1)))
+        except (KeyError, ValueError, TypeError) as exc:
+            return Response(status=400, body={"error": f"{type(exc).__name__}: {exc}"})
+        return Response(body={"to": _mask(str(spec["to"])), "code": int(spec["code"])})
+
+
+# Meta's documented answers per error code: (HTTP status, title, details), as the error-codes reference lists them.
+GRAPH_ERRORS: dict[int, tuple[int, str, str]] = {
+    1: (400, "API Unknown", "Invalid request or possible server error."),
+    2: (503, "API Service", "Temporary due to downtime or due to being overloaded."),
+    4: (400, "API Too Many Calls", "The app has reached its API call rate limit."),
+    190: (401, "Access token has expired", "Your access token has expired."),
+    368: (
+        403,
+        "Temporarily blocked for policies violations",
+        "The WhatsApp Business Account associated with the app "
+        "has been restricted or disabled for violating a platform policy.",
+    ),
+    80007: (400, "Rate limit issues", "The WhatsApp Business Account has reached its rate limit."),
+    130429: (400, "Rate limit hit", "Cloud API message throughput has been reached."),
+    130472: (400, "User's number is part of an experiment", "Message was not sent as part of an experiment."),
+    131000: (500, "Something went wrong", "Message failed to send due to an unknown error."),
+    131016: (500, "Service unavailable", "A service is temporarily unavailable."),
+    131021: (400, "Recipient cannot be sender", "Sender and recipient phone number is the same."),
+    131026: (400, "Message Undeliverable", "Unable to deliver message."),
+    131031: (
+        403,
+        "Account has been locked",
+        "The WhatsApp Business Account associated with the app has been "
+        "restricted or disabled for violating a platform policy, or we were unable to verify data included in "
+        "the request against data set on the WhatsApp Business Account.",
+    ),
+    131042: (400, "Business eligibility payment issue", "There was an error related to your payment method."),
+    131047: (
+        400,
+        "Re-engagement message",
+        "More than 24 hours have passed since the recipient last replied to the sender number.",
+    ),
+    131048: (
+        400,
+        "Spam rate limit hit",
+        "Message failed to send because there are restrictions on how many "
+        "messages can be sent from this phone number. This may be because too many previous messages were "
+        "blocked or flagged as spam.",
+    ),
+    131049: (
+        400,
+        "Meta chose not to deliver.",
+        "This message was not delivered to maintain healthy ecosystem engagement.",
+    ),
+    131050: (
+        400,
+        "User has stopped receiving marketing messages",
+        "Unable to deliver the message. This recipient "
+        "has chosen to stop receiving marketing messages on WhatsApp from your business.",
+    ),
+    131056: (
+        400,
+        "(Business Account, Consumer Account) pair rate limit hit",
+        "Too many messages sent from the "
+        "sender phone number to the same recipient phone number in a short period of time.",
+    ),
+    131057: (500, "Account in maintenance mode", "Business Account is in maintenance mode."),
+    132000: (
+        400,
+        "Template Param Count Mismatch",
+        "The number of variable parameter values included in the "
+        "request did not match the number of variable parameters defined in the template.",
+    ),
+    132001: (
+        404,
+        "Template does not exist",
+        "The template does not exist in the specified language or the template has not been approved.",
+    ),
+    132005: (400, "Template Hydrated Text Too Long", "Translated text is too long."),
+    132007: (400, "Template Format Character Policy Violated", "Template content violates a WhatsApp policy."),
+    132012: (400, "Template Parameter Format Mismatch", "Variable parameter values formatted incorrectly."),
+    132015: (
+        400,
+        "Template is Paused",
+        "Template is paused due to low quality so it cannot be sent in a template message.",
+    ),
+    132016: (
+        400,
+        "Template is Disabled",
+        "Template has been paused too many times due to low quality and is now permanently disabled.",
+    ),
+    133010: (
+        400,
+        "Phone number Not Registered",
+        "The phone number is not registered on the WhatsApp Business Platform.",
+    ),
+}
+
+
+def graph_error_for(code: int) -> Response:
+    """Meta's error answer for a documented code (GRAPH_ERRORS); 190 comes without `error_data`, as Graph sends it."""
+    status, title, details = GRAPH_ERRORS[code]
+    return graph_error(status, code, title, details, with_data=code != 190)

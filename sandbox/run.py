@@ -32,6 +32,8 @@ from sandbox.xero import FakeXero
 DEFAULT_URLS_FILE = Path(".sandbox/urls.json")
 META_APP_SECRET = "sandbox-meta-app-secret"
 META_VERIFY_TOKEN = "sandbox-verify-token"
+META_APP_ID = "1000000000000001"  # the sandbox's Meta app (Embedded Signup: docs/whatsapp-onboarding.md)
+META_SIGNUP_CONFIG_ID = "2000000000000002"
 XERO_WEBHOOK_KEY = "sandbox-xero-webhook-key"
 INTUIT_WEBHOOK_VERIFIER_TOKEN = "sandbox-intuit-verifier-token"
 
@@ -124,6 +126,7 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
     app_url = app_server.start()
     meta = FakeMetaGraph(public_url=app_url, clock=clock)
     meta.start()
+    meta.configure_app(app_id=META_APP_ID, app_secret=META_APP_SECRET, webhook_url=f"{app_url}/webhooks/whatsapp")
     env = {
         "XERO_CLIENT_ID": xero.client_id,
         "XERO_CLIENT_SECRET": xero.client_secret,
@@ -138,6 +141,9 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         "GRAPH_BASE_URL": meta.url,
         "META_APP_SECRET": META_APP_SECRET,
         "META_VERIFY_TOKEN": META_VERIFY_TOKEN,
+        "META_APP_ID": META_APP_ID,
+        "META_SIGNUP_CONFIG_ID": META_SIGNUP_CONFIG_ID,
+        "META_SDK_URL": f"{meta.url}/en_US/sdk.js",
         "LUNAS_PUBLIC_URL": app_url,
         "OAUTHLIB_INSECURE_TRANSPORT": "1",
         "XERO_WEBHOOK_KEY": XERO_WEBHOOK_KEY,

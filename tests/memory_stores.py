@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.errors import LunasError, StateInvalid, TokenConflict
 from chalicelib.domain.grants import GrantLink
+from chalicelib.domain.meta_errors import WhatsAppAlert
 from chalicelib.domain.models import (
     CompanyProfile,
     Connection,
@@ -43,6 +44,7 @@ from chalicelib.domain.models import (
     VerifiedWhatsAppNumber,
     WhatsAppAccount,
 )
+from chalicelib.domain.pricing import UNKNOWN, CategoryCount, Delivered, MonthUsage, merged
 from chalicelib.domain.records import (
     ConnectionHealth,
     ConnectionRoute,
@@ -61,9 +63,9 @@ from chalicelib.domain.records import (
 )
 from chalicelib.domain.templates import TemplateState
 from chalicelib.domain.tracking import DeliveryStatus
-from chalicelib.ports import Clock
+from chalicelib.ports import Clock, NumberHealthUpdate
 from chalicelib.storage.ledger import message_key, recipient_of
-from chalicelib.storage.organisations import NotFound, NumberTaken
+from chalicelib.storage.organisations import NotFound, NumberTaken, health_applies
 
 _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 _POINTER_LIFETIME = dt.timedelta(days=60)
@@ -305,6 +307,18 @@ class MemorySendLedger:
         with self._lock:
             rows = {p: self._messages.get((org_id, message_key(local_date, p))) for p in set(phones)}
             return frozenset(p for p, row in rows.items() if row is not None and row.state != LedgerState.FAILED.value)
+
+    def recipients_since(self, org_id: str, local_dates: Iterable[dt.date], since: dt.datetime) -> frozenset[str]:
+        prefixes = tuple(f"MSG#{d.isoformat()}#" for d in set(local_dates))
+        with self._lock:
+            return frozenset(
+                row.sk.rsplit("#", 1)[1]
+                for (org, sk), row in self._messages.items()
+                if org == org_id
+                and sk.startswith(prefixes)
+                and row.state != LedgerState.FAILED.value
+                and row.claimed_at >= since
+            )
 
     def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None:
         msg_sk = message_key(local_date, message.phone)
@@ -1115,9 +1129,43 @@ class MemoryTemplateRegistry:
                     else None
                 ),
                 quality=_opt_str(f.get("quality")),
+                status_at=dt.datetime.fromtimestamp(_as_int(f["status_at"]), dt.UTC) if f.get("status_at") else None,
             )
             for _, name, language, f in rows
         ]
+
+
+class MemoryUsageCounter:
+    """`DynamoUsageCounter` in memory: each wamid counted once; "unknown" moves to its category once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._marks: dict[tuple[str, str], Delivered] = {}
+        self._counts: dict[tuple[str, str, str, bool], int] = {}
+
+    def count_delivered(self, org_id: str, deliveries: Sequence[Delivered], at: dt.datetime) -> int:
+        counted = 0
+        with self._lock:
+            for d in deliveries:
+                mark = self._marks.get((org_id, d.wamid))
+                if mark is None:
+                    self._marks[(org_id, d.wamid)] = d
+                    self._bump(org_id, d.month, d.category, d.paid, 1)
+                    counted += 1
+                elif mark.category == UNKNOWN and d.category != UNKNOWN:
+                    self._bump(org_id, mark.month, UNKNOWN, mark.paid, -1)
+                    self._bump(org_id, mark.month, d.category, d.paid, 1)
+                    self._marks[(org_id, d.wamid)] = dataclasses.replace(d, month=mark.month)
+        return counted
+
+    def _bump(self, org_id: str, month: str, category: str, paid: bool, n: int) -> None:
+        key = (org_id, month, category, paid)
+        self._counts[key] = self._counts.get(key, 0) + n
+
+    def month(self, org_id: str, month: str) -> MonthUsage:
+        with self._lock:
+            counts = [CategoryCount(c, p, n) for (o, m, c, p), n in self._counts.items() if o == org_id and m == month]
+        return MonthUsage(month, merged(counts))
 
 
 def _as_int(value: object) -> int:
@@ -1138,6 +1186,9 @@ class _Profile:
     business_account_id: str | None = None
     token: str | None = None  # None: no token stored (DynamoDB: no ciphertext)
     verified: VerifiedWhatsAppNumber | None = None
+    quality_rating: str | None = None
+    messaging_limit_tier: str | None = None
+    account_status: str | None = None
 
 
 class MemoryOrganisations:
@@ -1176,6 +1227,8 @@ class MemoryOrganisations:
             phone_number_id=profile.phone_number_id,
             business_account_id=profile.business_account_id or "",
             access_token=profile.token,
+            messaging_limit_tier=profile.messaging_limit_tier,
+            quality_rating=profile.quality_rating,
         )
 
     def update_settings(self, settings: ReminderSettings) -> None:
@@ -1184,7 +1237,15 @@ class MemoryOrganisations:
             profile = self._get_locked(settings.org_id)
             profile.settings = settings
 
-    def set_whatsapp(self, org_id: str, number: VerifiedWhatsAppNumber, *, token: str) -> None:
+    def set_whatsapp(
+        self,
+        org_id: str,
+        number: VerifiedWhatsAppNumber,
+        *,
+        token: str,
+        quality_rating: str | None = None,
+        messaging_limit_tier: str | None = None,
+    ) -> None:
         """A number Meta confirmed: proven routes (taking over an unproven claim, releasing the old ones), then the
         profile; refused if another organisation proved the number."""
         if not token:
@@ -1196,8 +1257,29 @@ class MemoryOrganisations:
             raise NumberTaken("this WhatsApp number is already used by another organisation")
         with self._lock:
             profile = self._get_locked(org_id)
+            same_number = profile.phone_number_id == number.phone_number_id
             profile.phone_number_id, profile.business_account_id = number.phone_number_id, number.business_account_id
             profile.token, profile.verified = token, number
+            if quality_rating is not None or not same_number:
+                profile.quality_rating = quality_rating
+            if messaging_limit_tier is not None or not same_number:
+                profile.messaging_limit_tier = messaging_limit_tier
+            if not same_number:
+                profile.account_status = None
+
+    def update_whatsapp_health(self, org_id: str, update: NumberHealthUpdate) -> bool:
+        with self._lock:
+            profile = self._get_locked(org_id)
+            display = profile.verified.display_phone_number if profile.verified else None
+            if not health_applies(profile.business_account_id, display, update):
+                return False
+            if update.quality_rating is not None:
+                profile.quality_rating = update.quality_rating
+            if update.messaging_limit_tier is not None:
+                profile.messaging_limit_tier = update.messaging_limit_tier
+            if update.account_status is not None:
+                profile.account_status = update.account_status or None
+            return True
 
     def whatsapp_summary(self, org_id: str) -> WhatsAppSummary:
         profile = self._get(org_id)
@@ -1209,6 +1291,9 @@ class MemoryOrganisations:
             verified=verified is not None,
             display_phone_number=verified.display_phone_number if verified else "",
             verified_name=verified.verified_name if verified else "",
+            quality_rating=profile.quality_rating or "",
+            messaging_limit_tier=profile.messaging_limit_tier or "",
+            account_status=profile.account_status or "",
         )
 
     def _get(self, org_id: str) -> _Profile:
@@ -1230,6 +1315,26 @@ class MemoryQueue:
     def send(self, bodies: Sequence[str]) -> None:
         with self._lock:
             self.bodies.extend(bodies)
+
+
+class MemoryWhatsAppAlerts:
+    """`DynamoWhatsAppAlerts`: open WhatsApp alerts per organisation, by key, the account's first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._alerts: dict[tuple[str, str], WhatsAppAlert] = {}
+
+    def raise_alert(self, org_id: str, alert: WhatsAppAlert) -> None:
+        with self._lock:
+            self._alerts[(org_id, alert.key)] = alert
+
+    def alerts(self, org_id: str) -> list[WhatsAppAlert]:
+        with self._lock:
+            return [a for (org, key), a in sorted(self._alerts.items()) if org == org_id]
+
+    def clear(self, org_id: str, key: str) -> None:
+        with self._lock:
+            self._alerts.pop((org_id, key), None)
 
 
 @dataclass
@@ -1254,8 +1359,10 @@ class MemoryStores:
     claims: MemoryOneTimeClaims = field(default_factory=MemoryOneTimeClaims)
     bsuids: MemoryBsuids = field(default_factory=MemoryBsuids)
     templates: MemoryTemplateRegistry = field(default_factory=MemoryTemplateRegistry)
+    usage: MemoryUsageCounter = field(default_factory=MemoryUsageCounter)
     reminder_queue: MemoryQueue = field(default_factory=MemoryQueue)
     webhook_queue: MemoryQueue = field(default_factory=MemoryQueue)
+    whatsapp_alerts: MemoryWhatsAppAlerts = field(default_factory=MemoryWhatsAppAlerts)
     connections: MemoryConnectionRepository = field(init=False)
     organisations: MemoryOrganisations = field(init=False)
 

@@ -275,6 +275,7 @@ def test_a_meta_error_is_recorded_with_its_code_and_retryable_errors_are_retried
                     "fbtrace_id": "Atest",
                 }
             },
+            times=3,  # every try of this cycle (RetryPolicy.attempts): the in-cycle retries end, the next cycle's go
         )
     )
     world.run_cycle()

@@ -2,8 +2,9 @@
 
 One POST carries `entry[]` -> `changes[]` (`field`, `value`); a `messages` change holds delivery `statuses[]` and
 customers' `messages[]` (with `contacts[]`), a `user_preferences` change marketing preferences, and the template
-fields a template's status, category or quality. Every item is read defensively: anything malformed is skipped, a
-missing or unreadable timestamp becomes the time we received it.
+fields a template's status, category or quality; the account fields (`account_update`,
+`phone_number_quality_update`, `business_capability_update`) the number's health. Every item is read defensively:
+anything malformed is skipped, a missing or unreadable timestamp becomes the time we received it.
 
 Parsed here rather than through pywa, which drops `failed` statuses that have no `contacts` block and all but the
 first item of a batched POST (api-facts.md §4.5). Routing (which organisation), deduplication and the effects are
@@ -13,12 +14,14 @@ webhook processing's (`webhooks/whatsapp.py`); what a reply means is `domain/rep
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.events import InboundMessage, PreferenceUpdate, StatusEvent, TemplateEvent
 from chalicelib.domain.replies import ReplyIntent, ReplyMeaning, classify_button, classify_text
+from chalicelib.ports import NumberHealthUpdate
 
 TEMPLATE_FIELDS = ("message_template_status_update", "template_category_update", "message_template_quality_update")
 
@@ -86,6 +89,8 @@ def parse_status(item: Any, received_at: dt.datetime) -> StatusEvent | None:
         error_code=int(code) if isinstance(code, int | str) and str(code).isdigit() else None,
         error_title=str(errors[0]["title"]) if errors[0].get("title") else None,
         pricing_category=str(pricing["category"]) if pricing.get("category") else None,
+        pricing_type=str(pricing["type"]) if pricing.get("type") else None,
+        billable=pricing["billable"] if isinstance(pricing.get("billable"), bool) else None,
     )
 
 
@@ -217,8 +222,15 @@ def _template_updates(field_name: str, value: dict[str, Any]) -> list[tuple[str,
         return updates
     if field_name == "template_category_update":
         if value.get("correct_category") and value.get("category_update_timestamp"):
-            return [("category", {"pending_category": str(value["correct_category"]).upper(),
-                                  "pending_category_from": int(value["category_update_timestamp"])})]  # fmt: skip
+            return [
+                (
+                    "category",
+                    {
+                        "pending_category": str(value["correct_category"]).upper(),
+                        "pending_category_from": int(value["category_update_timestamp"]),
+                    },
+                )
+            ]
         return [("category", {"category": str(value.get("new_category", "")).upper() or None, "pending_category": ""})]
     return [("quality", {"quality": str(value.get("new_quality_score", "")).upper() or None})]
 
@@ -236,3 +248,90 @@ def _status_reason(value: dict[str, Any]) -> str:
     if isinstance(disable, dict) and disable.get("disable_date"):
         parts.append(f"disabled on {disable['disable_date']}")
     return "; ".join(parts)
+
+
+# -- the number's and the business account's health ---------------------------------------------------------------
+
+ACCOUNT_FIELDS = ("account_update", "phone_number_quality_update", "business_capability_update")
+
+# business_capability_update's max_daily_conversations_per_business (250 / 2000 / 10000 / 100000 / -1 unlimited)
+# and older per-number limits, as the tier names GET /{phone-number-id} answers.
+# https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/business_capability_update
+_LIMIT_TIERS = {
+    50: "TIER_50",
+    250: "TIER_250",
+    1000: "TIER_1K",
+    2000: "TIER_2K",
+    10000: "TIER_10K",
+    100000: "TIER_100K",
+    -1: "TIER_UNLIMITED",
+}
+# phone_number_quality_update events that say where the quality rating is: FLAGGED when it fell to low; UNFLAGGED
+# when Meta lifted the flag (quality medium or high again), so sending need not stay slowed as for RED.
+# https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update
+_QUALITY_BY_EVENT = {"FLAGGED": "RED", "UNFLAGGED": "GREEN"}
+# account_update events that clear a reported problem, and those that are one in themselves.
+# https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/account_update
+_ACCOUNT_CLEARED = frozenset({"ACCOUNT_RECONNECTED"})
+_ACCOUNT_PROBLEMS = frozenset({"ACCOUNT_DELETED", "PARTNER_REMOVED", "ACCOUNT_OFFBOARDED"})
+
+
+def messaging_tier(value: Any) -> str | None:
+    """A messaging limit as a tier name: "TIER_2K" as is, 2000 / "2000" -> "TIER_2K", -1 -> "TIER_UNLIMITED"."""
+    if isinstance(value, str) and value.strip().upper().startswith("TIER_"):
+        return value.strip().upper()
+    try:
+        return _LIMIT_TIERS.get(int(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def number_health(change: MetaChange) -> NumberHealthUpdate | None:
+    """What an `account_update`, `phone_number_quality_update` or `business_capability_update` says about the
+    business account's number; None when it says nothing Lunas keeps."""
+    value = change.value
+    if change.field == "phone_number_quality_update":
+        event = str(value.get("event", "")).upper()
+        tier = messaging_tier(value.get("max_daily_conversations_per_business")) or messaging_tier(
+            value.get("current_limit")
+        )
+        update = NumberHealthUpdate(
+            business_account_id=change.waba_id,
+            display_phone_number=re.sub(r"\D", "", str(value.get("display_phone_number") or "")),
+            quality_rating=_QUALITY_BY_EVENT.get(event),
+            messaging_limit_tier=tier,
+        )
+    elif change.field == "business_capability_update":
+        tier = messaging_tier(value.get("max_daily_conversations_per_business"))
+        update = NumberHealthUpdate(business_account_id=change.waba_id, messaging_limit_tier=tier)
+    else:
+        update = NumberHealthUpdate(
+            business_account_id=change.waba_id,
+            display_phone_number=re.sub(r"\D", "", str(value.get("phone_number") or "")),
+            account_status=account_status(value),
+        )
+    changed = (update.quality_rating, update.messaging_limit_tier, update.account_status)
+    return update if any(v is not None for v in changed) else None
+
+
+def account_status(value: dict[str, Any]) -> str | None:
+    """An `account_update` as the problem the owner should see ("" once it is over; None: nothing to show)."""
+    event = str(value.get("event", "")).upper()
+    if event == "DISABLED_UPDATE":
+        ban = _mapping(value.get("ban_info"))
+        states = ban.get("waba_ban_state")
+        state = str(states[-1] if isinstance(states, list) and states else states or "").upper()
+        return "" if state == "REINSTATE" else f"{event}: {state}".rstrip(": ")
+    if event == "ACCOUNT_VIOLATION":
+        info = _mapping(value.get("violation_info"))
+        return f"{event}: {info.get('violation_type', '')}".rstrip(": ")
+    if event == "ACCOUNT_RESTRICTION":
+        kinds = [str(r.get("restriction_type", "")) for r in value.get("restriction_info") or [] if isinstance(r, dict)]
+        return f"{event}: {', '.join(k for k in kinds if k)}" if kinds else ""
+    if event in _ACCOUNT_PROBLEMS:
+        return event
+    return "" if event in _ACCOUNT_CLEARED else None
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -25,6 +25,7 @@ from pywa.client import WhatsApp
 from pywa.errors import PywaUnknownEnumMemberWarning, WhatsAppError
 from pywa.types.templates import BodyText, QuickReplyButton, TemplateLanguage, URLButton
 
+from chalicelib.domain import meta_errors
 from chalicelib.domain.errors import LunasError, SendFailed
 from chalicelib.domain.models import ACCEPTED, STOP_REMINDERS_PAYLOAD, SentMessage, TemplateRef
 from chalicelib.observability import count
@@ -42,11 +43,10 @@ DEFAULT_API_VERSION = "25.0"
 URL_BUTTON_INDEX = 0
 STOP_BUTTON_INDEX = 1
 
-# Meta codes where waiting and trying again can succeed: throughput / pair / app / WABA limits, maintenance,
-# transient server trouble, and the marketing per-user cap (only after >= 24 h).
-RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131049, 131056, 131057, 133016})
-# Codes that mean "slow down": application, account and phone-number throughput, and the per-recipient pair limit.
-THROTTLE_CODES = frozenset({4, 80007, 130429, 131056, 131057})
+# Which Meta codes are worth retrying, and which mean "slow down": one table for all of Lunas
+# (chalicelib/domain/meta_errors.py), re-exported here for the adapters' readers.
+RETRYABLE_CODES = meta_errors.RETRYABLE_CODES
+THROTTLE_CODES = meta_errors.THROTTLE_CODES
 
 
 class _AnsweredWithoutGraphError(Exception):
@@ -141,8 +141,9 @@ def _masked(phone: str) -> str:
 def classify_whatsapp_error(error: WhatsAppError) -> SendFailed:
     """Map a Graph error (API response) to SendFailed. The request was answered, so it was not sent."""
     status = error.status_code
-    throttled = error.code in THROTTLE_CODES or status == 429
-    retryable = throttled or error.code in RETRYABLE_CODES or (status is not None and status >= 500)
+    error_class = meta_errors.classify(error.code, http_status=status)
+    throttled = error_class is meta_errors.ErrorClass.RETRYABLE and meta_errors.is_throttle(error.code, status)
+    retryable = error_class is meta_errors.ErrorClass.RETRYABLE
     title = error.message
     detail = f": {error.details}" if error.details else ""
     return SendFailed(

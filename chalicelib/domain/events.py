@@ -26,6 +26,8 @@ class StatusEvent:
     error_code: int | None = None
     error_title: str | None = None
     pricing_category: str | None = None
+    pricing_type: str | None = None  # regular | free_customer_service | free_entry_point (domain/pricing.py)
+    billable: bool | None = None  # deprecated by Meta; read when a payload has no type
 
     @property
     def dedupe_key(self) -> str:

@@ -34,6 +34,7 @@ class Reason(StrEnum):
     TEMPLATE_NOT_APPROVED = "template_not_approved"
     SEND_FAILED = "send_failed"
     DEFERRED = "deferred"  # something changed right before the send (an invoice, the date): planned again next cycle
+    MESSAGING_LIMIT = "messaging_limit"  # over Meta's unique-recipients-per-24-hours tier: waits for the next window
 
 
 class InvoiceStatus(StrEnum):
@@ -304,6 +305,10 @@ class WhatsAppAccount:
     phone_number_id: str
     business_account_id: str
     access_token: str
+    # What Meta last said about the number (GET /{phone-number-id}, `account_update`, `phone_number_quality_update`):
+    # Meta's tier name ("TIER_250", "TIER_1K", ..., "TIER_UNLIMITED") and GREEN / YELLOW / RED; None until known.
+    messaging_limit_tier: str | None = None
+    quality_rating: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -38,6 +38,9 @@ class WhatsAppSummary:
     verified: bool = False  # Meta confirmed the stored token manages this number (saved through the check)
     display_phone_number: str = ""  # what Meta answered for the number when it was verified
     verified_name: str = ""
+    quality_rating: str = ""  # GREEN | YELLOW | RED | UNKNOWN; "" until Meta said
+    messaging_limit_tier: str = ""  # TIER_250 | TIER_2K | TIER_10K | TIER_100K | TIER_UNLIMITED; "" until Meta said
+    account_status: str = ""  # the last account_update problem Meta reported ("" = none)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

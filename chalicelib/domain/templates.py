@@ -31,6 +31,7 @@ class TemplateState:
     pending_category: str | None = None
     pending_category_from: dt.datetime | None = None
     quality: str | None = None
+    status_at: dt.datetime | None = None  # when the status was last set (a Meta event's time, a push or a sync)
 
     @property
     def ref(self) -> TemplateRef:

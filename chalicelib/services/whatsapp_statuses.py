@@ -8,22 +8,28 @@ every status of a whole body at once: the statuses of one message are merged (th
 category and error are kept), which is what the ledger's never-backwards rule would end with anyway, and the merged
 updates go to the ledger in one bulk call (`SendLedger.apply_statuses`: batched reads, transactions of conditional
 writes), so a body costs a few DynamoDB calls whatever the number of its statuses.
+
+Delivered messages are also counted for the owner's costs (`UsageCounter`, docs/webhooks.md "Costs"): a body's
+delivered messages in a batched read and a few conditional transactions, each message once whatever Meta redelivers
+or reorders.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chalicelib.domain.events import StatusEvent
+from chalicelib.domain.pricing import UNKNOWN, Delivered, is_paid, month_of
 from chalicelib.domain.tracking import DeliveryStatus, parse_tracker
 from chalicelib.observability import logger, mask_phone
-from chalicelib.ports import PhoneFlags, SendLedger
+from chalicelib.ports import PhoneFlags, SendLedger, UsageCounter
 
 _NOT_ON_WHATSAPP = 131026
 _RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+_DELIVERED = frozenset({"delivered", "read"})
 
 
 @dataclass(slots=True)
@@ -34,9 +40,23 @@ class StatusOutcome:
 
 
 def apply_statuses(
-    org_id: str, events: Sequence[StatusEvent], *, ledger: SendLedger, phone_flags: PhoneFlags
+    org_id: str,
+    events: Sequence[StatusEvent],
+    *,
+    ledger: SendLedger,
+    phone_flags: PhoneFlags,
+    usage: UsageCounter | None = None,
+    timezone: Callable[[], str] = lambda: "Asia/Jakarta",
 ) -> StatusOutcome:
-    """Apply one organisation's statuses (already routed by phone number id and deduplicated)."""
+    """Apply one organisation's statuses (already routed by phone number id and deduplicated).
+
+    With `usage`, delivered messages are counted per month (in the organisation's `timezone`, asked only when a
+    body has a delivered one) and pricing category: every message the number delivered, ours or not, as Meta bills.
+    """
+    if usage is not None:
+        delivered = delivered_messages(events, timezone)
+        if delivered:
+            usage.count_delivered(org_id, delivered, max(e.at for e in events))
     outcome = StatusOutcome()
     bound: dict[str, DeliveryStatus] = {}
     unbound: list[StatusEvent] = []
@@ -60,6 +80,31 @@ def apply_statuses(
     outcome.applied += ledger.apply_statuses([*bound.values()]) if bound else 0
     _flag_unreachable(org_id, [*bound.values()], unbound, phone_flags, ledger)
     return outcome
+
+
+def delivered_messages(events: Sequence[StatusEvent], timezone: Callable[[], str]) -> list[Delivered]:
+    """One `Delivered` per message with a delivered or read status (read implies delivered, and Meta may skip
+    delivered), priced by whichever of its statuses in this body carries the pricing block."""
+    by_wamid: dict[str, list[StatusEvent]] = {}
+    for event in events:
+        by_wamid.setdefault(event.wamid, []).append(event)
+    reached = {w: es for w, es in by_wamid.items() if any(e.status in _DELIVERED for e in es)}
+    if not reached:
+        return []
+    zone = timezone()
+    found = []
+    for wamid, statuses in reached.items():
+        priced = next((e for e in statuses if e.pricing_category), None)
+        at = min(e.at for e in statuses if e.status in _DELIVERED)
+        found.append(
+            Delivered(
+                wamid=wamid,
+                month=month_of(at, zone),
+                category=priced.pricing_category.lower() if priced and priced.pricing_category else UNKNOWN,
+                paid=is_paid(priced.pricing_type, priced.billable) if priced else True,
+            )
+        )
+    return found
 
 
 def _tracked_message(org_id: str, event: StatusEvent, outcome: StatusOutcome) -> str | None:

@@ -281,6 +281,22 @@ class DynamoSendLedger:
         """Every message the organisation's cycles claimed, by local date and phone."""
         return [_message_entry(r) for r in MessageRecord.query(org_pk(org_id), MessageRecord.sk.startswith("MSG#"))]
 
+    def recipients_since(self, org_id: str, local_dates: Iterable[dt.date], since: dt.datetime) -> frozenset[str]:
+        """The phones the organisation started a conversation with since `since` (Meta's messaging limit counts
+        unique business-initiated recipients in a rolling 24 hours): one query per local date, keys and three small
+        attributes only. A message Meta refused for good reached nobody and does not count."""
+        phones: set[str] = set()
+        for day in sorted(set(local_dates)):
+            rows = MessageRecord.query(
+                org_pk(org_id),
+                MessageRecord.sk.startswith(f"MSG#{day.isoformat()}#"),
+                attributes_to_get=["sk", "state", "claimed_at"],
+            )
+            phones.update(
+                r.sk.rsplit("#", 1)[1] for r in rows if r.state != LedgerState.FAILED.value and r.claimed_at >= since
+            )
+        return frozenset(phones)
+
     def _message(self, org_id: str, msg_sk: str) -> MessageRecord | None:
         try:
             return MessageRecord.get(org_pk(org_id), msg_sk)

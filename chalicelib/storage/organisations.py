@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -20,10 +21,11 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.records import Membership, WhatsAppSummary
 from chalicelib.observability import count, logger
-from chalicelib.ports import Cipher, Clock
+from chalicelib.ports import Cipher, Clock, NumberHealthUpdate, WhatsAppNumberTaken
 from chalicelib.storage.dynamo import shared_connection
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, RouteRecord, org_pk
+from chalicelib.storage.whatsapp_alerts import clear_account_block
 from chalicelib.storage.writes import conditional_failed, edit_versioned
 
 
@@ -111,6 +113,8 @@ class DynamoOrganisationRepository:
             phone_number_id=record.wa_phone_number_id,
             business_account_id=record.wa_business_account_id or "",
             access_token=token,
+            messaging_limit_tier=record.wa_messaging_limit_tier or None,
+            quality_rating=record.wa_quality_rating or None,
         )
 
     def update_settings(self, settings: ReminderSettings) -> None:
@@ -123,9 +127,18 @@ class DynamoOrganisationRepository:
 
         self._edit(settings.org_id, change)
 
-    def set_whatsapp(self, org_id: str, number: VerifiedWhatsAppNumber, *, token: str) -> None:
+    def set_whatsapp(
+        self,
+        org_id: str,
+        number: VerifiedWhatsAppNumber,
+        *,
+        token: str,
+        quality_rating: str | None = None,
+        messaging_limit_tier: str | None = None,
+    ) -> None:
         """Store a number Meta confirmed `token` manages (`chalicelib.ports.WhatsAppAccountCheck`) and route its
-        webhooks to this organisation.
+        webhooks to this organisation. The quality rating and messaging limit Meta gave are stored with it (None keeps
+        what is known about the same number; a new number starts from what is given).
 
         One transaction writes the number's route and the business account's route (both marked proven), removes the
         organisation's routes for the number and business account it used before, and writes the profile
@@ -155,6 +168,7 @@ class DynamoOrganisationRepository:
             record.wa_verified_at = now
             record.wa_display_phone_number = number.display_phone_number or None
             record.wa_verified_name = number.verified_name or None
+            _set_health(record, quality_rating, messaging_limit_tier, same_number=old_number == number.phone_number_id)
             try:
                 with TransactWrite(connection=shared_connection()) as tx:
                     tx.save(
@@ -186,6 +200,8 @@ class DynamoOrganisationRepository:
                 if claim is not None and claim.code == "ConditionalCheckFailed":
                     raise NumberTaken("this WhatsApp number is already used by another organisation") from None
                 continue  # the profile or an old route changed since it was read: read them again
+            # The owner reconnected: sending may be tried again (storage/whatsapp_alerts.py).
+            clear_account_block(org_id)
             if taking_over:
                 logger.warning("a proven owner took over a WhatsApp number another organisation claimed unproven")
                 count("WhatsAppNumberTakenOver")
@@ -201,7 +217,24 @@ class DynamoOrganisationRepository:
             verified=record.wa_verified_at is not None,
             display_phone_number=record.wa_display_phone_number or "",
             verified_name=record.wa_verified_name or "",
+            quality_rating=record.wa_quality_rating or "",
+            messaging_limit_tier=record.wa_messaging_limit_tier or "",
+            account_status=record.wa_account_status or "",
         )
+
+    def update_whatsapp_health(self, org_id: str, update: NumberHealthUpdate) -> bool:
+        """Apply what Meta's webhook said about the organisation's number (`chalicelib.ports.WhatsAppNumbers`): only
+        when it is about the stored business account (and, when it names one, the stored display number)."""
+        applied = False
+
+        def change(record: OrganisationRecord) -> None:
+            nonlocal applied
+            applied = health_applies(record.wa_business_account_id, record.wa_display_phone_number, update)
+            if applied:
+                apply_health(record, update, self._clock.now())
+
+        self._edit(org_id, change)
+        return applied
 
     @staticmethod
     def _edit(org_id: str, change: Callable[[OrganisationRecord], None]) -> None:
@@ -221,6 +254,38 @@ class DynamoOrganisationRepository:
     @staticmethod
     def _context(org_id: str) -> dict[str, str]:
         return {"org_id": org_id, "item": "whatsapp_token"}
+
+
+def health_applies(
+    business_account_id: str | None, display_phone_number: str | None, update: NumberHealthUpdate
+) -> bool:
+    """Is a webhook's health update about this stored number? Display numbers are compared by their digits."""
+    if not business_account_id or business_account_id != update.business_account_id:
+        return False
+    if not update.display_phone_number or not display_phone_number:
+        return True
+    return re.sub(r"\D", "", display_phone_number) == re.sub(r"\D", "", update.display_phone_number)
+
+
+def apply_health(record: OrganisationRecord, update: NumberHealthUpdate, at: dt.datetime) -> None:
+    if update.quality_rating is not None:
+        record.wa_quality_rating = update.quality_rating
+    if update.messaging_limit_tier is not None:
+        record.wa_messaging_limit_tier = update.messaging_limit_tier
+    if update.account_status is not None:
+        record.wa_account_status = update.account_status or None
+    record.wa_health_at = at
+
+
+def _set_health(
+    record: OrganisationRecord, quality_rating: str | None, messaging_limit_tier: str | None, *, same_number: bool
+) -> None:
+    if quality_rating is not None or not same_number:
+        record.wa_quality_rating = quality_rating
+    if messaging_limit_tier is not None or not same_number:
+        record.wa_messaging_limit_tier = messaging_limit_tier
+    if not same_number:
+        record.wa_account_status = None
 
 
 class AlreadyMember(LunasError):
@@ -265,7 +330,7 @@ class DynamoMemberships:
         )
 
 
-class NumberTaken(LunasError):
+class NumberTaken(WhatsAppNumberTaken):
     """The WhatsApp number is already connected to another Lunas organisation."""
 
 

@@ -110,6 +110,12 @@ class OrganisationRecord(_Item):
     wa_verified_at = UTCDateTimeAttribute(null=True)  # Meta confirmed the stored token manages this number
     wa_display_phone_number = UnicodeAttribute(null=True)  # as Meta listed it then
     wa_verified_name = UnicodeAttribute(null=True)
+    # The number's health as Meta last told it (GET /{phone-number-id} at onboarding, then the webhooks
+    # phone_number_quality_update / business_capability_update / account_update): see docs/whatsapp-onboarding.md.
+    wa_quality_rating = UnicodeAttribute(null=True)  # GREEN | YELLOW | RED | UNKNOWN
+    wa_messaging_limit_tier = UnicodeAttribute(null=True)  # TIER_250 | TIER_2K | ... | TIER_UNLIMITED
+    wa_account_status = UnicodeAttribute(null=True)  # the last account_update problem ("" or absent: none)
+    wa_health_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -501,6 +507,40 @@ class QrisImageRecord(_Item):
     image = BinaryAttribute(legacy_encoding=False)
 
 
+class WhatsAppAlertRecord(_Item):
+    """A WhatsApp problem the owner must fix: the account blocked (every send stopped) or one template stopped."""
+
+    class Meta(_Meta):
+        pass
+
+    kind = UnicodeAttribute()  # account | template
+    code = NumberAttribute(null=True)  # Meta's error code
+    reason = UnicodeAttribute()  # plain words: what happened and what to do
+    at = UTCDateTimeAttribute()
+    template = UnicodeAttribute(default="")  # name/language, for a template alert
+
+
+class DeliveredMarkRecord(_Item):
+    """A delivered message counted in the organisation's monthly usage (once, whatever Meta redelivers)."""
+
+    class Meta(_Meta):
+        pass
+
+    month = UnicodeAttribute()  # YYYY-MM in the organisation's time zone
+    category = UnicodeAttribute()  # Meta's pricing.category, or "unknown" until a status says
+    paid = UnicodeAttribute()  # "paid" | "free"
+    expires_at = TTLAttribute()
+
+
+class UsageCountRecord(_Item):
+    """Delivered messages of one month, category and paid/free (atomic ADD; docs/webhooks.md "Costs")."""
+
+    class Meta(_Meta):
+        pass
+
+    messages = NumberAttribute(default=0)  # not `count`: that is Model.count()
+
+
 @dataclass(frozen=True)
 class ItemKind:
     """One kind of item in the table, described for people (docs/storage.md) and checked by tests."""
@@ -537,6 +577,8 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind(BsuidRecord, "ORG#<org> / BSUID#<user id>", "routes", "phone; WhatsApp user id"),
     ItemKind(PhoneAliasRecord, "ORG#<org> / ALIAS#<phone Meta resolved to>", "ledger", "two phone numbers"),
     ItemKind(TemplateStateRecord, "WABA#<waba> / TEMPLATE#<name>#<language>", "templates", ""),
+    ItemKind(DeliveredMarkRecord, "ORG#<org> / DELIVERED#<wamid>", "usage", "wamid", ttl="expires_at"),
+    ItemKind(UsageCountRecord, "ORG#<org> / USAGE#<month>#<category>#<paid|free>", "usage", ""),
     ItemKind(PaymentLinkRecord, "PAYLINK#<code> / LINK", "payment_links", "invoice numbers", ttl="expires_at"),
     ItemKind(SyncCursorRecord, "ORG#<org> / SYNC#<conn>#CURSOR", "snapshots", ""),
     ItemKind(SyncInvoiceRecord, "ORG#<org> / SYNC#<conn>#INV#<id>", "snapshots", "customer name"),
@@ -546,4 +588,5 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         PaymentInstructionsRecord, "ORG#<org> / PAYINFO", "payment_instructions", "bank account numbers and holders"
     ),
     ItemKind(QrisImageRecord, "ORG#<org> / PAYINFO#QRIS", "payment_instructions", "the business's QRIS code"),
+    ItemKind(WhatsAppAlertRecord, "ORG#<org> / WAALERT#ACCOUNT|TEMPLATE#<name>/<language>", "whatsapp_alerts", ""),
 )

@@ -51,6 +51,7 @@ def _states(waba_id: str) -> list[TemplateState]:
                 dt.datetime.fromtimestamp(int(r.pending_category_from), dt.UTC) if r.pending_category_from else None
             ),
             quality=r.quality,
+            status_at=dt.datetime.fromtimestamp(int(r.status_at), dt.UTC) if r.status_at else None,
         )
         for r in records
     ]

@@ -18,6 +18,7 @@ from chalicelib import bootstrap
 from chalicelib.bootstrap import Stores
 from chalicelib.container import Container
 from chalicelib.domain.errors import LunasError
+from chalicelib.domain.meta_errors import WhatsAppAlert
 from chalicelib.domain.models import (
     Connection,
     ConnectionStatus,
@@ -73,6 +74,7 @@ class Overview:
     settings: ReminderSettings
     connections: list[ConnectionHealth]
     whatsapp: WhatsAppSummary
+    alerts: list[WhatsAppAlert] = field(default_factory=list)  # account blocked / template stopped: the banner
 
 
 def overview(org_id: str) -> Overview:
@@ -82,6 +84,7 @@ def overview(org_id: str) -> Overview:
             _stores().connections.health(org_id), key=lambda c: (c.status == "disconnected", c.tenant_name)
         ),
         whatsapp=_stores().organisations.whatsapp_summary(org_id),
+        alerts=_stores().whatsapp_alerts.alerts(org_id),
     )
 
 
@@ -473,3 +476,75 @@ def run_now(org_id: str) -> RunNowResult:
     now = lunas.clock.now().isoformat()
     lunas.reminder_queue.send([cycle_message(c, now) for c in connections])
     return RunNowResult("queue", len(connections))
+
+
+# -- WhatsApp templates and costs (services/templates.py, domain/pricing.py; docs/whatsapp-templates.md) ----------
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateStatusRow:
+    """One template in one language, in the owner's words: `name_key` / `status_key` are i18n keys."""
+
+    name: str
+    name_key: str
+    language: str
+    status_key: str
+    pill: str
+    reason: str
+    changed_at: dt.datetime | None
+
+
+def template_statuses(org_id: str) -> list[TemplateStatusRow]:
+    """Each of Lunas' templates per language, as Meta last said (events, pushes, syncs); [] without a number."""
+    from chalicelib.domain.template_lifecycle import OWNER_NAMES, owner_status
+    from chalicelib.services.templates import template_rows
+
+    account = _stores().organisations.whatsapp(org_id)
+    if account is None or not account.business_account_id:
+        return []
+    ours = [(name, language) for name in OWNER_NAMES for language in ("id", "en")]
+    states = [s for s in _stores().templates.states(account.business_account_id) if s.name in OWNER_NAMES]
+    rows = []
+    for row in template_rows(states, ours):
+        status_key, pill = owner_status(row.status)
+        rows.append(
+            TemplateStatusRow(
+                name=row.name,
+                name_key=OWNER_NAMES[row.name],
+                language=row.language,
+                status_key=f"tpl_status_{status_key}",
+                pill=pill,
+                reason=row.reason,
+                changed_at=row.changed_at,
+            )
+        )
+    order = list(OWNER_NAMES)
+    return sorted(rows, key=lambda r: (order.index(r.name), r.language != "id"))
+
+
+@dataclass(frozen=True, slots=True)
+class CostsSummary:
+    """This month's delivered messages and about what Meta charges for them (domain/pricing.py)."""
+
+    month: str
+    delivered: int
+    by_category: list[tuple[str, int]]
+    estimate: Decimal | None
+    currency: str
+
+
+def costs(org_id: str) -> CostsSummary:
+    from chalicelib.domain.pricing import CURRENCY_OF_COUNTRY, estimate, month_of
+
+    lunas = _lunas()
+    settings = _stores().organisations.settings(org_id)
+    month = month_of(lunas.clock.now(), settings.timezone)
+    usage = _stores().usage.month(org_id, month)
+    currency = CURRENCY_OF_COUNTRY.get(settings.country.upper(), "USD")
+    return CostsSummary(
+        month=month,
+        delivered=usage.delivered,
+        by_category=list(usage.by_category().items()),
+        estimate=estimate(usage, country=settings.country, currency=currency, usd_rates=lunas.usd_rates),
+        currency=currency,
+    )

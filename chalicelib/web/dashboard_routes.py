@@ -18,7 +18,15 @@ def overview(ctx: Ctx) -> Response:
     from chalicelib.web import dashboard, payments
 
     data = dashboard.overview(ctx.user.org_id)
-    return page(ctx, "overview.html", page="overview", data=data, said_paid=payments.said_paid(ctx.user.org_id))
+    return page(
+        ctx,
+        "overview.html",
+        page="overview",
+        data=data,
+        said_paid=payments.said_paid(ctx.user.org_id),
+        templates=dashboard.template_statuses(ctx.user.org_id),
+        costs=dashboard.costs(ctx.user.org_id),
+    )
 
 
 # -- invoices, preview, run now ----------------------------------------------------------------------------------

@@ -179,6 +179,32 @@ _EN: dict[str, str] = {
     "reason_template_not_approved": "Template not approved",
     "reason_send_failed": "Sending failed",
     "reason_deferred": "Held for the next cycle",
+    # -- WhatsApp sending problems: the overview's banner and the messaging-limit reason (docs/whatsapp-sending.md)
+    "reason_messaging_limit": "Waiting for WhatsApp's daily limit",
+    "wa_alert_account_title": "WhatsApp sending is stopped",
+    "wa_alert_account_body": (
+        "Meta refused to send from this WhatsApp account (error {code}, {when}). No reminder goes out until this is "
+        "fixed; none is lost: each one goes in the first cycle after."
+    ),
+    "wa_alert_template_title": "A WhatsApp message template is stopped",
+    "wa_alert_template_body": (
+        "Meta refused the template {template} (error {code}, {when}). Reminders that use it wait; the others still go."
+    ),
+    "wa_alert_what_to_do": "What to do:",
+    "wa_advice_190": "Meta no longer accepts the WhatsApp access token (expired or revoked). Connect WhatsApp again in "
+    "Settings.",
+    "wa_advice_368": "Meta has temporarily blocked this WhatsApp account for a policy violation. Check the account in "
+    "WhatsApp Manager, then save the WhatsApp number again in Settings.",
+    "wa_advice_131031": "Meta has locked this WhatsApp Business account. Check Account quality in WhatsApp Manager, "
+    "then save the WhatsApp number again in Settings.",
+    "wa_advice_131042": "There is a payment problem on the WhatsApp Business account. Add or fix the payment method in "
+    "Meta Business Settings, then save the WhatsApp number again in Settings.",
+    "wa_advice_131048": "Meta limited this number because customers blocked or reported it. Check Account quality in "
+    "WhatsApp Manager, then save the WhatsApp number again in Settings.",
+    "wa_advice_133010": "This WhatsApp number is not registered for sending. Register it in WhatsApp Manager, then "
+    "save the WhatsApp number again in Settings.",
+    "wa_advice_template": "Check the template in WhatsApp Manager (Message templates). When Meta shows it as Active "
+    "again, reminders that use it go at the next cycle.",
     "delivery_sent": "sent",
     "delivery_delivered": "delivered",
     "delivery_read": "read",
@@ -419,6 +445,33 @@ _ID: dict[str, str] = {
     "reason_template_not_approved": "Template belum disetujui",
     "reason_send_failed": "Gagal terkirim",
     "reason_deferred": "Ditunda ke siklus berikutnya",
+    # -- masalah pengiriman WhatsApp: spanduk di ikhtisar dan alasan batas pesan (docs/whatsapp-sending.md)
+    "reason_messaging_limit": "Menunggu batas harian WhatsApp",
+    "wa_alert_account_title": "Pengiriman WhatsApp berhenti",
+    "wa_alert_account_body": (
+        "Meta menolak mengirim dari akun WhatsApp ini (kode {code}, {when}). Tidak ada pengingat yang terkirim sampai "
+        "masalah ini beres; tidak ada yang hilang: semuanya terkirim pada siklus pertama sesudahnya."
+    ),
+    "wa_alert_template_title": "Sebuah template pesan WhatsApp dihentikan",
+    "wa_alert_template_body": (
+        "Meta menolak template {template} (kode {code}, {when}). Pengingat yang memakainya menunggu; yang lain tetap "
+        "terkirim."
+    ),
+    "wa_alert_what_to_do": "Yang perlu dilakukan:",
+    "wa_advice_190": "Meta tidak lagi menerima token akses WhatsApp (kedaluwarsa atau dicabut). Hubungkan WhatsApp "
+    "lagi di Pengaturan.",
+    "wa_advice_368": "Meta memblokir sementara akun WhatsApp ini karena pelanggaran kebijakan. Periksa akun di "
+    "WhatsApp Manager, lalu simpan lagi nomor WhatsApp di Pengaturan.",
+    "wa_advice_131031": "Meta mengunci akun WhatsApp Business ini. Periksa Kualitas akun di WhatsApp Manager, lalu "
+    "simpan lagi nomor WhatsApp di Pengaturan.",
+    "wa_advice_131042": "Ada masalah pembayaran pada akun WhatsApp Business. Tambahkan atau perbaiki metode pembayaran "
+    "di Meta Business Settings, lalu simpan lagi nomor WhatsApp di Pengaturan.",
+    "wa_advice_131048": "Meta membatasi nomor ini karena pelanggan memblokir atau melaporkannya. Periksa Kualitas akun "
+    "di WhatsApp Manager, lalu simpan lagi nomor WhatsApp di Pengaturan.",
+    "wa_advice_133010": "Nomor WhatsApp ini belum terdaftar untuk mengirim. Daftarkan di WhatsApp Manager, lalu simpan "
+    "lagi nomor WhatsApp di Pengaturan.",
+    "wa_advice_template": "Periksa template itu di WhatsApp Manager (Template pesan). Setelah Meta menampilkannya "
+    "Aktif lagi, pengingat yang memakainya terkirim pada siklus berikutnya.",
     "delivery_sent": "terkirim",
     "delivery_delivered": "diterima",
     "delivery_read": "dibaca",
@@ -478,6 +531,140 @@ _ID: dict[str, str] = {
     "said_paid_invoice": "Pelanggan bilang sudah membayar pada {when}.",
 }
 
+# -- Connect WhatsApp (Embedded Signup) and the number's health: docs/whatsapp-onboarding.md --
+_EN.update(
+    {
+        "wa_connect": "Connect WhatsApp",
+        "wa_connect_hint": (
+            "Meta opens a window where you log in with Facebook, choose or create your WhatsApp Business account and "
+            "number, and allow Lunas to send messages from it. Lunas does the rest."
+        ),
+        "wa_connect_again": "Connect another number",
+        "wa_connect_unconfigured": "Connecting through Meta is not set up on this Lunas yet: enter the IDs yourself.",
+        "wa_connecting": "Connecting your WhatsApp number…",
+        "wa_popup_cancelled": "The Meta window was closed before the number was shared. Nothing changed.",
+        "wa_manual": "Enter the IDs yourself (advanced)",
+        "wa_connected": "WhatsApp connected: {number} ({name}). Reminders will be sent from this number.",
+        "wa_templates_pushed": "Your message templates were sent to Meta for approval.",
+        "wa_templates_failed": (
+            "Your message templates could not be sent to Meta yet. The number is connected; Lunas will try again."
+        ),
+        "wa_number": "Number",
+        "wa_name": "Name in WhatsApp",
+        "wa_quality": "Quality rating",
+        "wa_limit": "Messaging limit",
+        "wa_quality_GREEN": "High (green)",
+        "wa_quality_YELLOW": "Medium (yellow): customers are reporting or blocking some messages",
+        "wa_quality_RED": "Low (red): Meta may limit this number; Lunas sends more slowly",
+        "wa_quality_UNKNOWN": "Not rated yet",
+        "wa_unknown": "Not known yet",
+        "wa_limit_TIER_50": "50 customers a day",
+        "wa_limit_TIER_250": "250 customers a day",
+        "wa_limit_TIER_1K": "1,000 customers a day",
+        "wa_limit_TIER_2K": "2,000 customers a day",
+        "wa_limit_TIER_10K": "10,000 customers a day",
+        "wa_limit_TIER_100K": "100,000 customers a day",
+        "wa_limit_TIER_UNLIMITED": "No daily limit",
+        "wa_limit_TIER_NOT_SET": "Set by Meta after the first messages",
+        "wa_account_problem": "Meta reported a problem with this WhatsApp account: {status}. Check WhatsApp Manager.",
+        "signup_failed": "Lunas could not connect the number ({step}): {reason}",
+        "signup_step_input": "reading Meta's answer",
+        "signup_step_exchange": "signing in to Meta",
+        "signup_step_subscribe": "receiving the account's messages",
+        "signup_step_verify": "checking the number",
+        "signup_step_register": "registering the number",
+        "signup_step_read": "reading the number",
+        "signup_step_store": "saving the number",
+        "signup_code_invalid": "Meta's answer was incomplete or has expired. Click Connect WhatsApp and try again.",
+        "signup_app_not_configured": "Lunas' Meta app is not set up correctly. Please tell Lunas support.",
+        "signup_token_invalid": "Meta withdrew the permission just given. Click Connect WhatsApp and try again.",
+        "signup_no_access": (
+            "you did not share this WhatsApp account or number with Lunas in the Meta window. Click Connect WhatsApp "
+            "and tick the account and the number."
+        ),
+        "signup_pin_mismatch": (
+            "this number has a two-step verification PIN. Turn two-step verification off for the number in "
+            "WhatsApp Manager, then connect again."
+        ),
+        "signup_number_not_ready": (
+            "Meta has not finished verifying this number. Finish the verification code step in WhatsApp Manager, "
+            "then connect again."
+        ),
+        "signup_number_taken": "this WhatsApp number is already connected to another Lunas account.",
+        "signup_unavailable": "Meta did not answer. Nothing was saved. Please try again in a few minutes.",
+        "signup_refused": "Meta refused the request. Please try again, or tell Lunas support if it keeps happening.",
+    }
+)
+_ID.update(
+    {
+        "wa_connect": "Hubungkan WhatsApp",
+        "wa_connect_hint": (
+            "Meta membuka jendela untuk masuk dengan Facebook, memilih atau membuat akun WhatsApp Business dan "
+            "nomornya, lalu mengizinkan Lunas mengirim pesan dari nomor itu. Sisanya dikerjakan Lunas."
+        ),
+        "wa_connect_again": "Hubungkan nomor lain",
+        "wa_connect_unconfigured": "Koneksi lewat Meta belum diatur di Lunas ini: isi ID-nya sendiri.",
+        "wa_connecting": "Menghubungkan nomor WhatsApp Anda…",
+        "wa_popup_cancelled": "Jendela Meta ditutup sebelum nomor dibagikan. Tidak ada yang berubah.",
+        "wa_manual": "Isi ID sendiri (lanjutan)",
+        "wa_connected": "WhatsApp terhubung: {number} ({name}). Pengingat akan dikirim dari nomor ini.",
+        "wa_templates_pushed": "Template pesan Anda sudah dikirim ke Meta untuk disetujui.",
+        "wa_templates_failed": (
+            "Template pesan Anda belum bisa dikirim ke Meta. Nomornya sudah terhubung; Lunas akan mencoba lagi."
+        ),
+        "wa_number": "Nomor",
+        "wa_name": "Nama di WhatsApp",
+        "wa_quality": "Peringkat kualitas",
+        "wa_limit": "Batas pesan",
+        "wa_quality_GREEN": "Tinggi (hijau)",
+        "wa_quality_YELLOW": "Sedang (kuning): sebagian pesan dilaporkan atau diblokir pelanggan",
+        "wa_quality_RED": "Rendah (merah): Meta bisa membatasi nomor ini; Lunas mengirim lebih lambat",
+        "wa_quality_UNKNOWN": "Belum dinilai",
+        "wa_unknown": "Belum diketahui",
+        "wa_limit_TIER_50": "50 pelanggan per hari",
+        "wa_limit_TIER_250": "250 pelanggan per hari",
+        "wa_limit_TIER_1K": "1.000 pelanggan per hari",
+        "wa_limit_TIER_2K": "2.000 pelanggan per hari",
+        "wa_limit_TIER_10K": "10.000 pelanggan per hari",
+        "wa_limit_TIER_100K": "100.000 pelanggan per hari",
+        "wa_limit_TIER_UNLIMITED": "Tanpa batas harian",
+        "wa_limit_TIER_NOT_SET": "Ditentukan Meta setelah pesan pertama",
+        "wa_account_problem": "Meta melaporkan masalah pada akun WhatsApp ini: {status}. Periksa WhatsApp Manager.",
+        "signup_failed": "Lunas tidak dapat menghubungkan nomor ({step}): {reason}",
+        "signup_step_input": "membaca jawaban Meta",
+        "signup_step_exchange": "masuk ke Meta",
+        "signup_step_subscribe": "menerima pesan akun",
+        "signup_step_verify": "memeriksa nomor",
+        "signup_step_register": "mendaftarkan nomor",
+        "signup_step_read": "membaca data nomor",
+        "signup_step_store": "menyimpan nomor",
+        "signup_code_invalid": (
+            "Jawaban Meta tidak lengkap atau sudah kedaluwarsa. Klik Hubungkan WhatsApp dan coba lagi."
+        ),
+        "signup_app_not_configured": (
+            "Aplikasi Meta milik Lunas belum diatur dengan benar. Mohon hubungi dukungan Lunas."
+        ),
+        "signup_token_invalid": "Meta mencabut izin yang baru diberikan. Klik Hubungkan WhatsApp dan coba lagi.",
+        "signup_no_access": (
+            "Anda tidak membagikan akun atau nomor WhatsApp ini ke Lunas di jendela Meta. Klik Hubungkan WhatsApp "
+            "lalu centang akun dan nomornya."
+        ),
+        "signup_pin_mismatch": (
+            "nomor ini memakai PIN verifikasi dua langkah. Matikan verifikasi dua langkah untuk nomor ini di "
+            "WhatsApp Manager, lalu hubungkan lagi."
+        ),
+        "signup_number_not_ready": (
+            "Meta belum selesai memverifikasi nomor ini. Selesaikan langkah kode verifikasi di WhatsApp Manager, "
+            "lalu hubungkan lagi."
+        ),
+        "signup_number_taken": "nomor WhatsApp ini sudah terhubung ke akun Lunas lain.",
+        "signup_unavailable": "Meta tidak menjawab. Tidak ada yang disimpan. Silakan coba lagi beberapa menit lagi.",
+        "signup_refused": (
+            "Meta menolak permintaan ini. Silakan coba lagi, atau hubungi dukungan Lunas bila terus terjadi."
+        ),
+    }
+)
+
 _TABLES = {"en": _EN, "id": _ID}
 
 
@@ -522,3 +709,113 @@ def country_from_accept_language(accept_language: str | None, default: str = "ID
         if language.lower() == "id":
             return "ID"
     return default
+
+
+# -- WhatsApp templates' status and this month's costs (overview): docs/whatsapp-templates.md, docs/webhooks.md --
+_EN.update(
+    {
+        "tpl_title": "WhatsApp message templates",
+        "tpl_hint": "Meta must approve each message before Lunas can send it. This is what Meta last told us.",
+        "tpl_name_pre_due": "Reminder before the due date",
+        "tpl_name_due_today": "Reminder on the due date",
+        "tpl_name_overdue": "Reminder after the due date",
+        "tpl_name_statement": "One message for several invoices",
+        "tpl_lang_id": "Bahasa Indonesia",
+        "tpl_lang_en": "English",
+        "tpl_status_approved": "Approved: ready to send",
+        "tpl_status_pending": "Waiting for Meta's review",
+        "tpl_status_flagged": "Approved, but Meta warned about its quality",
+        "tpl_status_rejected": "Rejected by Meta",
+        "tpl_status_rejected_todo": (
+            "Meta refused this message, so Lunas cannot send it. Contact Lunas support: we adjust the wording and "
+            "submit it again."
+        ),
+        "tpl_status_paused": "Paused by Meta",
+        "tpl_status_paused_todo": (
+            "Customers reported or ignored this message, so Meta paused it for a few hours or days. Lunas skips it "
+            "until Meta un-pauses it; nothing for you to do, but check your customers have agreed to reminders."
+        ),
+        "tpl_status_disabled": "Disabled by Meta",
+        "tpl_status_disabled_todo": (
+            "Meta switched this message off after repeated complaints. Lunas cannot send it any more: contact Lunas "
+            "support for a new version."
+        ),
+        "tpl_status_missing": "Not submitted to Meta yet",
+        "tpl_status_missing_todo": (
+            "Lunas has not submitted this message to Meta yet; it does so when you connect WhatsApp."
+        ),
+        "tpl_status_other": "Meta reported another status",
+        "tpl_meta_said": "Meta said",
+        "tpl_changed": "Last change",
+        "costs_title": "WhatsApp costs this month",
+        "costs_delivered": "Messages delivered this month: {count}",
+        "costs_about": "about {amount}",
+        "costs_hint": (
+            "An estimate from Meta's published prices; Meta bills your WhatsApp Business account directly, and its "
+            "invoice is what counts. Replies inside 24 hours of a customer's message are free."
+        ),
+        "costs_none": "No messages delivered this month yet.",
+        "costs_cat_utility": "reminders",
+        "costs_cat_service": "replies",
+        "costs_cat_marketing": "marketing",
+        "costs_cat_marketing_lite": "marketing",
+        "costs_cat_authentication": "codes",
+        "costs_cat_authentication_international": "codes (international)",
+        "costs_cat_referral_conversion": "from ads",
+        "costs_cat_unknown": "not priced yet",
+    }
+)
+_ID.update(
+    {
+        "tpl_title": "Template pesan WhatsApp",
+        "tpl_hint": "Meta harus menyetujui setiap pesan sebelum Lunas dapat mengirimnya. Ini kabar terakhir dari Meta.",
+        "tpl_name_pre_due": "Pengingat sebelum jatuh tempo",
+        "tpl_name_due_today": "Pengingat pada hari jatuh tempo",
+        "tpl_name_overdue": "Pengingat setelah jatuh tempo",
+        "tpl_name_statement": "Satu pesan untuk beberapa tagihan",
+        "tpl_lang_id": "Bahasa Indonesia",
+        "tpl_lang_en": "Bahasa Inggris",
+        "tpl_status_approved": "Disetujui: siap dikirim",
+        "tpl_status_pending": "Menunggu peninjauan Meta",
+        "tpl_status_flagged": "Disetujui, tetapi Meta memperingatkan kualitasnya",
+        "tpl_status_rejected": "Ditolak oleh Meta",
+        "tpl_status_rejected_todo": (
+            "Meta menolak pesan ini, jadi Lunas tidak dapat mengirimnya. Hubungi dukungan Lunas: kami perbaiki "
+            "kata-katanya dan mengajukannya lagi."
+        ),
+        "tpl_status_paused": "Dijeda oleh Meta",
+        "tpl_status_paused_todo": (
+            "Pelanggan melaporkan atau mengabaikan pesan ini, jadi Meta menjedanya selama beberapa jam atau hari. "
+            "Lunas melewatinya sampai Meta membukanya lagi; Anda tidak perlu berbuat apa-apa, tetapi pastikan "
+            "pelanggan sudah setuju menerima pengingat."
+        ),
+        "tpl_status_disabled": "Dinonaktifkan oleh Meta",
+        "tpl_status_disabled_todo": (
+            "Meta mematikan pesan ini setelah keluhan berulang. Lunas tidak dapat mengirimnya lagi: hubungi dukungan "
+            "Lunas untuk versi baru."
+        ),
+        "tpl_status_missing": "Belum diajukan ke Meta",
+        "tpl_status_missing_todo": (
+            "Lunas belum mengajukan pesan ini ke Meta; Lunas melakukannya saat Anda menghubungkan WhatsApp."
+        ),
+        "tpl_status_other": "Meta melaporkan status lain",
+        "tpl_meta_said": "Kata Meta",
+        "tpl_changed": "Perubahan terakhir",
+        "costs_title": "Biaya WhatsApp bulan ini",
+        "costs_delivered": "Pesan terkirim bulan ini: {count}",
+        "costs_about": "sekitar {amount}",
+        "costs_hint": (
+            "Perkiraan dari harga resmi Meta; Meta menagih akun WhatsApp Business Anda langsung, dan tagihan Meta "
+            "yang berlaku. Balasan dalam 24 jam setelah pesan pelanggan gratis."
+        ),
+        "costs_none": "Belum ada pesan terkirim bulan ini.",
+        "costs_cat_utility": "pengingat",
+        "costs_cat_service": "balasan",
+        "costs_cat_marketing": "pemasaran",
+        "costs_cat_marketing_lite": "pemasaran",
+        "costs_cat_authentication": "kode",
+        "costs_cat_authentication_international": "kode (internasional)",
+        "costs_cat_referral_conversion": "dari iklan",
+        "costs_cat_unknown": "belum ada harga",
+    }
+)

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters.meta_events import (
+    ACCOUNT_FIELDS,
     TEMPLATE_FIELDS,
     MetaChange,
     changes,
     contact_pairs,
     dedupe_keys,
     inbound_messages,
+    number_health,
     preference_updates,
     statuses,
     template_event,
@@ -45,7 +48,9 @@ from chalicelib.ports import (
     SendLedger,
     TemplateRegistry,
     TextSender,
+    UsageCounter,
     WebhookInbox,
+    WhatsAppNumbers,
 )
 from chalicelib.services.replies import CustomerReplies
 from chalicelib.services.whatsapp_statuses import apply_statuses
@@ -59,6 +64,7 @@ class Report:
     messages: int = 0
     preferences: int = 0
     template_events: int = 0
+    account_events: int = 0
     duplicates: int = 0
     unknown_numbers: int = 0
     ignored: int = 0
@@ -81,12 +87,15 @@ class WhatsAppWebhookDependencies:
     holds: Holds
     templates: TemplateRegistry
     reply_pause: dt.timedelta  # how long a reply other than STOP / YES pauses that customer (config.reply_pause_days)
+    numbers: WhatsAppNumbers | None = None  # the number's quality rating, messaging limit and account problems
+    usage: UsageCounter | None = None  # delivered messages per month and pricing category (the owner's costs)
 
 
 class WhatsAppWebhookProcessor:
     def __init__(self, deps: WhatsAppWebhookDependencies) -> None:
         self.deps = deps
         self._orgs: dict[str, str | None] = {}
+        self._zones: dict[str, str] = {}
         self._replies = CustomerReplies(
             clock=deps.clock,
             consents=deps.consents,
@@ -117,16 +126,31 @@ class WhatsAppWebhookProcessor:
                 self._preferences(change, report)
             elif change.field in TEMPLATE_FIELDS:
                 self._template(change, report)
+            elif change.field in ACCOUNT_FIELDS:
+                self._account(change, report)
             else:
                 report.ignored += 1
                 logger.info("webhook field not handled", extra={"field": change.field})
         for org_id, events in pending.items():
-            apply_statuses(org_id, events, ledger=self.deps.ledger, phone_flags=self.deps.phone_flags)
+            apply_statuses(
+                org_id,
+                events,
+                ledger=self.deps.ledger,
+                phone_flags=self.deps.phone_flags,
+                usage=self.deps.usage,
+                timezone=functools.partial(self._timezone, org_id),
+            )
         if done:
             self.deps.seen.mark(done, now, SEEN_FOR)
         count("WebhookUpdates", report.statuses + report.messages, provider="whatsapp")
         logger.info("whatsapp webhook processed", extra=dataclasses.asdict(report))
         return report
+
+    def _timezone(self, org_id: str) -> str:
+        """The organisation's time zone (its months for the costs), read once per processor."""
+        if org_id not in self._zones:
+            self._zones[org_id] = self.deps.settings_for(org_id).timezone
+        return self._zones[org_id]
 
     def _org(self, phone_number_id: str) -> str | None:
         """The organisation that registered the number (looked up once per processor: one Lambda invocation)."""
@@ -232,3 +256,27 @@ class WhatsAppWebhookProcessor:
             self.deps.templates.update(event.waba_id, event.name, event.language, group=group, values=values, at=at)
         report.template_events += 1
         logger.info("template event", extra={"template": event.name, "language": event.language, "field": event.field})
+
+    def _account(self, change: MetaChange, report: Report) -> None:
+        """The number's quality rating, messaging limit or an account problem, for every organisation routed to the
+        business account (each applies it only to its own current number). Applying one twice changes nothing."""
+        orgs = self.deps.routes.orgs_for_business_account(change.waba_id)
+        if not orgs:
+            report.unknown_numbers += 1
+            logger.warning("account event for an unknown WhatsApp Business Account acknowledged")
+            return
+        update = number_health(change)
+        event = str(change.value.get("event", ""))
+        logger.info("whatsapp account event", extra={"field": change.field, "event": event})
+        if update is None or self.deps.numbers is None:
+            report.ignored += 1
+            return
+        for org_id in orgs:
+            if self.deps.numbers.update_whatsapp_health(org_id, update):
+                count("WhatsAppHealthUpdates", field=change.field)
+                if update.account_status:
+                    logger.error(
+                        "meta reported a problem with the whatsapp account",
+                        extra={"org_id": org_id, "status": update.account_status},
+                    )
+        report.account_events += 1

@@ -68,6 +68,7 @@ def test_owner_journey_from_sign_up_to_a_reminder_in_the_timeline(sandbox: Sandb
     shot(page, "01-signed-up")
 
     page.goto(f"{base}/settings")
+    page.click("#whatsapp-manual summary")  # entering the IDs yourself is the advanced option
     page.fill("#phone_number_id", phone_number_id)
     page.fill("#business_account_id", waba_id)
     page.fill("#access_token", token)

@@ -56,6 +56,7 @@ def test_owner_sets_bank_details_and_a_customer_on_a_phone_says_they_paid(sandbo
     # The owner: sign up, WhatsApp number, payment instructions, QRIS, QuickBooks, consent, Run now.
     sign_up(page, base, new_email("paybrowser"), "PT Maju Browser")
     page.goto(f"{base}/settings")
+    page.click("#whatsapp-manual summary")  # entering the IDs yourself is the advanced option
     page.fill("#phone_number_id", phone_number_id)
     page.fill("#business_account_id", waba_id)
     page.fill("#access_token", token)

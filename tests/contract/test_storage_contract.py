@@ -55,6 +55,7 @@ from chalicelib.domain.records import (
     WhatsAppSummary,
 )
 from chalicelib.domain.tracking import DeliveryStatus
+from chalicelib.ports import NumberHealthUpdate
 from chalicelib.storage.organisations import NumberTaken
 from tests.builders import TODAY, TUESDAY_10_JKT, consent, customer, invoice, message, new_org
 from tests.memory_stores import MemoryStores
@@ -1209,3 +1210,39 @@ def test_the_owner_edits_the_settings_and_the_whatsapp_number(impl: Impl, org: s
         impl.organisations.update_settings(ReminderSettings(org_id=new_org(), business_name="Nobody"))
     with pytest.raises((LunasError, DoesNotExist)):
         impl.organisations.whatsapp_summary(new_org())
+
+
+def test_the_numbers_health_is_stored_with_it_and_changed_only_for_that_number(impl: Impl, org: str) -> None:
+    impl.organisations.save(ReminderSettings(org_id=org, business_name="Toko Sehat"))
+    number, waba = unique("pn"), unique("waba")
+    impl.organisations.set_whatsapp(
+        org, verified(number, waba), token="EAAG-1", quality_rating="GREEN", messaging_limit_tier="TIER_250"
+    )
+    account = impl.organisations.whatsapp(org)
+    assert account is not None and (account.quality_rating, account.messaging_limit_tier) == ("GREEN", "TIER_250")
+
+    # Another business account, or another display number of this one: not this number.
+    assert not impl.organisations.update_whatsapp_health(
+        org, NumberHealthUpdate(business_account_id=unique("waba"), quality_rating="RED")
+    )
+    assert not impl.organisations.update_whatsapp_health(
+        org, NumberHealthUpdate(business_account_id=waba, display_phone_number="6221000", quality_rating="RED")
+    )
+    # The stored display number "+62 21 5555 0000", as Meta's webhooks write it (digits).
+    assert impl.organisations.update_whatsapp_health(
+        org, NumberHealthUpdate(business_account_id=waba, display_phone_number="622155550000", quality_rating="RED")
+    )
+    assert impl.organisations.update_whatsapp_health(
+        org, NumberHealthUpdate(business_account_id=waba, messaging_limit_tier="TIER_2K", account_status="X: Y")
+    )
+    account = impl.organisations.whatsapp(org)
+    assert account is not None and (account.quality_rating, account.messaging_limit_tier) == ("RED", "TIER_2K")
+    summary = impl.organisations.whatsapp_summary(org)
+    assert (summary.quality_rating, summary.messaging_limit_tier, summary.account_status) == ("RED", "TIER_2K", "X: Y")
+
+    # Saving the same number again (the manual form) keeps what Meta said; a new number starts afresh.
+    impl.organisations.set_whatsapp(org, verified(number, waba), token="EAAG-2")
+    assert impl.organisations.whatsapp_summary(org).quality_rating == "RED"
+    impl.organisations.set_whatsapp(org, verified(unique("pn"), waba), token="EAAG-3", messaging_limit_tier="TIER_1K")
+    summary = impl.organisations.whatsapp_summary(org)
+    assert (summary.quality_rating, summary.messaging_limit_tier, summary.account_status) == ("", "TIER_1K", "")

@@ -117,7 +117,10 @@ from chalicelib.observability import count, logger
 logger.info("hello from the layout", extra={"phone": "+6281234567890"})
 count("LayoutProbe")
 from chalicelib.domain.phones import normalise_phone
-print(json.dumps({"failed": failed, "origins": origins, "phone": normalise_phone("0812-3456-7890", "ID").e164}))
+from chalicelib.adapters.whatsapp_templates import TEMPLATES_DIR, load_definitions
+templates = [(d.name, d.language) for d in load_definitions(TEMPLATES_DIR)]  # what onboarding pushes to Meta
+phone = normalise_phone("0812-3456-7890", "ID").e164
+print(json.dumps({"failed": failed, "origins": origins, "phone": phone, "templates": templates}))
 """
 
 
@@ -140,6 +143,8 @@ def test_every_module_lunas_imports_loads_in_the_lambda_layout(layout: dict[str,
     assert all(report["origins"][top].startswith(site) for top in ("xero_python", "babel", "pywa", "phonenumbers"))
     assert report["origins"]["botocore"].startswith(runtime)
     assert report["phone"] == "+6281234567890"
+    # The template definitions ship in the layer (vendor/lunas_templates -> templates/): all 4 in both languages.
+    assert len(report["templates"]) == 8 and {lang for _, lang in report["templates"]} == {"en", "id"}
     assert '"phone":"+62********890"' in result.stdout.replace(" ", "")  # Powertools' JSON, scrubbed
 
 

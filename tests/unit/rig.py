@@ -44,12 +44,17 @@ class Rig:
     approved: frozenset[TemplateRef] = ALL_TEMPLATES
     recheck_after: dt.timedelta = dt.timedelta(seconds=60)
     gateways: dict[str, FakeGateway] = field(default_factory=dict)
+    slept: list[float] = field(default_factory=list)
+    account: WhatsAppAccount = field(
+        default_factory=lambda: WhatsAppAccount(
+            phone_number_id=PHONE_NUMBER_ID, business_account_id=WABA_ID, access_token="EAAG"
+        )
+    )
 
     def __post_init__(self) -> None:
         self.gateway(CONN, [invoice("INV-1")], [customer("C1", P1)])
         self.stores.consents.record(consent(ORG, P1))
-        account = WhatsAppAccount(phone_number_id=PHONE_NUMBER_ID, business_account_id=WABA_ID, access_token="EAAG")
-        self.stores.organisations.save(self.settings, account)
+        self.stores.organisations.save(self.settings, self.account)
 
     # -- the reminder cycle --
 
@@ -78,6 +83,10 @@ class Rig:
             public_base_url="https://lunas.test",
             recheck_after=self.recheck_after,
             elapsed=lambda: 0.0,  # the first read is never older than `recheck_after` unless that is 0
+            sleep=self.slept.append,  # pacing and backoff waits are recorded, never slept
+            account=self.account,
+            recipients=s.ledger,
+            alerts=s.whatsapp_alerts,
         )
 
     def cycle(self, connection_id: str = CONN) -> CycleResult:

@@ -17,6 +17,7 @@ import pytest
 
 from chalicelib.domain.models import (
     TEMPLATE_NAMES,
+    Connection,
     ConsentStatus,
     LedgerState,
     Money,
@@ -27,8 +28,8 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.records import PaymentTarget
 from chalicelib.domain.tracking import parse_tracker
-from chalicelib.services.reminders import CycleResult
-from tests.builders import CONN, TODAY, TUESDAY_10_JKT, consent, customer, invoice
+from chalicelib.services.reminders import CycleResult, run_cycle
+from tests.builders import CONN, TODAY, TUESDAY_10_JKT, consent, customer, invoice, message
 from tests.memory_stores import MemoryConsentRepository
 from tests.unit.fakes import WorkerDied, send_failed
 from tests.unit.rig import ORG, P1, Rig, decision
@@ -92,6 +93,15 @@ def _messaged_today_from_quickbooks(rig: Rig) -> None:
     assert decision(rig.cycle(qbo), "QB-1").reason is Reason.SENT
 
 
+def _messaging_limit_used_up(rig: Rig) -> None:
+    """A TIER_250 number that started conversations with 250 other customers in the last 24 hours."""
+    rig.account = dataclasses.replace(rig.account, messaging_limit_tier="TIER_250")
+    yesterday = TUESDAY_10_JKT - dt.timedelta(hours=20)
+    for n in range(250):
+        other = message(f"+6281300{n:06d}", invoice(f"OLD-{n}"))
+        assert rig.stores.ledger.claim(ORG, other, TODAY - dt.timedelta(days=1), yesterday) is not None
+
+
 REASONS: list[tuple[str, Callable[[Rig], object], Reason, str]] = [
     ("sent", lambda rig: None, Reason.SENT, "wamid.out.1"),
     ("no_consent", _no_consent, Reason.NO_CONSENT, ""),
@@ -128,6 +138,12 @@ REASONS: list[tuple[str, Callable[[Rig], object], Reason, str]] = [
     ("already_messaged_today", _messaged_today_from_quickbooks, Reason.ALREADY_MESSAGED_TODAY, ""),
     ("template_not_approved", lambda rig: setattr(rig, "approved", frozenset()), Reason.TEMPLATE_NOT_APPROVED, ""),
     ("deferred", _edited_just_before_the_send, Reason.DEFERRED, "not sent: its amount or due date changed"),
+    (
+        "messaging_limit",
+        _messaging_limit_used_up,
+        Reason.MESSAGING_LIMIT,
+        "not sent: WhatsApp's messaging limit for this number (250 customers in 24 hours) is used up",
+    ),
 ]
 
 
@@ -293,24 +309,45 @@ def test_a_refusal_for_good_is_not_retried_at_that_stage(rig: Rig) -> None:
     assert rig.sender.templates == []
 
 
-def test_a_retryable_refusal_frees_the_claim_for_the_next_cycle(rig: Rig) -> None:
+def test_a_retryable_refusal_is_tried_again_in_the_cycle_after_a_backoff(rig: Rig) -> None:
     rig.sender.failures.append(send_failed(131000, retryable=True, title="Something went wrong"))
+    assert decision(rig.cycle()).reason is Reason.SENT
+    assert len(rig.sender.templates) == 1
+    assert 0.25 in rig.slept  # the first retry's wait (RetryPolicy), through the injected sleep
+
+
+def test_a_refusal_still_retryable_after_the_retries_frees_the_claim_for_the_next_cycle(rig: Rig) -> None:
+    rig.sender.failures += [send_failed(131000, retryable=True, title="Something went wrong") for _ in range(3)]
     first = decision(rig.cycle())
     assert (first.reason, first.detail) == (Reason.SEND_FAILED, "(#131000) Something went wrong; will retry next cycle")
+    assert [w for w in rig.slept if w in (0.25, 0.5)] == [0.25, 0.5]  # bounded exponential backoff, then given up
     assert rig.stores.ledger.states(ORG, [f"{CONN}#INV-1#d+7"]) == {}
     assert decision(rig.cycle()).reason is Reason.SENT
 
 
-def test_a_throughput_limit_leaves_the_rest_of_the_cycle_for_the_next(rig: Rig) -> None:
+def test_a_throughput_limit_that_persists_leaves_the_rest_of_the_cycle_for_the_next(rig: Rig) -> None:
+    gateway = rig.gateway(CONN)
+    gateway.invoices["INV-2"] = invoice("INV-2", customer_id="C2")
+    gateway.customer_records["C2"] = customer("C2", "+6281200000002")
+    rig.stores.consents.record(consent(ORG, "+6281200000002"))
+    rig.sender.failures += [send_failed(130429, retryable=True, title="Rate limit hit") for _ in range(3)]
+    connection = Connection(org_id=ORG, connection_id=CONN, provider="xero", tenant_id=CONN)
+    result = run_cycle(connection, dataclasses.replace(rig.deps(), concurrency=1))  # one after the other
+    assert {d.reason for d in result.decisions} == {Reason.SEND_FAILED}
+    assert {d.detail for d in result.decisions} == {"(#130429) Rate limit hit; will retry next cycle"}
+    assert rig.sender.templates == []
+    assert {d.reason for d in rig.cycle().decisions} == {Reason.SENT}
+
+
+def test_one_throughput_limit_halves_the_pace_and_sending_resumes(rig: Rig) -> None:
     gateway = rig.gateway(CONN)
     gateway.invoices["INV-2"] = invoice("INV-2", customer_id="C2")
     gateway.customer_records["C2"] = customer("C2", "+6281200000002")
     rig.stores.consents.record(consent(ORG, "+6281200000002"))
     rig.sender.failures.append(send_failed(130429, retryable=True, title="Rate limit hit"))
     result = rig.cycle()
-    assert {d.reason for d in result.decisions} == {Reason.SEND_FAILED}
-    assert rig.sender.templates == []
-    assert {d.reason for d in rig.cycle().decisions} == {Reason.SENT}
+    assert {d.reason for d in result.decisions} == {Reason.SENT}
+    assert len(rig.sender.templates) == 2
 
 
 def test_not_on_whatsapp_learned_from_a_send_is_remembered(rig: Rig) -> None:

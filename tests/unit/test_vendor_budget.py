@@ -58,7 +58,7 @@ def test_when_the_daily_allowance_runs_low_the_most_overdue_go_first_and_the_res
     result = rig.cycle()
     sent = {m.to for m in rig.sender.templates}
     assert len(sent) == SEND_BATCH
-    assert sent == {f"+62812{k:08d}" for k in range(10, SEND_BATCH + 10)}  # the 20 most overdue
+    assert sent == {f"+62812{k:08d}" for k in range(10, SEND_BATCH + 10)}  # the SEND_BATCH most overdue
     waiting = [d for d in result.decisions if d.reason is Reason.DEFERRED]
     assert len(waiting) == 10
     assert {d.invoice.customer_id for d in waiting} == {f"C{k}" for k in range(10)}
