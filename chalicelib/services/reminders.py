@@ -442,10 +442,11 @@ class _Delivery:
         """Send one claimed message: retryable refusals are tried again here, a bounded number of times."""
         tracker = tracker_for(self.org_id, msg_sk)
         for attempt in range(1, max(1, self.deps.retry.attempts) + 1):
-            if not self._may_still_send(msg_sk, message):
-                return
+            # Wait for Meta's pace first: the final consent read below must stay right before the request leaves.
             self.pairs.wait(message.phone)
             self.pace.acquire()
+            if not self._may_still_send(msg_sk, message):
+                return
             try:
                 sent = self.deps.sender.send_template(
                     to=message.phone,
