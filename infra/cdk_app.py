@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]  # lunas_infra, and chalicelib for the table model and secret names
 
 import aws_cdk as cdk  # noqa: E402
+from lunas_infra.runtime import PUBLIC_SETTINGS  # noqa: E402
 from lunas_infra.stage import stage_from_environment, stage_names  # noqa: E402
 from lunas_infra.stateful import DataStack  # noqa: E402
 from lunas_infra.stateless import AppStack  # noqa: E402
@@ -25,7 +26,8 @@ def build(outdir: Path, stages: list[str]) -> cdk.App:
     for name in stages:
         stage = stage_from_environment(name)
         data = DataStack(app, f"{name}-data", stage=stage)
-        AppStack(app, stage=stage, data=data, public_url=os.environ.get("LUNAS_PUBLIC_URL", ""))
+        public = {name: os.environ.get(name, "") for name in PUBLIC_SETTINGS}
+        AppStack(app, stage=stage, data=data, public_url=os.environ.get("LUNAS_PUBLIC_URL", ""), public=public)
     return app
 
 

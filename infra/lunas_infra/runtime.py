@@ -11,6 +11,8 @@ with the stage environment, and a token inside a name that app.py puts into its 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 
@@ -25,7 +27,12 @@ SQS_CONSUMERS = {
 }
 
 
-def environment(data: DataStack, public_url: str) -> dict[str, str]:
+# Not secrets, given at synth from the deployer's environment: the Meta app's id and its Embedded Signup configuration
+# id, which the settings page hands to Meta's JS SDK (docs/whatsapp-onboarding.md).
+PUBLIC_SETTINGS = ("META_APP_ID", "META_SIGNUP_CONFIG_ID")
+
+
+def environment(data: DataStack, public_url: str, public: Mapping[str, str] | None = None) -> dict[str, str]:
     """Stage environment of every function (CDK tokens resolve to the real names at deploy time)."""
     stage = data.stage
     region = Stack.of(data).region
@@ -43,6 +50,7 @@ def environment(data: DataStack, public_url: str) -> dict[str, str]:
     }
     if public_url:
         variables["LUNAS_PUBLIC_URL"] = public_url
+    variables |= {name: value for name, value in (public or {}).items() if name in PUBLIC_SETTINGS and value}
     for setting in SECRET_SETTINGS:
         variables[setting.env + NAME_SUFFIX] = stage.secret_name(setting.slug)
     return variables

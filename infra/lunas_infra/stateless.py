@@ -9,6 +9,7 @@ things Chalice cannot express are patched through CDK escape hatches: partial ba
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,15 @@ class UnmappedQueueConsumer(Exception):
 class AppStack(Stack):
     """Construct id = the Chalice stage name (chalice.cdk takes the stage from the scope's name)."""
 
-    def __init__(self, scope: Construct, *, stage: StageConfig, data: DataStack, public_url: str = "") -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        stage: StageConfig,
+        data: DataStack,
+        public_url: str = "",
+        public: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(
             scope,
             stage.name,
@@ -58,7 +67,7 @@ class AppStack(Stack):
             "App",
             source_dir=str(REPO_ROOT),
             stage_config={
-                "environment_variables": runtime.environment(data, public_url),
+                "environment_variables": runtime.environment(data, public_url, public),
                 "manage_iam_role": False,
                 "iam_role_arn": self.role.role_arn,
                 "autogen_policy": False,
