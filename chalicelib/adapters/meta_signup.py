@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from chalicelib.adapters import http
 from chalicelib.adapters.whatsapp_accounts import TOKEN_CODES, TRY_AGAIN_CODES, graph_base
 from chalicelib.observability import count
 from chalicelib.ports import SignupReason, SignupStep, WhatsAppNumberDetails, WhatsAppSignupRefused
@@ -54,7 +55,7 @@ class GraphSignup:
     ) -> None:
         self._app_id = app_id
         self._app_secret = app_secret
-        self._http = httpx.Client(
+        self._http = http.client(
             base_url=graph_base(graph_base_url, api_version),
             timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
         )

@@ -25,6 +25,7 @@ from pywa.client import WhatsApp
 from pywa.errors import PywaUnknownEnumMemberWarning, WhatsAppError
 from pywa.types.templates import BodyText, QuickReplyButton, TemplateLanguage, URLButton
 
+from chalicelib.adapters import http
 from chalicelib.domain import meta_errors
 from chalicelib.domain.errors import LunasError, SendFailed
 from chalicelib.domain.models import ACCEPTED, STOP_REMINDERS_PAYLOAD, SentMessage, TemplateRef
@@ -205,7 +206,7 @@ class WhatsAppMessageSender:
         connect_timeout_seconds: float = 5.0,
     ) -> None:
         self._answers = _SendAnswers()
-        self._http = httpx.Client(
+        self._http = http.client(
             timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
             event_hooks={"response": [_refuse_unreadable_errors, self._answers.keep]},
         )
@@ -320,7 +321,7 @@ class WhatsAppTemplateCatalog:
         self._waba_id = waba_id
         self._page_size = page_size
         self._max_pages = max_pages
-        self._http = httpx.Client(
+        self._http = http.client(
             base_url=_graph_base(graph_base_url, api_version),
             headers={"Authorization": f"Bearer {access_token}"},
             timeout=timeout_seconds,

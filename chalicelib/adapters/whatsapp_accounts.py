@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from chalicelib.adapters import http
 from chalicelib.domain.errors import WhatsAppAccountRefused, WhatsAppRefusal
 from chalicelib.domain.models import VerifiedWhatsAppNumber
 from chalicelib.observability import count
@@ -48,7 +49,7 @@ class WhatsAppAccountCheck:
     ) -> None:
         self._page_size = page_size
         self._max_pages = max_pages
-        self._http = httpx.Client(
+        self._http = http.client(
             base_url=graph_base(graph_base_url, api_version),
             timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
         )

@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from chalicelib.adapters import http
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.template_lifecycle import ListedTemplate, PushOutcome, TemplateDefinition, rejected_reason
 
@@ -84,7 +85,7 @@ class WhatsAppTemplateManager:
         self._waba_id = waba_id
         self._page_size = page_size
         self._max_pages = max_pages
-        self._http = httpx.Client(
+        self._http = http.client(
             base_url=graph_base(graph_base_url, api_version),
             headers={"Authorization": f"Bearer {access_token}"},
             timeout=timeout_seconds,
