@@ -635,6 +635,7 @@ class WhatsAppNumberDetails:
     verified_name: str = ""
     quality_rating: str | None = None  # GREEN | YELLOW | RED | UNKNOWN
     messaging_limit_tier: str | None = None  # TIER_250 | TIER_2K | TIER_10K | TIER_100K | TIER_UNLIMITED | ...
+    throughput_level: str | None = None  # `throughput.level`: STANDARD | HIGH | NOT_APPLICABLE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -646,6 +647,7 @@ class NumberHealthUpdate:
     display_phone_number: str = ""
     quality_rating: str | None = None
     messaging_limit_tier: str | None = None
+    throughput_level: str | None = None  # HIGH after Meta's THROUGHPUT_UPGRADE event
     account_status: str | None = None  # e.g. "DISABLED_UPDATE: DISABLE", "ACCOUNT_VIOLATION", "" = nothing wrong
 
 
@@ -684,6 +686,7 @@ class WhatsAppNumbers(Protocol):
         token: str,
         quality_rating: str | None = None,
         messaging_limit_tier: str | None = None,
+        throughput_level: str | None = None,
     ) -> None:
         """Store a number Meta confirmed `token` manages and route its webhooks here.
 

@@ -33,11 +33,14 @@ Graph routes (`{v}` is any `vNN.N`):
                                                   code, 400/100 (subcode 36009) a code already exchanged.
     POST /{v}/{waba_id}/subscribed_apps           Bearer business token -> {"success": true}; recorded per WABA
                                                   (admin GET below). Errors: 401/190, 403/200, 400/100 as above.
+    DELETE /{v}/{waba_id}/subscribed_apps         Bearer business token -> {"success": true}; the app is removed
+                                                  from the WABA's list (same errors)
     POST /{v}/{phone_number_id}/register          {"messaging_product":"whatsapp","pin":"6 digits"} -> {"success":
                                                   true}; a PIN other than the first one -> 400/133005.
     GET  /{v}/{phone_number_id}                   ?fields=display_phone_number,verified_name,quality_rating,
                                                   whatsapp_business_manager_messaging_limit (messaging_limit_tier,
-                                                  deprecated, too) -> the number node; an unknown field -> 400/100.
+                                                  deprecated, too),throughput ({"level": "STANDARD"|"HIGH"}) -> the
+                                                  number node; an unknown field -> 400/100.
     GET  /en_US/sdk.js                            a stand-in for Meta's JS SDK: FB.init, FB.login (opens the popup
                                                   below, then calls back with {authResponse: {code}}), as the real one
                                                   (sandbox/meta_signup_pages.py).
@@ -260,6 +263,7 @@ class PhoneNumber:
     sent_times: deque[float] = field(default_factory=deque)
     quality_rating: str = "GREEN"
     messaging_limit: str = "TIER_250"  # whatsapp_business_manager_messaging_limit: a new portfolio's 250
+    throughput_level: str = "STANDARD"  # `throughput.level`: STANDARD (80/s) until THROUGHPUT_UPGRADE (HIGH, 1,000/s)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -1706,6 +1710,8 @@ class FakeMetaGraph(FakeServer):
                 number.quality_rating = quality_rating.upper()
             elif event.upper() == "FLAGGED":
                 number.quality_rating = "RED"
+            if event.upper() == "THROUGHPUT_UPGRADE":  # Meta's automatic upgrade to 1,000 messages a second
+                number.throughput_level, number.throughput_per_second = "HIGH", 1_000
             limit = number.messaging_limit
         value: dict[str, Any] = {
             "display_phone_number": _digits(number.display_phone_number),
@@ -1815,7 +1821,11 @@ class FakeMetaGraph(FakeServer):
         if refused is not None:
             return refused
         with self._lock:
-            row = {**number.as_graph(), "whatsapp_business_manager_messaging_limit": number.messaging_limit}
+            row = {
+                **number.as_graph(),
+                "whatsapp_business_manager_messaging_limit": number.messaging_limit,
+                "throughput": {"level": number.throughput_level},
+            }
         fields = [f for f in (request.arg("fields") or "").split(",") if f]
         unknown = [f for f in fields if f not in row and f != "messaging_limit_tier"]
         if unknown:

@@ -1188,6 +1188,7 @@ class _Profile:
     verified: VerifiedWhatsAppNumber | None = None
     quality_rating: str | None = None
     messaging_limit_tier: str | None = None
+    throughput_level: str | None = None
     account_status: str | None = None
 
 
@@ -1229,6 +1230,7 @@ class MemoryOrganisations:
             access_token=profile.token,
             messaging_limit_tier=profile.messaging_limit_tier,
             quality_rating=profile.quality_rating,
+            throughput_level=profile.throughput_level,
         )
 
     def update_settings(self, settings: ReminderSettings) -> None:
@@ -1245,6 +1247,7 @@ class MemoryOrganisations:
         token: str,
         quality_rating: str | None = None,
         messaging_limit_tier: str | None = None,
+        throughput_level: str | None = None,
     ) -> None:
         """A number Meta confirmed: proven routes (taking over an unproven claim, releasing the old ones), then the
         profile; refused if another organisation proved the number."""
@@ -1264,6 +1267,8 @@ class MemoryOrganisations:
                 profile.quality_rating = quality_rating
             if messaging_limit_tier is not None or not same_number:
                 profile.messaging_limit_tier = messaging_limit_tier
+            if throughput_level is not None or not same_number:
+                profile.throughput_level = throughput_level
             if not same_number:
                 profile.account_status = None
 
@@ -1277,6 +1282,8 @@ class MemoryOrganisations:
                 profile.quality_rating = update.quality_rating
             if update.messaging_limit_tier is not None:
                 profile.messaging_limit_tier = update.messaging_limit_tier
+            if update.throughput_level is not None:
+                profile.throughput_level = update.throughput_level
             if update.account_status is not None:
                 profile.account_status = update.account_status or None
             return True

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.domain import pace
 from chalicelib.domain.models import ReminderSettings, WhatsAppAccount
 from chalicelib.ports import WhatsAppSignupRefused
 from chalicelib.services.whatsapp_onboarding import (
@@ -315,6 +316,18 @@ def test_a_quality_and_limit_update_reaches_the_number(sandbox: Sandbox) -> None
     sandbox.meta.simulate_number_quality_update(done["phone_number_id"], "UNFLAGGED")
     sandbox.drain_webhooks(flush_fakes=True)
     assert account_of(org_id).quality_rating == "GREEN"
+
+
+def test_a_throughput_upgrade_lets_the_number_send_faster(sandbox: Sandbox) -> None:
+    org_id, done = connected_org(sandbox)
+    assert account_of(org_id).throughput_level == "STANDARD"  # read at onboarding: GET /{id}?fields=throughput
+    assert pace.send_rate(pace.throughput_of(account_of(org_id).throughput_level), None) == 76.0  # 95% of 80
+
+    sandbox.meta.simulate_number_quality_update(done["phone_number_id"], "THROUGHPUT_UPGRADE")
+    sandbox.drain_webhooks(flush_fakes=True)
+    assert account_of(org_id).throughput_level == "HIGH"
+    assert pace.send_rate(pace.throughput_of("HIGH"), None) == 950.0  # Meta's 1,000 a second, with headroom
+    assert pace.send_rate(pace.throughput_of("HIGH"), "RED") == 475.0
 
 
 def test_a_business_capability_update_sets_the_portfolio_limit(sandbox: Sandbox) -> None:

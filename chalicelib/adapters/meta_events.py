@@ -300,6 +300,7 @@ def number_health(change: MetaChange) -> NumberHealthUpdate | None:
             display_phone_number=re.sub(r"\D", "", str(value.get("display_phone_number") or "")),
             quality_rating=_QUALITY_BY_EVENT.get(event),
             messaging_limit_tier=tier,
+            throughput_level="HIGH" if event == "THROUGHPUT_UPGRADE" else None,
         )
     elif change.field == "business_capability_update":
         tier = messaging_tier(value.get("max_daily_conversations_per_business"))
@@ -310,7 +311,7 @@ def number_health(change: MetaChange) -> NumberHealthUpdate | None:
             display_phone_number=re.sub(r"\D", "", str(value.get("phone_number") or "")),
             account_status=account_status(value),
         )
-    changed = (update.quality_rating, update.messaging_limit_tier, update.account_status)
+    changed = (update.quality_rating, update.messaging_limit_tier, update.throughput_level, update.account_status)
     return update if any(v is not None for v in changed) else None
 
 

@@ -27,7 +27,9 @@ from chalicelib.ports import SignupReason, SignupStep, WhatsAppNumberDetails, Wh
 
 logger = logging.getLogger(__name__)
 
-NUMBER_FIELDS = "display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit"
+NUMBER_FIELDS = (
+    "display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,throughput"
+)
 
 # Graph codes per step (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes):
 # 100 on the code exchange: the code is malformed, expired (subcode 36007) or already used (36009); 101 / 1 with an
@@ -94,6 +96,7 @@ class GraphSignup:
             verified_name=_text(body.get("verified_name")),
             quality_rating=_text(body.get("quality_rating")).upper() or None,
             messaging_limit_tier=_tier(body),
+            throughput_level=_throughput(body),
         )
 
     # -- one call -----------------------------------------------------------------------------------------------
@@ -172,6 +175,13 @@ def _reason(step: SignupStep, status: int, code: int | None) -> SignupReason:
 
 def _text(value: object) -> str:
     return str(value) if isinstance(value, str | int) else ""
+
+
+def _throughput(body: dict[str, Any]) -> str | None:
+    """`"throughput": {"level": "STANDARD" | "HIGH" | "NOT_APPLICABLE"}` -> the level, or None."""
+    throughput = body.get("throughput")
+    level = _text(throughput.get("level")).upper() if isinstance(throughput, dict) else ""
+    return level or None
 
 
 def _tier(body: dict[str, Any]) -> str | None:

@@ -309,6 +309,7 @@ class WhatsAppAccount:
     # Meta's tier name ("TIER_250", "TIER_1K", ..., "TIER_UNLIMITED") and GREEN / YELLOW / RED; None until known.
     messaging_limit_tier: str | None = None
     quality_rating: str | None = None
+    throughput_level: str | None = None  # Meta's STANDARD (80 messages a second) or HIGH (1,000); None until known
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

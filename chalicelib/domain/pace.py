@@ -33,6 +33,16 @@ TIER_LIMITS: dict[str, int | None] = {
 }
 
 
+# Meta's `throughput.level` of a number -> its cap in messages a second: STANDARD 80, HIGH 1,000 (the automatic
+# upgrade). https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput
+THROUGHPUT_BY_LEVEL = {"STANDARD": 80.0, "HIGH": 1_000.0}
+
+
+def throughput_of(level: str | None) -> float | None:
+    """Messages a second for Meta's throughput level (None: unknown, the default 80 applies)."""
+    return THROUGHPUT_BY_LEVEL.get((level or "").upper())
+
+
 def send_rate(throughput_level: float | None, quality_rating: str | None) -> float:
     """Messages per second Lunas aims at for one number."""
     cap = throughput_level if throughput_level and throughput_level > 0 else DEFAULT_THROUGHPUT

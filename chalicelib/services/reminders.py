@@ -162,7 +162,7 @@ class CycleDependencies:
     # Pace and limits (docs/whatsapp-sending.md): the waits go through `sleep`, timed on `elapsed`.
     sleep: Sleep = real_sleep
     account: WhatsAppAccount | None = None  # its messaging-limit tier and quality rating, as Meta last said
-    throughput_per_second: float | None = None  # Meta's `throughput.level` for the number, when known
+    throughput_per_second: float | None = None  # a rate to use instead of the account's throughput level (bench)
     recipients: RecipientCounts | None = None  # who was messaged in the last 24 hours (None: limit not enforced)
     alerts: WhatsAppAlerts | None = None  # account blocked / template stopped, kept until the owner fixes it
     concurrency: int = SEND_CONCURRENCY
@@ -336,10 +336,11 @@ class _Delivery:
             recheck_after=deps.recheck_after,
             read_at=read_at,
         )
-        quality = deps.account.quality_rating if deps.account else None
-        self.pace = SendPace(
-            pace.send_rate(deps.throughput_per_second, quality), elapsed=deps.elapsed, sleep=deps.sleep
-        )
+        account = deps.account
+        quality = account.quality_rating if account else None
+        # Meta's throughput level for the number (HIGH: 1,000 a second), unless the caller gave a rate
+        throughput = deps.throughput_per_second or (pace.throughput_of(account.throughput_level) if account else None)
+        self.pace = SendPace(pace.send_rate(throughput, quality), elapsed=deps.elapsed, sleep=deps.sleep)
         self.pairs = PairGuard(elapsed=deps.elapsed, sleep=deps.sleep)
         self._lock = threading.Lock()
         self._window = threading.BoundedSemaphore(max(2 * max(1, deps.concurrency), SEND_WINDOW))

@@ -102,6 +102,7 @@ def connect_whatsapp(
             token=token,
             quality_rating=details.quality_rating,
             messaging_limit_tier=details.messaging_limit_tier,
+            throughput_level=details.throughput_level,
         )
     except WhatsAppNumberTaken:
         raise WhatsAppSignupRefused(
@@ -115,6 +116,7 @@ def connect_whatsapp(
         access_token=token,
         messaging_limit_tier=details.messaging_limit_tier,
         quality_rating=details.quality_rating,
+        throughput_level=details.throughput_level,
     )
     return ConnectedNumber(
         phone_number_id=number_id,

@@ -115,6 +115,7 @@ class DynamoOrganisationRepository:
             access_token=token,
             messaging_limit_tier=record.wa_messaging_limit_tier or None,
             quality_rating=record.wa_quality_rating or None,
+            throughput_level=record.wa_throughput_level or None,
         )
 
     def update_settings(self, settings: ReminderSettings) -> None:
@@ -135,6 +136,7 @@ class DynamoOrganisationRepository:
         token: str,
         quality_rating: str | None = None,
         messaging_limit_tier: str | None = None,
+        throughput_level: str | None = None,
     ) -> None:
         """Store a number Meta confirmed `token` manages (`chalicelib.ports.WhatsAppAccountCheck`) and route its
         webhooks to this organisation. The quality rating and messaging limit Meta gave are stored with it (None keeps
@@ -168,7 +170,8 @@ class DynamoOrganisationRepository:
             record.wa_verified_at = now
             record.wa_display_phone_number = number.display_phone_number or None
             record.wa_verified_name = number.verified_name or None
-            _set_health(record, quality_rating, messaging_limit_tier, same_number=old_number == number.phone_number_id)
+            health = (quality_rating, messaging_limit_tier, throughput_level)
+            _set_health(record, *health, same_number=old_number == number.phone_number_id)
             try:
                 with TransactWrite(connection=shared_connection()) as tx:
                     tx.save(
@@ -272,18 +275,27 @@ def apply_health(record: OrganisationRecord, update: NumberHealthUpdate, at: dt.
         record.wa_quality_rating = update.quality_rating
     if update.messaging_limit_tier is not None:
         record.wa_messaging_limit_tier = update.messaging_limit_tier
+    if update.throughput_level is not None:
+        record.wa_throughput_level = update.throughput_level
     if update.account_status is not None:
         record.wa_account_status = update.account_status or None
     record.wa_health_at = at
 
 
 def _set_health(
-    record: OrganisationRecord, quality_rating: str | None, messaging_limit_tier: str | None, *, same_number: bool
+    record: OrganisationRecord,
+    quality_rating: str | None,
+    messaging_limit_tier: str | None,
+    throughput_level: str | None,
+    *,
+    same_number: bool,
 ) -> None:
     if quality_rating is not None or not same_number:
         record.wa_quality_rating = quality_rating
     if messaging_limit_tier is not None or not same_number:
         record.wa_messaging_limit_tier = messaging_limit_tier
+    if throughput_level is not None or not same_number:
+        record.wa_throughput_level = throughput_level
     if not same_number:
         record.wa_account_status = None
 

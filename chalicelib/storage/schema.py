@@ -114,6 +114,7 @@ class OrganisationRecord(_Item):
     # phone_number_quality_update / business_capability_update / account_update): see docs/whatsapp-onboarding.md.
     wa_quality_rating = UnicodeAttribute(null=True)  # GREEN | YELLOW | RED | UNKNOWN
     wa_messaging_limit_tier = UnicodeAttribute(null=True)  # TIER_250 | TIER_2K | ... | TIER_UNLIMITED
+    wa_throughput_level = UnicodeAttribute(null=True)  # STANDARD (80 messages a second) | HIGH (1,000)
     wa_account_status = UnicodeAttribute(null=True)  # the last account_update problem ("" or absent: none)
     wa_health_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
