@@ -139,6 +139,10 @@ def test_us_and_australian_companies_of_an_indonesian_organisation_are_reminded(
     assert client.post("/run-now", {}, csrf_from="/preview").headers["Location"] == "/invoices?m=done"
     sent = {m["to"]: m for m in sandbox.meta.messages(phone_number_id=phone_number_id)}
     assert set(sent) == {US_E164, AU_E164, ID_E164}
+    # Each customer reads it in their own language: the Indonesian organisation's customers abroad get English.
+    assert sent[AU_E164]["rendered_text"].startswith("Hello Bondi Bakery, this is a payment update from")
+    assert sent[US_E164]["rendered_text"].startswith("Hello Golden Gate Deli, this is a payment update from")
+    assert sent[ID_E164]["rendered_text"].startswith("Yth. Budi Santoso,")
     invoices = client.get("/api/invoices").json()["invoices"]
     assert {r["number"]: r["reason"] for r in invoices} == {"AU-001": "sent", "ID-001": "sent", "US-001": "sent"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.models import Reason
-from chalicelib.domain.phones import PhoneResult, mask_phone, normalise_phone, normalise_xero_phone
+from chalicelib.domain.phones import PhoneResult, mask_phone, message_language, normalise_phone, normalise_xero_phone
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,21 @@ def test_mask_phone_hides_the_number() -> None:
     assert masked.startswith("+62") and masked.endswith("890")
     assert "1234567" not in masked
     assert mask_phone(None) == "-"
+
+
+@pytest.mark.parametrize(
+    ("phone", "home_country", "home_language", "expected"),
+    [
+        ("+6281234567890", "ID", "id", "id"),  # a home customer: the organisation's language
+        ("+6281234567890", "ID", "en", "en"),  # ...whatever the owner chose
+        ("+61412345678", "ID", "id", "en"),  # an Indonesian business's Australian customer reads English
+        ("+14155550123", "ID", "id", "en"),
+        ("+6591234567", "SG", "en", "en"),
+        ("+6281234567890", "SG", "en", "id"),  # a Singapore business's Indonesian customer reads Bahasa Indonesia
+        ("+6281234567890", "AU", "en", "id"),
+    ],
+)
+def test_each_customer_reads_their_own_language(
+    phone: str, home_country: str, home_language: str, expected: str
+) -> None:
+    assert message_language(phone, home_country, home_language) == expected

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
@@ -16,7 +17,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberTyp
 from chalicelib.domain.masking import mask_phone
 from chalicelib.domain.models import Reason
 
-__all__ = ["PhoneResult", "mask_phone", "normalise_phone", "normalise_xero_phone"]
+__all__ = ["PhoneResult", "mask_phone", "message_language", "normalise_phone", "normalise_xero_phone"]
 
 # Types WhatsApp can reach. FIXED_LINE_OR_MOBILE is what countries without distinct mobile ranges (US, CA) give.
 _USABLE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
@@ -101,3 +102,22 @@ def _usable(number: phonenumbers.PhoneNumber) -> PhoneResult:
         label = "landline" if kind == PhoneNumberType.FIXED_LINE else _TYPE_NAMES.get(kind, str(kind))
         return PhoneResult(None, Reason.INVALID_PHONE, f"{label} number, not usable for WhatsApp")
     return PhoneResult(phonenumbers.format_number(number, PhoneNumberFormat.E164))
+
+
+def message_language(phone: str, home_country: str, home_language: str) -> str:
+    """The language a customer reads their reminder in ("id" or "en": Lunas' templates come in these two).
+
+    Customers with a number of the organisation's own country get the organisation's language; other Indonesian
+    numbers get Bahasa Indonesia; everyone else English (an Indonesian business's Australian customer must not get
+    Indonesian text). E.164 country codes are prefix-free, so the number's prefix tells its country code.
+    """
+    home = _calling_prefix(home_country)
+    if home and phone.startswith(home):
+        return home_language
+    return "id" if phone.startswith("+62") else "en"
+
+
+@cache
+def _calling_prefix(country: str) -> str:
+    code = phonenumbers.country_code_for_region(country.upper())
+    return f"+{code}" if code else ""

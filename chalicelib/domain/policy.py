@@ -26,6 +26,7 @@ from chalicelib.domain.models import (
     TemplateKind,
     TemplateRef,
 )
+from chalicelib.domain.phones import message_language
 
 __all__ = ["days_overdue", "message_kind_on", "plan_cycle", "template_kind_on"]
 
@@ -89,7 +90,7 @@ def _plan_group(phone: str, members: Sequence[Eligible], cycle: Cycle) -> _Group
     unique = {member.reminder.ledger_key: member for member in members}  # an invoice listed twice is sent once
     ordered = sorted(unique.values(), key=_reminder_order)
     kind = message_kind_on([member.reminder.invoice for member in ordered], cycle.today)
-    language = facts.settings.language
+    language = message_language(phone, facts.settings.country, facts.settings.language)
     template = TemplateRef(TEMPLATE_NAMES[kind], language)
     if template not in facts.approved_templates:
         note = facts.template_notes.get(template)
