@@ -20,6 +20,7 @@ from chalicelib.domain.errors import AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import ConnectionStatus
 from chalicelib.observability import bind_org, logger
 from chalicelib.services.reminders import CycleResult, run_cycle
+from chalicelib.storage.organisations import NotFound
 
 # Sending stops this long before Lambda would end the invocation: the last batch's sends and the decisions' writes
 # must finish, or the claims of a killed invocation stay unconfirmed (chalicelib/services/reminders.py `deadline`).
@@ -62,7 +63,11 @@ def run_connection_cycle(org_id: str, connection_id: str, *, deadline: float | N
     """
     bind_org(org_id, connection_id)
     lunas = bootstrap.container()
-    connection = lunas.stores.connections.get(org_id, connection_id)
+    try:
+        connection = lunas.stores.connections.get(org_id, connection_id)
+    except NotFound:  # deleted (with its organisation) after this cycle was queued: nothing to do, nothing to retry
+        logger.info("connection no longer exists; message dropped")
+        return "skipped: connection no longer exists"
     now = lunas.clock.now()
     if connection.status is not ConnectionStatus.ACTIVE:
         logger.info("connection not active; skipped", extra={"status": connection.status.value})

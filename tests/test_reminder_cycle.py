@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sandbox.lambda_runtime import SqsEventSource, invoke_schedule
@@ -355,4 +356,15 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(world: World
     assert [o.failed for o in outcomes] == [1, 1, 1]
     dead = sqs.receive_message(QueueUrl=sandbox.aws.dead_letter_queue_url, WaitTimeSeconds=0).get("Messages", [])
     assert [json.loads(m["Body"])["org_id"] for m in dead] == [world.org_id]
+    assert world.messages() == []
+
+
+def test_a_cycle_queued_for_a_connection_that_is_gone_is_dropped_not_retried(world: World) -> None:
+    """An organisation deleted (or a connection removed) after the hourly fan-out queued its cycle: the message is
+    done, not redelivered into the dead-letter queue with the deleted organisation's id in it."""
+    import app
+    from sandbox.lambda_runtime import LambdaContext
+
+    gone = dataclasses.replace(world, tenant_id="deleted-after-fan-out")  # a connection id nothing stores
+    assert app.run_reminder_cycles(gone.sqs_event(), LambdaContext("run_reminder_cycles")) == {"batchItemFailures": []}
     assert world.messages() == []
