@@ -16,6 +16,13 @@ Business Account, read Meta's status and category back, and list what Lunas know
     ./lunas --sandbox templates sync --org ORG
     ./lunas --sandbox templates list --org ORG
 
+A person's request by phone number (docs/privacy.md): what is held about it, a JSON copy, or erasure (the number is
+then never messaged again):
+
+    ./lunas --sandbox privacy find --org ORG --phone "0812 3456 7001"
+    ./lunas --sandbox privacy export --org ORG --phone +6281234567001 --output person.json
+    ./lunas --sandbox privacy erase --org ORG --phone +6281234567001 --yes
+
 `--sandbox` reads the local sandbox's addresses from .sandbox/urls.json (written by `make demo` / `make sandbox`);
 without it the tool uses the AWS account and table named by the environment (LUNAS_TABLE, LUNAS_KMS_KEY_ID, ...).
 """
@@ -23,6 +30,7 @@ without it the tool uses the AWS account and table named by the environment (LUN
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -31,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chalicelib.domain.models import WhatsAppAccount
+    from chalicelib.domain.models import Consent, WhatsAppAccount
 
 DEFAULT_SANDBOX = Path(__file__).resolve().parent / ".sandbox" / "urls.json"
 
@@ -67,23 +75,59 @@ def _normalise(phone: str, org_id: str) -> str:
 
 def record(args: argparse.Namespace) -> int:
     from chalicelib import bootstrap
+    from chalicelib.domain import consent_rules
     from chalicelib.domain.models import Consent, ConsentStatus
 
     phone = _normalise(args.phone, args.org)
     status = ConsentStatus.OPTED_OUT if args.opt_out else ConsentStatus.OPTED_IN
     lunas = bootstrap.container()
-    lunas.stores.consents.record(
-        Consent(
-            org_id=args.org,
-            phone=phone,
-            status=status,
-            source=args.source,
-            evidence=args.evidence,
-            captured_at=lunas.clock.now(),
-        )
+    now = lunas.clock.now()
+    source = "cli" if args.source in consent_rules.CUSTOMER_SOURCES else args.source  # only a webhook speaks for them
+    consent = Consent(
+        org_id=args.org,
+        phone=phone,
+        status=status,
+        source=source,
+        evidence=args.evidence,
+        captured_at=now,
+        recorded_by=consent_rules.CLI_OPERATOR,
+        evidence_at=_evidence_time(args.evidence_date, lunas.stores.organisations.settings(args.org).timezone),
     )
+    history = lunas.stores.consents.history(args.org, phone)
+    verdict = consent_rules.may_record(history, consent, confirmed=args.customer_asked_again, now=now)
+    if verdict.refusal is not None:
+        print(_REFUSED[verdict.refusal.value].format(when=_stop_time(verdict.standing_stop)), file=sys.stderr)
+        return 1
+    lunas.stores.consents.record(consent)
     print(f"Recorded {status.value} for {phone} in {args.org}.")
     return 0
+
+
+_REFUSED = {
+    "evidence_needed": "Not recorded: an opt-in needs evidence (what the customer agreed to, where and when).",
+    "customer_stopped": "Not recorded: the customer said STOP themselves on {when}. Add --customer-asked-again only "
+    "if they asked you to start again after that, or ask them to reply START.",
+    "evidence_not_after_stop": "Not recorded: the customer said STOP themselves on {when}. Give --evidence-date: "
+    "when they asked you to start again (after {when}).",
+    "evidence_in_future": "Not recorded: --evidence-date is in the future.",
+}
+
+
+def _evidence_time(value: str | None, timezone: str) -> dt.datetime | None:
+    """--evidence-date (ISO 8601; without an offset, in the organisation's time zone), in UTC."""
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(value)
+        return (at if at.tzinfo else at.replace(tzinfo=ZoneInfo(timezone))).astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        sys.exit(f"--evidence-date {value!r} is not a date and time like 2026-11-30T14:00.")
+
+
+def _stop_time(stop: Consent | None) -> str:
+    return f"{stop.captured_at:%Y-%m-%d %H:%M} UTC" if stop else "an earlier date"
 
 
 def show(args: argparse.Namespace) -> int:
@@ -95,7 +139,9 @@ def show(args: argparse.Namespace) -> int:
         print(f"No consent recorded for {phone}: Lunas will not message this number.")
         return 1
     for change in history:
-        print(f"{change.captured_at:%Y-%m-%d %H:%M} UTC  {change.status.value:<9}  {change.source}: {change.evidence}")
+        by = change.recorded_by or "(who: not recorded)"
+        when = f"{change.captured_at:%Y-%m-%d %H:%M} UTC"
+        print(f"{when}  {change.status.value:<9}  {change.source}: {change.evidence}  [{by}]")
     return 0
 
 
@@ -175,6 +221,95 @@ def templates_list(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- privacy: a person's request by phone number (docs/privacy.md) --------------------------------------------------
+
+
+def _privacy_call(args: argparse.Namespace, use_case: str) -> object:
+    from chalicelib import bootstrap
+    from chalicelib.services import privacy
+    from chalicelib.storage.organisations import NotFound
+
+    try:
+        return getattr(privacy, use_case)(args.org, args.phone, bootstrap.container().privacy)
+    except NotFound:
+        sys.exit(f"Organisation {args.org!r} not found.")
+    except privacy.InvalidPhone as exc:
+        sys.exit(f"Cannot use {args.phone!r} as a phone number: {exc.detail}")
+
+
+def privacy_find(args: argparse.Namespace) -> int:
+    from chalicelib.domain.privacy import PersonData
+
+    person = _privacy_call(args, "find_person")
+    assert isinstance(person, PersonData)
+    print(f"What {args.org} holds about {person.phone}:")
+    for kind in person.held:
+        print(f"  {kind.kind:<22} {kind.count:>5}  {kind.description}")
+    if not person.held:
+        print("  nothing")
+    if person.blocked:
+        print("This number was erased before: Lunas never messages it again.")
+    return 0
+
+
+def privacy_export(args: argparse.Namespace) -> int:
+    document = _privacy_call(args, "export_person")
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"Wrote {args.output}.")
+    else:
+        print(text)
+    return 0
+
+
+def privacy_erase(args: argparse.Namespace) -> int:
+    from chalicelib.domain.privacy import ErasureResult
+
+    if not args.yes:
+        print("Erasing deletes everything held about the number and blocks it for good; add --yes to do it.")
+        return 2
+    result = _privacy_call(args, "erase_person")
+    assert isinstance(result, ErasureResult)
+    print(f"Erased {result.total} items about {result.masked_phone} in {args.org}; it is never messaged again.")
+    for kind, n in sorted(result.removed.items()):
+        print(f"  {kind:<22} {n:>5}")
+    print("Ask the owner to remove the number from the customer in Xero / QuickBooks too.")
+    return 0
+
+
+def _privacy_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    area = commands.add_parser(
+        "privacy",
+        help="a person's request by phone number: find, export or erase what is held about it",
+        description="A person asks what an organisation holds about their WhatsApp number, for a copy, or to be "
+        "erased (UU PDP). Numbers without + are read in the organisation's country. See docs/privacy.md.",
+    )
+    actions = area.add_subparsers(dest="action", required=True)
+    find = actions.add_parser(
+        "find",
+        help="list what is held about the number, per kind, with counts",
+        description="Everything the organisation holds about the number, per item kind (nothing is changed).",
+    )
+    export = actions.add_parser(
+        "export",
+        help="print (or --output) everything held about the number as JSON",
+        description="The person's data as one JSON document, the same as the dashboard's Download.",
+    )
+    export.add_argument("--output", help="write the JSON to this file instead of printing it")
+    erase = actions.add_parser(
+        "erase",
+        help="delete everything held about the number and never message it again (needs --yes)",
+        description="Delete every item about the number; only a keyed one-way hash of it is kept, so the reminder "
+        "policy never messages it again (even when a sync brings the customer back). Needs --yes.",
+    )
+    erase.add_argument("--yes", action="store_true", help="really erase")
+    for sub, run in ((find, privacy_find), (export, privacy_export), (erase, privacy_erase)):
+        sub.add_argument("--org", required=True, help="the organisation id")
+        sub.add_argument("--phone", required=True, help="any common format; numbers without + use the org's country")
+        sub.set_defaults(run=run)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lunas", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -204,6 +339,16 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--evidence", required=True, help="what the customer agreed to, where and when")
     rec.add_argument("--source", default="cli", help="e.g. signed_form, phone_call, email (default: cli)")
     rec.add_argument("--opt-out", action="store_true", help="record an opt-out instead of an opt-in")
+    rec.add_argument(
+        "--evidence-date",
+        help="when the customer asked (ISO 8601, e.g. 2026-11-30T14:00, in the organisation's time zone); needed to "
+        "opt in a customer who said STOP themselves: it must be after their STOP",
+    )
+    rec.add_argument(
+        "--customer-asked-again",
+        action="store_true",
+        help="the customer asked to start again after they said STOP (required to undo their own STOP)",
+    )
     rec.set_defaults(run=record)
     sh = consent.add_parser(
         "show",
@@ -214,6 +359,7 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("--phone", required=True)
     sh.set_defaults(run=show)
     _template_commands(commands)
+    _privacy_commands(commands)
     return parser
 
 
@@ -249,7 +395,7 @@ def _template_commands(commands: argparse._SubParsersAction) -> None:  # type: i
         sub.set_defaults(run=run)
 
 
-AREAS = ("consent", "templates")
+AREAS = ("consent", "templates", "privacy")
 
 
 def _with_sandbox_default(argv: list[str]) -> list[str]:

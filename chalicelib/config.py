@@ -33,6 +33,7 @@ class Settings:
     cognito_jwks_url: str = ""  # locally the moto server's /<pool>/.well-known/jwks.json
     cognito_issuer: str = ""  # what the ID token's `iss` says (moto writes the AWS host form)
     session_secret: str = ""  # signs CSRF tokens; a random per-process value when empty (single-process dev only)
+    erasure_key: str = ""  # keys erased numbers' hashes (never rotated); the session secret when empty (dev only)
     xero_authorize_url: str = "https://login.xero.com/identity/connect/authorize"
     intuit_client_id: str = ""
     intuit_client_secret: str = ""
@@ -43,6 +44,7 @@ class Settings:
     quickbooks_api_base: str = "https://quickbooks.api.intuit.com"  # + /v3/company/<realmId>/...
     full_sweep_days: float = 7.0  # incremental sync: read every open invoice at least this often (services/sync.py)
     reply_pause_days: float = 3.0  # a customer's reply (other than STOP / YES) pauses their reminders this long
+    audit_retention_days: int = 395  # audit log entries expire after this (domain/retention.py AUDIT)
     usd_rates: str = ""  # USD -> owner's currency for the cost estimate, "IDR=16500,SGD=1.30" (domain/pricing.py)
     templates_dir: str = ""  # the create-template files to push; "" = templates/whatsapp of this checkout
     # -- Embedded Signup (docs/whatsapp-onboarding.md): Meta app id, the Facebook Login for Business configuration
@@ -89,6 +91,7 @@ def settings_from_environment() -> Settings:
         cognito_jwks_url=_env("COGNITO_JWKS_URL"),
         cognito_issuer=_env("COGNITO_ISSUER"),
         session_secret=_secret("LUNAS_SESSION_SECRET"),
+        erasure_key=_secret("LUNAS_ERASURE_KEY"),
         xero_authorize_url=_env("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize"),
         intuit_client_id=_env("INTUIT_CLIENT_ID"),
         intuit_client_secret=_secret("INTUIT_CLIENT_SECRET"),
@@ -99,6 +102,7 @@ def settings_from_environment() -> Settings:
         quickbooks_api_base=_env("QUICKBOOKS_API_BASE", "https://quickbooks.api.intuit.com"),
         full_sweep_days=float(_env("LUNAS_FULL_SWEEP_DAYS", "7")),
         reply_pause_days=float(_env("LUNAS_REPLY_PAUSE_DAYS", "3")),
+        audit_retention_days=int(_env("LUNAS_AUDIT_RETENTION_DAYS", "395")),
         usd_rates=_env("LUNAS_USD_RATES"),
         templates_dir=_env("LUNAS_TEMPLATES_DIR"),
         meta_app_id=_env("META_APP_ID"),

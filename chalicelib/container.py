@@ -38,8 +38,10 @@ from chalicelib.domain.records import PaymentClaim, PaymentPage
 from chalicelib.ports import (
     AccessTokenProvider,
     AccountingGateway,
+    AuditLog,
     Cipher,
     Clock,
+    ErasedPhones,
     IncrementalSource,
     Queue,
     TokenRefresher,
@@ -60,8 +62,11 @@ if TYPE_CHECKING:
     from chalicelib.domain.template_lifecycle import ListedTemplate, PushOutcome, TemplateDefinition
     from chalicelib.ports import TemplateManagement
     from chalicelib.services.connections import ConnectFlows
+    from chalicelib.services.export import ExportDependencies
     from chalicelib.services.payments import PaymentView
+    from chalicelib.services.privacy import DeletionDependencies, PrivacyDependencies
     from chalicelib.services.whatsapp_onboarding import OnboardingDependencies
+    from chalicelib.services.whatsapp_removal import RemovalDependencies
     from chalicelib.webhooks.accounting import AccountingWebhookDependencies
     from chalicelib.webhooks.whatsapp import WhatsAppWebhookDependencies
 
@@ -251,14 +256,18 @@ class Container:
 
     # -- accounting -------------------------------------------------------------------------------------------------
 
-    def accounting_gateway(self, connection: Connection, settings: ReminderSettings) -> AccountingGateway:
-        """The connection's accounting adapter, reading through an incremental-sync snapshot (services/sync.py)."""
+    def accounting_gateway(
+        self, connection: Connection, settings: ReminderSettings, *, audit: AuditLog | None = None
+    ) -> AccountingGateway:
+        """The connection's accounting adapter, reading through an incremental-sync snapshot (services/sync.py);
+        a cycle's reads go in the audit log (`audit`)."""
         return IncrementalGateway(
             self._accounting_source(connection, settings),
             org_id=connection.org_id,
             store=self.stores.snapshots,
             clock=self.clock,
             full_sweep_every=dt.timedelta(days=self.settings.full_sweep_days),
+            audit=audit,
         )
 
     def payment_page(self, code: str) -> PaymentPage | None:
@@ -421,7 +430,7 @@ class Container:
         account = s.organisations.whatsapp(connection.org_id)
         if account is None:
             raise WhatsAppNotConfigured(f"organisation {connection.org_id} has no WhatsApp number")
-        gateway = self.accounting_gateway(connection, settings)
+        gateway = self.accounting_gateway(connection, settings, audit=self.audit)
         return CycleDependencies(
             clock=self.clock,
             settings=settings,
@@ -440,6 +449,7 @@ class Container:
             account=account,  # messaging-limit tier and quality (docs/whatsapp-sending.md)
             recipients=s.ledger,
             alerts=s.whatsapp_alerts,
+            erased=self.erased_phones,
         )
 
     @cached_property
@@ -466,6 +476,7 @@ class Container:
             reply_pause=dt.timedelta(days=self.settings.reply_pause_days),
             usage=s.usage,
             numbers=s.organisations,
+            claim_hold_days=lambda org_id: s.payment_instructions.get(org_id).claim_hold_days,
         )
 
     @cached_property
@@ -484,6 +495,97 @@ class Container:
                 connection, s.organisations.settings(connection.org_id)
             ),
             holds=s.holds,
+        )
+
+    # -- privacy: a person's request by phone number, deleting the organisation (docs/privacy.md) ------------------
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        """The organisation's audit log (docs/privacy.md), entries kept `audit_retention_days`."""
+        from chalicelib.storage.audit import DynamoAuditLog
+
+        return DynamoAuditLog(dt.timedelta(days=self.settings.audit_retention_days))
+
+    @cached_property
+    def export(self) -> ExportDependencies:
+        """The owner's download of the organisation's data (JSON, or a zip of CSVs)."""
+        from chalicelib.services.export import ExportDependencies
+        from chalicelib.storage.export import DynamoOrganisationExport
+
+        return ExportDependencies(clock=self.clock, data=DynamoOrganisationExport(), audit=self.audit)
+
+    @cached_property
+    def whatsapp_removal(self) -> RemovalDependencies:
+        """Removing the WhatsApp number: Meta's webhook subscription (unless shared), then the token and routes."""
+        from chalicelib.adapters.meta_subscriptions import GraphSubscriptions
+        from chalicelib.services.whatsapp_removal import RemovalDependencies
+
+        s = self.stores
+        return RemovalDependencies(
+            clock=self.clock,
+            whatsapp_of=s.organisations.whatsapp,
+            orgs_for_business_account=s.routes.orgs_for_business_account,
+            subscription=GraphSubscriptions(
+                graph_base_url=self.settings.graph_base_url, api_version=self.settings.graph_api_version
+            ),
+            numbers=s.organisations,
+            audit=self.audit,
+        )
+
+    @cached_property
+    def erased_phones(self) -> ErasedPhones:
+        """Erased numbers as keyed hashes, keyed with the deployment's erasure key (docs/privacy.md)."""
+        from chalicelib.domain.privacy import erasure_key
+        from chalicelib.storage.privacy import DynamoOptOutHashes
+
+        return DynamoOptOutHashes(erasure_key(self.settings.erasure_key or self.settings.session_secret))
+
+    @cached_property
+    def privacy(self) -> PrivacyDependencies:
+        from chalicelib.services.privacy import PrivacyDependencies
+        from chalicelib.storage.privacy import DynamoPersonalData
+
+        organisations = self.stores.organisations
+        return PrivacyDependencies(
+            clock=self.clock,
+            data=DynamoPersonalData(),
+            erased=self.erased_phones,
+            country_of=lambda org_id: organisations.settings(org_id).country,
+            audit=self.audit,
+        )
+
+    @cached_property
+    def organisation_deletion(self) -> DeletionDependencies:
+        """Revoke every provider access, delete every item, then the members' sign-in accounts."""
+        from chalicelib.adapters.meta_subscriptions import GraphSubscriptions
+        from chalicelib.services.privacy import DeletionDependencies
+        from chalicelib.storage.organisations import NotFound
+        from chalicelib.storage.privacy import DynamoOrganisationData
+
+        s = self.stores
+
+        def business_name_of(org_id: str) -> str | None:
+            try:
+                return s.organisations.settings(org_id).business_name
+            except NotFound:
+                return None
+
+        def disconnect(org_id: str, connection_id: str) -> bool:
+            return self.connect_flows.disconnect(org_id=org_id, connection_id=connection_id).revoked_at_provider
+
+        return DeletionDependencies(
+            data=DynamoOrganisationData(),
+            connections=s.connections,
+            disconnect=disconnect,
+            business_name_of=business_name_of,
+            whatsapp_of=s.organisations.whatsapp,
+            subscription=GraphSubscriptions(
+                graph_base_url=self.settings.graph_base_url, api_version=self.settings.graph_api_version
+            ),
+            orgs_for_business_account=s.routes.orgs_for_business_account,
+            users=self.cognito_users,
+            audit=self.audit,
+            clock=self.clock,
         )
 
     @cached_property
@@ -525,6 +627,7 @@ class Container:
             public_base_url=config.public_base_url,
             profiles=self.company_profile,
             snapshots=self.stores.snapshots,
+            snapshot_retention=self.stores.snapshots,
             xero=XeroIdentity(
                 client_id=config.xero_client_id,
                 client_secret=config.xero_client_secret,

@@ -8,10 +8,11 @@ live in `chalicelib/domain/`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.changes import ChangeSet, Snapshot, SnapshotChange, Sweep
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.grants import GrantLink, TenantConnection
@@ -32,6 +33,7 @@ from chalicelib.domain.models import (
     VerifiedWhatsAppNumber,
 )
 from chalicelib.domain.pricing import Delivered, MonthUsage
+from chalicelib.domain.privacy import PersonData
 from chalicelib.domain.records import (
     ConnectionHealth,
     ConnectionRoute,
@@ -254,7 +256,21 @@ class SendLedger(Protocol):
         send answer's `wa_id`): a reply from one of them is that number's reply."""
         ...
 
-    def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None: ...
+    def claim(
+        self,
+        org_id: str,
+        message: OutgoingMessage,
+        local_date: dt.date,
+        at: dt.datetime,
+        *,
+        body_params: Mapping[str, str] | None = None,
+    ) -> str | None:
+        """Claim the phone's message of the day and its reminders at once; `body_params` are kept for the owner."""
+        ...
+
+    def message_entry(self, org_id: str, message_key: str) -> MessageEntry | None:
+        """One message by its key (what a reply's context wamid `locate`s to), or None."""
+        ...
 
     def record_sent(
         self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime, *, accepted_status: str = ..., wa_id: str = ...
@@ -508,6 +524,13 @@ class SnapshotStore(Protocol):
 # -- what webhooks read and write -----------------------------------------------------------------------------------
 
 
+class SnapshotRetention(Protocol):
+    def retain_until(self, org_id: str, connection_id: str, until: dt.datetime | None) -> None:
+        """Let the connection's sync snapshot expire at `until` (its disconnect + retention.SNAPSHOT), or, with
+        None, keep it again (connected again)."""
+        ...
+
+
 class Routes(Protocol):
     """From what a webhook names (a WhatsApp number, a WABA, a Xero tenant, a QuickBooks realm) to organisations.
     A webhook never trusts an organisation id it carries itself.
@@ -725,3 +748,95 @@ class UsageCounter(Protocol):
         ...
 
     def month(self, org_id: str, month: str) -> MonthUsage: ...
+
+
+# -- privacy: a person's request by phone number, and deleting an organisation (docs/privacy.md) -----------------
+
+
+class PersonalData(Protocol):
+    """Everything one organisation holds about one E.164 number (`storage/privacy.py`)."""
+
+    def find(self, org_id: str, phone: str) -> PersonData: ...
+
+    def erase(self, org_id: str, phone: str) -> dict[str, int]:
+        """Delete it all (ledger rows kept without the number); returns how many items of each kind went."""
+        ...
+
+
+class ErasedPhones(Protocol):
+    """Erased numbers, kept only as keyed one-way hashes: the policy never messages them again."""
+
+    def remember(self, org_id: str, phone: str, at: dt.datetime) -> None: ...
+
+    def erased(self, org_id: str, phones: Iterable[str]) -> frozenset[str]:
+        """Those of `phones` an erasure left a hash for."""
+        ...
+
+
+class OrganisationData(Protocol):
+    """The keys of every item of one organisation, wherever it lies, and their deletion (`storage/privacy.py`)."""
+
+    def keys(self, org_id: str) -> list[tuple[str, str]]: ...
+
+    def partition(self, pk: str, sk_prefix: str) -> list[tuple[str, str]]: ...
+
+    def delete(self, keys: Sequence[tuple[str, str]]) -> int: ...
+
+
+class WhatsAppSubscription(Protocol):
+    """Our app's webhook subscription to a WhatsApp Business Account (`DELETE /{waba-id}/subscribed_apps`)."""
+
+    def unsubscribe(self, *, business_account_id: str, access_token: str) -> bool:
+        """True when Meta confirmed (or the subscription was already gone)."""
+        ...
+
+
+class UserAccounts(Protocol):
+    """The sign-in accounts (Cognito users) of an organisation's members."""
+
+    def delete_user(self, user_sub: str) -> None:
+        """Delete the user; one already gone is fine."""
+        ...
+
+
+# -- audit log and export (docs/privacy.md "Audit log", "Export") ---------------------------------------------------
+
+
+class AuditLog(Protocol):
+    """Who did what, when, per organisation (`storage/audit.py`); entries expire after `retention.AUDIT`."""
+
+    def record(self, org_id: str, kind: str, who: str, what: str, at: dt.datetime) -> None:
+        """Keep one entry (`what` in plain words: masked numbers, counts, never a token or a message's text)."""
+        ...
+
+    def entries(
+        self,
+        org_id: str,
+        kinds: Iterable[str] = (),
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 200,
+    ) -> list[AuditEntry]:
+        """The newest first, at most `limit`; only `kinds` when given, `since` <= at < `until`."""
+        ...
+
+
+class OrganisationExport(Protocol):
+    """One organisation's data, read a page at a time (`storage/export.py`): nothing else's, never all at once."""
+
+    def counts(self, org_id: str) -> dict[str, int]:
+        """How many items of each exported kind (customers, consent, messages, replies, audit)."""
+        ...
+
+    def rows(self, org_id: str, kind: str) -> Iterator[dict[str, object]]:
+        """The kind's items as JSON-able rows, read lazily page by page."""
+        ...
+
+
+class WhatsAppNumberRemoval(Protocol):
+    """Forgetting the organisation's WhatsApp number (`DynamoOrganisationRepository.remove_whatsapp`)."""
+
+    def remove_whatsapp(self, org_id: str) -> None:
+        """Delete the stored token and number, and the number's and business account's routes to this organisation
+        (never another organisation's); nothing to remove is fine."""
+        ...

@@ -34,6 +34,8 @@ SECRET_SETTINGS: tuple[SecretSetting, ...] = (
     SecretSetting("META_APP_SECRET", "meta-app-secret", "Meta app secret (webhook signatures)", generated=False),
     SecretSetting("META_VERIFY_TOKEN", "meta-verify-token", "Meta webhook verify token (you choose it)", True),
     SecretSetting("LUNAS_SESSION_SECRET", "session-secret", "Signs dashboard CSRF tokens", generated=True),
+    # Never rotate: erased numbers' hashes are keyed with it (docs/privacy.md); a new key would let them be messaged.
+    SecretSetting("LUNAS_ERASURE_KEY", "erasure-key", "Keys the hashes of erased phone numbers", generated=True),
 )
 
 

@@ -16,15 +16,20 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib import bootstrap
 from chalicelib.clock import monotonic
+from chalicelib.container import WhatsAppNotConfigured
+from chalicelib.domain.audit import REMINDERS, SCHEDULER
 from chalicelib.domain.errors import AccountingRateLimited, ReconnectNeeded
-from chalicelib.domain.models import ConnectionStatus
+from chalicelib.domain.models import ConnectionStatus, Reason
 from chalicelib.observability import bind_org, logger
+from chalicelib.services.audit import cycle_line, note
 from chalicelib.services.reminders import CycleResult, run_cycle
 from chalicelib.storage.organisations import NotFound
 
 # Sending stops this long before Lambda would end the invocation: the last batch's sends and the decisions' writes
 # must finish, or the claims of a killed invocation stay unconfirmed (chalicelib/services/reminders.py `deadline`).
 STOP_SENDING_BEFORE_TIMEOUT_S = 30.0
+# What the owner reads on the connection when the organisation has no WhatsApp number (removed in Settings).
+NO_WHATSAPP_NUMBER = "no WhatsApp number connected: add one in Settings and reminders start again"
 
 
 def process_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -72,10 +77,16 @@ def run_connection_cycle(org_id: str, connection_id: str, *, deadline: float | N
     if connection.status is not ConnectionStatus.ACTIVE:
         logger.info("connection not active; skipped", extra={"status": connection.status.value})
         return f"skipped: {connection.status.value}"
+    name = connection.tenant_name or connection.provider
+    audit_line = ""
     try:
         deps = lunas.cycle_dependencies(connection)
         result: CycleResult = run_cycle(connection, dataclasses.replace(deps, deadline=deadline))
         summary = result.summary()
+        audit_line = _audit_line(name, result)
+    except WhatsAppNotConfigured:  # the number was removed (or never added): nothing to send from, nothing to retry
+        summary = NO_WHATSAPP_NUMBER
+        logger.info(summary)
     except ReconnectNeeded:
         summary = "reconnect needed: the accounting system refused our access; reminders are paused"
         logger.warning(summary)
@@ -83,4 +94,14 @@ def run_connection_cycle(org_id: str, connection_id: str, *, deadline: float | N
         summary = f"accounting API limit reached ({exc.problem}); retrying after {int(exc.retry_after_seconds)} s"
         logger.warning(summary)
     lunas.stores.connections.record_cycle(org_id, connection_id, now, summary)
+    note(lunas.audit, org_id, REMINDERS, SCHEDULER, audit_line or f"Reminders for {name}: {summary}", at=now)
     return summary
+
+
+def _audit_line(name: str, result: CycleResult) -> str:
+    """One audit entry per cycle: how many were sent, and how many were not, by reason (never which invoices)."""
+    counts: dict[str, int] = {}
+    for decision in result.decisions:
+        counts[decision.reason.value] = counts.get(decision.reason.value, 0) + 1
+    sent = counts.pop(Reason.SENT.value, 0)
+    return cycle_line(name, sent, counts)

@@ -41,4 +41,5 @@ def create_user_pool(endpoint: str, name: str = "lunas-owners") -> dict[str, str
         "COGNITO_JWKS_URL": f"{endpoint}/{pool['Id']}/.well-known/jwks.json",
         "COGNITO_ISSUER": f"https://cognito-idp.{region}.amazonaws.com/{pool['Id']}",
         "LUNAS_SESSION_SECRET": secrets.token_urlsafe(32),
+        "LUNAS_ERASURE_KEY": secrets.token_urlsafe(32),
     }

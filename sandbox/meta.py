@@ -432,6 +432,11 @@ def _components_problem(components: list[dict[str, Any]]) -> tuple[str, str] | N
             "Invalid buttons",
             "At most 10 buttons, each label at most 25 characters.",
         ),
+        (  # https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/components
+            sum(str(b.get("type", "")).upper() == "URL" for b in buttons) > 2,
+            "Invalid buttons",
+            "At most 2 URL buttons.",
+        ),
     ]
     return next(((title, message) for broken, title, message in checks if broken), None)
 
@@ -1613,6 +1618,7 @@ class FakeMetaGraph(FakeServer):
         self.registered_pins: dict[str, str] = {}  # phone number id -> the two-step PIN it was registered with
         self.route("GET", version + r"/oauth/access_token$", self._exchange_code)
         self.route("POST", version + r"/(?P<waba_id>[^/]+)/subscribed_apps$", self._subscribe_app)
+        self.route("DELETE", version + r"/(?P<waba_id>[^/]+)/subscribed_apps$", self._unsubscribe_app)
         self.route("POST", version + r"/(?P<phone_number_id>[^/]+)/register$", self._register)
         self.route("GET", version + r"/(?P<object_id>[^/]+)$", self._read_phone_number)
         self.route("GET", r"^/en_US/sdk\.js$", self._sdk)
@@ -1785,6 +1791,24 @@ class FakeMetaGraph(FakeServer):
             apps = self.subscribed_apps.setdefault(waba_id, [])
             if self.app["app_id"] and self.app["app_id"] not in apps:
                 apps.append(self.app["app_id"])
+        return Response(body={"success": True})
+
+    def _unsubscribe_app(self, request: Request) -> Response:
+        """`DELETE /{waba-id}/subscribed_apps` with the business token -> {"success": true}: the app gets no more of
+        the account's webhooks (https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/
+        subscribed_apps, "Deleting"). The same token checks as subscribing; an app not subscribed is still a success."""
+        assert request.match is not None
+        waba_id = request.match["waba_id"]
+        token = self._bearer(request)
+        with self._lock:
+            in_waba = [p for p in self.phone_numbers.values() if p.waba_id == waba_id]
+        refused = self._token_error(token, in_waba)
+        if refused is not None:
+            return refused if in_waba or refused.status == 401 else self._unknown_object(waba_id, "delete")
+        with self._lock:
+            apps = self.subscribed_apps.setdefault(waba_id, [])
+            if self.app["app_id"] in apps:
+                apps.remove(self.app["app_id"])
         return Response(body={"success": True})
 
     def _register(self, request: Request) -> Response:

@@ -25,6 +25,8 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from chalicelib.domain.audit import AuditEntry
+from chalicelib.domain.audit import entry as audit_entry
 from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.errors import LunasError, StateInvalid, TokenConflict
 from chalicelib.domain.grants import GrantLink
@@ -106,6 +108,10 @@ class MemoryConsentRepository:
         """The latest consent per phone, ordered by phone (DynamoDB: the query's order of `CONSENT#<phone>`)."""
         with self._lock:
             return [history[-1] for (o, _), history in sorted(self._history.items()) if o == org_id and history]
+
+    def histories(self, org_id: str) -> dict[str, list[Consent]]:
+        with self._lock:
+            return {p: list(h) for (o, p), h in sorted(self._history.items()) if o == org_id and h}
 
 
 class MemoryMarketingPreferences:
@@ -260,6 +266,7 @@ class _MessageRow:
     error_title: str | None = None
     accepted_status: str | None = None
     wa_id: str | None = None
+    body_params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -320,7 +327,15 @@ class MemorySendLedger:
                 and row.claimed_at >= since
             )
 
-    def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None:
+    def claim(
+        self,
+        org_id: str,
+        message: OutgoingMessage,
+        local_date: dt.date,
+        at: dt.datetime,
+        *,
+        body_params: Mapping[str, str] | None = None,
+    ) -> str | None:
         msg_sk = message_key(local_date, message.phone)
         ledger_sks = [f"LEDGER#{r.ledger_key}" for r in message.reminders]
         connection_id = message.reminders[0].invoice.connection_id
@@ -339,6 +354,7 @@ class MemorySendLedger:
                 template=message.template.name,
                 language=message.template.language,
                 claimed_at=at,
+                body_params=tuple((body_params or {}).items()),
             )
             for sk in ledger_sks:
                 self._ledger[(org_id, sk)] = _LedgerRow(
@@ -458,6 +474,11 @@ class MemorySendLedger:
         with self._lock:
             return [_message_entry(m) for (o, _), m in sorted(self._messages.items()) if o == org_id]
 
+    def message_entry(self, org_id: str, message_key: str) -> MessageEntry | None:
+        with self._lock:
+            row = self._messages.get((org_id, message_key))
+            return _message_entry(row) if row is not None else None
+
     def _point(self, org_id: str, msg_sk: str, wamid: str, at: dt.datetime) -> None:
         self._pointers[wamid] = (org_id, msg_sk, at + _POINTER_LIFETIME)
 
@@ -524,6 +545,7 @@ def _message_entry(row: _MessageRow) -> MessageEntry:
         error_title=row.error_title,
         accepted_status=row.accepted_status,
         wa_id=row.wa_id,
+        body_params=row.body_params,
     )
 
 
@@ -918,6 +940,11 @@ class MemorySnapshotStore:
         self._invoices: dict[tuple[str, str], dict[str, Invoice]] = {}
         self._customers: dict[tuple[str, str], dict[str, Customer]] = {}
         self._cursors: dict[tuple[str, str], _Cursor] = {}
+        self.expiry: dict[tuple[str, str], dt.datetime | None] = {}  # retain_until: (org, connection) -> until
+
+    def retain_until(self, org_id: str, connection_id: str, until: dt.datetime | None) -> None:
+        with self._lock:
+            self.expiry[(org_id, connection_id)] = until
 
     def load(self, org_id: str, connection_id: str) -> Snapshot:
         key = (org_id, connection_id)
@@ -998,6 +1025,14 @@ class MemoryRoutes:
             if old_waba and old_waba != number.business_account_id:
                 self._wabas.get(old_waba, {}).pop(org_id, None)
             return True
+
+    def release(self, org_id: str, number: str, waba: str) -> None:
+        """The organisation's routes for its removed WhatsApp number and account."""
+        with self._lock:
+            if number and self._phones.get(number, ("",))[0] == org_id:
+                del self._phones[number]
+            if waba:
+                self._wabas.get(waba, {}).pop(org_id, None)
 
     def add_tenant(self, provider: str, tenant_id: str, org_id: str, connection_id: str, at: dt.datetime) -> None:
         with self._lock:
@@ -1272,6 +1307,18 @@ class MemoryOrganisations:
             if not same_number:
                 profile.account_status = None
 
+    def remove_whatsapp(self, org_id: str) -> None:
+        """`DynamoOrganisationRepository.remove_whatsapp`: the number, token and health go, and this organisation's
+        routes for them (never another organisation's)."""
+        with self._lock:
+            profile = self._get_locked(org_id)
+            number, waba = profile.phone_number_id or "", profile.business_account_id or ""
+            profile.phone_number_id = profile.business_account_id = profile.token = None
+            profile.verified = None
+            profile.quality_rating = profile.messaging_limit_tier = profile.throughput_level = None
+            profile.account_status = None
+        self._routes.release(org_id, number, waba)
+
     def update_whatsapp_health(self, org_id: str, update: NumberHealthUpdate) -> bool:
         with self._lock:
             profile = self._get_locked(org_id)
@@ -1344,6 +1391,39 @@ class MemoryWhatsAppAlerts:
             self._alerts.pop((org_id, key), None)
 
 
+class MemoryAuditLog:
+    """`DynamoAuditLog`: entries per organisation, newest first, filtered by kind and [since, until)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[AuditEntry] = []
+
+    def record(self, org_id: str, kind: str, who: str, what: str, at: dt.datetime) -> None:
+        line = audit_entry(org_id, kind, who, what, at)
+        with self._lock:
+            self._entries.append(line)
+
+    def entries(
+        self,
+        org_id: str,
+        kinds: Iterable[str] = (),
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 200,
+    ) -> list[AuditEntry]:
+        wanted = set(kinds)
+        with self._lock:
+            found = [
+                e
+                for e in self._entries
+                if e.org_id == org_id
+                and (not wanted or e.kind in wanted)
+                and (since is None or e.at >= since)
+                and (until is None or e.at < until)
+            ]
+        return sorted(found, key=lambda e: e.at, reverse=True)[: max(limit, 0)]
+
+
 @dataclass
 class MemoryStores:
     """One of each memory store, under the names of `chalicelib.container.Stores` (and the ports' usual names)."""
@@ -1370,6 +1450,7 @@ class MemoryStores:
     reminder_queue: MemoryQueue = field(default_factory=MemoryQueue)
     webhook_queue: MemoryQueue = field(default_factory=MemoryQueue)
     whatsapp_alerts: MemoryWhatsAppAlerts = field(default_factory=MemoryWhatsAppAlerts)
+    audit: MemoryAuditLog = field(default_factory=MemoryAuditLog)
     connections: MemoryConnectionRepository = field(init=False)
     organisations: MemoryOrganisations = field(init=False)
 

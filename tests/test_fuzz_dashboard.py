@@ -247,7 +247,8 @@ def _plausible(name: str, owner: Owner) -> st.SearchStrategy[Any]:
 FIELDS = {
     "/settings/schedule": [
         "stages", "timezone", "window_start", "window_end", "weekdays", "weekdays", "language", "minimum_amounts",
-        "country",
+        "country", "stage_0_days", "stage_0_when", "stage_0_on", "stage_1_days", "stage_1_when", "minimum_0_amount",
+        "minimum_0_currency", "skip_holidays", "days_off", "action",
     ],
     "/settings/whatsapp": ["phone_number_id", "business_account_id", "access_token"],
     "/customers/consent": ["phone", "status", "source", "evidence"],
@@ -258,6 +259,9 @@ FIELDS = {
     "/settings/payments/qris/delete": [],
     "/connections/disconnect": ["connection_id"],
     "/run-now": [],
+    "/replies/resolve": ["message_id"],
+    "/replies/unpause": ["phone"],
+    "/replies/promise": ["message_id", "promise_date"],
     "/signout": [],
     "/signin": ["email", "password"],
     "/signup": ["email", "password", "business_name", "country"],
@@ -404,7 +408,7 @@ def test_fuzz_form(request: pytest.FixtureRequest, owner: Owner, rival: Owner, r
 
 GET_ROUTES = [
     "/", "/signin", "/signup", "/dashboard", "/invoices", "/preview", "/customers", "/settings", "/settings/payments",
-    "/api/connections", "/api/invoices", "/api/consents", "/health",
+    "/api/connections", "/api/invoices", "/api/consents", "/health", "/replies", "/customers/{provider}/{code}",
     "/connect/{provider}", "/connect/{provider}/callback", "/pay/{code}",
 ]  # fmt: skip
 QUERY_NAMES = ["lang", "m", "org_id", "connection_id", "phone", "state", "code", "error", "realmId", "page", "x"]

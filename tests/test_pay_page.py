@@ -162,10 +162,10 @@ def test_no_pay_link_the_page_shows_how_to_pay_and_i_have_paid_holds_the_reminde
 
     # The owner sees it on the overview, in both languages.
     overview = page_text(client.get("/dashboard?lang=en").text)
-    assert re.search(r"Customers who said they paid 3001 Budi Santoso IDR 1,250,000 2026-11-24 10:\d\d", overview)
+    assert re.search(r"Customers who said they paid 3001 Budi Santoso IDR 1,250,000 24 Nov 2026 10:\d\d", overview)
     ringkasan = page_text(client.get("/dashboard?lang=id").text)
     assert re.search(
-        r"Pelanggan yang bilang sudah membayar 3001 Budi Santoso Rp 1.250.000 2026-11-24 10:\d\d", ringkasan
+        r"Pelanggan yang bilang sudah membayar 3001 Budi Santoso Rp 1.250.000 24 Nov 2026 10:\d\d", ringkasan
     )
 
     # Six days later the d+14 reminder is due, but the claim holds it (7 days); the owner sees why.
@@ -178,11 +178,11 @@ def test_no_pay_link_the_page_shows_how_to_pay_and_i_have_paid_holds_the_reminde
     assert len(sandbox.meta.messages(phone_number_id=shop.phone_number_id)) == 1
     invoices = page_text(client.get("/invoices?lang=en").text)
     assert re.search(
-        r"3001 Budi Santoso .* Paused the customer pressed .I have paid. .* The customer said they paid on 2026-11-24",
+        r"3001 Budi Santoso .* Paused the customer pressed .I have paid. .* The customer said they paid on 24 Nov 2026",
         invoices,
     )
     tagihan = page_text(client.get("/invoices?lang=id").text)
-    assert "Pelanggan bilang sudah membayar pada 2026-11-24" in tagihan
+    assert "Pelanggan bilang sudah membayar pada 24 Nov 2026" in tagihan
 
     # After the hold, and the payment still not in QuickBooks, the reminders start again.
     set_clock(TUESDAY_10_JAKARTA + dt.timedelta(days=8))

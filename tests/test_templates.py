@@ -85,8 +85,12 @@ def test_footer_and_buttons(kind: TemplateKind, language: str) -> None:
     assert 0 < len(footer) <= 60
     assert "{{" not in footer
     buttons = component(template, "BUTTONS")["buttons"]
-    assert [b["type"] for b in buttons] == ["URL", "QUICK_REPLY"]  # index 0 = pay link, 1 = stop
-    url, stop = buttons
+    # index 0 = pay link, 1 = stop, 2 = "I have paid", 3 = "Need more time" (the sender relies on the indexes)
+    assert [b["type"] for b in buttons] == ["URL", "QUICK_REPLY", "QUICK_REPLY", "QUICK_REPLY"]
+    url, stop, paid, more_time = buttons
+    assert (paid["text"], more_time["text"]) == (
+        ("I have paid", "Need more time") if language == "en" else ("Sudah bayar", "Minta waktu")
+    )
     assert url["url"] == "https://lunas.example/pay/{{1}}"
     assert url["example"] == ["https://lunas.example/pay/AbC123"]
     for button in buttons:

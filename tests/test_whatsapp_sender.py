@@ -19,6 +19,7 @@ from chalicelib.adapters.whatsapp import (
 )
 from chalicelib.domain.errors import SendFailed
 from chalicelib.domain.models import STOP_REMINDERS_PAYLOAD, SentMessage, TemplateKind, TemplateRef
+from chalicelib.domain.replies import MORE_TIME_PAYLOAD, SAID_PAID_PAYLOAD
 from chalicelib.domain.wording import body_parameters
 from chalicelib.ports import MessageSender
 from sandbox.fakehttp import Fault
@@ -116,13 +117,25 @@ def test_send_returns_the_wamid_and_meta_got_the_documented_body(
     assert body["biz_opaque_callback_data"] == TRACKER
     template = body["template"]
     assert template["name"] == "lunas_invoice_overdue" and template["language"] == {"code": "id"}
-    body_component, url_button, stop_button = template["components"]
+    body_component, url_button, stop_button, paid_button, more_time_button = template["components"]
     assert {p["parameter_name"]: p["text"] for p in body_component["parameters"]} == params()
     assert all(p["type"] == "text" for p in body_component["parameters"])
     assert url_button["sub_type"].lower() == "url" and str(url_button["index"]) == "0"
     assert url_button["parameters"] == [{"type": "text", "text": "AbC123"}]
     assert stop_button["sub_type"].lower() == "quick_reply" and str(stop_button["index"]) == "1"
     assert stop_button["parameters"] == [{"type": "payload", "payload": STOP_REMINDERS_PAYLOAD}]
+    # "I have paid" and "Need more time" carry their own payloads whatever the language (domain/replies.py)
+    assert [(b["sub_type"].lower(), str(b["index"])) for b in (paid_button, more_time_button)] == [
+        ("quick_reply", "2"),
+        ("quick_reply", "3"),
+    ]
+    assert paid_button["parameters"] == [{"type": "payload", "payload": SAID_PAID_PAYLOAD}]
+    assert more_time_button["parameters"] == [{"type": "payload", "payload": MORE_TIME_PAYLOAD}]
+    assert [b.get("payload") for b in stored["rendered"]["buttons"][1:]] == [
+        STOP_REMINDERS_PAYLOAD,
+        SAID_PAID_PAYLOAD,
+        MORE_TIME_PAYLOAD,
+    ]
 
     assert stored["tracker"] == TRACKER
     assert stored["rendered"]["buttons"][0]["url"] == "https://lunas.example/pay/AbC123"
@@ -308,7 +321,7 @@ def test_catalog_lists_every_approved_utility_template_across_pages(meta: FakeMe
     pages = meta.recorded(r"/message_templates$")
     assert len(pages) == 3
     assert pages[0]["path"] == f"/v25.0/{WABA_ID}/message_templates"
-    assert pages[0]["query"]["fields"] == ["name,status,language,category"]
+    assert pages[0]["query"]["fields"] == ["id,name,language,status,category,rejected_reason"]
 
 
 def test_catalog_ignores_paused_rejected_and_marketing(meta: FakeMetaGraph) -> None:

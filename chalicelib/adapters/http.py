@@ -25,6 +25,11 @@ def tls_context() -> ssl.SSLContext:
         return _CONTEXT[0]
 
 
+def graph_base(graph_base_url: str, api_version: str) -> str:
+    """Meta's Graph API root for one version: "https://graph.facebook.com" and "25.0" -> ".../v25.0"."""
+    return f"{graph_base_url.rstrip('/')}/v{float(api_version)}"
+
+
 def client(**kwargs: Any) -> httpx.Client:
     """`httpx.Client(**kwargs)` with the shared TLS context."""
     return httpx.Client(verify=tls_context(), **kwargs)

@@ -21,15 +21,14 @@ from typing import Any
 import httpx
 
 from chalicelib.adapters import http
-from chalicelib.adapters.whatsapp_accounts import TOKEN_CODES, TRY_AGAIN_CODES, graph_base
+from chalicelib.adapters.http import graph_base
+from chalicelib.adapters.whatsapp_accounts import TOKEN_CODES, TRY_AGAIN_CODES
 from chalicelib.observability import count
 from chalicelib.ports import SignupReason, SignupStep, WhatsAppNumberDetails, WhatsAppSignupRefused
 
 logger = logging.getLogger(__name__)
 
-NUMBER_FIELDS = (
-    "display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,throughput"
-)
+NUMBER_FIELDS = "display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,throughput"
 
 # Graph codes per step (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes):
 # 100 on the code exchange: the code is malformed, expired (subcode 36007) or already used (36009); 101 / 1 with an

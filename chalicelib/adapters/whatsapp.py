@@ -26,9 +26,12 @@ from pywa.errors import PywaUnknownEnumMemberWarning, WhatsAppError
 from pywa.types.templates import BodyText, QuickReplyButton, TemplateLanguage, URLButton
 
 from chalicelib.adapters import http
+from chalicelib.adapters.http import graph_base
+from chalicelib.adapters.whatsapp_templates import TemplateManagementError, WhatsAppTemplateManager
 from chalicelib.domain import meta_errors
-from chalicelib.domain.errors import LunasError, SendFailed
+from chalicelib.domain.errors import SendFailed
 from chalicelib.domain.models import ACCEPTED, STOP_REMINDERS_PAYLOAD, SentMessage, TemplateRef
+from chalicelib.domain.replies import MORE_TIME_PAYLOAD, SAID_PAID_PAYLOAD
 from chalicelib.observability import count
 
 logger = logging.getLogger(__name__)
@@ -40,9 +43,12 @@ warnings.filterwarnings("ignore", message="Unknown SentTemplateStatus value", ca
 GRAPH_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "25.0"
 
-# Every Lunas template has the pay-link URL button first and the stop quick reply second (templates/whatsapp/).
+# Every Lunas template has the pay-link URL button first, then the quick replies "stop", "I have paid" and "Need
+# more time" (templates/whatsapp/).
 URL_BUTTON_INDEX = 0
 STOP_BUTTON_INDEX = 1
+SAID_PAID_BUTTON_INDEX = 2
+MORE_TIME_BUTTON_INDEX = 3
 
 # Which Meta codes are worth retrying, and which mean "slow down": one table for all of Lunas
 # (chalicelib/domain/meta_errors.py), re-exported here for the adapters' readers.
@@ -121,17 +127,8 @@ def _first(answer: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
     return first if isinstance(first, Mapping) else {}
 
 
-class TemplateCatalogError(LunasError):
-    """The template list could not be read from Meta."""
-
-    def __init__(self, message: str, *, code: int | None, retryable: bool) -> None:
-        super().__init__(message)
-        self.code = code
-        self.retryable = retryable
-
-
-def _graph_base(graph_base_url: str, api_version: str) -> str:
-    return f"{graph_base_url.rstrip('/')}/v{float(api_version)}"
+# One error for every read of the template list (the catalog and `lunas templates sync`), under its older name too.
+TemplateCatalogError = TemplateManagementError
 
 
 def _masked(phone: str) -> str:
@@ -212,7 +209,7 @@ class WhatsAppMessageSender:
         )
         self._wa = WhatsApp(phone_id=phone_number_id, token=access_token, api_version=api_version, session=self._http)
         # pywa hard-codes graph.facebook.com in its constructor; re-pointing our own client is public API.
-        self._http.base_url = httpx.URL(_graph_base(graph_base_url, api_version))
+        self._http.base_url = httpx.URL(graph_base(graph_base_url, api_version))
 
     def close(self) -> None:
         self._http.close()
@@ -240,6 +237,8 @@ class WhatsAppMessageSender:
             params.append(URLButton.params(url_variable=button_url_suffix, index=URL_BUTTON_INDEX))
         # Without an explicit payload Meta echoes the (translated) label; inbound handling matches on the payload.
         params.append(QuickReplyButton.params(callback_data=STOP_REMINDERS_PAYLOAD, index=STOP_BUTTON_INDEX))
+        params.append(QuickReplyButton.params(callback_data=SAID_PAID_PAYLOAD, index=SAID_PAID_BUTTON_INDEX))
+        params.append(QuickReplyButton.params(callback_data=MORE_TIME_PAYLOAD, index=MORE_TIME_BUTTON_INDEX))
         count("WhatsAppApiCalls")
         self._answers.take()  # nothing left over from an earlier call
         try:
@@ -304,7 +303,8 @@ class WhatsAppTemplateCatalog:
     """Which (name, language) templates may be sent now: APPROVED and still UTILITY.
 
     Meta can re-categorise an approved utility template as MARKETING; sending it then costs more and exposes the
-    reminders to marketing opt-outs and caps, so such a template counts as unavailable.
+    reminders to marketing opt-outs and caps, so such a template counts as unavailable. The list itself (every page
+    of `GET /{waba-id}/message_templates`) is read by the template manager that also pushes and syncs them.
     """
 
     def __init__(
@@ -318,56 +318,23 @@ class WhatsAppTemplateCatalog:
         page_size: int = 100,
         max_pages: int = 50,
     ) -> None:
-        self._waba_id = waba_id
-        self._page_size = page_size
-        self._max_pages = max_pages
-        self._http = http.client(
-            base_url=_graph_base(graph_base_url, api_version),
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=timeout_seconds,
+        self._templates = WhatsAppTemplateManager(
+            waba_id=waba_id,
+            access_token=access_token,
+            graph_base_url=graph_base_url,
+            api_version=api_version,
+            timeout_seconds=timeout_seconds,
+            page_size=page_size,
+            max_pages=max_pages,
         )
 
     def close(self) -> None:
-        self._http.close()
+        self._templates.close()
 
     def approved_templates(self) -> frozenset[TemplateRef]:
-        usable: set[TemplateRef] = set()
-        params: dict[str, str | int] = {"fields": "name,status,language,category", "limit": self._page_size}
-        seen_cursors: set[str] = set()
-        for _ in range(self._max_pages):
-            page = self._get(params)
-            for row in page.get("data") or []:
-                if (
-                    str(row.get("status", "")).upper() == "APPROVED"
-                    and str(row.get("category", "")).upper() == "UTILITY"
-                ):
-                    usable.add(TemplateRef(name=str(row["name"]), language=str(row["language"])))
-            paging = page.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not paging.get("next") or not after or after in seen_cursors:
-                return frozenset(usable)
-            seen_cursors.add(after)
-            params = {**params, "after": after}
-        raise TemplateCatalogError(f"more than {self._max_pages} pages of templates", code=None, retryable=False)
-
-    def _get(self, params: Mapping[str, str | int]) -> dict[str, Any]:
-        try:
-            response = self._http.get(f"/{self._waba_id}/message_templates", params=dict(params))
-        except httpx.TransportError as exc:
-            raise TemplateCatalogError(
-                f"could not read templates ({type(exc).__name__})", code=None, retryable=True
-            ) from exc
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.status_code >= 400 or not isinstance(body, dict):
-            error = (body or {}).get("error") if isinstance(body, dict) else None
-            code = error.get("code") if isinstance(error, dict) else None
-            message = error.get("message") if isinstance(error, dict) else response.text[:200]
-            raise TemplateCatalogError(
-                f"template list failed (HTTP {response.status_code}, code {code}): {message}",
-                code=code if isinstance(code, int) else None,
-                retryable=response.status_code >= 500 or code in RETRYABLE_CODES,
-            )
-        return body
+        """Raises `TemplateCatalogError` when Meta's list cannot be read (`retryable` says whether later may help)."""
+        return frozenset(
+            TemplateRef(name=t.name, language=t.language)
+            for t in self._templates.listed()
+            if t.status == "APPROVED" and t.category == "UTILITY"
+        )

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from chalicelib.adapters import http
+from chalicelib.adapters.http import graph_base
 from chalicelib.domain.errors import WhatsAppAccountRefused, WhatsAppRefusal
 from chalicelib.domain.models import VerifiedWhatsAppNumber
 from chalicelib.observability import count
@@ -28,10 +29,6 @@ PHONE_NUMBER_FIELDS = "id,display_phone_number,verified_name,quality_rating"
 # this token, 3 capability) means this token cannot read that business account.
 TOKEN_CODES = frozenset({102, 190})
 TRY_AGAIN_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, 80007, 131000, 131016})
-
-
-def graph_base(graph_base_url: str, api_version: str) -> str:
-    return f"{graph_base_url.rstrip('/')}/v{float(api_version)}"
 
 
 class WhatsAppAccountCheck:

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from chalicelib.adapters import http
+from chalicelib.adapters.http import graph_base
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.template_lifecycle import ListedTemplate, PushOutcome, TemplateDefinition, rejected_reason
 
@@ -62,10 +63,6 @@ class TemplateManagementError(LunasError):
         super().__init__(message)
         self.code = code
         self.retryable = retryable
-
-
-def graph_base(graph_base_url: str, api_version: str) -> str:
-    return f"{graph_base_url.rstrip('/')}/v{float(api_version)}"
 
 
 class WhatsAppTemplateManager:

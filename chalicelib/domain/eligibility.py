@@ -25,6 +25,7 @@ from chalicelib.domain.models import (
     Money,
     Reason,
 )
+from chalicelib.domain.privacy import ERASED_DETAIL
 from chalicelib.domain.schedule import due_stage, in_send_window, local_now, stage_date
 
 
@@ -147,6 +148,8 @@ def _check_reachable(cycle: Cycle, reminder: DueReminder, phone: str) -> Decisio
 
 
 def _check_consent(cycle: Cycle, reminder: DueReminder, phone: str) -> Decision | None:
+    if phone in cycle.facts.erased_phones:  # whatever consent says now (a sync brings the number back): never again
+        return decision(reminder, Reason.OPTED_OUT, ERASED_DETAIL)
     consent = cycle.facts.consents.get(phone)
     # Consent is given to one business: a record of another organisation does not count.
     if consent is None or consent.org_id != cycle.facts.settings.org_id:

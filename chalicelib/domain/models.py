@@ -158,6 +158,10 @@ class ReminderSettings:
     stages: tuple[Stage, ...] = DEFAULT_STAGES
     window: SendWindow = field(default_factory=SendWindow)
     minimum_amounts: tuple[Money, ...] = ()  # per currency; invoices below are not reminded
+    stages_off: tuple[Stage, ...] = ()  # stages the owner switched off in the editor: kept for them, never sent
+    # Business days: no reminder on the country's public holidays (domain/holidays.py) or the owner's days off.
+    skip_holidays: bool = False
+    days_off: tuple[dt.date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,6 +172,8 @@ class Consent:
     source: str  # e.g. "signed_form", "whatsapp_reply", "dashboard", "cli"
     evidence: str  # what the customer agreed to, or said
     captured_at: dt.datetime
+    recorded_by: str = ""  # who made the change: a user's e-mail and id, "whatsapp webhook (...)", "cli operator"
+    evidence_at: dt.datetime | None = None  # when the evidence dates from (an owner's opt-in after a customer's STOP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +257,7 @@ class CycleFacts:
     ledger: dict[str, LedgerState]  # by DueReminder.ledger_key
     phones_messaged_today: frozenset[str] = frozenset()  # E.164 phones that already got a message today
     unreachable_phones: frozenset[str] = frozenset()  # E.164 phones Meta said are not on WhatsApp
+    erased_phones: frozenset[str] = frozenset()  # E.164 phones erased at the person's request: never messaged
     paused_customers: frozenset[tuple[str, str]] = frozenset()
     paused_invoices: frozenset[tuple[str, str]] = frozenset()
     pause_notes: Mapping[tuple[str, str], str] = field(default_factory=dict)  # why a paused invoice is paused

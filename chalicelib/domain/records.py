@@ -134,6 +134,7 @@ class MessageEntry:
     # paused) and the WhatsApp id it resolved the number to, when it differs from the claimed phone's digits.
     accepted_status: str | None = None
     wa_id: str | None = None
+    body_params: tuple[tuple[str, str], ...] = ()  # the template's body parameters as sent (name, value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

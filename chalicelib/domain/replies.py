@@ -9,8 +9,9 @@ only when it contains an unambiguous phrase ("unsubscribe", "jangan kirim lagi")
 
 What a reply then does is decided here too (`services/replies.py` carries it out): an opt-out is recorded as consent
 evidence and confirmed once in the customer's language; "yes" counts as an opt-in only as the answer to the prompt
-that confirmation carries (for `PROMPT_FOR`); any other reply pauses that customer's reminders for a few days so the
-owner can answer. Pure functions, no I/O.
+that confirmation carries (for `PROMPT_FOR`); the "I have paid" button holds the reminded invoices as the pay page's
+"I have paid" does; "Need more time" pauses the customer for `MORE_TIME_PAUSE`; any other reply pauses that
+customer's reminders for a few days so the owner can answer. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -30,11 +31,19 @@ if TYPE_CHECKING:
 
 PROMPT_FOR = dt.timedelta(hours=24)  # "reply YES" counts as opt-in this long after our prompt
 
+# Quick-reply payloads of the templates' "I have paid" and "Need more time" buttons (templates/README.md); the sender
+# attaches them at send time, so a tap arrives with the payload whatever the button's language.
+SAID_PAID_PAYLOAD = "LUNAS_SAID_PAID"
+MORE_TIME_PAYLOAD = "LUNAS_MORE_TIME"
+MORE_TIME_PAUSE = dt.timedelta(days=7)  # "Need more time" pauses the customer this long; the owner records a date
+
 
 class ReplyIntent(StrEnum):
     OPT_OUT = "opt_out"
     OPT_IN = "opt_in"
     AFFIRM = "affirm"  # "yes" / "ya": an opt-in only as the answer to an opt-in prompt
+    SAID_PAID = "said_paid"  # the "I have paid" button: hold the message's invoices while the owner checks
+    MORE_TIME = "more_time"  # the "Need more time" button: pause the customer; the owner records a promise date
     OTHER = "other"
 
 
@@ -156,9 +165,13 @@ def classify_text(text: str) -> ReplyMeaning:
 
 
 def classify_button(payload: str, label: str = "") -> ReplyMeaning:
-    """A quick-reply tap: our stop button's payload is an opt-out; otherwise read the label like text."""
+    """A quick-reply tap: our buttons' payloads say what was tapped; otherwise read the label like text."""
     if payload == STOP_REMINDERS_PAYLOAD:
         return ReplyMeaning(ReplyIntent.OPT_OUT, None, STOP_REMINDERS_PAYLOAD)
+    if payload == SAID_PAID_PAYLOAD:
+        return ReplyMeaning(ReplyIntent.SAID_PAID, None, SAID_PAID_PAYLOAD)
+    if payload == MORE_TIME_PAYLOAD:
+        return ReplyMeaning(ReplyIntent.MORE_TIME, None, MORE_TIME_PAYLOAD)
     return classify_text(label or payload)
 
 

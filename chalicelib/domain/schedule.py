@@ -50,12 +50,22 @@ def in_send_window(now: dt.datetime, settings: ReminderSettings) -> bool:
         settings: The organisation's settings; `window` is read in `timezone`.
 
     Returns:
-        True if the local weekday is one of `window.weekdays` and `window.start <= local time < window.end`.
-        Windows do not wrap past midnight.
+        True if the local weekday is one of `window.weekdays` and `window.start <= local time < window.end`, the
+        local date is not one of the owner's `days_off`, and, with `skip_holidays`, not a public holiday of
+        `settings.country` (`holidays.is_day_off`). Windows do not wrap past midnight. A stage reached on a day off
+        goes out on the next day in the window (the catch-up rule of `due_stage`).
     """
     local = local_now(now, settings.timezone)
     window = settings.window
-    return local.weekday() in window.weekdays and window.start <= local.time() < window.end
+    if not (local.weekday() in window.weekdays and window.start <= local.time() < window.end):
+        return False
+    if local.date() in settings.days_off:
+        return False
+    if settings.skip_holidays:
+        from chalicelib.domain.holidays import is_day_off
+
+        return not is_day_off(local.date(), country=settings.country)
+    return True
 
 
 # --- Stages -----------------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from urllib.parse import quote, urlencode
 import requests
 
 from chalicelib.clock import Monotonic, monotonic
+from chalicelib.domain import retention
 from chalicelib.domain.changes import SnapshotChange
 from chalicelib.domain.errors import AccountingError, LunasError, StateInvalid
 from chalicelib.domain.grants import ORGANISATION, TenantConnection
@@ -51,6 +52,7 @@ from chalicelib.ports import (
     Leases,
     OAuthStates,
     Routes,
+    SnapshotRetention,
     SnapshotStore,
     XeroConnections,
 )
@@ -128,6 +130,7 @@ class ConnectFlows:
         http: requests.Session | None = None,
         profiles: CompanyProfileReader | None = None,
         snapshots: SnapshotStore | None = None,
+        snapshot_retention: SnapshotRetention | None = None,
         xero: XeroConnections | None = None,
         leases: Leases | None = None,
         routes: Routes | None = None,
@@ -137,7 +140,8 @@ class ConnectFlows:
     ) -> None:
         """`xero`: Xero's identity service (the container passes xero-python's; by default plain `requests` on
         `http`). `leases`: a consent waits for refreshes of the organisation's Xero tokens. `routes`: who else holds
-        an organisation. `access_tokens`: a connection's token provider, for the call that disconnects it."""
+        an organisation. `access_tokens`: a connection's token provider, for the call that disconnects it.
+        `snapshot_retention`: a disconnected connection's synced customers and invoices expire (retention.SNAPSHOT)."""
         self._providers = providers
         self._states = states
         self._connections = connections
@@ -146,6 +150,7 @@ class ConnectFlows:
         self._http = http or requests.Session()
         self._profiles = profiles
         self._snapshots = snapshots
+        self._snapshot_retention = snapshot_retention
         self._routes = routes
         xero_provider = providers.get("xero")
         identity = xero or (HttpXeroConnections(xero_provider, self._http) if xero_provider else None)
@@ -219,6 +224,8 @@ class ConnectFlows:
             profile = self._profile(provider.name, realm, tokens)
             name = f"QuickBooks company {realm}"
             connections = [self._store(org_id, provider.name, realm, name, tokens, profile=profile)]
+        for connection in connections:  # connected again within the retention: its snapshot is live again
+            self._retain_snapshot(org_id, connection.connection_id, None)
         logger.info("connected", extra={"provider": provider.name, "connections": len(connections)})
         return connections
 
@@ -363,8 +370,13 @@ class ConnectFlows:
             revoked = self._revoke(provider, connection)
             self._connections.delete_tokens(org_id, connection_id)
         self._connections.set_status(org_id, connection_id, ConnectionStatus.DISCONNECTED)
+        self._retain_snapshot(org_id, connection_id, retention.SNAPSHOT.until(self._clock.now()))
         logger.info("disconnected", extra={"provider": provider.name, "revoked": revoked})
         return Disconnected(connection=connection, revoked_at_provider=revoked)
+
+    def _retain_snapshot(self, org_id: str, connection_id: str, until: dt.datetime | None) -> None:
+        if self._snapshot_retention is not None:
+            self._snapshot_retention.retain_until(org_id, connection_id, until)
 
     def _revoke(self, provider: OAuthProvider, connection: Connection) -> bool:
         """QuickBooks: Intuit's tokens are per company, so revoking them drops this company only."""

@@ -44,6 +44,7 @@ from chalicelib.ports import (
     Clock,
     ConsentRepository,
     DecisionLog,
+    ErasedPhones,
     Holds,
     MessageSender,
     PaymentLinks,
@@ -165,6 +166,7 @@ class CycleDependencies:
     throughput_per_second: float | None = None  # a rate to use instead of the account's throughput level (bench)
     recipients: RecipientCounts | None = None  # who was messaged in the last 24 hours (None: limit not enforced)
     alerts: WhatsAppAlerts | None = None  # account blocked / template stopped, kept until the owner fixes it
+    erased: ErasedPhones | None = None  # numbers erased at the person's request (docs/privacy.md)
     concurrency: int = SEND_CONCURRENCY
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -234,6 +236,7 @@ def _plan(
         ledger=deps.ledger.states(org_id, candidate_keys),
         phones_messaged_today=deps.ledger.phones_messaged_on(org_id, today, phones),
         unreachable_phones=deps.phone_flags.unreachable(org_id, phones),
+        erased_phones=deps.erased.erased(org_id, phones) if deps.erased else frozenset(),
         paused_customers=paused_customers,
         paused_invoices=paused_invoices,
         pause_notes=deps.holds.pause_notes(org_id, now) if paused_invoices else {},
@@ -418,7 +421,7 @@ class _Delivery:
             return
         now = self.deps.clock.now()
         today = schedule.local_today(now, self.deps.settings.timezone)
-        msg_sk = self.deps.ledger.claim(self.org_id, message, today, now)
+        msg_sk = self.deps.ledger.claim(self.org_id, message, today, now, body_params=prepared[0])
         if msg_sk is None:
             self._decide(message, Reason.ALREADY_MESSAGED_TODAY, "another worker or source messaged this phone today")
             return

@@ -17,9 +17,11 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 
+from chalicelib.domain.audit import SCHEDULER, SYNC
 from chalicelib.domain.changes import ChangesUnavailable, Snapshot, SnapshotChange
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus
-from chalicelib.ports import Clock, IncrementalSource, SnapshotStore
+from chalicelib.ports import AuditLog, Clock, IncrementalSource, SnapshotStore
+from chalicelib.services.audit import note
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class IncrementalGateway:
         clock: Clock,
         full_sweep_every: dt.timedelta = FULL_SWEEP_EVERY,
         max_change_window: dt.timedelta = MAX_CHANGE_WINDOW,
+        audit: AuditLog | None = None,
     ) -> None:
         self.source = inner.source
         self.connection_id = inner.connection_id
@@ -54,6 +57,7 @@ class IncrementalGateway:
         self._full_sweep_every = full_sweep_every
         self._max_change_window = max_change_window
         self._customers: dict[str, Customer] = {}
+        self._audit = audit  # each read in the organisation's audit log: counts, never contents
         self.last_read = ""  # "sweep: <why>" or "changes", for logs and tests
 
     @property
@@ -122,6 +126,7 @@ class IncrementalGateway:
         self._save(snapshot, change)
         self.last_read = f"sweep: {reason}"
         log.info("%s: full sweep (%s), %d open invoices", self.connection_id, reason, len(current))
+        self._note(f"Synced {self.source}: read every open invoice ({reason}), {len(current)} open")
         return list(current.values())
 
     def _apply_changes(self, snapshot: Snapshot) -> list[Invoice]:
@@ -146,7 +151,14 @@ class IncrementalGateway:
             len(gone),
             len(updated),
         )
+        self._note(
+            f"Synced {self.source}: {len(put) + len(gone)} changed invoices ({len(gone)} closed), "
+            f"{len(updated)} changed customers, {len(invoices)} open"
+        )
         return list(invoices.values())
+
+    def _note(self, what: str) -> None:
+        note(self._audit, self._org_id, SYNC, SCHEDULER, what, at=self._clock.now())
 
     def _save(self, snapshot: Snapshot, change: SnapshotChange) -> None:
         if not self._store.save(self._org_id, self.connection_id, change, expected_version=snapshot.version):

@@ -41,6 +41,17 @@ def kept_history(history: list[ConsentChange]) -> list[ConsentChange]:
     return first + kept[::-1]
 
 
+def _audit(consent: Consent) -> None:
+    """The change in the organisation's audit log too (storage/audit.py): who, the masked number, the source."""
+    from chalicelib.domain.masking import mask_phone
+    from chalicelib.storage.audit import DynamoAuditLog
+
+    who = consent.recorded_by or consent.source
+    status = consent.status.value.replace("_", " ")
+    what = f"Consent {status} for {mask_phone(consent.phone)} (source: {consent.source})"
+    DynamoAuditLog().record(consent.org_id, "consent", who, what, consent.captured_at)
+
+
 class DynamoConsentRepository:
     """One consent record per (organisation, phone), with every change kept in its history."""
 
@@ -50,6 +61,8 @@ class DynamoConsentRepository:
             source=consent.source,
             evidence=consent.evidence,
             captured_at=consent.captured_at,
+            recorded_by=consent.recorded_by or None,
+            evidence_at=consent.evidence_at,
         )
 
         def load() -> ConsentRecord:
@@ -63,9 +76,12 @@ class DynamoConsentRepository:
             existing.source = consent.source
             existing.evidence = consent.evidence
             existing.captured_at = consent.captured_at
+            existing.recorded_by = consent.recorded_by or None
+            existing.evidence_at = consent.evidence_at
             existing.history = kept_history([*existing.history, change])
 
         edit_versioned(load, apply, gave_up=LunasError("consent kept changing; try again"), attempts=3)
+        _audit(consent)
 
     def for_phones(self, org_id: str, phones: Iterable[str]) -> dict[str, Consent]:
         keys = [(org_pk(org_id), f"CONSENT#{p}") for p in sorted(set(phones))]
@@ -82,17 +98,28 @@ class DynamoConsentRepository:
             record = ConsentRecord.get(org_pk(org_id), f"CONSENT#{phone}")
         except ConsentRecord.DoesNotExist:
             return []
-        return [
-            Consent(
-                org_id=org_id,
-                phone=phone,
-                status=ConsentStatus(c.status),
-                source=c.source,
-                evidence=c.evidence,
-                captured_at=c.captured_at,
-            )
-            for c in record.history
-        ]
+        return _history(org_id, phone, record)
+
+    def histories(self, org_id: str) -> dict[str, list[Consent]]:
+        """Every phone's consent history (oldest first), in one query: the owner's customers page."""
+        records = ConsentRecord.query(org_pk(org_id), ConsentRecord.sk.startswith("CONSENT#"))
+        return {r.sk.removeprefix("CONSENT#"): _history(org_id, r.sk.removeprefix("CONSENT#"), r) for r in records}
+
+
+def _history(org_id: str, phone: str, record: ConsentRecord) -> list[Consent]:
+    return [
+        Consent(
+            org_id=org_id,
+            phone=phone,
+            status=ConsentStatus(c.status),
+            source=c.source,
+            evidence=c.evidence,
+            captured_at=c.captured_at,
+            recorded_by=c.recorded_by or "",
+            evidence_at=c.evidence_at,
+        )
+        for c in record.history
+    ]
 
 
 def _current(org_id: str, record: ConsentRecord) -> Consent:
@@ -103,6 +130,8 @@ def _current(org_id: str, record: ConsentRecord) -> Consent:
         source=record.source,
         evidence=record.evidence,
         captured_at=record.captured_at,
+        recorded_by=record.recorded_by or "",
+        evidence_at=record.evidence_at,
     )
 
 

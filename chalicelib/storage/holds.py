@@ -7,13 +7,28 @@ from collections.abc import Iterable
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.domain import retention
 from chalicelib.storage.schema import InvoiceClosureRecord, PauseRecord, PhoneFlagRecord, PhonePauseRecord, org_pk
 from chalicelib.storage.writes import batch_get, conditional_failed
 
 
+def _pause_expiry(until: dt.datetime | None) -> dt.datetime | None:
+    """A pause is kept a while after it ends (the owner sees it ended); one without an end is kept."""
+    try:
+        return retention.PAUSE.until(until) if until is not None else None
+    except OverflowError:  # a pause "until" the end of the calendar: kept, like one without an end
+        return None
+
+
 class DynamoPhoneFlags:
     def mark_not_on_whatsapp(self, org_id: str, phone: str, at: dt.datetime, detail: str) -> None:
-        PhoneFlagRecord(org_pk(org_id), f"PHONE#{phone}", not_on_whatsapp_at=at, detail=detail).save()
+        PhoneFlagRecord(
+            org_pk(org_id),
+            f"PHONE#{phone}",
+            not_on_whatsapp_at=at,
+            detail=detail,
+            expires_at=retention.PHONE_FLAG.until(at),  # then Lunas tries the number again
+        ).save()
 
     def unreachable(self, org_id: str, phones: Iterable[str]) -> frozenset[str]:
         keys = [(org_pk(org_id), f"PHONE#{p}") for p in sorted(set(phones))]
@@ -22,12 +37,20 @@ class DynamoPhoneFlags:
 
 class DynamoHolds:
     def pause_customer(self, org_id: str, connection_id: str, customer_id: str, until: dt.datetime | None) -> None:
-        PauseRecord(org_pk(org_id), f"PAUSE#CUST#{connection_id}#{customer_id}", until=until).save()
+        PauseRecord(
+            org_pk(org_id), f"PAUSE#CUST#{connection_id}#{customer_id}", until=until, expires_at=_pause_expiry(until)
+        ).save()
 
     def pause_invoice(
         self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None, *, note: str = ""
     ) -> None:
-        PauseRecord(org_pk(org_id), f"PAUSE#INV#{connection_id}#{invoice_id}", until=until, note=note).save()
+        PauseRecord(
+            org_pk(org_id),
+            f"PAUSE#INV#{connection_id}#{invoice_id}",
+            until=until,
+            note=note,
+            expires_at=_pause_expiry(until),
+        ).save()
 
     def pause_notes(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], str]:
         notes = {}
@@ -51,12 +74,41 @@ class DynamoHolds:
 
     def pause_phone(self, org_id: str, phone: str, until: dt.datetime, note: str) -> None:
         """Pause a phone until `until` (a customer replied), never shortening a longer pause already there."""
-        record = PhonePauseRecord(org_pk(org_id), f"PHONEPAUSE#{phone}", until=until, note=note)
+        record = PhonePauseRecord(
+            org_pk(org_id), f"PHONEPAUSE#{phone}", until=until, note=note, expires_at=retention.PAUSE.until(until)
+        )
         try:
             record.save(condition=PhonePauseRecord.pk.does_not_exist() | (PhonePauseRecord.until < until))
         except PutError as exc:
             if not conditional_failed(exc):
                 raise
+
+    def end_phone_pause(self, org_id: str, phone: str) -> None:
+        """The owner ended a reply's pause (the unpause button): reminders may go again from the next cycle."""
+        PhonePauseRecord(org_pk(org_id), f"PHONEPAUSE#{phone}").delete()
+
+    def phone_pauses(self, org_id: str, now: dt.datetime) -> dict[str, dt.datetime]:
+        """Phone -> until when, for every reply pause still running (the replies inbox, the customer page)."""
+        records = PhonePauseRecord.query(org_pk(org_id), PhonePauseRecord.sk.startswith("PHONEPAUSE#"))
+        return {r.sk.removeprefix("PHONEPAUSE#"): r.until for r in records if r.until > now}
+
+    def customer_pauses(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], dt.datetime | None]:
+        """(connection_id, customer id) -> until when (None: until the owner unpauses), for running pauses."""
+        found: dict[tuple[str, str], dt.datetime | None] = {}
+        for record in PauseRecord.query(org_pk(org_id), PauseRecord.sk.startswith("PAUSE#CUST#")):
+            if record.until is None or record.until > now:
+                connection_id, customer_id = record.sk.removeprefix("PAUSE#CUST#").rsplit("#", 1)
+                found[(connection_id, customer_id)] = record.until
+        return found
+
+    def invoice_pauses(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], tuple[dt.datetime | None, str]]:
+        """(connection_id, invoice id) -> (until, note) for running invoice holds (promises to pay, "I have paid")."""
+        found: dict[tuple[str, str], tuple[dt.datetime | None, str]] = {}
+        for record in PauseRecord.query(org_pk(org_id), PauseRecord.sk.startswith("PAUSE#INV#")):
+            if record.until is None or record.until > now:
+                connection_id, invoice_id = record.sk.removeprefix("PAUSE#INV#").rsplit("#", 1)
+                found[(connection_id, invoice_id)] = (record.until, record.note or "")
+        return found
 
     def paused_phones(self, org_id: str, phones: Iterable[str], now: dt.datetime) -> frozenset[str]:
         """Phones whose reminders are paused because the customer replied."""

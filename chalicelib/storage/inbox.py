@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from pynamodb.exceptions import PutError
 
+from chalicelib.domain import retention
 from chalicelib.domain.records import StoredReply
 from chalicelib.storage.schema import ClaimRecord, ReplyRecord, SeenRecord, org_pk
 from chalicelib.storage.writes import batch_get, conditional_failed
@@ -42,6 +43,7 @@ class DynamoReplies:
             received_at=reply.received_at,
             context_wamid=reply.context_wamid,
             phone_number_id=phone_number_id,
+            expires_at=retention.REPLIES.until(reply.received_at),
         ).save()
 
     def for_org(self, org_id: str, limit: int = 200) -> list[StoredReply]:
@@ -62,6 +64,17 @@ class DynamoReplies:
             )
             for r in records
         ]
+
+    def mark_resolved(self, org_id: str, message_id: str, at: dt.datetime) -> None:
+        """The owner dealt with this reply: it leaves the inbox's "to read" list (kept as long as replies are)."""
+        ClaimRecord(
+            org_pk(org_id), f"CLAIM#REPLYDONE#{message_id}", at=at, expires_at=retention.REPLIES.until(at)
+        ).save()
+
+    def resolved(self, org_id: str) -> frozenset[str]:
+        """The message ids of the replies the owner marked resolved."""
+        records = ClaimRecord.query(org_pk(org_id), ClaimRecord.sk.startswith("CLAIM#REPLYDONE#"))
+        return frozenset(r.sk.removeprefix("CLAIM#REPLYDONE#") for r in records)
 
 
 class DynamoOneTimeClaims:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from chalicelib.domain import retention
 from chalicelib.domain.models import Decision, Money, Reason
 from chalicelib.domain.records import InvoiceView
 from chalicelib.storage.schema import InvoiceViewRecord, org_pk
@@ -33,6 +34,7 @@ class DynamoDecisionLog:
                         stage=d.stage.key if d.stage else None,
                         detail=d.detail,
                         decided_at=at,
+                        expires_at=retention.INVOICE_VIEW.until(at),  # rewritten every cycle while it is open
                     )
                 )
 

@@ -14,7 +14,8 @@ and applied the moment `record_sent` writes the pointer.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain import retention
 from chalicelib.domain.models import ACCEPTED, LedgerState, OutgoingMessage
 from chalicelib.domain.records import LedgerEntry, MessageEntry
 from chalicelib.domain.tracking import DeliveryStatus
@@ -41,10 +43,10 @@ from chalicelib.storage.writes import batch_get
 _DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
-_POINTER_LIFETIME = dt.timedelta(days=60)  # statuses keep coming for a while (read can be days later)
+_POINTER_LIFETIME = retention.WAMID_POINTER.keep_for or dt.timedelta(0)  # statuses keep coming (read: days later)
 
 
-_PARKED_LIFETIME = dt.timedelta(days=8)  # Meta retries for 7 days
+_PARKED_LIFETIME = retention.PARKED_STATUS.keep_for or dt.timedelta(0)  # Meta retries for 7 days
 
 
 _TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
@@ -80,11 +82,19 @@ class DynamoSendLedger:
         rows = batch_get(MessageRecord, keys)
         return frozenset(r.sk.rsplit("#", 1)[1] for r in rows if r.state != LedgerState.FAILED.value)
 
-    def claim(self, org_id: str, message: OutgoingMessage, local_date: dt.date, at: dt.datetime) -> str | None:
+    def claim(
+        self,
+        org_id: str,
+        message: OutgoingMessage,
+        local_date: dt.date,
+        at: dt.datetime,
+        *,
+        body_params: Mapping[str, str] | None = None,
+    ) -> str | None:
         """Claim the day's message for this phone and every reminder in it, atomically.
 
         Returns the message key, or None when any part was already claimed (by another worker, an earlier cycle
-        or another connection).
+        or another connection). `body_params` (the template's parameters) are kept so the owner can read the text.
         """
         msg_sk = message_key(local_date, message.phone)
         ledger_sks = [f"LEDGER#{r.ledger_key}" for r in message.reminders]
@@ -101,6 +111,8 @@ class DynamoSendLedger:
                         template=message.template.name,
                         language=message.template.language,
                         claimed_at=at,
+                        body_params=json.dumps(dict(body_params), ensure_ascii=False) if body_params else None,
+                        expires_at=retention.DELIVERY.until(at),
                     ),
                     # a message refused for good reached nobody, so its phone-day may be claimed again
                     condition=MessageRecord.sk.does_not_exist() | (MessageRecord.state == LedgerState.FAILED.value),
@@ -108,7 +120,12 @@ class DynamoSendLedger:
                 for sk in ledger_sks:
                     tx.save(
                         LedgerRecord(
-                            org_pk(org_id), sk, state=LedgerState.CLAIMED.value, message_sk=msg_sk, claimed_at=at
+                            org_pk(org_id),
+                            sk,
+                            state=LedgerState.CLAIMED.value,
+                            message_sk=msg_sk,
+                            claimed_at=at,
+                            expires_at=retention.DELIVERY.until(at),
                         ),
                         condition=LedgerRecord.sk.does_not_exist(),
                     )
@@ -129,7 +146,12 @@ class DynamoSendLedger:
         answer = (accepted_status, _other_wa_id(msg_sk, wa_id))
         self._complete(org_id, msg_sk, state=state, wamid=wamid, at=at, answer=answer)
         if answer[1]:  # rare (Meta resolved the number to another id): remember it, replies come from that id
-            PhoneAliasRecord(org_pk(org_id), f"ALIAS#+{answer[1]}", phone=recipient_of(msg_sk) or "").save()
+            PhoneAliasRecord(
+                org_pk(org_id),
+                f"ALIAS#+{answer[1]}",
+                phone=recipient_of(msg_sk) or "",
+                expires_at=retention.PHONE_ALIAS.until(at),
+            ).save()
         self._point(org_id, msg_sk, wamid, at)
         self.apply_parked(wamid, org_id, msg_sk)
 
@@ -281,6 +303,11 @@ class DynamoSendLedger:
         """Every message the organisation's cycles claimed, by local date and phone."""
         return [_message_entry(r) for r in MessageRecord.query(org_pk(org_id), MessageRecord.sk.startswith("MSG#"))]
 
+    def message_entry(self, org_id: str, message_key: str) -> MessageEntry | None:
+        """One message by its key (a reply's context wamid -> `locate` -> here), or None."""
+        record = self._message(org_id, message_key)
+        return _message_entry(record) if record is not None else None
+
     def recipients_since(self, org_id: str, local_dates: Iterable[dt.date], since: dt.datetime) -> frozenset[str]:
         """The phones the organisation started a conversation with since `since` (Meta's messaging limit counts
         unique business-initiated recipients in a rolling 24 hours): one query per local date, keys and three small
@@ -387,6 +414,7 @@ def _message_entry(record: MessageRecord) -> MessageEntry:
         error_title=record.error_title,
         accepted_status=record.accepted_status,
         wa_id=record.wa_id,
+        body_params=tuple(json.loads(record.body_params).items()) if record.body_params else (),
     )
 
 

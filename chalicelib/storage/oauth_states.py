@@ -7,6 +7,7 @@ import hashlib
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.domain import retention
 from chalicelib.domain.errors import StateInvalid
 from chalicelib.domain.records import PendingAuthorization
 from chalicelib.storage.schema import OAuthStateRecord
@@ -31,7 +32,7 @@ class DynamoOAuthStates:
             code_verifier=pending.code_verifier,
             redirect_uri=pending.redirect_uri,
             not_after=int(not_after.timestamp()),
-            expires_at=not_after + dt.timedelta(days=1),
+            expires_at=retention.OAUTH_STATE.until(not_after),  # kept a little: a replay is told apart
         ).save(condition=OAuthStateRecord.pk.does_not_exist())
 
     def consume(self, state: str, *, user_sub: str, provider: str, now: dt.datetime) -> PendingAuthorization:

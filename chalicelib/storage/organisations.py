@@ -33,6 +33,22 @@ class NotFound(LunasError):
     """The organisation has no such item."""
 
 
+# The profile's WhatsApp attributes (storage/schema.py OrganisationRecord): all cleared when the number is removed.
+_WHATSAPP_FIELDS = (
+    "wa_phone_number_id",
+    "wa_business_account_id",
+    "wa_token_ciphertext",
+    "wa_verified_at",
+    "wa_display_phone_number",
+    "wa_verified_name",
+    "wa_quality_rating",
+    "wa_messaging_limit_tier",
+    "wa_throughput_level",
+    "wa_account_status",
+    "wa_health_at",
+)
+
+
 def _route(pk: str, sk: str) -> RouteRecord | None:
     try:
         return RouteRecord.get(pk, sk)
@@ -57,6 +73,9 @@ def _settings_fields(settings: ReminderSettings) -> dict[str, object]:
         "window_end": settings.window.end.strftime("%H:%M"),
         "window_weekdays": sorted(settings.window.weekdays),
         "minimum_amounts": {m.currency: str(m.amount) for m in settings.minimum_amounts},
+        "stages_off": [s.offset_days for s in settings.stages_off],
+        "skip_holidays": settings.skip_holidays,
+        "days_off": [d.isoformat() for d in settings.days_off],
     }
 
 
@@ -102,6 +121,9 @@ class DynamoOrganisationRepository:
                 weekdays=frozenset(int(d) for d in record.window_weekdays),
             ),
             minimum_amounts=tuple(Money(Decimal(str(v)), c) for c, v in record.minimum_amounts.as_dict().items()),
+            stages_off=tuple(Stage(int(d)) for d in record.stages_off or ()),
+            skip_holidays=bool(record.skip_holidays),
+            days_off=tuple(dt.date.fromisoformat(d) for d in record.days_off or ()),
         )
 
     def whatsapp(self, org_id: str) -> WhatsAppAccount | None:
@@ -208,6 +230,28 @@ class DynamoOrganisationRepository:
             if taking_over:
                 logger.warning("a proven owner took over a WhatsApp number another organisation claimed unproven")
                 count("WhatsAppNumberTakenOver")
+            return
+        raise LunasError("the settings kept changing; try again")
+
+    def remove_whatsapp(self, org_id: str) -> None:
+        """Forget the number and its token (`chalicelib.ports.WhatsAppNumberRemoval`), and the routes that send its
+        webhooks here, in one transaction (a route is deleted only while it still names this organisation)."""
+        for _ in range(3):
+            record = self._get(org_id)
+            number, waba = record.wa_phone_number_id, record.wa_business_account_id
+            for name in _WHATSAPP_FIELDS:
+                setattr(record, name, None)
+            try:
+                with TransactWrite(connection=shared_connection()) as tx:
+                    if number and (route := _route(f"WAPHONE#{number}", "ROUTE")) and route.org_id == org_id:
+                        tx.delete(RouteRecord(f"WAPHONE#{number}", "ROUTE"), condition=RouteRecord.org_id == org_id)
+                    if waba:
+                        tx.delete(RouteRecord(f"WABA#{waba}", f"ROUTE#{org_id}"))
+                    tx.save(record)  # conditional on the version read above
+            except TransactWriteError as exc:
+                if exc.cause_response_code != "TransactionCanceledException":
+                    raise
+                continue  # the profile or the route changed since it was read: read them again
             return
         raise LunasError("the settings kept changing; try again")
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.domain import retention
 from chalicelib.domain.records import ConnectionRoute
 from chalicelib.observability import logger
 from chalicelib.storage.schema import BsuidRecord, RouteRecord, org_pk
@@ -81,7 +82,15 @@ class DynamoBsuids:
             return
         with BsuidRecord.batch_write() as batch:
             for user_id, phone in changed:
-                batch.save(BsuidRecord(org_pk(org_id), f"BSUID#{user_id}", phone=phone, seen_at=at))
+                batch.save(
+                    BsuidRecord(
+                        org_pk(org_id),
+                        f"BSUID#{user_id}",
+                        phone=phone,
+                        seen_at=at,
+                        expires_at=retention.BSUID.until(at),  # learnt again from the next webhook that names it
+                    )
+                )
 
     def phone_for(self, org_id: str, user_id: str) -> str | None:
         try:

@@ -19,6 +19,7 @@ from typing import Any
 
 from pynamodb.attributes import (
     BinaryAttribute,
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -104,6 +105,9 @@ class OrganisationRecord(_Item):
     window_end = UnicodeAttribute(default="17:00")
     window_weekdays = ListAttribute[int](of=NumberAttribute, default=lambda: [0, 1, 2, 3, 4])  # type: ignore[arg-type]  # pynamodb types `of` as the element type
     minimum_amounts = MapAttribute[str, Any](default=dict)  # currency -> decimal string
+    stages_off = ListAttribute[int](of=NumberAttribute, null=True)  # type: ignore[arg-type]  # switched off in the editor
+    skip_holidays = BooleanAttribute(null=True)  # business days: skip public holidays and the owner's days off
+    days_off = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]  # the owner's days off (ISO)
     wa_phone_number_id = UnicodeAttribute(null=True)
     wa_business_account_id = UnicodeAttribute(null=True)
     wa_token_ciphertext = BinaryAttribute(null=True, legacy_encoding=False)
@@ -165,9 +169,13 @@ class ConsentChange(MapAttribute[str, Any]):
     source = UnicodeAttribute()
     evidence = UnicodeAttribute()
     captured_at = UTCDateTimeAttribute()
+    recorded_by = UnicodeAttribute(null=True)  # who made the change (absent on changes recorded before it was kept)
+    evidence_at = UTCDateTimeAttribute(null=True)  # when the evidence dates from, when the owner gave it
 
 
 class ConsentRecord(_Item):
+    """Kept while the organisation exists (retention.CONSENT): the proof of consent, and an opt-out never forgotten."""
+
     class Meta(_Meta):
         pass
 
@@ -175,6 +183,8 @@ class ConsentRecord(_Item):
     source = UnicodeAttribute()
     evidence = UnicodeAttribute()
     captured_at = UTCDateTimeAttribute()
+    recorded_by = UnicodeAttribute(null=True)
+    evidence_at = UTCDateTimeAttribute(null=True)
     history = ListAttribute[ConsentChange](of=ConsentChange, default=list)
     version = VersionAttribute()
 
@@ -185,6 +195,7 @@ class PhoneFlagRecord(_Item):
 
     not_on_whatsapp_at = UTCDateTimeAttribute(null=True)
     detail = UnicodeAttribute(default="")
+    expires_at = TTLAttribute(null=True)  # retention.PHONE_FLAG
 
 
 class PauseRecord(_Item):
@@ -193,6 +204,7 @@ class PauseRecord(_Item):
 
     until = UTCDateTimeAttribute(null=True)
     note = UnicodeAttribute(default="")
+    expires_at = TTLAttribute(null=True)  # retention.PAUSE (none for a pause without an end)
 
 
 class LedgerRecord(_Item):
@@ -207,6 +219,7 @@ class LedgerRecord(_Item):
     delivery = UnicodeAttribute(null=True)  # sent | delivered | read | failed (from status webhooks)
     error_code = NumberAttribute(null=True)
     error_title = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # retention.DELIVERY
 
 
 class MessageRecord(_Item):
@@ -228,6 +241,8 @@ class MessageRecord(_Item):
     error_title = UnicodeAttribute(null=True)
     accepted_status = UnicodeAttribute(null=True)  # Meta's send answer `message_status` (accepted / held...)
     wa_id = UnicodeAttribute(null=True)  # the answer's `contacts[0].wa_id`, when it differs from the phone's digits
+    body_params = UnicodeAttribute(null=True)  # JSON {name: value} as sent: the owner reads the message's text
+    expires_at = TTLAttribute(null=True)  # retention.DELIVERY
 
 
 class InvoiceViewRecord(_Item):
@@ -245,6 +260,7 @@ class InvoiceViewRecord(_Item):
     stage = UnicodeAttribute(null=True)
     detail = UnicodeAttribute(default="")
     decided_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)  # retention.INVOICE_VIEW
 
 
 class PaymentLinkRecord(_Item):
@@ -267,6 +283,7 @@ class SyncCursorRecord(_Item):
     cursor = UTCDateTimeAttribute(null=True)  # on the vendor's clock
     full_sweep_at = UTCDateTimeAttribute(null=True)  # on Lunas' clock
     version = VersionAttribute()
+    expires_at = TTLAttribute(null=True)  # retention.SNAPSHOT: set at disconnect, removed at reconnect
 
 
 class SyncInvoiceRecord(_Item):
@@ -286,6 +303,7 @@ class SyncInvoiceRecord(_Item):
     payment_link = UnicodeAttribute(null=True)
     issue_date = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # retention.SNAPSHOT: set at disconnect, removed at reconnect
 
 
 class SyncCustomerRecord(_Item):
@@ -298,6 +316,7 @@ class SyncCustomerRecord(_Item):
     name = UnicodeAttribute(default="")
     phone = UnicodeAttribute(null=True)
     phone_problem = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # retention.SNAPSHOT: set at disconnect, removed at reconnect
 
 
 class MembershipRecord(_Item):
@@ -398,6 +417,7 @@ class ReplyRecord(_Item):
     received_at = UTCDateTimeAttribute()
     context_wamid = UnicodeAttribute(null=True)  # the message of ours it answers, when quoted / a button
     phone_number_id = UnicodeAttribute(default="")
+    expires_at = TTLAttribute(null=True)  # retention.REPLIES
 
 
 class PreferenceRecord(_Item):
@@ -418,6 +438,7 @@ class PhoneAliasRecord(_Item):
         pass
 
     phone = UnicodeAttribute()  # E.164: the number Lunas messaged (where its consent is)
+    expires_at = TTLAttribute(null=True)  # retention.PHONE_ALIAS
 
 
 class BsuidRecord(_Item):
@@ -426,6 +447,7 @@ class BsuidRecord(_Item):
 
     phone = UnicodeAttribute()
     seen_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)  # retention.BSUID
 
 
 class ClaimRecord(_Item):
@@ -443,6 +465,7 @@ class PhonePauseRecord(_Item):
 
     until = UTCDateTimeAttribute()
     note = UnicodeAttribute(default="")
+    expires_at = TTLAttribute(null=True)  # retention.PAUSE
 
 
 class InvoiceClosureRecord(_Item):
@@ -542,6 +565,28 @@ class UsageCountRecord(_Item):
     messages = NumberAttribute(default=0)  # not `count`: that is Model.count()
 
 
+class OptOutHashRecord(_Item):
+    """An erased person's number as a keyed one-way hash (chalicelib/domain/privacy.py): never messaged again."""
+
+    class Meta(_Meta):
+        pass
+
+    erased_at = UTCDateTimeAttribute()
+
+
+class AuditRecord(_Item):
+    """One audit log entry (chalicelib/domain/audit.py): who did what, when; numbers masked, counts not contents."""
+
+    class Meta(_Meta):
+        pass
+
+    kind = UnicodeAttribute()
+    who = UnicodeAttribute()  # the signed-in user's e-mail, or "scheduler" / "whatsapp webhook" / "cli operator"
+    what = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)  # retention.AUDIT
+
+
 @dataclass(frozen=True)
 class ItemKind:
     """One kind of item in the table, described for people (docs/storage.md) and checked by tests."""
@@ -551,43 +596,203 @@ class ItemKind:
     repository: str  # the chalicelib.storage module that reads and writes it
     personal_data: str  # what it holds about people ("" = nothing personal)
     ttl: str = ""  # the TTL attribute, when the item expires by itself
+    retention: str = ""  # its rule in chalicelib/domain/retention.py (a duration, or kept and why)
 
 
 ITEM_KINDS: tuple[ItemKind, ...] = (
-    ItemKind(OrganisationRecord, "ORG#<org> / PROFILE", "organisations", "business name; WhatsApp token (encrypted)"),
-    ItemKind(MembershipRecord, "USER#<sub> / MEMBERSHIP", "organisations", "owner's e-mail"),
-    ItemKind(ConnectionRecord, "ORG#<org> / CONN#<connection>", "connections", "OAuth tokens (encrypted)"),
-    ItemKind(GrantRecord, "ORG#<org> / GRANT#xero:<user>", "connections", "OAuth tokens (encrypted); Xero user id"),
-    ItemKind(LeaseRecord, "ORG#<org> / LEASE#<key>", "connections", "", ttl="expires_at"),
-    ItemKind(OAuthStateRecord, "OAUTHSTATE#<sha256(state)> / STATE", "oauth_states", "user id", ttl="expires_at"),
-    ItemKind(ConsentRecord, "ORG#<org> / CONSENT#<e164>", "consent", "phone; consent evidence and history"),
-    ItemKind(PreferenceRecord, "ORG#<org> / WAPREF#<e164>", "consent", "phone; marketing preference"),
-    ItemKind(LedgerRecord, "ORG#<org> / LEDGER#<conn>#<invoice>#<stage>", "ledger", "wamid (encodes the phone)"),
-    ItemKind(MessageRecord, "ORG#<org> / MSG#<local date>#<e164>", "ledger", "phone; wamid"),
-    ItemKind(WamidPointerRecord, "WAMID#<wamid> / MSG", "ledger", "wamid", ttl="expires_at"),
-    ItemKind(ParkedStatusRecord, "WAMID#<wamid> / STATUS#<status>", "ledger", "wamid; recipient", ttl="expires_at"),
-    ItemKind(InvoiceViewRecord, "ORG#<org> / INVOICE#<conn>#<invoice>", "invoice_views", "customer name"),
-    ItemKind(PhoneFlagRecord, "ORG#<org> / PHONE#<e164>", "holds", "phone"),
-    ItemKind(PauseRecord, "ORG#<org> / PAUSE#CUST|INV#<conn>#<id>", "holds", ""),
-    ItemKind(PhonePauseRecord, "ORG#<org> / PHONEPAUSE#<e164>", "holds", "phone"),
-    ItemKind(InvoiceClosureRecord, "ORG#<org> / CLOSED#<conn>#<invoice>", "holds", "", ttl="expires_at"),
-    ItemKind(SeenRecord, "WEBHOOK#<dedupe key> / SEEN", "inbox", "", ttl="expires_at"),
-    ItemKind(ReplyRecord, "ORG#<org> / REPLY#<received>#<message id>", "inbox", "phone; the reply's text"),
-    ItemKind(ClaimRecord, "ORG#<org> / CLAIM#<what>", "inbox", "", ttl="expires_at"),
-    ItemKind(RouteRecord, "WAPHONE#<id> / ROUTE, WABA#<id> / ROUTE#<org>, TENANT#<p>#<t> / ROUTE#…", "routes", ""),
-    ItemKind(BsuidRecord, "ORG#<org> / BSUID#<user id>", "routes", "phone; WhatsApp user id"),
-    ItemKind(PhoneAliasRecord, "ORG#<org> / ALIAS#<phone Meta resolved to>", "ledger", "two phone numbers"),
-    ItemKind(TemplateStateRecord, "WABA#<waba> / TEMPLATE#<name>#<language>", "templates", ""),
-    ItemKind(DeliveredMarkRecord, "ORG#<org> / DELIVERED#<wamid>", "usage", "wamid", ttl="expires_at"),
-    ItemKind(UsageCountRecord, "ORG#<org> / USAGE#<month>#<category>#<paid|free>", "usage", ""),
-    ItemKind(PaymentLinkRecord, "PAYLINK#<code> / LINK", "payment_links", "invoice numbers", ttl="expires_at"),
-    ItemKind(SyncCursorRecord, "ORG#<org> / SYNC#<conn>#CURSOR", "snapshots", ""),
-    ItemKind(SyncInvoiceRecord, "ORG#<org> / SYNC#<conn>#INV#<id>", "snapshots", "customer name"),
-    ItemKind(SyncCustomerRecord, "ORG#<org> / SYNC#<conn>#CUST#<id>", "snapshots", "customer name; phone"),
-    ItemKind(PaymentClaimRecord, "ORG#<org> / PAYCLAIM#<code>", "payment_links", "invoice numbers", ttl="expires_at"),
     ItemKind(
-        PaymentInstructionsRecord, "ORG#<org> / PAYINFO", "payment_instructions", "bank account numbers and holders"
+        OrganisationRecord,
+        "ORG#<org> / PROFILE",
+        "organisations",
+        "business name; WhatsApp token (encrypted)",
+        retention="account",
     ),
-    ItemKind(QrisImageRecord, "ORG#<org> / PAYINFO#QRIS", "payment_instructions", "the business's QRIS code"),
-    ItemKind(WhatsAppAlertRecord, "ORG#<org> / WAALERT#ACCOUNT|TEMPLATE#<name>/<language>", "whatsapp_alerts", ""),
+    ItemKind(MembershipRecord, "USER#<sub> / MEMBERSHIP", "organisations", "owner's e-mail", retention="account"),
+    ItemKind(
+        ConnectionRecord,
+        "ORG#<org> / CONN#<connection>",
+        "connections",
+        "OAuth tokens (encrypted)",
+        retention="account",
+    ),
+    ItemKind(
+        GrantRecord,
+        "ORG#<org> / GRANT#xero:<user>",
+        "connections",
+        "OAuth tokens (encrypted); Xero user id",
+        retention="account",
+    ),
+    ItemKind(LeaseRecord, "ORG#<org> / LEASE#<key>", "connections", "", ttl="expires_at", retention="lease"),
+    ItemKind(
+        OAuthStateRecord,
+        "OAUTHSTATE#<sha256(state)> / STATE",
+        "oauth_states",
+        "user id",
+        ttl="expires_at",
+        retention="oauth_state",
+    ),
+    ItemKind(
+        ConsentRecord,
+        "ORG#<org> / CONSENT#<e164>",
+        "consent",
+        "phone; consent evidence and history",
+        retention="consent",
+    ),
+    ItemKind(
+        PreferenceRecord, "ORG#<org> / WAPREF#<e164>", "consent", "phone; marketing preference", retention="consent"
+    ),
+    ItemKind(
+        LedgerRecord,
+        "ORG#<org> / LEDGER#<conn>#<invoice>#<stage>",
+        "ledger",
+        "wamid (encodes the phone)",
+        ttl="expires_at",
+        retention="delivery",
+    ),
+    ItemKind(
+        MessageRecord,
+        "ORG#<org> / MSG#<local date>#<e164>",
+        "ledger",
+        "phone; wamid",
+        ttl="expires_at",
+        retention="delivery",
+    ),
+    ItemKind(WamidPointerRecord, "WAMID#<wamid> / MSG", "ledger", "wamid", ttl="expires_at", retention="wamid_pointer"),
+    ItemKind(
+        ParkedStatusRecord,
+        "WAMID#<wamid> / STATUS#<status>",
+        "ledger",
+        "wamid; recipient",
+        ttl="expires_at",
+        retention="parked_status",
+    ),
+    ItemKind(
+        InvoiceViewRecord,
+        "ORG#<org> / INVOICE#<conn>#<invoice>",
+        "invoice_views",
+        "customer name",
+        ttl="expires_at",
+        retention="invoice_view",
+    ),
+    ItemKind(PhoneFlagRecord, "ORG#<org> / PHONE#<e164>", "holds", "phone", ttl="expires_at", retention="phone_flag"),
+    ItemKind(PauseRecord, "ORG#<org> / PAUSE#CUST|INV#<conn>#<id>", "holds", "", ttl="expires_at", retention="pause"),
+    ItemKind(PhonePauseRecord, "ORG#<org> / PHONEPAUSE#<e164>", "holds", "phone", ttl="expires_at", retention="pause"),
+    ItemKind(
+        InvoiceClosureRecord, "ORG#<org> / CLOSED#<conn>#<invoice>", "holds", "", ttl="expires_at", retention="closure"
+    ),
+    ItemKind(SeenRecord, "WEBHOOK#<dedupe key> / SEEN", "inbox", "", ttl="expires_at", retention="webhook_seen"),
+    ItemKind(
+        ReplyRecord,
+        "ORG#<org> / REPLY#<received>#<message id>",
+        "inbox",
+        "phone; the reply's text",
+        ttl="expires_at",
+        retention="replies",
+    ),
+    ItemKind(ClaimRecord, "ORG#<org> / CLAIM#<what>", "inbox", "", ttl="expires_at", retention="claim"),
+    ItemKind(
+        RouteRecord,
+        "WAPHONE#<id> / ROUTE, WABA#<id> / ROUTE#<org>, TENANT#<p>#<t> / ROUTE#…",
+        "routes",
+        "",
+        retention="routing",
+    ),
+    ItemKind(
+        BsuidRecord,
+        "ORG#<org> / BSUID#<user id>",
+        "routes",
+        "phone; WhatsApp user id",
+        ttl="expires_at",
+        retention="bsuid",
+    ),
+    ItemKind(
+        PhoneAliasRecord,
+        "ORG#<org> / ALIAS#<phone Meta resolved to>",
+        "ledger",
+        "two phone numbers",
+        ttl="expires_at",
+        retention="phone_alias",
+    ),
+    ItemKind(TemplateStateRecord, "WABA#<waba> / TEMPLATE#<name>#<language>", "templates", "", retention="routing"),
+    ItemKind(
+        DeliveredMarkRecord,
+        "ORG#<org> / DELIVERED#<wamid>",
+        "usage",
+        "wamid",
+        ttl="expires_at",
+        retention="delivered_mark",
+    ),
+    ItemKind(UsageCountRecord, "ORG#<org> / USAGE#<month>#<category>#<paid|free>", "usage", "", retention="usage"),
+    ItemKind(
+        PaymentLinkRecord,
+        "PAYLINK#<code> / LINK",
+        "payment_links",
+        "invoice numbers",
+        ttl="expires_at",
+        retention="payment_link",
+    ),
+    ItemKind(
+        SyncCursorRecord, "ORG#<org> / SYNC#<conn>#CURSOR", "snapshots", "", ttl="expires_at", retention="snapshot"
+    ),
+    ItemKind(
+        SyncInvoiceRecord,
+        "ORG#<org> / SYNC#<conn>#INV#<id>",
+        "snapshots",
+        "customer name",
+        ttl="expires_at",
+        retention="snapshot",
+    ),
+    ItemKind(
+        SyncCustomerRecord,
+        "ORG#<org> / SYNC#<conn>#CUST#<id>",
+        "snapshots",
+        "customer name; phone",
+        ttl="expires_at",
+        retention="snapshot",
+    ),
+    ItemKind(
+        PaymentClaimRecord,
+        "ORG#<org> / PAYCLAIM#<code>",
+        "payment_links",
+        "invoice numbers",
+        ttl="expires_at",
+        retention="payment_link",
+    ),
+    ItemKind(
+        PaymentInstructionsRecord,
+        "ORG#<org> / PAYINFO",
+        "payment_instructions",
+        "bank account numbers and holders",
+        retention="account",
+    ),
+    ItemKind(
+        QrisImageRecord,
+        "ORG#<org> / PAYINFO#QRIS",
+        "payment_instructions",
+        "the business's QRIS code",
+        retention="account",
+    ),
+    ItemKind(
+        WhatsAppAlertRecord,
+        "ORG#<org> / WAALERT#ACCOUNT|TEMPLATE#<name>/<language>",
+        "whatsapp_alerts",
+        "",
+        retention="account",
+    ),
+    ItemKind(
+        AuditRecord,
+        "ORG#<org> / AUDIT#<iso time>#<random>",
+        "audit",
+        "who made a change (a user's e-mail); masked phone numbers",
+        ttl="expires_at",
+        retention="audit",
+    ),
+    # Kept without end on purpose: it is what keeps an erased person from being messaged again (docs/privacy.md).
+    ItemKind(
+        OptOutHashRecord,
+        "ORG#<org> / OPTOUTHASH#<hmac-sha256>",
+        "privacy",
+        "keyed one-way hash of a phone",
+        retention="opt_out_hash",
+    ),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.domain.changes import Snapshot, SnapshotChange
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus, Money, Reason
@@ -59,6 +59,30 @@ class DynamoSyncSnapshots:
         if expected_version is None or (change.cursor is None and change.full_sweep_at is None):
             return True
         return self._move_cursor(org_id, connection_id, change, expected_version)
+
+    def retain_until(self, org_id: str, connection_id: str, until: dt.datetime | None) -> None:
+        """Set (or, with None, remove) `expires_at` on every item of the connection's snapshot: disconnected, the
+        synced customers and invoices go 30 days later (retention.SNAPSHOT); connected again, they are kept (a sync
+        rewrites only what changed, so an item left to expire would vanish from a live snapshot)."""
+        pk, prefix = org_pk(org_id), _prefix(connection_id)
+        for model, kind in ((SyncInvoiceRecord, "INV#"), (SyncCustomerRecord, "CUST#")):
+            for item in model.query(pk, model.sk.startswith(prefix + kind), attributes_to_get=["pk", "sk"]):
+                action = model.expires_at.set(until) if until is not None else model.expires_at.remove()
+                try:  # never recreate an item a sync deleted meanwhile
+                    item.update(actions=[action], condition=model.pk.exists())
+                except UpdateError as exc:
+                    if not conditional_failed(exc):
+                        raise
+        try:
+            cursor = SyncCursorRecord.get(pk, prefix + "CURSOR")
+        except SyncCursorRecord.DoesNotExist:
+            return
+        cursor.expires_at = until
+        try:
+            cursor.save()  # versioned: a sync that moved it meanwhile wins, and the next disconnect sets it again
+        except PutError as exc:
+            if not conditional_failed(exc):
+                raise
 
     # -- internals ------------------------------------------------------------------------------------------------
 

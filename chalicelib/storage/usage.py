@@ -21,12 +21,13 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain import retention
 from chalicelib.domain.pricing import UNKNOWN, CategoryCount, Delivered, MonthUsage, merged
 from chalicelib.storage.dynamo import shared_connection
 from chalicelib.storage.schema import DeliveredMarkRecord, UsageCountRecord, org_pk
 from chalicelib.storage.writes import batch_get
 
-_MARK_LIFETIME = dt.timedelta(days=60)  # statuses keep coming for a while; Meta retries for 7 days
+_MARK_LIFETIME = retention.DELIVERED_MARK.keep_for or dt.timedelta(0)  # statuses keep coming; Meta retries 7 days
 _MARKS_PER_TRANSACTION = 50  # + at most as many counters: DynamoDB's 100 items per transaction
 
 

@@ -9,6 +9,8 @@ parsed body here (the shared handler reads URL-encoded forms only).
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Response
 
 from chalicelib.web.handler import FORM, CsrfRejected, Ctx, FormTooLarge, handler, page, redirect, web
@@ -19,8 +21,15 @@ _CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' dat
 
 
 def _payments_page(
-    ctx: Ctx, status: int = 200, values: dict[str, str] | None = None, flash: str = "", flash_kind: str = "ok"
+    ctx: Ctx,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    flash: str = "",
+    flash_kind: str = "ok",
+    *,
+    problem: Any = None,
 ) -> Response:
+    """The page; after a refused form, `problem` (an InvalidInput) marks its field and says why beside it."""
     from chalicelib.web import payments
 
     current = payments.instructions(ctx.user.org_id)
@@ -34,11 +43,20 @@ def _payments_page(
         qris=payments.qris_data_url(ctx.user.org_id) if current.qris_type else "",
         max_qris_kb=payments.MAX_QRIS_BYTES // 1024,
         max_hold_days=payments.MAX_HOLD_DAYS,
-        flash=flash,
+        flash="" if getattr(problem, "field", "") else flash,
         flash_kind=flash_kind,
+        error_field=getattr(problem, "field", ""),
+        error_message=flash,
     )
     response.headers["Content-Security-Policy"] = _CSP
     return response
+
+
+def _note_payments(ctx: Ctx, what: str) -> None:
+    """The change in the audit log (chalicelib/web/audit_routes.py)."""
+    from chalicelib.web.audit_routes import note
+
+    note(ctx, "settings", what)
 
 
 @web.route("/settings/payments", methods=["GET"])
@@ -56,7 +74,8 @@ def save_payment_settings(ctx: Ctx) -> Response:
         payments.save_instructions(ctx.user.org_id, ctx.form())
     except dashboard.InvalidInput as exc:
         problem = ctx.t("pay_invalid", problem=exc.explained(ctx.t))
-        return _payments_page(ctx, 400, payments.submitted_values(ctx.form()), problem, "bad")
+        return _payments_page(ctx, 400, payments.submitted_values(ctx.form()), problem, "bad", problem=exc)
+    _note_payments(ctx, "Changed the payment instructions")
     return redirect(ctx, "/settings/payments?m=saved")
 
 
@@ -81,6 +100,7 @@ def upload_qris(ctx: Ctx) -> Response:
         payments.save_qris(ctx.user.org_id, upload.file)
     except dashboard.InvalidInput as exc:
         return _payments_page(ctx, 400, flash=ctx.t("pay_invalid", problem=exc.explained(ctx.t)), flash_kind="bad")
+    _note_payments(ctx, "Uploaded a QRIS image")
     return redirect(ctx, "/settings/payments?m=saved")
 
 
@@ -90,4 +110,5 @@ def remove_qris(ctx: Ctx) -> Response:
     from chalicelib.web import payments
 
     payments.remove_qris(ctx.user.org_id)
+    _note_payments(ctx, "Removed the QRIS image")
     return redirect(ctx, "/settings/payments?m=saved")

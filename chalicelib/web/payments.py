@@ -59,7 +59,7 @@ def _clean(text: str, limit_key: str, field: str) -> str:
     cleaned = " ".join(text.split())
     if len(cleaned) > _TEXT_LIMITS[limit_key]:
         limit = _TEXT_LIMITS[limit_key]
-        raise InvalidInput(f"{field} is too long", key="pay_too_long", value=cleaned[:40], limit=limit)
+        raise InvalidInput(f"{field} is too long", key="pay_too_long", field=field, value=cleaned[:40], limit=limit)
     return cleaned
 
 
@@ -74,13 +74,25 @@ def parse_instructions(form: dict[str, list[str]], current: PaymentInstructions)
         if not (bank or number or holder):
             continue
         if not (bank and number and holder):
-            raise InvalidInput(f"bank account {index} is incomplete", key="pay_bank_incomplete", index=index)
+            missing = next(
+                f"bank_{index}_{n}" for n, v in (("name", bank), ("number", number), ("holder", holder)) if not v
+            )
+            raise InvalidInput(
+                f"bank account {index} is incomplete", key="pay_bank_incomplete", field=missing, index=index
+            )
         if not _ACCOUNT_NUMBER.fullmatch(number) or sum(c.isdigit() for c in number) < 5:
-            raise InvalidInput(f"account number {index} is not valid", key="pay_account_number_invalid", index=index)
+            raise InvalidInput(
+                f"account number {index} is not valid",
+                key="pay_account_number_invalid",
+                field=f"bank_{index}_number",
+                index=index,
+            )
         accounts.append(BankAccount(bank=bank, account_number=number, holder=holder))
     hold = values["claim_hold_days"].strip()
     if not re.fullmatch(r"[0-9]{1,2}", hold) or not 1 <= int(hold) <= MAX_HOLD_DAYS:
-        raise InvalidInput("hold days out of range", key="pay_hold_days_invalid", limit=MAX_HOLD_DAYS)
+        raise InvalidInput(
+            "hold days out of range", key="pay_hold_days_invalid", field="claim_hold_days", limit=MAX_HOLD_DAYS
+        )
     return PaymentInstructions(
         bank_accounts=tuple(accounts),
         virtual_account=_clean(values["virtual_account"], "virtual_account", "virtual_account"),

@@ -33,10 +33,13 @@ def _environment() -> Environment:
 
 
 def render(template: str, *, lang: str, timezone: str = "Asia/Jakarta", **context: Any) -> str:
-    zone = ZoneInfo(timezone)
+    ZoneInfo(timezone)  # an unknown zone fails here, before anything renders
 
     def when(instant: dt.datetime) -> str:
-        return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return local_when(instant, lang, timezone)
+
+    def day(value: dt.date | str | None) -> str:
+        return local_date(value, lang)
 
     def money(amount: Any, currency: str) -> str:
         try:
@@ -52,6 +55,96 @@ def render(template: str, *, lang: str, timezone: str = "Asia/Jakarta", **contex
         _environment()
         .get_template(template)
         .render(
-            {**defaults, **context, "lang": lang, "t": t, "when": when, "money": money, "day_names": _DAY_NAMES[lang]}
+            {
+                **defaults,
+                **context,
+                "lang": lang,
+                "t": t,
+                "when": when,
+                "day": day,
+                "money": money,
+                "day_names": _DAY_NAMES[lang],
+                "stage_words": lambda key: stage_words(key, lang),
+                "template_words": lambda name, language="": template_words(name, language, lang),
+                "cycle_words": lambda summary: cycle_words(summary, lang),
+            }
         )
     )
+
+
+# -- owner-facing words for internal values (docs/dashboard.md "Words") -------------------------------------------
+
+
+def local_date(value: dt.date | str | None, lang: str) -> str:
+    """`24 Nov 2026` in either language (Babel's short month names: `24 Des 2026` in Indonesian); "" for nothing."""
+    from babel.dates import format_date
+
+    from chalicelib.domain.wording import LOCALES
+
+    if value is None or value == "":
+        return ""
+    day: dt.date
+    if isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    else:
+        day = value.date() if isinstance(value, dt.datetime) else value
+    return str(format_date(day, "d MMM y", locale=LOCALES.get(lang, "en")))
+
+
+def local_when(instant: dt.datetime, lang: str, timezone: str) -> str:
+    """`24 Nov 2026 10:00` in the organisation's time zone (the month in the page's language)."""
+    local = instant.astimezone(ZoneInfo(timezone))
+    return f"{local_date(local.date(), lang)} {local:%H:%M}"
+
+
+def stage_words(key: str, lang: str) -> str:
+    """`d+20` -> "20 days after the due date" / "20 hari setelah jatuh tempo"; `d0` -> "on the due date"."""
+    from chalicelib.domain.home import stage_offset
+    from chalicelib.domain.wording import format_days
+
+    offset = stage_offset(key or "")
+    if offset is None:
+        return translate(lang, "stage_unknown")
+    if offset == 0:
+        return translate(lang, "stage_on_due")
+    days = format_days(abs(offset), lang)
+    return translate(lang, "stage_after" if offset > 0 else "stage_before", days=days)
+
+
+def template_words(name: str, language: str, lang: str) -> str:
+    """`lunas_invoice_due_today` (en) -> "Reminder on the due date (English)", the names the templates section uses."""
+    from chalicelib.domain.template_lifecycle import OWNER_NAMES
+
+    key = OWNER_NAMES.get(name)
+    plain = translate(lang, key) if key else translate(lang, "tpl_name_other")
+    return (
+        translate(lang, "tpl_in_language", name=plain, language=translate(lang, f"tpl_lang_{language}"))
+        if (language in ("id", "en"))
+        else plain
+    )
+
+
+def cycle_words(summary: str, lang: str) -> str:
+    """A cycle's stored summary in words: `already_sent=4, no_consent=3` -> "This stage was already sent: 4 ..."."""
+    from chalicelib.domain.home import cycle_counts
+
+    counts = cycle_counts(summary or "")
+    if counts is None:
+        text = (summary or "").lower()
+        for start, key in (
+            ("reconnect needed", "cycle_reconnect"),
+            ("accounting api limit", "cycle_rate_limited"),
+            ("no whatsapp number", "cycle_no_whatsapp"),  # chalicelib/worker.py NO_WHATSAPP_NUMBER
+            ("skipped", "cycle_skipped"),
+        ):
+            if text.startswith(start):
+                return translate(lang, key)
+        return translate(lang, "cycle_other")
+    if not counts:
+        return translate(lang, "cycle_no_open_invoices")
+    total = sum(n for _, n in counts)
+    parts = "; ".join(f"{translate(lang, 'reason_' + reason)}: {n}" for reason, n in counts)
+    return translate(lang, "cycle_counts", total=total, parts=parts)

@@ -8,25 +8,16 @@ WhatsApp number is connected with Meta's Embedded Signup (the Connect WhatsApp b
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from chalice.app import Response
 
 from chalicelib.web.handler import FORM, Ctx, error_page, handler, page, redirect, respond, web
 
-_CONSENT_SOURCES = ("signed_form", "whatsapp_reply", "web_form", "in_person", "email", "phone_call")
-_TIMEZONES = (
-    "Asia/Jakarta",
-    "Asia/Makassar",
-    "Asia/Jayapura",
-    "Asia/Singapore",
-    "Asia/Kuala_Lumpur",
-    "Asia/Manila",
-    "Asia/Bangkok",
-    "Asia/Ho_Chi_Minh",
-    "Australia/Sydney",
-    "UTC",
-)
+# What the owner may say consent came from. Never a customer's own source (a WhatsApp reply or button): only the
+# webhook records those (chalicelib/domain/consent_rules.py).
+_CONSENT_SOURCES = ("signed_form", "whatsapp_chat", "web_form", "in_person", "email", "phone_call")
 
 
 # -- settings ----------------------------------------------------------------------------------------------------
@@ -55,23 +46,39 @@ def _connection_countries(ctx: Ctx, organisation_country: str) -> list[str]:
 
 
 def _settings_page(
-    ctx: Ctx, status: int = 200, flash: str = "", flash_kind: str = "ok", *, manual_open: bool = False
+    ctx: Ctx,
+    status: int = 200,
+    flash: str = "",
+    flash_kind: str = "ok",
+    *,
+    manual_open: bool = False,
+    problem: Any = None,
+    typed: dict[str, list[str]] | None = None,
 ) -> Response:
+    """The page; after a refused form, `problem` (an InvalidInput: its field is marked) and what was `typed`."""
     from chalicelib import bootstrap
     from chalicelib.domain.countries import country_choices
-    from chalicelib.storage.organisations import minimum_amounts_text
+    from chalicelib.web import schedule_editor
 
     stores = bootstrap.container().stores
     settings = stores.organisations.settings(ctx.user.org_id)
     signup = _signup_config()
+    schedule_typed = typed if typed is not None and "timezone" in typed else None
+    editor = schedule_editor.editor(settings, ctx.lang, schedule_typed)
+    schedule_editor.with_previews(editor, ctx.user.org_id, settings.business_name)
+    error_field = getattr(problem, "field", "") if problem is not None else ""
+    flash = "" if error_field else flash  # the problem is shown beside its field (and announced there) instead
     response = page(
         ctx,
         "settings.html",
         status,
         page="settings",
         settings=settings,
-        minimums=minimum_amounts_text(settings.minimum_amounts),
-        timezones=_TIMEZONES if settings.timezone in _TIMEZONES else (settings.timezone, *_TIMEZONES),
+        editor=editor,
+        currencies=schedule_editor.CURRENCIES,
+        error_field=error_field or ("schedule" if problem is not None and schedule_typed else ""),
+        error_message=problem.explained(ctx.t) if problem is not None else "",
+        typed=typed or {},
         countries=country_choices(ctx.lang),
         connection_countries=_connection_countries(ctx, settings.country),
         whatsapp=stores.organisations.whatsapp_summary(ctx.user.org_id),
@@ -146,8 +153,16 @@ def whatsapp_signup(ctx: Ctx) -> Response:
         problem = ctx.t("signup_failed", step=ctx.t(f"signup_step_{exc.step}"), reason=reason)
         return _settings_page(ctx, 503 if exc.reason == "unavailable" else 400, problem, "bad")
     done = ctx.t("wa_connected", number=connected.display_phone_number, name=connected.verified_name or "-")
+    _note_setting(ctx, f"Connected the WhatsApp number {connected.display_phone_number}", kind="whatsapp")
     templates = ctx.t(f"wa_templates_{connected.templates}") if connected.templates != "not_wired" else ""
     return _settings_page(ctx, 200, f"{done} {templates}".strip(), "warn" if connected.templates == "failed" else "ok")
+
+
+def _note_setting(ctx: Ctx, what: str, *, kind: str = "settings") -> None:
+    """The change in the audit log (chalicelib/web/audit_routes.py)."""
+    from chalicelib.web.audit_routes import note
+
+    note(ctx, kind, what)
 
 
 @web.route("/settings", methods=["GET"])
@@ -161,11 +176,39 @@ def settings_form(ctx: Ctx) -> Response:
 def save_schedule(ctx: Ctx) -> Response:
     from chalicelib.web import dashboard
 
+    if ctx.field("action") == "preview":  # the editor's "Show the messages" button (no JavaScript needed)
+        return _settings_page(ctx, 200, typed=ctx.form())
     try:
-        dashboard.save_schedule(ctx.user.org_id, ctx.form())
+        dashboard.save_schedule(ctx.user.org_id, ctx.form(), locale=ctx.lang)
     except dashboard.InvalidInput as exc:
-        return _settings_page(ctx, 400, ctx.t("settings_invalid", problem=exc.explained(ctx.t)), "bad")
+        flash = ctx.t("settings_invalid", problem=exc.explained(ctx.t))
+        return _settings_page(ctx, 400, flash, "bad", problem=exc, typed=ctx.form())
+    _note_setting(ctx, "Changed the reminder schedule")
     return redirect(ctx, "/settings?m=saved")
+
+
+@web.route("/settings/schedule/preview", methods=["POST"], content_types=FORM)
+@handler(csrf=True)
+def schedule_preview(ctx: Ctx) -> Response:
+    """The stage rows' messages for what is typed now (the editor's script asks on every change)."""
+    from chalicelib import bootstrap
+    from chalicelib.web import schedule_editor
+    from chalicelib.web.render import render
+
+    settings = bootstrap.container().stores.organisations.settings(ctx.user.org_id)
+    editor = schedule_editor.editor(settings, ctx.lang, ctx.form())
+    schedule_editor.with_previews(editor, ctx.user.org_id, settings.business_name)
+    body = render("schedule_preview.html", lang=ctx.lang, timezone=ctx.timezone, editor=editor)
+    return respond(ctx, body, 200)
+
+
+@web.route("/settings/schedule.js", methods=["GET"])
+@handler(signed_in=False)
+def schedule_script(ctx: Ctx) -> Response:
+    from pathlib import Path  # here, not at import: app.py's cold start
+
+    script = (Path(__file__).parent / "templates" / "schedule_editor.js").read_text(encoding="utf-8")
+    return respond(ctx, script, 200, {"Content-Type": "application/javascript; charset=utf-8"})
 
 
 @web.route("/settings/whatsapp", methods=["POST"], content_types=FORM)
@@ -184,8 +227,15 @@ def save_whatsapp(ctx: Ctx) -> Response:
         return _settings_page(ctx, 503, exc.explained(ctx.t), "bad", manual_open=True)
     except dashboard.InvalidInput as exc:
         problem = ctx.t("settings_invalid", problem=exc.explained(ctx.t))
-        return _settings_page(ctx, 400, problem, "bad", manual_open=True)
+        typed = _typed_ids(ctx) if exc.field else None  # only a malformed ID: a valid one may be another org's
+        return _settings_page(ctx, 400, problem, "bad", manual_open=True, problem=exc, typed=typed)
+    _note_setting(ctx, "Saved the WhatsApp number (entered by hand)", kind="whatsapp")
     return redirect(ctx, "/settings?m=saved")
+
+
+def _typed_ids(ctx: Ctx) -> dict[str, list[str]]:
+    """What the manual WhatsApp form showed back: the IDs as typed, never the token."""
+    return {name: [ctx.field(name)[:64]] for name in ("phone_number_id", "business_account_id")}
 
 
 # -- customers and consent ---------------------------------------------------------------------------------------
@@ -196,9 +246,11 @@ def save_whatsapp(ctx: Ctx) -> Response:
 def customers(ctx: Ctx) -> Response:
     from chalicelib.web import dashboard
 
-    return page(
-        ctx, "customers.html", page="customers", data=dashboard.customers(ctx.user.org_id), sources=_CONSENT_SOURCES
-    )
+    data = dashboard.customers(ctx.user.org_id)
+    query = ctx.query("q").strip()[:100]  # search by name or phone (customer_routes.py's figures and search)
+    data.rows = dashboard.search_customers(data.rows, query)
+    figures = dashboard.customer_figures(ctx.user.org_id)
+    return page(ctx, "customers.html", page="customers", data=data, sources=_CONSENT_SOURCES, q=query, figures=figures)
 
 
 @web.route("/customers/consent", methods=["POST"], content_types=FORM)
@@ -216,13 +268,17 @@ def record_consent(ctx: Ctx) -> Response:
             status=status,
             source=ctx.field("source") if ctx.field("source") in _CONSENT_SOURCES else "dashboard",
             evidence=ctx.field("evidence"),
+            evidence_at=ctx.field("evidence_at"),
+            confirmed=ctx.field("customer_asked_again") == "yes",
+            recorded_by=_by_user(ctx),
         )
     except dashboard.InvalidInput as exc:
-        message = (
-            ctx.t("consent_evidence_needed")
-            if str(exc) == "evidence needed"
-            else ctx.t("phone_invalid", detail=exc.explained(ctx.t))
-        )
+        if str(exc) == "evidence needed":
+            message = ctx.t("consent_evidence_needed")
+        elif exc.key.startswith("consent_"):
+            message = exc.explained(ctx.t)
+        else:
+            message = ctx.t("phone_invalid", detail=exc.explained(ctx.t))
         data = dashboard.customers(ctx.user.org_id)
         return page(
             ctx,
@@ -235,3 +291,10 @@ def record_consent(ctx: Ctx) -> Response:
             flash_kind="bad",
         )
     return redirect(ctx, "/customers?m=consent")
+
+
+def _by_user(ctx: Ctx) -> str:
+    """Who made a dashboard consent change (chalicelib/domain/consent_rules.py), imported here, not at app import."""
+    from chalicelib.domain import consent_rules
+
+    return consent_rules.by_user(ctx.user.email, ctx.user.user_sub)

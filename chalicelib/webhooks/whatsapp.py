@@ -89,6 +89,7 @@ class WhatsAppWebhookDependencies:
     reply_pause: dt.timedelta  # how long a reply other than STOP / YES pauses that customer (config.reply_pause_days)
     numbers: WhatsAppNumbers | None = None  # the number's quality rating, messaging limit and account problems
     usage: UsageCounter | None = None  # delivered messages per month and pricing category (the owner's costs)
+    claim_hold_days: Callable[[str], int] | None = None  # how long "I have paid" holds an organisation's reminders
 
 
 class WhatsAppWebhookProcessor:
@@ -105,6 +106,8 @@ class WhatsAppWebhookProcessor:
             settings_for=deps.settings_for,
             sender_for=deps.sender_for,
             reply_pause=deps.reply_pause,
+            ledger=deps.ledger,
+            claim_hold_days=deps.claim_hold_days,
         )
 
     def process(self, payload: Any) -> Report:

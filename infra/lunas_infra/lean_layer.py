@@ -18,6 +18,11 @@ and `make bench` call it first. Pruned, each for a stated reason:
   finance, app store; `identity` lists and deletes Xero connections), Powertools' `event_handler` (Lunas' HTTP layer
   is Chalice), `pywa_async` (Lunas uses the synchronous client), babel's `messages` (catalog tooling).
 - **Babel locales Lunas does not speak**: every `locale-data/*.dat` but `chalicelib.domain.wording.babel_locales()`.
+- **Holiday calendars Lunas does not read**: `holidays` ships ~200 countries (13 MB); only the modules of
+  `chalicelib.domain.holidays.CALENDAR_COUNTRIES` stay. `holidays/countries/__init__.py` goes too: it imports every
+  country, while the package itself loads each one lazily by module name (`holidays.registry.EntityLoader`), which
+  works on the remaining namespace package. Its holiday-name translations (`holidays/locale/`) and financial-market
+  calendars (`holidays/financial/`) are never read (Lunas only asks whether a date is a holiday).
 
 tests/infra/test_package.py imports every module of app.py and chalicelib (and runs the wording) in the pruned
 layer, laid out as Lambda lays it out; tests/conftest.py gives the whole test session only the kept locales.
@@ -34,6 +39,7 @@ import sys
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +62,10 @@ UNUSED_PARTS = (
     "aws_lambda_powertools/event_handler/",
     "pywa_async/",
     "babel/messages/",
+    "holidays/financial/",
+    "holidays/locale/",
 )
+_HOLIDAY_CALENDARS = "holidays/countries/"
 MISSING_DEPENDENCIES = "Could not install dependencies"
 _DIST_INFO = re.compile(r"(?P<name>[^-/]+)-[^-/]+\.(?:dist-info|egg-info)")
 
@@ -85,9 +94,19 @@ def kept_locales() -> frozenset[str]:
     return babel_locales()
 
 
+@cache
+def kept_holiday_modules() -> frozenset[str]:
+    """The `holidays/countries/<module>.py` of the countries whose public holidays Lunas reads."""
+    from holidays.registry import COUNTRIES
+
+    from chalicelib.domain.holidays import CALENDAR_COUNTRIES
+
+    return frozenset(module for module, names in COUNTRIES.items() if names[1] in CALENDAR_COUNTRIES)
+
+
 def rules_digest(locales: Iterable[str]) -> str:
     """Changes whenever a rule changes, so a layer pruned by older rules is rebuilt, not reused."""
-    rules = [RUNTIME_PROVIDED, BUILD_TOOLS, UNUSED_PARTS, sorted(locales)]
+    rules = [RUNTIME_PROVIDED, BUILD_TOOLS, UNUSED_PARTS, sorted(locales), sorted(kept_holiday_modules())]
     return hashlib.sha256(json.dumps(rules).encode()).hexdigest()[:16]
 
 
@@ -109,6 +128,9 @@ def reason_to_prune(relative: str, locales: frozenset[str]) -> str | None:
     if relative.startswith("babel/locale-data/") and relative.endswith(".dat"):
         locale = relative.removeprefix("babel/locale-data/").removesuffix(".dat")
         return None if locale in locales else "babel locales Lunas does not speak"
+    if relative.startswith(_HOLIDAY_CALENDARS):
+        module = relative.removeprefix(_HOLIDAY_CALENDARS).rsplit("/", 1)[-1].split(".", 1)[0]
+        return None if module in kept_holiday_modules() else "holiday calendars Lunas does not read"
     return None
 
 

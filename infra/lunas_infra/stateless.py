@@ -3,7 +3,10 @@
 Chalice packages the app into a SAM template (`chalice package`), which `chalice.cdk.Chalice` includes here; its
 dependency layer is built and pruned first (`lean_layer.prepare`), so the construct ships the lean one. Two
 things Chalice cannot express are patched through CDK escape hatches: partial batch responses on SQS event sources
-(`ReportBatchItemFailures`) and the real ARN of each queue (Chalice only guesses one from a name).
+(`ReportBatchItemFailures`) and the real ARN of each queue (Chalice only guesses one from a name). Each function
+also logs to a log group of its own that expires (`LoggingConfig`; Lambda's default group never does): the retention
+is `chalicelib.domain.retention.LOG_RETENTION_DAYS` (docs/storage.md, "Retention").
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
 """
 
 from __future__ import annotations
@@ -17,14 +20,24 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.domain.retention import LOG_RETENTION_DAYS
 from lunas_infra import lean_layer, runtime
 from lunas_infra.stage import REPO_ROOT, StageConfig
 from lunas_infra.stateful import DataStack
+
+_RETENTION_DAYS = {  # CloudWatch Logs accepts these values only
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+}
 
 
 class UnmappedQueueConsumer(Exception):
@@ -75,6 +88,7 @@ class AppStack(Stack):
         )
         self.functions = self._sam_functions()
         self._wire_queue_consumers(data)
+        self._expiring_logs()
         self._alarms(stage, data)
         self._outputs()
 
@@ -100,6 +114,15 @@ class AppStack(Stack):
                 prefix = f"Properties.Events.{event_id}.Properties"
                 resource.add_override(f"{prefix}.Queue", queue.queue_arn)
                 resource.add_override(f"{prefix}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+
+    def _expiring_logs(self) -> None:
+        """Every function writes to its own log group, kept LOG_RETENTION_DAYS days (logs hold no phone numbers,
+        wamids, tokens or message text, but they do hold organisation ids and times)."""
+        days = _RETENTION_DAYS[LOG_RETENTION_DAYS]
+        for logical_id in self.functions:
+            group = logs.LogGroup(self, f"{logical_id}Logs", retention=days)
+            resource = self.chalice.get_resource(logical_id)
+            resource.add_override("Properties.LoggingConfig", {"LogFormat": "Text", "LogGroup": group.log_group_name})
 
     def _alarms(self, stage: StageConfig, data: DataStack) -> None:
         topic = sns.Topic(self, "Alarms", topic_name=stage.resource_name("alarms"), enforce_ssl=True)

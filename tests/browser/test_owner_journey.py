@@ -110,9 +110,11 @@ def test_owner_journey_from_sign_up_to_a_reminder_in_the_timeline(sandbox: Sandb
     assert page.locator('tr.skipped[data-number="BR-002"]').get_attribute("data-reason") == "no_consent"
     shot(page, "07-preview")
     page.click("#run-now")
-    page.wait_for_url(re.compile(r"/invoices\?m=done$"))
+    page.wait_for_url(re.compile(r"/run-status\?since="))
+    assert page.locator("#run-sent").get_attribute("data-count") == "1"  # the counts, in words
     sandbox.drain_webhooks(flush_fakes=True)
-    page.reload()
+    page.click("#run-see-invoices")
+    page.wait_for_url(re.compile(r"/invoices$"))
     invoice = page.locator('.invoice[data-number="BR-001"]')
     assert invoice.get_attribute("data-reason") == "sent"
     assert invoice.locator(".timeline-entry").first.get_attribute("data-state") == "sent"

@@ -70,7 +70,8 @@ def test_owner_sets_bank_details_and_a_customer_on_a_phone_says_they_paid(sandbo
     page.fill("#bank_1_holder", "")  # forgotten: refused, and what was typed stays
     page.fill("#e_wallet", "GoPay 0812-3456-7890 (PT Maju Browser)")
     page.click("#save-payments")
-    assert "bank account 1 needs the bank, the account number and the account holder" in page.inner_text("#flash")
+    assert "bank account 1 needs the bank, the account number and the account holder" in page.inner_text("#form-errors")
+    assert page.get_attribute("#bank_1_holder", "aria-invalid") == "true"  # the missing one is marked
     assert page.input_value("#bank_1_number") == "123 456 7890"
     shot(page, "pay-01-owner-refused")
     page.fill("#bank_1_holder", "PT Maju Browser")
@@ -97,7 +98,7 @@ def test_owner_sets_bank_details_and_a_customer_on_a_phone_says_they_paid(sandbo
     page.wait_for_url(re.compile(r"/customers\?m=consent$"))
     page.goto(f"{base}/preview")
     page.click("#run-now")
-    page.wait_for_url(re.compile(r"/invoices\?m=done$"))
+    page.wait_for_url(re.compile(r"/run-status\?since="))
     [sent] = sandbox.meta.messages(phone_number_id=phone_number_id)
 
     # The customer, on a phone, taps the reminder's button.

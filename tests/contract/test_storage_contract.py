@@ -93,6 +93,7 @@ def _dynamo(sandbox: Any) -> Impl:
     from types import SimpleNamespace
 
     from chalicelib.adapters.kms import KmsCipher
+    from chalicelib.storage.audit import DynamoAuditLog
     from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases
     from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
     from chalicelib.storage.holds import DynamoHolds, DynamoPhoneFlags
@@ -128,6 +129,7 @@ def _dynamo(sandbox: Any) -> Impl:
         claims=DynamoOneTimeClaims(),
         bsuids=DynamoBsuids(),
         templates=DynamoTemplateRegistry(),
+        audit=DynamoAuditLog(),
     )
     return Impl("dynamo", stores)
 
@@ -170,6 +172,25 @@ def test_consent_is_recorded_with_its_history_and_read_per_phone(impl: Impl, org
     assert impl.consents.for_phones(new_org(), [P1]) == {}  # never another organisation's
     assert impl.consents.for_org(org) == [opted_out, consent(org, P2, at=T0)]  # the current one per phone, by phone
     assert impl.consents.for_org(new_org()) == []
+
+
+def test_consent_keeps_who_made_each_change_and_when_its_evidence_dates_from(impl: Impl, org: str) -> None:
+    import dataclasses
+
+    by_owner = dataclasses.replace(
+        consent(org, P1, at=T0 + hours(2)), recorded_by="owner@example.co.id (user s-1)", evidence_at=T0 + hours(1)
+    )
+    by_webhook = dataclasses.replace(
+        consent(org, P1, ConsentStatus.OPTED_OUT, at=T0 + hours(3), source="whatsapp_reply", evidence="STOP"),
+        recorded_by="whatsapp webhook (message 0123456789ab)",
+    )
+    impl.consents.record(by_owner)
+    impl.consents.record(by_webhook)
+    impl.consents.record(consent(org, P2, at=T0))  # recorded before Lunas kept who: ""
+    assert impl.consents.history(org, P1) == [by_owner, by_webhook]
+    assert impl.consents.for_phones(org, [P1])[P1] == by_webhook
+    assert impl.consents.histories(org) == {P1: [by_owner, by_webhook], P2: [consent(org, P2, at=T0)]}
+    assert impl.consents.histories(new_org()) == {}
 
 
 def test_a_marketing_preference_keeps_the_latest_event(impl: Impl, org: str) -> None:
@@ -1034,6 +1055,25 @@ def test_replies_newest_first(impl: Impl, org: str) -> None:
     assert impl.replies.for_org(new_org()) == []
 
 
+def test_the_audit_log_newest_first_by_kind_and_date_never_another_organisations(impl: Impl, org: str) -> None:
+    impl.audit.record(org, "sign_in", "owner@example.co.id", "Signed in", T0)
+    impl.audit.record(org, "sync", "scheduler", "Read   Xero:\n 3 open invoices", T0 + hours(2))
+    impl.audit.record(org, "consent", "whatsapp webhook", "Opted out: +62*******001", T0 + hours(1))
+    impl.audit.record(new_org(), "sign_in", "other@example.co.id", "Signed in", T0 + hours(1))
+    every = impl.audit.entries(org)
+    assert [(e.kind, e.who) for e in every] == [
+        ("sync", "scheduler"),
+        ("consent", "whatsapp webhook"),
+        ("sign_in", "owner@example.co.id"),
+    ]
+    assert every[0].what == "Read Xero: 3 open invoices" and every[0].at == T0 + hours(2)
+    assert [e.kind for e in impl.audit.entries(org, kinds=["sign_in", "sync"])] == ["sync", "sign_in"]
+    assert [e.kind for e in impl.audit.entries(org, since=T0 + hours(1), until=T0 + hours(2))] == ["consent"]
+    assert [e.kind for e in impl.audit.entries(org, limit=1)] == ["sync"]
+    with pytest.raises(ValueError):
+        impl.audit.record(org, "gossip", "someone", "not a kind", T0)
+
+
 def test_one_time_claims_and_short_lived_prompts(impl: Impl, org: str) -> None:
     keep = dt.timedelta(hours=24)
     assert impl.claims.claim(org, "OPTOUTCONFIRM#wamid.1", T0, keep, "sent")
@@ -1159,6 +1199,23 @@ def test_a_proven_owner_takes_over_an_unproven_claim_but_never_a_proven_one(impl
     with pytest.raises(NumberTaken):
         impl.organisations.set_whatsapp(late, verified(number, waba), token="EAAG-late")
     assert impl.routes.org_for_phone_number(number) == org
+
+
+def test_removing_the_whatsapp_number_forgets_it_and_only_this_organisations_routes(impl: Impl, org: str) -> None:
+    other, number, waba = new_org(), unique("pn"), unique("waba")
+    impl.organisations.save(ReminderSettings(org_id=org, business_name="Toko Maju"))
+    impl.organisations.save(ReminderSettings(org_id=other, business_name="Toko Lain"))
+    impl.organisations.set_whatsapp(org, verified(number, waba), token="EAAG-1")
+    impl.organisations.set_whatsapp(other, verified(unique("pn"), waba), token="EAAG-2")  # the same account
+    impl.organisations.remove_whatsapp(org)
+    assert impl.organisations.whatsapp(org) is None
+    assert impl.organisations.whatsapp_summary(org) == WhatsAppSummary(
+        phone_number_id="", business_account_id="", has_token=False
+    )
+    assert impl.routes.org_for_phone_number(number) is None
+    assert impl.routes.orgs_for_business_account(waba) == [other]
+    assert impl.organisations.settings(org).business_name == "Toko Maju"  # the settings stay
+    impl.organisations.remove_whatsapp(org)  # nothing left to remove is fine
 
 
 def test_the_owner_edits_the_settings_and_the_whatsapp_number(impl: Impl, org: str) -> None:

@@ -192,6 +192,26 @@ def test_alarms_on_dead_letters_and_function_errors(synthesized: Synthesized) ->
     assert all(a["Properties"]["AlarmActions"] for a in alarms)
 
 
+def test_every_function_logs_to_a_group_that_expires(synthesized: Synthesized) -> None:
+    from chalicelib.domain.retention import LOG_RETENTION_DAYS
+
+    template = _template(synthesized.app)
+    groups = _resources(template, "AWS::Logs::LogGroup")
+    assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {LOG_RETENTION_DAYS}
+    for logical_id, function in _functions(synthesized).items():
+        target = function["Properties"]["LoggingConfig"]["LogGroup"]
+        assert target["Ref"] in groups, logical_id
+
+
+def test_queued_webhook_bodies_are_kept_as_the_retention_rule_says(synthesized: Synthesized) -> None:
+    from chalicelib.domain.retention import WEBHOOK_BODY, WEBHOOK_DEAD_LETTERS
+
+    queues = _resources(_template(synthesized.data), "AWS::SQS::Queue").values()
+    periods = {q["Properties"]["QueueName"]: q["Properties"]["MessageRetentionPeriod"] for q in queues}
+    assert periods["lunas-dev-webhooks"] == WEBHOOK_BODY.keep_for.total_seconds()  # type: ignore[union-attr]
+    assert periods["lunas-dev-webhooks-dlq"] == WEBHOOK_DEAD_LETTERS.total_seconds()
+
+
 def test_cfn_lint_is_clean(synthesized: Synthesized) -> None:
     templates = [synthesized.template_file(s) for s in (synthesized.data, synthesized.app)]
     result = subprocess.run(

@@ -218,9 +218,9 @@ def test_two_cycles_at_once_on_one_connection_send_once(rig: Rig, monkeypatch: p
     barrier = threading.Barrier(2)
     claim = rig.stores.ledger.claim
 
-    def claim_together(*args: Any) -> str | None:
+    def claim_together(*args: Any, **kwargs: Any) -> str | None:
         barrier.wait(timeout=10)
-        return claim(*args)
+        return claim(*args, **kwargs)
 
     monkeypatch.setattr(rig.stores.ledger, "claim", claim_together)
     results: list[CycleResult] = []
