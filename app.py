@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, Request, Response, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Cron, Rate, Request, Response, SQSEvent
 
 from chalicelib.observability import inject_lambda_context, log_metrics, quiet_noisy_libraries
 from chalicelib.web.routes import web as dashboard_routes
@@ -45,6 +45,14 @@ def fan_out_reminders(event: CloudWatchEvent) -> dict[str, int]:
         clock=lunas.clock,
     )
     return {"enqueued": len(result.enqueued), "outside_window": len(result.outside_window)}
+
+
+@app.schedule(Cron(0, "*", "*", "*", "?", "*"), name="send_daily_digests")
+def send_daily_digests(event: CloudWatchEvent) -> dict[str, int]:
+    """Hourly, on the hour: owners whose local time is 08:00 get yesterday's summary by e-mail (services/digest.py)."""
+    from chalicelib import bootstrap
+
+    return {"sent": len(bootstrap.container().send_daily_digests())}
 
 
 # One connection per invocation: each cycle gets the whole 900 s to send at Meta's pace (docs/whatsapp-sending.md).

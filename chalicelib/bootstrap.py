@@ -22,6 +22,7 @@ from chalicelib.container import Container
 from chalicelib.ports import Cipher, Clock, Queue
 from chalicelib.storage.connections import DynamoConnectionRepository, DynamoLeases
 from chalicelib.storage.consent import DynamoConsentRepository, DynamoMarketingPreferences
+from chalicelib.storage.digest import DynamoDigestPreferences
 from chalicelib.storage.holds import DynamoHolds, DynamoPhoneFlags
 from chalicelib.storage.inbox import DynamoOneTimeClaims, DynamoReplies, DynamoWebhookInbox
 from chalicelib.storage.invoice_views import DynamoDecisionLog
@@ -66,6 +67,7 @@ class Stores:
     templates: DynamoTemplateRegistry
     usage: DynamoUsageCounter
     whatsapp_alerts: DynamoWhatsAppAlerts = field(default_factory=DynamoWhatsAppAlerts)
+    digests: DynamoDigestPreferences = field(default_factory=DynamoDigestPreferences)  # the owner's daily summary
 
 
 def build_stores(cipher: Cipher, clock: Clock) -> Stores:

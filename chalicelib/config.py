@@ -52,6 +52,7 @@ class Settings:
     meta_app_id: str = ""
     meta_signup_config_id: str = ""
     meta_sdk_url: str = "https://connect.facebook.net/en_US/sdk.js"
+    digest_from: str = ""  # the owner's daily summary e-mail's sender, a verified SES identity; "" = no summaries
 
     # -- secret values: plain env vars in the sandbox, Secrets Manager on AWS (chalicelib.secrets) --
     meta_verify_token: str = ""
@@ -108,6 +109,7 @@ def settings_from_environment() -> Settings:
         meta_app_id=_env("META_APP_ID"),
         meta_signup_config_id=_env("META_SIGNUP_CONFIG_ID"),
         meta_sdk_url=_env("META_SDK_URL", "https://connect.facebook.net/en_US/sdk.js"),
+        digest_from=_env("LUNAS_DIGEST_FROM"),
         meta_verify_token=_secret("META_VERIFY_TOKEN"),
         xero_webhook_key=_secret("XERO_WEBHOOK_KEY"),
         intuit_webhook_verifier_token=_secret("INTUIT_WEBHOOK_VERIFIER_TOKEN"),

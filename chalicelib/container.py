@@ -313,6 +313,40 @@ class Container:
         source = self._accounting_source(connection, self.stores.organisations.settings(org_id))
         return {invoice_id: source.payment_link(invoice_id) for invoice_id in invoice_ids}
 
+    def send_daily_digests(self) -> list[str]:
+        """The hourly schedule's work: the owners whose local time is 08:00 get yesterday's summary by e-mail, once
+        (services/digest.py). Organisations with an active connection are the ones with something to summarise."""
+        from chalicelib.adapters.ses import SesMailSender
+        from chalicelib.services.digest import DigestDependencies, send_daily_digests
+        from chalicelib.web.digest_mail import compose
+
+        s = self.stores
+        deps = DigestDependencies(
+            preferences=s.digests,
+            claims=s.claims,
+            mail=SesMailSender(),
+            sender=self.settings.digest_from,
+            timezone_of=lambda org_id: s.organisations.settings(org_id).timezone,
+            compose=compose,
+        )
+        return send_daily_digests((c.org_id for c in s.connections.active()), self.clock.now(), deps)
+
+    def check_own_reminders(self, connection: Connection, *, force: bool = False) -> bool | None:
+        """Whether the accounting system also sends its own reminders (duplicate chasing), asked at most daily
+        (`force`: at connect); stored on the connection for the home page. QuickBooks cannot say: None."""
+        from chalicelib.ports import OwnRemindersReader
+        from chalicelib.services.own_reminders import refresh_own_reminders
+
+        def reader() -> OwnRemindersReader | None:
+            if connection.provider != "xero":
+                return None
+            source = self._accounting_source(connection, self.stores.organisations.settings(connection.org_id))
+            return source if isinstance(source, OwnRemindersReader) else None
+
+        return refresh_own_reminders(
+            connection, reader, connections=self.stores.connections, now=self.clock.now(), force=force
+        )
+
     def _accounting_source(self, connection: Connection, settings: ReminderSettings) -> IncrementalSource:
         config = self.settings
         if connection.provider == "xero":

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.changes import ChangeSet, Snapshot, SnapshotChange, Sweep
+from chalicelib.domain.digest import DigestPreference
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.grants import GrantLink, TenantConnection
 from chalicelib.domain.meta_errors import WhatsAppAlert
@@ -87,6 +88,18 @@ class AccountingGateway(Protocol):
     def remaining_calls_today(self) -> int | None:
         """The vendor's daily call allowance left for this organisation, as its last answer said; None: no daily
         cap, or not known yet."""
+        ...
+
+
+@runtime_checkable
+class OwnRemindersReader(Protocol):
+    """Whether the accounting system also sends its own payment reminders (the duplicate-chasing warning).
+
+    Xero says (`GET /InvoiceReminders/Settings`); QuickBooks' API has no such setting, so it has no reader.
+    """
+
+    def own_reminders_enabled(self) -> bool | None:
+        """True / False as the vendor says; None when it could not answer."""
         ...
 
 
@@ -444,6 +457,10 @@ class ConnectionRepository(Protocol):
 
     def record_cycle(self, org_id: str, connection_id: str, at: dt.datetime, summary: str) -> None: ...
 
+    def set_own_reminders(self, org_id: str, connection_id: str, enabled: bool | None, at: dt.datetime) -> None:
+        """Store whether the accounting system's own reminders are on (None: it cannot say) and when it was asked."""
+        ...
+
     def version(self, org_id: str, connection_id: str) -> int | None: ...
 
     def delete_tokens(self, org_id: str, connection_id: str) -> None:
@@ -568,6 +585,24 @@ class Replies(Protocol):
     def save(self, reply: StoredReply, phone_number_id: str) -> None: ...
 
     def for_org(self, org_id: str, limit: int = 200) -> list[StoredReply]: ...
+
+
+class DigestPreferences(Protocol):
+    """The owner's daily summary e-mail: its address and the Settings switch (docs/dashboard.md "Notifications")."""
+
+    def get(self, org_id: str) -> DigestPreference: ...
+
+    def remember_owner(self, org_id: str, email: str) -> None:
+        """Keep the owner's sign-in address for the summary, the first time only."""
+        ...
+
+    def set_enabled(self, org_id: str, enabled: bool) -> None: ...
+
+
+class MailSender(Protocol):
+    """Sends one e-mail (Amazon SES); returns the provider's message id."""
+
+    def send(self, *, sender: str, to: str, subject: str, text: str, html: str) -> str: ...
 
 
 class OneTimeClaims(Protocol):

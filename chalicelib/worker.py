@@ -82,6 +82,7 @@ def run_connection_cycle(org_id: str, connection_id: str, *, deadline: float | N
     try:
         deps = lunas.cycle_dependencies(connection)
         result: CycleResult = run_cycle(connection, dataclasses.replace(deps, deadline=deadline))
+        lunas.check_own_reminders(connection)  # duplicate chasing, at most daily (services/own_reminders.py)
         summary = result.summary()
         audit_line = _audit_line(name, result)
     except WhatsAppNotConfigured:  # the number was removed (or never added): nothing to send from, nothing to retry

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 DEFAULT_REGION = "ap-southeast-3"  # Jakarta
+DIGEST_FROM = "ringkasan@lunas.example"  # the daily summary's sender (LUNAS_DIGEST_FROM), verified at start-up
 _MAX_RECEIVE_COUNT = 3
 
 
@@ -75,6 +76,7 @@ def start_local_aws() -> LocalAws:
     queue_url, dlq_url = create_queues(os.environ.get("LUNAS_REMINDER_QUEUE", "lunas-reminders"))
     key_id = create_kms_key(os.environ.get("LUNAS_KMS_KEY_ID", "alias/lunas-tokens"))
     create_table()
+    verify_mail_sender(os.environ.get("LUNAS_DIGEST_FROM", DIGEST_FROM))
     webhook_url, webhook_dlq_url = create_queues(os.environ.get("LUNAS_WEBHOOK_QUEUE", "lunas-webhooks"))
     return LocalAws(endpoint, queue_url, dlq_url, key_id, server, webhook_url, webhook_dlq_url, dynamodb)
 
@@ -107,6 +109,35 @@ def create_table() -> None:
 
     if not LunasTable.exists():
         LunasTable.create_table(wait=True)
+
+
+def verify_mail_sender(address: str) -> None:
+    """SES sends only from a verified identity: verify the daily summary's sender, as the deployer does once on AWS
+    (moto marks it verified at once). https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html"""
+    import boto3
+
+    boto3.client("ses").verify_email_identity(EmailAddress=address)
+
+
+def sent_mail() -> list[dict[str, Any]]:
+    """What SES accepted so far, newest first: the sandbox's outbox (moto keeps sent messages in memory; the
+    ThreadedMotoServer runs in this process). Each: id, from, to, subject, body (the HTML part when there is one)."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    region = os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION)
+    messages = list(ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages)
+    return [
+        {
+            "id": m.id,
+            "from": m.source,
+            "to": [a for addresses in m.destinations.values() for a in addresses],
+            "subject": m.subject,
+            "body": m.body,
+        }
+        for m in reversed(messages)
+        if hasattr(m, "subject")
+    ]
 
 
 def create_kms_key(alias: str) -> str:

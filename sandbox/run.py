@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sandbox.aws import LocalAws, start_local_aws
+from sandbox.aws import DIGEST_FROM, LocalAws, start_local_aws
 from sandbox.clock import SandboxClock
 from sandbox.cognito import create_user_pool
 from sandbox.meta import FakeMetaGraph
 from sandbox.oauth_pages import register_oauth_pages
+from sandbox.outbox import register_outbox
 from sandbox.quickbooks import FakeQuickBooks
 from sandbox.xero import FakeXero
 
@@ -145,6 +146,7 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         "META_SIGNUP_CONFIG_ID": META_SIGNUP_CONFIG_ID,
         "META_SDK_URL": f"{meta.url}/en_US/sdk.js",
         "LUNAS_PUBLIC_URL": app_url,
+        "LUNAS_DIGEST_FROM": os.environ.get("LUNAS_DIGEST_FROM", DIGEST_FROM),
         "OAUTHLIB_INSECURE_TRANSPORT": "1",
         "XERO_WEBHOOK_KEY": XERO_WEBHOOK_KEY,
         "INTUIT_WEBHOOK_VERIFIER_TOKEN": INTUIT_WEBHOOK_VERIFIER_TOKEN,
@@ -162,6 +164,7 @@ def start_sandbox(urls_file: Path | None = None) -> Sandbox:
         "xero": xero.url,
         "quickbooks": quickbooks.url,
         "meta": meta.url,
+        "outbox": register_outbox(meta),  # the e-mails SES (moto) accepted: the daily summary
         "app": app_url,
         "queue_url": aws.queue_url,
         "dead_letter_queue_url": aws.dead_letter_queue_url,

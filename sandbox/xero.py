@@ -29,6 +29,8 @@ Vendor routes
     GET  /api.xro/2.0/Contacts               IDs, where, page, pageSize, includeArchived, If-Modified-Since
     GET  /api.xro/2.0/Organisation           the tenant's organisation: Name, CountryCode, BaseCurrency,
                                              Timezone (a Windows zone name, e.g. SEASIASTANDARDTIME), ShortCode...
+    GET  /api.xro/2.0/InvoiceReminders/Settings  {"InvoiceReminders": [{"Enabled": bool}]}: whether Xero's own
+                                             invoice reminders are on (off unless the admin API switched them on)
 
 Admin API (JSON; each also a Python method of the same purpose):
     POST   /_sandbox/xero/tenants            seed(spec) -> {"tenantId", "tenantName", "contacts": {ref: ContactID},
@@ -58,6 +60,8 @@ Admin API (JSON; each also a Python method of the same purpose):
     POST   /_sandbox/xero/authorization-codes          {"tenantIds": [...], "redirectUri": "...", "user"?: "<e-mail>"}
                                                        -> {"code"}: that user consented to those organisations
     POST   /_sandbox/xero/invoices/{id}/pay            {"paidOn"?: "2026-11-20"} -> the invoice
+    POST   /_sandbox/xero/tenants/{tenantId}/invoice-reminders  {"enabled": true|false}: the organisation switched
+                                                       Xero's own invoice reminders on or off  set_invoice_reminders()
     POST   /_sandbox/xero/invoices/{id}/void           -> the invoice
     PATCH  /_sandbox/xero/invoices/{id}                {"dueDate"?, "amountDue"?, "status"?, "touch"?: true}
     PUT    /_sandbox/xero/limits                       {"perMinute"?, "concurrent"?, "perDay"?, "appPerMinute"?,
@@ -341,6 +345,7 @@ class _Tenant:
     usage: _Usage = field(default_factory=_Usage)
     timezone: str = "SEASIASTANDARDTIME"
     short_code: str = field(default_factory=lambda: "!" + secrets.token_urlsafe(4)[:5])
+    invoice_reminders: bool = False  # Xero's own payment reminders (Business settings -> Invoice reminders)
 
     def organisation(self) -> dict[str, Any]:
         """`GET /Organisation`'s organisation, in the shape of Xero's documented example (fields Lunas does not
@@ -695,6 +700,8 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         self.route("GET", rf"^{_API}/Invoices/(?P<id>[^/]+)/OnlineInvoice$", self._get_online_invoice)
         self.route("GET", rf"^{_API}/Contacts$", self._get_contacts)
         self.route("GET", rf"^{_API}/Organisation$", self._get_organisation)
+        self.route("GET", rf"^{_API}/InvoiceReminders/Settings$", self._get_invoice_reminders)
+        self.route("POST", rf"{admin}/tenants/(?P<id>[^/]+)/invoice-reminders$", self._admin_invoice_reminders)
         self.route("POST", rf"{admin}/tenants$", self._admin_seed)
         self.route("GET", rf"{admin}/tenants/(?P<id>[^/]+)$", self._admin_tenant)
         self.route("POST", rf"{admin}/tenants/(?P<id>[^/]+)/tokens$", self._admin_tokens)
@@ -752,6 +759,11 @@ class FakeXero(AccountingFake[Limits, _Grant]):
                 dropped = person.connections.pop(tenant_id, None) is not None
                 if dropped and not person.connections and person.family is not None:
                     end_family(person.family)
+
+    def set_invoice_reminders(self, tenant_id: str, enabled: bool) -> None:
+        """The organisation switched Xero's own invoice reminders on or off (Business settings -> Invoice reminders)."""
+        with self._state:
+            self._tenants[tenant_id].invoice_reminders = enabled
 
     def connections_of(self, user: str) -> list[dict[str, Any]]:
         """The user's `GET /connections` rows (an admin view: no token needed)."""
@@ -1140,6 +1152,21 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         }
         return self._render(request, envelope)
 
+    def _get_invoice_reminders(self, request: Request) -> Response:
+        """`GET /InvoiceReminders/Settings`, as xero-python's `get_invoice_reminders` reads it (model
+        `InvoiceReminders`: `{"InvoiceReminders": [{"Enabled": bool}]}`).
+        https://developer.xero.com/documentation/api/accounting/invoicereminders"""
+        with self._state:
+            enabled = self._tenants[request.headers["xero-tenant-id"]].invoice_reminders
+        envelope = {
+            "Id": str(uuid.uuid4()),
+            "Status": "OK",
+            "ProviderName": "Lunas",
+            "DateTimeUTC": ms_instant(self.now(), offset=False),
+            "InvoiceReminders": [{"Enabled": enabled}],
+        }
+        return self._render(request, envelope)
+
     def _get_online_invoice(self, request: Request) -> Response:
         assert request.match is not None
         with self._state:
@@ -1204,6 +1231,19 @@ class FakeXero(AccountingFake[Limits, _Grant]):
         return self._admin(
             lambda: self._changed(invoice_id, self.pay(invoice_id, iso_date(paid_on, "paidOn") if paid_on else None))
         )
+
+    def _admin_invoice_reminders(self, request: Request) -> Response:
+        assert request.match is not None
+        tenant_id = request.match.group("id")
+        enabled = (request.json() or {}).get("enabled")
+        if not isinstance(enabled, bool):
+            return Response(status=400, body="enabled must be true or false")
+
+        def switch() -> dict[str, Any]:
+            self.set_invoice_reminders(tenant_id, enabled)
+            return {"tenantId": tenant_id, "enabled": enabled}
+
+        return self._admin(switch)
 
     def _admin_void(self, request: Request) -> Response:
         assert request.match is not None

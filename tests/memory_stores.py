@@ -849,6 +849,12 @@ class MemoryConnectionRepository:
             row.last_cycle_at, row.last_cycle_summary = at, summary
             row.version += 1
 
+    def set_own_reminders(self, org_id: str, connection_id: str, enabled: bool | None, at: dt.datetime) -> None:
+        with self._lock:
+            row = self._row(org_id, connection_id)
+            row.connection = dataclasses.replace(row.connection, own_reminders=enabled, own_reminders_checked_at=at)
+            row.version += 1
+
     def version(self, org_id: str, connection_id: str) -> int | None:
         with self._lock:
             row = self._rows.get((org_id, connection_id))

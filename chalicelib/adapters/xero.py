@@ -229,6 +229,23 @@ class XeroAccountingGateway:
         rows = result.organisations or []
         return map_organisation(rows[0]) if rows else CompanyProfile()
 
+    def own_reminders_enabled(self) -> bool | None:
+        """Whether Xero's own invoice reminders are switched on (`chalicelib.ports.OwnRemindersReader`): one
+        `GET /InvoiceReminders/Settings` (xero-python `get_invoice_reminders`, `accounting.settings.read`).
+        https://developer.xero.com/documentation/api/accounting/invoicereminders
+        None when Xero did not say (refused, busy, unreadable): the owner is then not warned."""
+        try:
+            result = self._call(
+                "read invoice reminder settings",
+                functools.partial(self._api.get_invoice_reminders, self.tenant_id, _request_timeout=self._timeout),
+            )
+        except AccountingError as exc:
+            log.info("%s: invoice reminder settings not read (%s)", self.connection_id, type(exc).__name__)
+            return None
+        rows = getattr(result, "invoice_reminders", None) or []
+        enabled = getattr(rows[0], "enabled", None) if rows else None
+        return enabled if isinstance(enabled, bool) else None
+
     # -- payment links (not in the port) -------------------------------------------------------------------------------
 
     def payment_link(self, invoice_id: str) -> str | None:

@@ -286,6 +286,10 @@ class Connection:
     country: str | None = None  # ISO 3166 alpha-2: its customers' numbers without + are read in this country
     currency: str | None = None  # ISO 4217: the company's base / home currency
     timezone: str | None = None  # IANA name (Xero only; QuickBooks does not say)
+    # Whether the accounting system's own payment reminders are on too (duplicate chasing), as last read at most
+    # daily; None: not asked yet, or it cannot say (QuickBooks has no such setting in its API).
+    own_reminders: bool | None = None
+    own_reminders_checked_at: dt.datetime | None = None
 
     def phone_country(self, organisation_country: str) -> str:
         """The country a number without `+` is read in: the company's own, else the organisation's."""

@@ -232,6 +232,20 @@ class DynamoConnectionRepository:
             if not conditional_failed(exc):
                 raise
 
+    def set_own_reminders(self, org_id: str, connection_id: str, enabled: bool | None, at: dt.datetime) -> None:
+        record = self._record(org_id, connection_id)
+        own = ConnectionRecord.own_reminders
+        try:
+            record.update(
+                actions=[
+                    own.set(enabled) if enabled is not None else own.remove(),
+                    ConnectionRecord.own_reminders_checked_at.set(at),
+                ]
+            )
+        except UpdateError as exc:  # a concurrent token refresh won: tomorrow's check asks again
+            if not conditional_failed(exc):
+                raise
+
     def _record(self, org_id: str, connection_id: str) -> ConnectionRecord:
         try:
             return ConnectionRecord.get(org_pk(org_id), f"CONN#{connection_id}")
@@ -281,6 +295,8 @@ class DynamoConnectionRepository:
             country=record.country or None,
             currency=record.currency or None,
             timezone=record.timezone or None,
+            own_reminders=record.own_reminders,
+            own_reminders_checked_at=record.own_reminders_checked_at,
         )
 
     def version(self, org_id: str, connection_id: str) -> int | None:

@@ -121,6 +121,10 @@ class OrganisationRecord(_Item):
     wa_throughput_level = UnicodeAttribute(null=True)  # STANDARD (80 messages a second) | HIGH (1,000)
     wa_account_status = UnicodeAttribute(null=True)  # the last account_update problem ("" or absent: none)
     wa_health_at = UTCDateTimeAttribute(null=True)
+    # The owner's daily summary (storage/digest.py): their sign-in address, remembered at their first visit, and the
+    # Settings switch (absent: on).
+    digest_email = UnicodeAttribute(null=True)
+    digest_off = BooleanAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -146,6 +150,9 @@ class ConnectionRecord(_Item):
     country = UnicodeAttribute(null=True)
     currency = UnicodeAttribute(null=True)
     timezone = UnicodeAttribute(null=True)
+    # Xero's own invoice reminders on too (duplicate chasing), read at most daily; absent: not known.
+    own_reminders = BooleanAttribute(null=True)
+    own_reminders_checked_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
     active = ActiveConnectionsIndex()
 
@@ -604,7 +611,7 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         OrganisationRecord,
         "ORG#<org> / PROFILE",
         "organisations",
-        "business name; WhatsApp token (encrypted)",
+        "business name; WhatsApp token (encrypted); the owner's e-mail for the daily summary",
         retention="account",
     ),
     ItemKind(MembershipRecord, "USER#<sub> / MEMBERSHIP", "organisations", "owner's e-mail", retention="account"),

@@ -931,6 +931,7 @@ def costs(org_id: str) -> CostsSummary:
 CHECKLIST_PREVIEWED = "checklist_previewed"  # a one-time claim: the owner opened the preview (step 4)
 _PREVIEW_MEMORY = dt.timedelta(days=8)  # retention.CLAIM: then a cycle having run keeps the step ticked
 _REPLY_DAYS = 7  # unresolved replies of the last week are listed "to read" (the inbox keeps them all)
+_XERO_LOGIN = "https://go.xero.com/"  # the owner switches Xero's own invoice reminders off there
 _PHONE_REASONS = frozenset({Reason.NOT_ON_WHATSAPP, Reason.INVALID_PHONE, Reason.NO_PHONE})
 
 
@@ -940,7 +941,7 @@ class AttentionItem:
 
     key: str
     href: str
-    kind: str  # replies | phones | consent | reconnect | whatsapp | template | send_failed
+    kind: str  # replies | phones | consent | reconnect | whatsapp | template | send_failed | duplicate
     values: tuple[tuple[str, object], ...] = ()
 
 
@@ -972,6 +973,15 @@ def remember_previewed(org_id: str) -> None:
     now = lunas.clock.now()
     if not lunas.stores.claims.active(org_id, CHECKLIST_PREVIEWED, now):
         lunas.stores.claims.claim(org_id, CHECKLIST_PREVIEWED, now, _PREVIEW_MEMORY)
+
+
+def remember_owner_address(org_id: str, email: str, role: str) -> None:
+    """The daily summary e-mail goes to the owner's sign-in address: kept at their first visit (one small write)."""
+    if role != "owner" or "@" not in email:
+        return
+    digests = _stores().digests
+    if not digests.get(org_id).email:
+        digests.remember_owner(org_id, email)
 
 
 def home(org_id: str, *, replies_href: str = "/customers", templates: list[TemplateStatusRow] | None = None) -> Home:
@@ -1071,10 +1081,21 @@ def _account_attention(
             items.append(
                 AttentionItem("attention_reconnect", f"/connect/{health.provider}", "reconnect", (("name", name),))
             )
+    items.extend(_duplicate_chasing(org_id))
     stopped = [r for r in templates if r.pill == "bad"]
     if stopped:
         items.append(AttentionItem("attention_templates", "#templates", "template", (("count", len(stopped)),)))
     return items
+
+
+def _duplicate_chasing(org_id: str) -> list[AttentionItem]:
+    """Connected companies whose accounting system also sends its own payment reminders (services/own_reminders.py):
+    customers would be chased twice. Only Xero can tell; the owner switches them off in Xero."""
+    return [
+        AttentionItem("attention_own_reminders", _XERO_LOGIN, "duplicate", (("name", c.tenant_name or "Xero"),))
+        for c in _stores().connections.for_org(org_id)
+        if c.own_reminders and c.status is ConnectionStatus.ACTIVE
+    ]
 
 
 def _customer_attention(

@@ -17,6 +17,7 @@ from chalicelib.web.handler import FORM, Ctx, handler, page, redirect, respond, 
 def overview(ctx: Ctx) -> Response:
     from chalicelib.web import dashboard, payments
 
+    dashboard.remember_owner_address(ctx.user.org_id, ctx.user.email, ctx.user.role)  # the daily summary's address
     data = dashboard.overview(ctx.user.org_id)
     templates = dashboard.template_statuses(ctx.user.org_id)
     return page(

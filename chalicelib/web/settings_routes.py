@@ -82,6 +82,7 @@ def _settings_page(
         countries=country_choices(ctx.lang),
         connection_countries=_connection_countries(ctx, settings.country),
         whatsapp=stores.organisations.whatsapp_summary(ctx.user.org_id),
+        digest=stores.digests.get(ctx.user.org_id),
         signup=signup,
         manual_open=manual_open,
         flash=flash,
@@ -184,6 +185,20 @@ def save_schedule(ctx: Ctx) -> Response:
         flash = ctx.t("settings_invalid", problem=exc.explained(ctx.t))
         return _settings_page(ctx, 400, flash, "bad", problem=exc, typed=ctx.form())
     _note_setting(ctx, "Changed the reminder schedule")
+    return redirect(ctx, "/settings?m=saved")
+
+
+@web.route("/settings/digest", methods=["POST"], content_types=FORM)
+@handler(csrf=True)
+def save_digest(ctx: Ctx) -> Response:
+    """The daily summary e-mail switch (docs/dashboard.md "Notifications"); it goes to the owner's address."""
+    from chalicelib import bootstrap
+    from chalicelib.web import dashboard
+
+    on = ctx.field("digest") == "1"
+    dashboard.remember_owner_address(ctx.user.org_id, ctx.user.email, ctx.user.role)
+    bootstrap.container().stores.digests.set_enabled(ctx.user.org_id, on)
+    _note_setting(ctx, f"Switched the daily summary e-mail {'on' if on else 'off'}")
     return redirect(ctx, "/settings?m=saved")
 
 

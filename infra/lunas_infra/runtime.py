@@ -29,7 +29,8 @@ SQS_CONSUMERS = {
 
 # Not secrets, given at synth from the deployer's environment: the Meta app's id and its Embedded Signup configuration
 # id, which the settings page hands to Meta's JS SDK (docs/whatsapp-onboarding.md).
-PUBLIC_SETTINGS = ("META_APP_ID", "META_SIGNUP_CONFIG_ID")
+# LUNAS_DIGEST_FROM: the owner's daily summary e-mail's sender, an SES identity verified in this account and region.
+PUBLIC_SETTINGS = ("META_APP_ID", "META_SIGNUP_CONFIG_ID", "LUNAS_DIGEST_FROM")
 
 
 def environment(data: DataStack, public_url: str, public: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -70,5 +71,12 @@ def grant_access(data: DataStack, role: iam.IRole) -> None:
         iam.PolicyStatement(
             actions=["cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminGetUser"],
             resources=[data.user_pool.user_pool_arn],
+        )
+    )
+    stack = Stack.of(data)
+    role.add_to_principal_policy(  # the owner's daily summary (SES v2 SendEmail authorises on the identities used)
+        iam.PolicyStatement(
+            actions=["ses:SendEmail"],
+            resources=[f"arn:aws:ses:{stack.region}:{stack.account}:identity/*"],
         )
     )
