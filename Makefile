@@ -81,7 +81,8 @@ test: browser-deps lint typecheck unit test-moved-clock
 MOVED_CLOCK_SUITES := tests/test_policy.py tests/test_wording.py tests/test_webhooks_meta.py tests/test_reminder_cycle.py
 test-moved-clock: $(STAMP)
 	LUNAS_TEST_WALL_CLOCK=$$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%S+00:00) $(BIN)/pytest -q $(MOVED_CLOCK_SUITES)
-	LUNAS_TEST_WALL_CLOCK=2028-02-29T16:30:00+00:00 $(BIN)/pytest -q tests/test_policy.py tests/test_webhooks_meta.py
+	LUNAS_TEST_WALL_CLOCK=2028-02-29T16:30:00+00:00 $(BIN)/pytest -q tests/test_policy.py tests/test_webhooks_meta.py \
+	  tests/test_home.py tests/test_notifications.py
 
 ## Fuzz every webhook and dashboard route with N inputs in all (hypothesis, random, in-process against the sandbox):
 ## prints the inputs and the 5xx answers per route, and fails if any input got a 5xx or changed state unsigned.
