@@ -22,8 +22,8 @@ from tests.web_support import (
     connect,
     new_email,
     org_of,
-    register_whatsapp_number,
     retire_connections,
+    save_whatsapp_number,
     seed_overdue_customers,
 )
 from tests.world import TUESDAY_10_JAKARTA, set_clock
@@ -62,16 +62,9 @@ def open_shop(sandbox: Sandbox, name: str = "Toko Sumber Rejeki") -> Shop:
         [("Budi Santoso", BUDI, "INV-001", "1250000"), ("Sari Dewi", SARI, "INV-002", "800000")],
         overdue_days=4,
     )
-    token = f"EAAG{uuid.uuid4().hex}"
-    phone_number_id, waba = register_whatsapp_number(sandbox, token, "+62 21 5555 0000")
-    saved = client.post(
-        "/settings/whatsapp",
-        {"phone_number_id": phone_number_id, "business_account_id": waba, "access_token": token},
-        csrf_from="/settings",
-    )
-    assert saved.headers["Location"] == "/settings?m=saved"
+    number = save_whatsapp_number(client, sandbox, "+62 21 5555 0000")
     assert connect(client, "xero", {"tenant": [seeded["tenantId"]]}).headers["Location"] == "/dashboard?m=connected"
-    return Shop(client, org_id, seeded["tenantId"], phone_number_id, token)
+    return Shop(client, org_id, seeded["tenantId"], number.phone_number_id, number.token)
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from tests.web_support import (
     connect,
     new_email,
     org_of,
-    register_whatsapp_number,
     retire_connections,
+    save_whatsapp_number,
     seed_overdue_customers,
 )
 from tests.world import TUESDAY_10_JAKARTA, set_clock
@@ -81,14 +81,7 @@ def test_a_new_owner_follows_the_checklist_to_a_first_delivered_reminder(sandbox
         [("Budi Santoso", BUDI, "INV-301", "1250000"), ("Sari Dewi", SARI, "INV-302", "800000")],
         overdue_days=4,
     )
-    token = f"EAAG{uuid.uuid4().hex}"
-    phone_number_id, waba = register_whatsapp_number(sandbox, token, "+62 21 5555 0301")
-    saved = client.post(
-        "/settings/whatsapp",
-        {"phone_number_id": phone_number_id, "business_account_id": waba, "access_token": token},
-        csrf_from="/settings",
-    )
-    assert saved.status_code == 303
+    phone_number_id = save_whatsapp_number(client, sandbox, "+62 21 5555 0301").phone_number_id
     assert connect(client, "xero", {"tenant": [seeded["tenantId"]]}).status_code == 303
     assert "Lunas has not read the invoices of Toko Home" in words(home(client))  # not "no open invoices"
     assert steps(home(client)) == {
@@ -178,13 +171,7 @@ def test_problems_are_listed_each_with_a_link_to_its_fix(sandbox: Sandbox) -> No
     seeded = seed_overdue_customers(
         sandbox, f"Toko Sambung {uuid.uuid4().hex[:6]}", [("Budi", BUDI, "INV-1", "1000")], overdue_days=40
     )
-    token = f"EAAG{uuid.uuid4().hex}"
-    phone_number_id, waba = register_whatsapp_number(sandbox, token, "+62 21 5555 0302")
-    client.post(
-        "/settings/whatsapp",
-        {"phone_number_id": phone_number_id, "business_account_id": waba, "access_token": token},
-        csrf_from="/settings",
-    )
+    phone_number_id = save_whatsapp_number(client, sandbox, "+62 21 5555 0302").phone_number_id
     assert connect(client, "xero", {"tenant": [seeded["tenantId"]]}).status_code == 303
     org_id = org_of(email)
     assert 'id="attention-none"' in home(client)  # nothing wrong yet: the owner is told so

@@ -21,8 +21,8 @@ from tests.web_support import (
     connect,
     new_email,
     org_of,
-    register_whatsapp_number,
     retire_connections,
+    save_whatsapp_number,
     seed_overdue_customers,
 )
 from tests.world import TUESDAY_10_JAKARTA, set_clock
@@ -69,13 +69,7 @@ def test_the_home_page_warns_when_xero_chases_the_same_customers(sandbox: Sandbo
     assert client.sign_up(email, business="Toko Ganda").status_code == 303
     name = f"Toko Ganda {uuid.uuid4().hex[:6]}"
     seeded = seed_overdue_customers(sandbox, name, [("Budi", "+6281234560401", "INV-1", "1000")], overdue_days=5)
-    token = f"EAAG{uuid.uuid4().hex}"
-    phone_number_id, waba = register_whatsapp_number(sandbox, token, "+62 21 5555 0401")
-    client.post(
-        "/settings/whatsapp",
-        {"phone_number_id": phone_number_id, "business_account_id": waba, "access_token": token},
-        csrf_from="/settings",
-    )
+    save_whatsapp_number(client, sandbox, "+62 21 5555 0401")
     assert connect(client, "xero", {"tenant": [seeded["tenantId"]]}).status_code == 303
     org_id, connection_id = org_of(email), f"xero:{seeded['tenantId']}"
     assert switch(sandbox.xero.url, seeded["tenantId"], True).status_code == 200
@@ -128,13 +122,7 @@ def shop_with_a_sent_reminder(sandbox: Sandbox) -> tuple[WebClient, str, str]:
         [("Budi", BUDI, "INV-1", "1250000"), ("Sari", SARI, "INV-2", "800000")],
         overdue_days=4,
     )
-    token = f"EAAG{uuid.uuid4().hex}"
-    phone_number_id, waba = register_whatsapp_number(sandbox, token, "+62 21 5555 0411")
-    client.post(
-        "/settings/whatsapp",
-        {"phone_number_id": phone_number_id, "business_account_id": waba, "access_token": token},
-        csrf_from="/settings",
-    )
+    save_whatsapp_number(client, sandbox, "+62 21 5555 0411")
     assert connect(client, "xero", {"tenant": [seeded["tenantId"]]}).status_code == 303
     consent = {"phone": BUDI, "status": "opted_in", "source": "signed_form", "evidence": "Signed the form"}
     assert client.post("/customers/consent", consent, csrf_from="/customers").status_code == 303

@@ -22,7 +22,7 @@ from chalicelib.domain.records import BankAccount, PaymentInstructions
 from sandbox.run import Sandbox
 from tests.pay_support import BANK_DETAILS, page_text, tiny_png
 from tests.qbo_world import QuickBooksWorld
-from tests.web_support import WebClient, connect, new_email, org_of, register_whatsapp_number, retire_connections
+from tests.web_support import WebClient, connect, new_email, org_of, retire_connections, save_whatsapp_number
 from tests.world import TUESDAY_10_JAKARTA, set_clock
 
 pytestmark = pytest.mark.sandbox
@@ -85,15 +85,8 @@ def shop(sandbox: Sandbox) -> Iterator[Shop]:
     client = WebClient(sandbox.app_url)
     email = new_email("pay")
     assert client.sign_up(email, business="PT Maju Bersama").status_code == 303
-    token = f"EAAG{uuid.uuid4().hex}"
-    phone_number_id, waba = register_whatsapp_number(sandbox, token, "+62 21 5555 0009")
-    saved = client.post(
-        "/settings/whatsapp",
-        {"phone_number_id": phone_number_id, "business_account_id": waba, "access_token": token},
-        csrf_from="/settings",
-    )
-    assert saved.headers["Location"] == "/settings?m=saved"
-    yield Shop(client, org_of(email), phone_number_id)
+    number = save_whatsapp_number(client, sandbox, "+62 21 5555 0009")
+    yield Shop(client, org_of(email), number.phone_number_id)
     retire_connections()
     set_clock(TUESDAY_10_JAKARTA)
 

@@ -28,8 +28,8 @@ from tests.web_support import (
     connect,
     new_email,
     org_of,
-    register_whatsapp_number,
     retire_connections,
+    save_whatsapp_number,
 )
 from tests.world import TUESDAY_10_JAKARTA, phone_parts, set_clock
 
@@ -73,14 +73,7 @@ def _owner(sandbox: Sandbox) -> tuple[WebClient, str]:
     client = WebClient(sandbox.app_url)
     email = new_email("grants")
     assert client.sign_up(email).status_code == 303
-    token = f"EAAG{uuid.uuid4().hex}"
-    phone_number_id, waba = register_whatsapp_number(sandbox, token, "+62 21 5555 0000")
-    saved = client.post(
-        "/settings/whatsapp",
-        {"phone_number_id": phone_number_id, "business_account_id": waba, "access_token": token},
-        csrf_from="/settings",
-    )
-    assert saved.headers["Location"] == "/settings?m=saved"
+    save_whatsapp_number(client, sandbox, "+62 21 5555 0000")
     return client, org_of(email)
 
 

@@ -171,3 +171,24 @@ def register_whatsapp_number(sandbox: Any, token: str, display_phone_number: str
         webhook_url=f"{sandbox.app_url}/webhooks/whatsapp",
     )
     return phone_number_id, waba_id
+
+
+@dataclass(frozen=True)
+class SavedNumber:
+    phone_number_id: str
+    waba_id: str
+    token: str
+
+
+def save_whatsapp_number(client: Any, sandbox: Any, display_phone_number: str) -> SavedNumber:
+    """A new number on the fake Meta, saved by the signed-in owner on the settings page (the manual entry, checked
+    against Meta)."""
+    token = f"EAAG{uuid.uuid4().hex}"
+    phone_number_id, waba_id = register_whatsapp_number(sandbox, token, display_phone_number)
+    saved = client.post(
+        "/settings/whatsapp",
+        {"phone_number_id": phone_number_id, "business_account_id": waba_id, "access_token": token},
+        csrf_from="/settings",
+    )
+    assert saved.headers["Location"] == "/settings?m=saved", saved.status_code
+    return SavedNumber(phone_number_id, waba_id, token)
