@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.consent_rules import by_webhook
 from chalicelib.domain.events import InboundMessage
 from chalicelib.domain.models import Consent, ConsentStatus, ReminderSettings
+from chalicelib.domain.phones import message_language
 from chalicelib.domain.records import DEFAULT_CLAIM_HOLD_DAYS, StoredReply
 from chalicelib.domain.replies import (
     MORE_TIME_PAUSE,
@@ -166,7 +167,8 @@ class CustomerReplies:
             logger.warning("no WhatsApp number configured; opt-out not confirmed")
             return
         settings = self.settings_for(org_id)
-        language = message.meaning.language or settings.language
+        # The customer's words tell the language; a button does not, so it is the one their reminders come in.
+        language = message.meaning.language or message_language(message.phone, settings.country, settings.language)
         try:
             sender.send_text(to=message.phone, text=confirmation_text(language, settings.business_name))
         except Exception:  # the opt-out itself is recorded; a failed courtesy message must not undo or repeat it

@@ -80,6 +80,13 @@ def test_stop_opts_out_with_evidence_and_one_confirmation(
     assert decision(rig.cycle()).reason is Reason.OPTED_OUT  # and the next cycle honours it
 
 
+def test_a_stop_button_from_a_customer_abroad_is_confirmed_in_english(rig: Rig) -> None:
+    """A button carries no words to tell the language: the confirmation comes in the language of their reminders."""
+    australian = "+61412345678"
+    reply(rig, button(STOP_REMINDERS_PAYLOAD, "Stop reminders", "wamid.in.au"), phone=australian)
+    assert [(t.to, t.text) for t in rig.sender.texts] == [(australian, EN_CONFIRMATION)]
+
+
 @pytest.mark.parametrize("word", ["START", "MULAI"])
 def test_start_after_an_opt_out_opts_back_in(rig: Rig, word: str) -> None:
     reply(rig, text("STOP", "wamid.in.1"))
