@@ -30,6 +30,14 @@ def graph_base(graph_base_url: str, api_version: str) -> str:
     return f"{graph_base_url.rstrip('/')}/v{float(api_version)}"
 
 
+def graph_client(
+    graph_base_url: str, api_version: str, *, timeout: httpx.Timeout | float, access_token: str = ""
+) -> httpx.Client:
+    """A client on one version of Meta's Graph API; `access_token`, when given, goes with every request."""
+    headers = {"Authorization": f"Bearer {access_token}"} if access_token else None
+    return client(base_url=graph_base(graph_base_url, api_version), headers=headers, timeout=timeout)
+
+
 def client(**kwargs: Any) -> httpx.Client:
     """`httpx.Client(**kwargs)` with the shared TLS context."""
     return httpx.Client(verify=tls_context(), **kwargs)

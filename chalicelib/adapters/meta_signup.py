@@ -21,7 +21,6 @@ from typing import Any
 import httpx
 
 from chalicelib.adapters import http
-from chalicelib.adapters.http import graph_base
 from chalicelib.adapters.whatsapp_accounts import TOKEN_CODES, TRY_AGAIN_CODES
 from chalicelib.observability import count
 from chalicelib.ports import SignupReason, SignupStep, WhatsAppNumberDetails, WhatsAppSignupRefused
@@ -56,9 +55,8 @@ class GraphSignup:
     ) -> None:
         self._app_id = app_id
         self._app_secret = app_secret
-        self._http = http.client(
-            base_url=graph_base(graph_base_url, api_version),
-            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
+        self._http = http.graph_client(
+            graph_base_url, api_version, timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds)
         )
 
     def close(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import httpx
 
 from chalicelib.adapters import http
-from chalicelib.adapters.http import graph_base
 from chalicelib.observability import count, logger
 
 _GONE_CODES = frozenset({100})  # the account is gone: nothing left to unsubscribe from
@@ -20,15 +19,13 @@ class GraphSubscriptions:
     """`chalicelib.ports.WhatsAppSubscription` over httpx."""
 
     def __init__(self, *, graph_base_url: str, api_version: str, timeout_seconds: float = 10.0) -> None:
-        self._base = graph_base(graph_base_url, api_version)
+        self._where = (graph_base_url, api_version)
         self._timeout = httpx.Timeout(timeout_seconds, connect=4.0)
 
     def unsubscribe(self, *, business_account_id: str, access_token: str) -> bool:
         try:
-            with http.client(base_url=self._base, timeout=self._timeout) as client:
-                answer = client.delete(
-                    f"/{business_account_id}/subscribed_apps", headers={"Authorization": f"Bearer {access_token}"}
-                )
+            with http.graph_client(*self._where, timeout=self._timeout, access_token=access_token) as client:
+                answer = client.delete(f"/{business_account_id}/subscribed_apps")
         except httpx.HTTPError as exc:
             logger.warning(
                 "Meta unreachable: the app's subscription was not dropped", extra={"error": type(exc).__name__}

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 
 from chalicelib.adapters import http
-from chalicelib.adapters.http import graph_base
 from chalicelib.domain.errors import WhatsAppAccountRefused, WhatsAppRefusal
 from chalicelib.domain.models import VerifiedWhatsAppNumber
 from chalicelib.observability import count
@@ -46,9 +45,8 @@ class WhatsAppAccountCheck:
     ) -> None:
         self._page_size = page_size
         self._max_pages = max_pages
-        self._http = http.client(
-            base_url=graph_base(graph_base_url, api_version),
-            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
+        self._http = http.graph_client(
+            graph_base_url, api_version, timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds)
         )
 
     def close(self) -> None:

@@ -26,7 +26,6 @@ from typing import Any
 import httpx
 
 from chalicelib.adapters import http
-from chalicelib.adapters.http import graph_base
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.template_lifecycle import ListedTemplate, PushOutcome, TemplateDefinition, rejected_reason
 
@@ -82,11 +81,7 @@ class WhatsAppTemplateManager:
         self._waba_id = waba_id
         self._page_size = page_size
         self._max_pages = max_pages
-        self._http = http.client(
-            base_url=graph_base(graph_base_url, api_version),
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=timeout_seconds,
-        )
+        self._http = http.graph_client(graph_base_url, api_version, timeout=timeout_seconds, access_token=access_token)
 
     def close(self) -> None:
         self._http.close()
