@@ -39,6 +39,29 @@ XERO_WEBHOOK_KEY = "sandbox-xero-webhook-key"
 INTUIT_WEBHOOK_VERIFIER_TOKEN = "sandbox-intuit-verifier-token"
 
 
+def _one_request_per_thread(app: Any) -> None:
+    """Give each server thread its own `app.current_request` and `app.lambda_context`, as Lambda's one request per
+    container does.
+
+    Chalice keeps the request being answered on the app object, and its local server answers every request in its own
+    thread: a webhook arriving mid-request replaced the request a page was reading its `?lang=` from
+    (tests/test_local_server.py). Idempotent: the sandbox may start more than once in a process.
+    """
+    if getattr(type(app), "one_request_per_thread", False):
+        return
+    state = threading.local()
+
+    def per_thread(name: str) -> property:
+        return property(lambda _: getattr(state, name, None), lambda _, value: setattr(state, name, value))
+
+    members = {
+        "one_request_per_thread": True,
+        "current_request": per_thread("current_request"),
+        "lambda_context": per_thread("lambda_context"),
+    }
+    app.__class__ = type(f"PerThread{type(app).__name__}", (type(app),), members)
+
+
 class LocalAppServer:
     """app.py's HTTP routes served by Chalice's own local server, in a thread (like `chalice local`)."""
 
@@ -52,6 +75,7 @@ class LocalAppServer:
             def log_message(self, *args: Any) -> None:  # one stderr line per request drowns the demo's output
                 return
 
+        _one_request_per_thread(lunas_app.app)
         config = Config.create(chalice_app=lunas_app.app, lambda_timeout=300)
         self._server = LocalDevServer(lunas_app.app, config, "127.0.0.1", 0, handler_cls=_QuietHandler)
         self._thread = threading.Thread(target=self._server.server.serve_forever, name="lunas-app", daemon=True)
