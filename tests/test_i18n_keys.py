@@ -45,6 +45,18 @@ def test_every_key_exists_in_both_languages() -> None:
     assert only_id == [], f"missing in English: {only_id}"
 
 
+def test_each_part_of_the_dashboard_has_its_words_in_both_languages_and_owns_its_keys() -> None:
+    """A key in two word modules would be silently overridden by the later one."""
+    from collections import Counter
+
+    from chalicelib.web.words import AREAS
+
+    for area in AREAS:
+        assert set(area.EN) == set(area.ID), (area.__name__, sorted(set(area.EN) ^ set(area.ID)))
+    owners = Counter(key for area in AREAS for key in area.EN)
+    assert [key for key, count in owners.items() if count > 1] == []
+
+
 def test_no_key_is_empty() -> None:
     empty = [(lang, key) for lang, table in _tables().items() for key, text in table.items() if not text.strip()]
     assert empty == []
