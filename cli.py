@@ -177,14 +177,19 @@ def templates_push(args: argparse.Namespace) -> int:
     for o in outcomes:
         if o.outcome == "created":
             said = f"created, {o.status} ({o.category or '?'}): Meta reviews it"
+        elif o.outcome == "edited":
+            said = "changed here: new words sent to Meta, PENDING until Meta approves them"
         elif o.outcome == "exists":
-            said = "already exists at Meta (not changed)"
+            said = "already exists at Meta with the same words"
         else:
             said = f"REFUSED: {o.detail}"
         print(f"{o.name:<28} {o.language:<3} {said}")
-    refused = sum(o.outcome == "refused" for o in outcomes)
-    created = sum(o.outcome == "created" for o in outcomes)
-    print(f"{created} created, {len(outcomes) - created - refused} already there, {refused} refused.")
+    count = {k: sum(o.outcome == k for o in outcomes) for k in ("created", "edited", "exists", "refused")}
+    print(
+        f"{count['created']} created, {count['edited']} edited, {count['exists']} already there, "
+        f"{count['refused']} refused."
+    )
+    refused = count["refused"]
     return 1 if refused else 0
 
 

@@ -459,6 +459,9 @@ class Container:
 
     def cycle_dependencies(self, connection: Connection) -> CycleDependencies:
         """One connection's reminder cycle (the SQS worker, the dashboard's preview and "run now")."""
+        from chalicelib.services.thanks import hook as thanks_hook
+        from chalicelib.storage.thanks import DynamoThanks
+
         s = self.stores
         settings = s.organisations.settings(connection.org_id)
         account = s.organisations.whatsapp(connection.org_id)
@@ -484,6 +487,7 @@ class Container:
             recipients=s.ledger,
             alerts=s.whatsapp_alerts,
             erased=self.erased_phones,
+            after_cycle=thanks_hook(DynamoThanks()),  # thank-yous for paid invoices, when switched on
         )
 
     @cached_property

@@ -33,6 +33,7 @@ from chalicelib.domain.models import (
     TemplateRef,
     VerifiedWhatsAppNumber,
 )
+from chalicelib.domain.notes import Note
 from chalicelib.domain.pricing import Delivered, MonthUsage
 from chalicelib.domain.privacy import PersonData
 from chalicelib.domain.records import (
@@ -215,12 +216,20 @@ class Holds(Protocol):
     def pause_customer(self, org_id: str, connection_id: str, customer_id: str, until: dt.datetime | None) -> None: ...
 
     def pause_invoice(
-        self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None, *, note: str = ""
+        self,
+        org_id: str,
+        connection_id: str,
+        invoice_id: str,
+        until: dt.datetime | None,
+        *,
+        note: str = "",
+        why: Note | None = None,
     ) -> None:
-        """Pause one invoice's reminders; `note` says why, in the owner's words (shown as the decision's detail)."""
+        """Pause one invoice's reminders; `note` says why in English (the decision's detail), `why` in words the
+        dashboard translates."""
         ...
 
-    def pause_notes(self, org_id: str, now: dt.datetime) -> Mapping[tuple[str, str], str]:
+    def pause_notes(self, org_id: str, now: dt.datetime) -> Mapping[tuple[str, str], tuple[str, Note]]:
         """Why each active paused invoice is paused, by (connection_id, invoice_id), where a note was given."""
         ...
 
@@ -320,8 +329,13 @@ class SendLedger(Protocol):
         """Every reminder claimed for the organisation, ordered by its ledger key (the owner's invoice timeline)."""
         ...
 
-    def messages(self, org_id: str) -> list[MessageEntry]:
-        """Every message claimed for the organisation, ordered by its message key (local date, then phone)."""
+    def messages(self, org_id: str, *, since: dt.date | None = None) -> list[MessageEntry]:
+        """Every message claimed for the organisation (of local dates from `since` on, when given), ordered by its
+        message key (local date, then phone)."""
+        ...
+
+    def any_delivered(self, org_id: str) -> bool:
+        """Whether any message ever reached a customer's phone (delivered or read); stops at the first."""
         ...
 
 
@@ -349,6 +363,12 @@ class DecisionLog(Protocol):
     """The latest decision per invoice: what the owner sees next to it."""
 
     def save_decisions(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None: ...
+
+    def save_closed(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None:
+        """Decisions about invoices the accounting system closed: like `save_decisions`, except that an invoice
+        already listed keeps the last open balance Lunas saw (a paid invoice reads 0, and the home page credits the
+        reminder with what was owed)."""
+        ...
 
     def for_org(self, org_id: str) -> list[InvoiceView]:
         """Every invoice's latest decision, ordered by connection, then invoice id."""
@@ -772,6 +792,10 @@ class TemplateManagement(Protocol):
         """Every template of the account, all pages."""
         ...
 
+    def edit(self, template_id: str, definition: TemplateDefinition) -> PushOutcome:
+        """`POST /{template-id}` with the definition's components: "edited" (back to PENDING) or "refused"."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -840,8 +864,11 @@ class UserAccounts(Protocol):
 class AuditLog(Protocol):
     """Who did what, when, per organisation (`storage/audit.py`); entries expire after `retention.AUDIT`."""
 
-    def record(self, org_id: str, kind: str, who: str, what: str, at: dt.datetime) -> None:
-        """Keep one entry (`what` in plain words: masked numbers, counts, never a token or a message's text)."""
+    def record(
+        self, org_id: str, kind: str, who: str, what: str, at: dt.datetime, *, words: Note | None = None
+    ) -> None:
+        """Keep one entry (`what` in plain English words: masked numbers, counts, never a token or a message's
+        text; `words` the same for the dashboard to say in the owner's language)."""
         ...
 
     def entries(

@@ -17,11 +17,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalicelib import bootstrap
 from chalicelib.clock import monotonic
 from chalicelib.container import WhatsAppNotConfigured
+from chalicelib.domain import notes
 from chalicelib.domain.audit import REMINDERS, SCHEDULER
 from chalicelib.domain.errors import AccountingRateLimited, ReconnectNeeded
 from chalicelib.domain.models import ConnectionStatus, Reason
+from chalicelib.domain.notes import Note
 from chalicelib.observability import bind_org, logger
-from chalicelib.services.audit import cycle_line, note
+from chalicelib.services.audit import cycle_line, cycle_words, note
 from chalicelib.services.reminders import CycleResult, run_cycle
 from chalicelib.storage.organisations import NotFound
 
@@ -78,13 +80,13 @@ def run_connection_cycle(org_id: str, connection_id: str, *, deadline: float | N
         logger.info("connection not active; skipped", extra={"status": connection.status.value})
         return f"skipped: {connection.status.value}"
     name = connection.tenant_name or connection.provider
-    audit_line = ""
+    audit_line, audit_words = "", None
     try:
         deps = lunas.cycle_dependencies(connection)
         result: CycleResult = run_cycle(connection, dataclasses.replace(deps, deadline=deadline))
         lunas.check_own_reminders(connection)  # duplicate chasing, at most daily (services/own_reminders.py)
         summary = result.summary()
-        audit_line = _audit_line(name, result)
+        audit_line, audit_words = _audit_line(name, result)
     except WhatsAppNotConfigured:  # the number was removed (or never added): nothing to send from, nothing to retry
         summary = NO_WHATSAPP_NUMBER
         logger.info(summary)
@@ -95,14 +97,17 @@ def run_connection_cycle(org_id: str, connection_id: str, *, deadline: float | N
         summary = f"accounting API limit reached ({exc.problem}); retrying after {int(exc.retry_after_seconds)} s"
         logger.warning(summary)
     lunas.stores.connections.record_cycle(org_id, connection_id, now, summary)
-    note(lunas.audit, org_id, REMINDERS, SCHEDULER, audit_line or f"Reminders for {name}: {summary}", at=now)
+    if not audit_line:
+        audit_line = f"Reminders for {name}: {summary}"
+        audit_words = notes.note("audit_cycle_problem", name=name[:100], summary=summary)
+    note(lunas.audit, org_id, REMINDERS, SCHEDULER, audit_line, at=now, words=audit_words)
     return summary
 
 
-def _audit_line(name: str, result: CycleResult) -> str:
+def _audit_line(name: str, result: CycleResult) -> tuple[str, Note]:
     """One audit entry per cycle: how many were sent, and how many were not, by reason (never which invoices)."""
     counts: dict[str, int] = {}
     for decision in result.decisions:
         counts[decision.reason.value] = counts.get(decision.reason.value, 0) + 1
     sent = counts.pop(Reason.SENT.value, 0)
-    return cycle_line(name, sent, counts)
+    return cycle_line(name, sent, counts), cycle_words(name, sent, counts)

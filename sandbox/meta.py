@@ -1484,6 +1484,8 @@ class FakeMetaGraph(FakeServer):
         self.waba_templates: dict[str, dict[tuple[str, str], Template]] = {}
         self._empty_wabas: set[str] = set()  # started with no template (restored so by reset())
         self.route("POST", version + r"/(?P<waba_id>[^/]+)/message_templates$", self._create_template)
+        self.route("POST", version + r"/(?P<template_id>[0-9]+)$", self._edit_template)
+        self._template_edits: dict[tuple[str, str], list[float]] = {}  # (waba, template id) -> approved-edit times
         self.route("POST", admin + r"/business_accounts$", self._admin_business_account)
         self.route("GET", admin + r"/business_accounts/(?P<waba_id>[^/]+)/templates$", self._admin_waba_templates)
         self.route("POST", admin + r"/templates/review$", self._admin_review)
@@ -1577,6 +1579,55 @@ class FakeMetaGraph(FakeServer):
                 )
             templates[(template.name, template.language)] = template
         return Response(body={"id": template.id, "status": "PENDING", "category": template.category})
+
+    def _edit_template(self, request: Request) -> Response:
+        """`POST /{template_id}` with `components`: Meta's "edit a template". Only an APPROVED, REJECTED or PAUSED
+        template can be edited; an approved one at most once in 24 hours and 10 times in 30 days; the new content is
+        reviewed again (PENDING). Answers `{"success": true}`.
+        https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/"""
+        assert request.match is not None
+        template_id = request.match["template_id"]
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        with self._lock:
+            wabas = {
+                p.waba_id for p in self.phone_numbers.values() if token and hmac.compare_digest(token, p.access_token)
+            }
+            found = next(
+                ((w, t) for w in sorted(wabas) for t in self._templates_of(w).values() if t.id == template_id), None
+            )
+        if not wabas:
+            return graph_error(401, 190, "Invalid OAuth access token", "", with_data=False)
+        if found is None:
+            return self._unknown_object(template_id)
+        body = request.json()
+        components = body.get("components") if isinstance(body, dict) else None
+        if not isinstance(components, list) or not all(isinstance(c, dict) for c in components):
+            return _template_error("Invalid parameter", "components must be a list of objects.")
+        problem = _components_problem(components)
+        if problem:
+            return _template_error(*problem)
+        return self._apply_template_edit(*found, components)
+
+    def _apply_template_edit(self, waba_id: str, listed: Template, components: list[dict[str, Any]]) -> Response:
+        now = self.clock.timestamp()
+        with self._lock:
+            template = self._own_templates(waba_id)[(listed.name, listed.language)]
+            if template.status not in ("APPROVED", "REJECTED", "PAUSED"):
+                return _template_error(
+                    "Template Can't Be Edited", "Only approved, rejected or paused templates can be edited."
+                )
+            if template.status == "APPROVED":
+                edits = [t for t in self._template_edits.get((waba_id, template.id), []) if now - t < 30 * 86_400]
+                if len(edits) >= 10 or any(now - t < 86_400 for t in edits):
+                    return _template_error(
+                        "Edit Limit Reached",
+                        "An approved template can be edited once in 24 hours and up to 10 times in 30 days.",
+                    )
+                self._template_edits[(waba_id, template.id)] = [*edits, now]
+            template.components = components
+            template.status = "PENDING"
+            template.rejected_reason = "NONE"
+        return Response(body={"success": True})
 
     def _admin_business_account(self, request: Request) -> Response:
         spec = request.json() or {}

@@ -46,6 +46,7 @@ from chalicelib.domain.models import (
     VerifiedWhatsAppNumber,
     WhatsAppAccount,
 )
+from chalicelib.domain.notes import Note
 from chalicelib.domain.pricing import UNKNOWN, CategoryCount, Delivered, MonthUsage, merged
 from chalicelib.domain.records import (
     ConnectionHealth,
@@ -164,7 +165,7 @@ class MemoryHolds:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pauses: dict[tuple[str, str, str, str], dt.datetime | None] = {}  # (org, CUST|INV, conn, id)
-        self._notes: dict[tuple[str, str, str], str] = {}  # (org, conn, invoice id) -> why it is paused
+        self._notes: dict[tuple[str, str, str], tuple[str, Note]] = {}  # (org, conn, invoice id) -> why it is paused
         self._phones: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
         self._closures: dict[tuple[str, str, str], Closure] = {}
 
@@ -173,19 +174,26 @@ class MemoryHolds:
             self._pauses[(org_id, "CUST", connection_id, customer_id)] = until
 
     def pause_invoice(
-        self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None, *, note: str = ""
+        self,
+        org_id: str,
+        connection_id: str,
+        invoice_id: str,
+        until: dt.datetime | None,
+        *,
+        note: str = "",
+        why: Note | None = None,
     ) -> None:
         with self._lock:
             self._pauses[(org_id, "INV", connection_id, invoice_id)] = until
-            self._notes[(org_id, connection_id, invoice_id)] = note
+            self._notes[(org_id, connection_id, invoice_id)] = (note, why or Note("invoice_paused"))
 
-    def pause_notes(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], str]:
+    def pause_notes(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], tuple[str, Note]]:
         found = {}
         with self._lock:
-            for (org, connection_id, invoice_id), note in self._notes.items():
+            for (org, connection_id, invoice_id), (note, why) in self._notes.items():
                 until = self._pauses.get((org, "INV", connection_id, invoice_id), now)
                 if org == org_id and note and (until is None or until > now):
-                    found[(connection_id, invoice_id)] = note
+                    found[(connection_id, invoice_id)] = (note, why)
         return found
 
     def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
@@ -470,9 +478,13 @@ class MemorySendLedger:
         with self._lock:
             return [_ledger_entry(r) for (o, _), r in sorted(self._ledger.items()) if o == org_id]
 
-    def messages(self, org_id: str) -> list[MessageEntry]:
+    def messages(self, org_id: str, *, since: dt.date | None = None) -> list[MessageEntry]:
         with self._lock:
-            return [_message_entry(m) for (o, _), m in sorted(self._messages.items()) if o == org_id]
+            found = [_message_entry(m) for (o, _), m in sorted(self._messages.items()) if o == org_id]
+        return [m for m in found if since is None or m.local_date >= since]
+
+    def any_delivered(self, org_id: str) -> bool:
+        return any(m.delivery in ("delivered", "read") for m in self.messages(org_id))
 
     def message_entry(self, org_id: str, message_key: str) -> MessageEntry | None:
         with self._lock:
@@ -580,7 +592,24 @@ class MemoryDecisionLog:
                     stage=d.stage.key if d.stage else None,
                     detail=d.detail,
                     decided_at=at,
+                    note=d.note,
                 )
+
+    def save_closed(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None:
+        with self._lock:
+            kept = {
+                f"{d.invoice.connection_id}#{d.invoice.invoice_id}": self._views.get(
+                    (org_id, f"{d.invoice.connection_id}#{d.invoice.invoice_id}")
+                )
+                for d in decisions
+            }
+        self.save_decisions(org_id, decisions, at)
+        with self._lock:
+            for key, before in kept.items():
+                if before is not None:
+                    self._views[(org_id, key)] = dataclasses.replace(
+                        self._views[(org_id, key)], amount_due=before.amount_due
+                    )
 
     def for_org(self, org_id: str) -> list[InvoiceView]:
         with self._lock:
@@ -1404,8 +1433,10 @@ class MemoryAuditLog:
         self._lock = threading.Lock()
         self._entries: list[AuditEntry] = []
 
-    def record(self, org_id: str, kind: str, who: str, what: str, at: dt.datetime) -> None:
-        line = audit_entry(org_id, kind, who, what, at)
+    def record(
+        self, org_id: str, kind: str, who: str, what: str, at: dt.datetime, *, words: Note | None = None
+    ) -> None:
+        line = audit_entry(org_id, kind, who, what, at, words=words)
         with self._lock:
             self._entries.append(line)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -69,8 +71,8 @@ def test_the_activity_page_shows_who_did_what_with_numbers_masked(shops: tuple[P
     assert {"sign_in", "whatsapp", "connection", "consent", "sync", "reminders"} <= _kinds(page.text)
     budi, sari = shop.phones
     assert mask_phone(budi) in page.text and budi not in page.text and sari not in page.text
-    assert shop.email in page.text and "scheduler" in page.text
-    assert "2 sent" in page.text  # one entry per cycle, counts only
+    assert shop.email in page.text and "Lunas, on its schedule" in page.text
+    assert "2 sent." in page.text  # one entry per cycle, counts only
     assert other.email not in page.text
 
     consent_only = shop.client.get("/audit?kind=consent").text
@@ -79,7 +81,15 @@ def test_the_activity_page_shows_who_did_what_with_numbers_masked(shops: tuple[P
     assert _kinds(shop.client.get(f"/audit?from={today}&to={today}").text)
     tomorrow = today + dt.timedelta(days=1)
     assert 'id="no-audit"' in shop.client.get(f"/audit?from={tomorrow}").text
-    assert "Aktivitas" in shop.client.get("/audit?lang=id").text
+    aktivitas = html.unescape(shop.client.get("/audit?lang=id").text)
+    assert "Aktivitas" in aktivitas
+    # Every line in the owner's language, as it was recorded in English: no English line, no raw source id.
+    assert "Masuk ke dasbor." in aktivitas and "Lunas, sesuai jadwal" in aktivitas
+    assert re.search(r"Pengingat untuk [^<]+: 2 terkirim\.", aktivitas)
+    assert f"Persetujuan dicatat untuk {mask_phone(budi)}: Formulir bertanda tangan." in aktivitas
+    assert re.search(r"Membaca (semua tagihan terbuka|perubahan) dari Xero", aktivitas)
+    for english in ("Signed in to the dashboard", "Reminders for", "Consent opted", "signed_form", "Synced"):
+        assert english not in aktivitas, english
 
 
 def test_the_owner_exports_the_organisations_data_as_json_and_csv(shops: tuple[PrivacyShop, PrivacyShop]) -> None:
@@ -120,7 +130,7 @@ def test_the_owner_exports_the_organisations_data_as_json_and_csv(shops: tuple[P
     assert not [s for s in _theirs(other) if s in everything]
 
     exports = shop.client.get("/audit?kind=export").text
-    assert "as JSON" in exports and "as CSV (zip)" in exports
+    assert "data as JSON (" in exports and "data as CSV" in exports
 
 
 def test_the_owner_removes_the_whatsapp_number(sandbox: Sandbox) -> None:
@@ -161,7 +171,7 @@ def test_the_owner_removes_the_whatsapp_number(sandbox: Sandbox) -> None:
     assert health.last_cycle_summary.startswith("no WhatsApp number connected")
     assert "No WhatsApp number connected: add one in Settings" in shop.client.get("/dashboard").text
     activity = shop.client.get("/audit?kind=whatsapp").text
-    assert "Removed the WhatsApp number" in activity and "subscription dropped" in activity
+    assert "Removed the WhatsApp number: its access token was deleted and Meta stopped sending its updates." in activity
 
 
 def test_audit_entries_expire_after_the_configured_retention(sandbox: Sandbox) -> None:

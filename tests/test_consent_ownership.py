@@ -166,9 +166,12 @@ def test_the_dashboard_refuses_to_undo_a_customers_stop_in_plain_words_until_the
     page = html.unescape(shop.client.get("/customers?lang=en").text)
     assert page.count('class="consent-change"') == 3
     assert "The customer pressed a button in a reminder" in page and "Phone call" in page
-    assert "whatsapp webhook (message " in page and email in page
+    # Who: the customer on WhatsApp (never the webhook's internals), the owner by e-mail (without their user id).
+    assert "The customer, on WhatsApp" in page and email in page
+    assert "whatsapp webhook" not in page and "(user " not in page
     indonesian = html.unescape(shop.client.get("/customers?lang=id").text)
     assert "Riwayat persetujuan" in indonesian and "Pelanggan menekan tombol di pengingat" in indonesian
+    assert "Pelanggan, lewat WhatsApp" in indonesian
 
 
 def test_the_customers_own_start_undoes_their_stop_and_is_recorded_as_the_webhooks(

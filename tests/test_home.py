@@ -4,6 +4,7 @@ paid after a reminder and what needs attention, read as the owner reads it in En
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import uuid
@@ -153,6 +154,12 @@ def test_a_new_owner_follows_the_checklist_to_a_first_delivered_reminder(sandbox
     assert api["paid_after_reminder"]["invoices"] == 1
     assert (paid_amount["currency"], Decimal(paid_amount["amount"])) == ("IDR", Decimal(1250000))
     assert api["this_month"]["sent"] == 1 and api["checklist"] == []
+    # In December the month's numbers start again from zero (only this month's messages are read), and the checklist
+    # stays done: a reminder reached a customer once.
+    set_clock(TUESDAY_10_JAKARTA + dt.timedelta(days=10))
+    december = client.get("/api/home").json()
+    assert december["this_month"]["sent"] == 0 and december["checklist"] == []
+    set_clock(TUESDAY_10_JAKARTA)
     rival = WebClient(sandbox.app_url)
     assert rival.sign_up(new_email("rival"), business="Toko Sebelah").status_code == 303
     theirs = rival.get("/api/home").json()

@@ -374,10 +374,12 @@ def test_template_list_pages_with_cursors(graph: httpx.Client) -> None:
             break
         assert page["paging"]["next"].startswith("http://127.0.0.1")
         params = {**params, "after": page["paging"]["cursors"]["after"]}
-    assert pages == 3
-    assert len(seen) == 8
+    assert pages == 4
+    assert len(seen) == 10
     assert {(t["name"], t["language"]) for t in seen} == {
-        (f"lunas_invoice_{k}", lang) for k in ("pre_due", "due_today", "overdue", "statement") for lang in ("en", "id")
+        (f"lunas_{k}", lang)
+        for k in ("invoice_pre_due", "invoice_due_today", "invoice_overdue", "invoice_statement", "payment_thanks")
+        for lang in ("en", "id")
     }
     assert set(seen[0]) == {"id", "name", "status", "language", "category"}
     assert all(t["status"] == "APPROVED" and t["category"] == "UTILITY" for t in seen)
@@ -402,7 +404,7 @@ def test_template_list_reflects_status_and_category(meta: FakeMetaGraph, graph: 
     approved_utility = graph.get(
         f"/{WABA_ID}/message_templates", params={"status": "APPROVED", "category": "UTILITY", "limit": 100}
     ).json()["data"]
-    assert len(approved_utility) == 6
+    assert len(approved_utility) == 8  # 10 templates, the statement's 2 now MARKETING
 
 
 def test_template_list_needs_a_token_of_that_waba(meta: FakeMetaGraph) -> None:
@@ -509,7 +511,7 @@ def test_admin_api_over_http(sink: WebhookSink) -> None:
             admin.post("/_sandbox/meta/templates/status", json={"name": "nope", "status": "PAUSED"}).status_code == 404
         )
         templates = admin.get("/_sandbox/meta/templates").json()
-        assert len(templates) == 8
+        assert len(templates) == 10  # 4 reminders and the thank-you, in 2 languages
 
         assert admin.post("/_sandbox/meta/not_on_whatsapp", json={"phone": "+6289999999999"}).status_code == 200
         settings = admin.post("/_sandbox/meta/settings", json={"final_status": "delivered"}).json()

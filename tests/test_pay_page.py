@@ -171,11 +171,19 @@ def test_no_pay_link_the_page_shows_how_to_pay_and_i_have_paid_holds_the_reminde
     assert len(sandbox.meta.messages(phone_number_id=shop.phone_number_id)) == 1
     invoices = page_text(client.get("/invoices?lang=en").text)
     assert re.search(
-        r"3001 Budi Santoso .* Paused the customer pressed .I have paid. .* The customer said they paid on 24 Nov 2026",
+        r"3001 Budi Santoso .* Paused The customer pressed .I have paid. on the payment page on 24 Nov 2026 10:\d\d\. "
+        r"Reminders for this invoice wait until 1 Dec 2026 10:\d\d .* The customer said they paid on 24 Nov 2026",
         invoices,
     )
     tagihan = page_text(client.get("/invoices?lang=id").text)
     assert "Pelanggan bilang sudah membayar pada 24 Nov 2026" in tagihan
+    # The same specifics in the owner's language, with the dates in Jakarta time.
+    assert re.search(
+        r"Pelanggan menekan .Saya sudah membayar. di halaman pembayaran pada 24 Nov 2026 10:\d\d\. Pengingat untuk "
+        r"tagihan ini menunggu sampai 1 Des 2026 10:\d\d selagi Anda memeriksa pembayarannya\.",
+        tagihan,
+    )
+    assert "the customer pressed" not in tagihan
 
     # After the hold, and the payment still not in QuickBooks, the reminders start again.
     set_clock(TUESDAY_10_JAKARTA + dt.timedelta(days=8))

@@ -1019,15 +1019,15 @@ def test_statement_says_how_many_invoices_are_overdue_and_how_many_not_yet() -> 
     message = _message(world)
     assert message.template == template(TemplateKind.STATEMENT)
     params = body_parameters(message, "Toko Maju")
-    assert (params["overdue_count"], params["not_overdue_count"]) == ("2", "1")
+    assert params["overdue_summary"] == "2 sudah lewat jatuh tempo, 1 belum"
     texts = _texts(message)
     assert (
         "this is an account update from Toko Maju: 3 invoices totalling IDR 450,000 are awaiting payment "
-        "(2 overdue, 1 not yet overdue). The earliest due date is 13 November 2026." in texts["en"]
+        "(2 overdue, 1 not yet due). The earliest due date is 13 November 2026." in texts["en"]
     )
     assert (
         "Berikut ringkasan tagihan dari Toko Maju: terdapat 3 invoice dengan total Rp 450.000 yang menunggu "
-        "pembayaran (2 sudah lewat jatuh tempo, 1 belum lewat jatuh tempo). Tanggal jatuh tempo paling awal adalah "
+        "pembayaran (2 sudah lewat jatuh tempo, 1 belum). Tanggal jatuh tempo paling awal adalah "
         "13 November 2026." in texts["id"]
     )
 
@@ -1035,7 +1035,25 @@ def test_statement_says_how_many_invoices_are_overdue_and_how_many_not_yet() -> 
 def test_statement_counts_an_invoice_due_today_as_not_yet_overdue() -> None:
     world = World().customer().invoice("INV-A", due=TODAY - days(1)).invoice("INV-B", due=TODAY)
     params = body_parameters(_message(world), "Toko Maju")
-    assert (params["invoice_count"], params["overdue_count"], params["not_overdue_count"]) == ("2", "1", "1")
+    assert (params["invoice_count"], params["overdue_summary"]) == ("2", "1 sudah lewat jatuh tempo, 1 belum")
+
+
+@pytest.mark.parametrize(
+    ("dues", "english", "indonesian"),
+    [
+        ((-10, -3), "(all overdue)", "(semuanya sudah lewat jatuh tempo)"),
+        ((1, 2), "(none overdue yet)", "(belum ada yang lewat jatuh tempo)"),
+    ],
+)
+def test_a_statement_whose_invoices_are_all_or_none_overdue_says_so_in_words(
+    dues: tuple[int, int], english: str, indonesian: str
+) -> None:
+    """Never "(2 overdue, 0 not yet due)" or "0 sudah lewat jatuh tempo": the customer reads it as a mistake."""
+    world = World().customer()
+    world.invoice("INV-A", due=TODAY + days(dues[0])).invoice("INV-B", due=TODAY + days(dues[1]))
+    texts = _texts(_message(world))
+    assert english in texts["en"] and indonesian in texts["id"]
+    assert not any(word in texts["en"] + texts["id"] for word in (" 0 ", "(0"))
 
 
 @dataclass

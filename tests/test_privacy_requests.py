@@ -108,7 +108,10 @@ def test_an_erased_number_is_never_messaged_again_even_after_a_sync_and_new_cons
     assert [m["wa_id"] for m in new] == [sari.removeprefix("+")]
     invoices = shop.client.get("/invoices").text
     assert 'data-number="INV-001" data-reason="opted_out"' in invoices
-    assert "erased at the customer&#39;s request: never messaged again" in invoices
+    assert "This customer&#39;s data was erased at their request. Lunas never messages this number again." in invoices
+    tagihan = shop.client.get("/invoices?lang=id").text
+    erased = "Data pelanggan ini dihapus atas permintaannya. Lunas tidak akan mengirim pesan ke nomor ini lagi."
+    assert erased in tagihan
 
 
 def test_an_operator_finds_exports_and_erases_with_the_cli(

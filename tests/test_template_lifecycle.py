@@ -24,9 +24,10 @@ import cli
 from chalicelib import bootstrap
 from chalicelib.adapters.whatsapp_templates import WhatsAppTemplateManager, load_definitions
 from chalicelib.domain.models import TemplateRef
-from chalicelib.services.templates import sync_templates
+from chalicelib.domain.template_lifecycle import TemplateDefinition
+from chalicelib.services.templates import push_templates, sync_templates
 from sandbox.run import META_APP_SECRET, Sandbox
-from tests.world import TUESDAY_10_JAKARTA, World
+from tests.world import TUESDAY_10_JAKARTA, World, set_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDI = "+6281234567001"
@@ -67,7 +68,7 @@ def test_push_creates_every_template_pending_and_a_second_push_reports_them_as_t
 ) -> None:
     pushed = _lunas(sandbox, "templates", "push", "--org", fresh.org_id)
     assert pushed.returncode == 0, pushed.stderr
-    assert pushed.stdout.count("created, PENDING (UTILITY)") == len(OURS) == 8
+    assert pushed.stdout.count("created, PENDING (UTILITY)") == len(OURS) == 10  # 4 reminders and the thank-you
     assert '"level":"INFO"' not in pushed.stdout  # the operator reads the command's lines, not JSON logs
     at_meta = {(t["name"], t["language"]): t for t in sandbox.meta.templates_of(fresh.waba_id)}
     assert set(at_meta) == OURS and {t["status"] for t in at_meta.values()} == {"PENDING"}
@@ -79,7 +80,63 @@ def test_push_creates_every_template_pending_and_a_second_push_reports_them_as_t
 
     assert cli.main(["templates", "push", "--org", fresh.org_id]) == 0
     out = capsys.readouterr().out
-    assert out.count("already exists at Meta") == 8 and "0 created, 8 already there, 0 refused." in out
+    assert out.count("already exists at Meta with the same words") == len(OURS)
+    assert f"0 created, 0 edited, {len(OURS)} already there, 0 refused." in out
+
+
+def _push(world: World, definitions: list[TemplateDefinition]) -> dict[tuple[str, str], str]:
+    """Push these definitions the way the command does (same manager, registry and clock); outcome per template."""
+    lunas = bootstrap.container()
+    account = lunas.stores.organisations.whatsapp(world.org_id)
+    assert account is not None
+    manager = lunas.template_manager(account)
+    try:
+        outcomes = push_templates(
+            world.org_id,
+            account,
+            definitions=definitions,
+            manager=manager,
+            registry=lunas.stores.templates,
+            clock=lunas.clock,
+        )
+    finally:
+        manager.close()
+    return {(o.name, o.language): o.outcome for o in outcomes}
+
+
+def _reworded(definition: TemplateDefinition, old: str, new: str) -> TemplateDefinition:
+    body = json.loads(json.dumps(definition.body))
+    [text] = [c for c in body["components"] if c["type"] == "BODY"]
+    assert old in text["text"]
+    text["text"] = text["text"].replace(old, new)
+    return TemplateDefinition(body)
+
+
+def test_a_template_whose_words_changed_here_is_edited_at_meta_and_waits_for_approval_again(
+    fresh: World, sandbox: Sandbox
+) -> None:
+    """templates/whatsapp changes (a new parameter, clearer words): `push` sends the edit, and Lunas does not use
+    the template until Meta approves the new words; Meta allows an approved template one edit a day."""
+    set_clock(TUESDAY_10_JAKARTA)
+    definitions = load_definitions(public_base_url=sandbox.app_url)
+    statement = next(d for d in definitions if (d.name, d.language) == ("lunas_invoice_statement", "en"))
+    assert _push(fresh, definitions) == dict.fromkeys(OURS, "created")
+    _review(sandbox, fresh, "lunas_invoice_statement", "en", "APPROVED")
+    sandbox.drain_webhooks(flush_fakes=True)
+    assert set(_push(fresh, definitions).values()) == {"exists"}  # same words: nothing is sent for review
+
+    changed = _reworded(statement, "awaiting payment", "still waiting to be paid")
+    assert _push(fresh, [changed]) == {("lunas_invoice_statement", "en"): "edited"}
+    at_meta = {(t["name"], t["language"]): t for t in sandbox.meta.templates_of(fresh.waba_id)}
+    edited = at_meta[("lunas_invoice_statement", "en")]
+    assert edited["status"] == "PENDING" and "still waiting to be paid" in json.dumps(edited["components"])
+    assert _states(fresh)[("lunas_invoice_statement", "en")].status == "PENDING"  # not sent until approved again
+
+    _review(sandbox, fresh, "lunas_invoice_statement", "en", "APPROVED")
+    again = _reworded(statement, "awaiting payment", "open")
+    assert _push(fresh, [again]) == {("lunas_invoice_statement", "en"): "refused"}  # the same day: Meta says no
+    set_clock(TUESDAY_10_JAKARTA + dt.timedelta(days=1, hours=1))
+    assert _push(fresh, [again]) == {("lunas_invoice_statement", "en"): "edited"}
 
 
 def test_a_pending_template_is_not_sent_and_approval_through_the_sandbox_fires_the_webhook(
@@ -183,9 +240,9 @@ def test_sync_pages_through_metas_list_and_a_later_sync_wins_over_an_older_event
         )
     finally:
         manager.close()
-    assert len(listed) == 8
+    assert len(listed) == 10
     pages = sandbox.meta.recorded(r"/message_templates$")
-    assert len(pages) == 3 and [bool(p["query"].get("after")) for p in pages] == [False, True, True]
+    assert len(pages) == 4 and [bool(p["query"].get("after")) for p in pages] == [False, True, True, True]
     states = _states(fresh)
     assert sum(s.status == "APPROVED" for s in states.values()) == 5
     rejected = states[("lunas_invoice_statement", "id")]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain import thanks
 from chalicelib.domain.models import TEMPLATE_NAMES, TemplateKind
 from chalicelib.domain.wording import PARAMS, body_parameters
 from tests.meta_support import make_invoice, make_message
@@ -47,6 +48,7 @@ CASES = [(kind, language) for kind in TemplateKind for language in LANGUAGES]
 
 def test_exactly_one_file_per_kind_and_language() -> None:
     expected = {f"{TEMPLATE_NAMES[k]}.{lang}.json" for k, lang in CASES}
+    expected |= {f"{thanks.TEMPLATE_NAME}.{lang}.json" for lang in LANGUAGES}  # the thank-you after payment
     assert {p.name for p in TEMPLATES.glob("*.json")} == expected
 
 
@@ -118,3 +120,25 @@ def test_languages_have_the_same_shape() -> None:
         assert [b["type"] for b in component(en, "BUTTONS")["buttons"]] == [
             b["type"] for b in component(id_, "BUTTONS")["buttons"]
         ]
+
+
+# -- the thank-you after payment (chalicelib/domain/thanks.py): no buttons, the same rules for its body -----------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_thank_you_template_is_a_buttonless_utility_message_with_the_domains_parameters(language: str) -> None:
+    template = json.loads((TEMPLATES / f"{thanks.TEMPLATE_NAME}.{language}.json").read_text(encoding="utf-8"))
+    assert (template["name"], template["language"]) == (thanks.TEMPLATE_NAME, language)
+    assert (template["category"], template["parameter_format"]) == ("UTILITY", "named")
+    assert [c["type"] for c in template["components"]] == ["BODY", "FOOTER"]  # no "I have paid" on a thank-you
+    body = component(template, "BODY")
+    text = body["text"]
+    names = PARAM.findall(text)
+    assert sorted(names) == sorted(thanks.PARAMS)
+    assert [e["param_name"] for e in body["example"]["body_text_named_params"]] == names
+    assert len(text) <= 1024 and not text.lstrip().startswith("{{") and not text.rstrip().endswith("}}")
+    assert not re.search(r"\}\}\s*\{\{", text)
+    footer = component(template, "FOOTER")["text"]
+    assert 0 < len(footer) <= 60 and "{{" not in footer
+    for words in (text, footer):
+        assert not FORBIDDEN.search(words) and "!" not in words

@@ -314,14 +314,14 @@ def catalog(meta: FakeMetaGraph, **kwargs: Any) -> WhatsAppTemplateCatalog:
 def test_catalog_lists_every_approved_utility_template_across_pages(meta: FakeMetaGraph) -> None:
     approved = catalog(meta, page_size=3).approved_templates()
     assert approved == frozenset(
-        TemplateRef(f"lunas_invoice_{k}", lang)
-        for k in ("pre_due", "due_today", "overdue", "statement")
+        TemplateRef(f"lunas_{k}", lang)
+        for k in ("invoice_pre_due", "invoice_due_today", "invoice_overdue", "invoice_statement", "payment_thanks")
         for lang in ("en", "id")
     )
     pages = meta.recorded(r"/message_templates$")
-    assert len(pages) == 3
+    assert len(pages) == 4
     assert pages[0]["path"] == f"/v25.0/{WABA_ID}/message_templates"
-    assert pages[0]["query"]["fields"] == ["id,name,language,status,category,rejected_reason"]
+    assert pages[0]["query"]["fields"] == ["id,name,language,status,category,rejected_reason,components"]
 
 
 def test_catalog_ignores_paused_rejected_and_marketing(meta: FakeMetaGraph) -> None:
@@ -333,7 +333,7 @@ def test_catalog_ignores_paused_rejected_and_marketing(meta: FakeMetaGraph) -> N
     assert TemplateRef("lunas_invoice_overdue", "en") in approved
     assert TemplateRef("lunas_invoice_pre_due", "en") not in approved
     assert not any(t.name == "lunas_invoice_statement" for t in approved)
-    assert len(approved) == 4
+    assert len(approved) == 6  # the other reminders' 4 and the thank-you's 2
 
 
 def test_catalog_errors_are_translated(meta: FakeMetaGraph) -> None:

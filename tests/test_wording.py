@@ -133,7 +133,7 @@ def test_statement_parameters_sum_per_currency_and_pick_oldest_date() -> None:
     params = body_parameters(message, "CV Sumber Rejeki")
     assert tuple(params) == STATEMENT_PARAMS
     assert params["invoice_count"] == "3"
-    assert (params["overdue_count"], params["not_overdue_count"]) == ("3", "0")
+    assert params["overdue_summary"] == "semuanya sudah lewat jatuh tempo"  # never "0 belum lewat jatuh tempo"
     assert params["total_due"] == "Rp 1.500.000 + US$250,25"
     assert params["oldest_due_date"] == "2 November 2026"
 
@@ -177,4 +177,4 @@ def test_statement_counts_overdue_and_not_yet_overdue_on_the_send_date() -> None
         make_invoice("INV-4", due=dt.date(2026, 11, 26)),
     )
     params = body_parameters(make_message(*invoices, on=dt.date(2026, 11, 23)), "X")
-    assert (params["invoice_count"], params["overdue_count"], params["not_overdue_count"]) == ("4", "2", "2")
+    assert (params["invoice_count"], params["overdue_summary"]) == ("4", "2 sudah lewat jatuh tempo, 2 belum")

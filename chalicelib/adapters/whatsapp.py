@@ -233,12 +233,13 @@ class WhatsAppMessageSender:
                 retryable=False,
             ) from None
         params: list[Any] = [BodyText.params(**dict(body_params))]
-        if button_url_suffix is not None:
+        if button_url_suffix is not None:  # a reminder: the pay link, then the quick replies
             params.append(URLButton.params(url_variable=button_url_suffix, index=URL_BUTTON_INDEX))
-        # Without an explicit payload Meta echoes the (translated) label; inbound handling matches on the payload.
-        params.append(QuickReplyButton.params(callback_data=STOP_REMINDERS_PAYLOAD, index=STOP_BUTTON_INDEX))
-        params.append(QuickReplyButton.params(callback_data=SAID_PAID_PAYLOAD, index=SAID_PAID_BUTTON_INDEX))
-        params.append(QuickReplyButton.params(callback_data=MORE_TIME_PAYLOAD, index=MORE_TIME_BUTTON_INDEX))
+            # Without an explicit payload Meta echoes the (translated) label; inbound handling matches on the payload.
+            params.append(QuickReplyButton.params(callback_data=STOP_REMINDERS_PAYLOAD, index=STOP_BUTTON_INDEX))
+            params.append(QuickReplyButton.params(callback_data=SAID_PAID_PAYLOAD, index=SAID_PAID_BUTTON_INDEX))
+            params.append(QuickReplyButton.params(callback_data=MORE_TIME_PAYLOAD, index=MORE_TIME_BUTTON_INDEX))
+        # None: a template without buttons (the thank-you, templates/whatsapp/lunas_payment_thanks.*.json)
         count("WhatsAppApiCalls")
         self._answers.take()  # nothing left over from an earlier call
         try:

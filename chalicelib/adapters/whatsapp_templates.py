@@ -10,6 +10,9 @@
   https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/message_templates/
 - `listed` pages through `GET /{waba-id}/message_templates?fields=...` with Graph cursor paging (`after` until no
   `paging.next`). https://developers.facebook.com/docs/graph-api/results
+- `edit` posts a changed definition's `components` to `POST /{template-id}` ("edit a template": only an APPROVED,
+  REJECTED or PAUSED one; an approved one once a day and 10 times in 30 days; Meta reviews it again, PENDING).
+  https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/
 
 Other Graph errors leave as `TemplateCatalogError` (token refused, Meta busy): one template failing does not stop
 the others. Only httpx is imported (not pywa), so the dashboard and the CLI can use it.
@@ -27,7 +30,13 @@ import httpx
 
 from chalicelib.adapters import http
 from chalicelib.domain.errors import LunasError
-from chalicelib.domain.template_lifecycle import ListedTemplate, PushOutcome, TemplateDefinition, rejected_reason
+from chalicelib.domain.template_lifecycle import (
+    ListedTemplate,
+    PushOutcome,
+    TemplateDefinition,
+    content_of,
+    rejected_reason,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +58,7 @@ def _templates_dir() -> Path:
 
 TEMPLATES_DIR = _templates_dir()
 TEMPLATE_HOST = "https://lunas.example"
-LIST_FIELDS = "id,name,language,status,category,rejected_reason"
+LIST_FIELDS = "id,name,language,status,category,rejected_reason,components"
 CREATE_KEYS = ("name", "language", "category", "parameter_format", "components")
 ALREADY_EXISTS_SUBCODE = 2388024  # "Content in This Language Already Exists"
 _RETRYABLE = frozenset({1, 2, 4, 17, 32, 341, 613, 80007, 131000, 131016})
@@ -111,6 +120,24 @@ class WhatsAppTemplateManager:
             raise TemplateManagementError(_words(error), code=int(error["code"]), retryable=False)
         return PushOutcome(name=name, language=language, outcome="refused", detail=_words(error, response))
 
+    def edit(self, template_id: str, definition: TemplateDefinition) -> PushOutcome:
+        """Send a changed definition's components for review; the outcome is "edited" (PENDING) or "refused"."""
+        name, language = definition.name, definition.language
+        try:
+            response = self._http.post(f"/{template_id}", json={"components": definition.body.get("components")})
+        except httpx.TransportError as exc:
+            return PushOutcome(name=name, language=language, outcome="refused", detail=type(exc).__name__)
+        answer = _json(response)
+        if response.status_code < 400 and answer.get("success"):
+            logger.info("template edited at meta", extra={"template": name, "language": language})
+            return PushOutcome(
+                name=name, language=language, outcome="edited", status="PENDING", template_id=template_id
+            )
+        error = _mapping(answer.get("error"))
+        if error.get("code") in (190, 102):
+            raise TemplateManagementError(_words(error), code=int(error["code"]), retryable=False)
+        return PushOutcome(name=name, language=language, outcome="refused", detail=_words(error, response))
+
     def listed(self) -> list[ListedTemplate]:
         rows: list[ListedTemplate] = []
         params: dict[str, str | int] = {"fields": LIST_FIELDS, "limit": self._page_size}
@@ -166,6 +193,7 @@ def _listed(row: dict[str, Any]) -> ListedTemplate:
         category=str(row.get("category") or "").upper(),
         template_id=str(row.get("id") or ""),
         rejected_reason=rejected_reason(row.get("rejected_reason")),
+        content=content_of(row["components"]) if "components" in row else "",
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from chalicelib.domain.notes import Note
+
 # The kinds of entry, in the order the dashboard's filter lists them.
 SIGN_IN = "sign_in"
 CONNECTION = "connection"
@@ -38,13 +40,14 @@ class AuditEntry:
     org_id: str
     kind: str
     who: str
-    what: str
+    what: str  # in English: the export, the command line
     at: dt.datetime
+    words: Note | None = None  # the same line as words the dashboard says in the owner's language (domain/notes.py)
 
 
-def entry(org_id: str, kind: str, who: str, what: str, at: dt.datetime) -> AuditEntry:
+def entry(org_id: str, kind: str, who: str, what: str, at: dt.datetime, *, words: Note | None = None) -> AuditEntry:
     """A checked entry: a known kind, someone named, the text cut to one line of `MAX_WHAT` characters."""
     if kind not in KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
     line = " ".join(what.split())[:MAX_WHAT]
-    return AuditEntry(org_id=org_id, kind=kind, who=(who or "unknown")[:200], what=line, at=at)
+    return AuditEntry(org_id=org_id, kind=kind, who=(who or "unknown")[:200], what=line, at=at, words=words)

@@ -25,8 +25,10 @@ from chalicelib.domain.models import (
     Money,
     Reason,
 )
+from chalicelib.domain.notes import Note, money_value, note
 from chalicelib.domain.privacy import ERASED_DETAIL
 from chalicelib.domain.schedule import due_stage, in_send_window, local_now, stage_date
+from chalicelib.domain.segment_schedules import stages_for_invoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +78,11 @@ def _fmt_money(amount: Decimal, currency: str) -> str:
 
 def _check_closed(cycle: Cycle, invoice: Invoice) -> Decision | None:
     if invoice.status is InvoiceStatus.VOIDED:
-        return Decision(invoice=invoice, reason=Reason.PAID, detail="voided")
+        return Decision(invoice=invoice, reason=Reason.PAID, detail="voided", note=note("voided"))
     if invoice.status is not InvoiceStatus.OPEN:
         return Decision(invoice=invoice, reason=Reason.PAID, detail=str(invoice.status))
     if invoice.amount_due.amount <= 0:
-        return Decision(invoice=invoice, reason=Reason.PAID, detail="nothing left to pay")
+        return Decision(invoice=invoice, reason=Reason.PAID, detail="nothing left to pay", note=note("nothing_to_pay"))
     return None
 
 
@@ -88,9 +90,10 @@ def _check_paused(cycle: Cycle, invoice: Invoice) -> Decision | None:
     facts = cycle.facts
     key = (invoice.connection_id, invoice.invoice_id)
     if key in facts.paused_invoices:
-        return Decision(invoice=invoice, reason=Reason.PAUSED, detail=facts.pause_notes.get(key) or "invoice paused")
+        detail, why = facts.pause_notes.get(key) or ("invoice paused", note("invoice_paused"))
+        return Decision(invoice=invoice, reason=Reason.PAUSED, detail=detail, note=why)
     if (invoice.connection_id, invoice.customer_id) in facts.paused_customers:
-        return Decision(invoice=invoice, reason=Reason.PAUSED, detail="customer paused")
+        return Decision(invoice=invoice, reason=Reason.PAUSED, detail="customer paused", note=note("customer_paused"))
     return None
 
 
@@ -100,7 +103,8 @@ def _check_minimum(cycle: Cycle, invoice: Invoice) -> Decision | None:
     if minimum is None or money.amount >= minimum:
         return None
     detail = f"{_fmt_money(money.amount, money.currency)} is below the minimum of {_fmt_money(minimum, money.currency)}"
-    return Decision(invoice=invoice, reason=Reason.BELOW_MINIMUM, detail=detail)
+    why = note("below_minimum", amount=money_value(money), minimum=money_value(Money(minimum, money.currency)))
+    return Decision(invoice=invoice, reason=Reason.BELOW_MINIMUM, detail=detail, note=why)
 
 
 # Checks that need only the invoice; permanent, actionable reasons first.
@@ -112,12 +116,15 @@ _INVOICE_CHECKS: tuple[Callable[[Cycle, Invoice], Decision | None], ...] = (
 
 
 def _not_due(cycle: Cycle, invoice: Invoice) -> Decision:
-    stages = cycle.facts.settings.stages
+    stages = stages_for_invoice(cycle.facts.settings, invoice)  # the schedule the customer follows
     if not stages:
-        return Decision(invoice=invoice, reason=Reason.NOT_DUE, detail="no reminder stages configured")
+        return Decision(
+            invoice=invoice, reason=Reason.NOT_DUE, detail="no reminder stages configured", note=note("no_stages")
+        )
     first = min(stages, key=lambda stage: stage.offset_days)
-    detail = f"first reminder on {stage_date(invoice, first).isoformat()}"
-    return Decision(invoice=invoice, reason=Reason.NOT_DUE, detail=detail)
+    first_date = stage_date(invoice, first).isoformat()
+    why = note("first_reminder", date=first_date)
+    return Decision(invoice=invoice, reason=Reason.NOT_DUE, detail=f"first reminder on {first_date}", note=why)
 
 
 _LEDGER_REASONS: dict[LedgerState, tuple[Reason, str]] = {
@@ -132,7 +139,8 @@ def _check_ledger(cycle: Cycle, reminder: DueReminder) -> Decision | None:
     if state is None:
         return None
     reason, detail = _LEDGER_REASONS[state]
-    return decision(reminder, reason, detail.format(key=reminder.stage.key))
+    why = note(f"ledger_{state.value}", stage=reminder.stage.key)
+    return decision(reminder, reason, detail.format(key=reminder.stage.key), why)
 
 
 def _phone_problem(reminder: DueReminder, customer: Customer | None) -> Decision:
@@ -149,13 +157,15 @@ def _check_reachable(cycle: Cycle, reminder: DueReminder, phone: str) -> Decisio
 
 def _check_consent(cycle: Cycle, reminder: DueReminder, phone: str) -> Decision | None:
     if phone in cycle.facts.erased_phones:  # whatever consent says now (a sync brings the number back): never again
-        return decision(reminder, Reason.OPTED_OUT, ERASED_DETAIL)
+        return decision(reminder, Reason.OPTED_OUT, ERASED_DETAIL, note("erased"))
     consent = cycle.facts.consents.get(phone)
     # Consent is given to one business: a record of another organisation does not count.
     if consent is None or consent.org_id != cycle.facts.settings.org_id:
         return decision(reminder, Reason.NO_CONSENT)
     if consent.status is ConsentStatus.OPTED_OUT:
-        return decision(reminder, Reason.OPTED_OUT, f"opted out via {consent.source} on {consent.captured_at:%Y-%m-%d}")
+        day = f"{consent.captured_at:%Y-%m-%d}"
+        why = note("opted_out", source=consent.source, date=day)
+        return decision(reminder, Reason.OPTED_OUT, f"opted out via {consent.source} on {day}", why)
     return None
 
 
@@ -168,7 +178,8 @@ def _check_window(cycle: Cycle, reminder: DueReminder, phone: str) -> Decision |
         f"local time {cycle.local_now:%a %H:%M} ({settings.timezone}) is outside "
         f"{window.start:%H:%M}-{window.end:%H:%M} on allowed weekdays"
     )
-    return decision(reminder, Reason.OUTSIDE_WINDOW, detail)
+    why = note("outside_window", start=f"{window.start:%H:%M}", end=f"{window.end:%H:%M}")
+    return decision(reminder, Reason.OUTSIDE_WINDOW, detail, why)
 
 
 def _check_daily_cap(cycle: Cycle, reminder: DueReminder, phone: str) -> Decision | None:
@@ -186,8 +197,8 @@ _PHONE_CHECKS: tuple[Callable[[Cycle, DueReminder, str], Decision | None], ...] 
 )
 
 
-def decision(reminder: DueReminder, reason: Reason, detail: str = "") -> Decision:
-    return Decision(invoice=reminder.invoice, reason=reason, stage=reminder.stage, detail=detail)
+def decision(reminder: DueReminder, reason: Reason, detail: str = "", why: Note | None = None) -> Decision:
+    return Decision(invoice=reminder.invoice, reason=reason, stage=reminder.stage, detail=detail, note=why)
 
 
 def _first(decisions: Iterable[Decision | None]) -> Decision | None:
@@ -200,7 +211,7 @@ def decide(cycle: Cycle, invoice: Invoice) -> Decision | Eligible:
     facts = cycle.facts
     if (decision := _first(check(cycle, invoice) for check in _INVOICE_CHECKS)) is not None:
         return decision
-    stage = due_stage(invoice, cycle.today, facts.settings.stages)
+    stage = due_stage(invoice, cycle.today, stages_for_invoice(facts.settings, invoice))
     if stage is None:
         return _not_due(cycle, invoice)
     reminder = DueReminder(invoice=invoice, stage=stage)

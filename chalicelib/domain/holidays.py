@@ -41,5 +41,9 @@ def upcoming(country: str, today: dt.date, count: int = 3) -> list[tuple[dt.date
         return []
     import holidays
 
-    named = holidays.country_holidays(country.upper(), years=[today.year, today.year + 1])
+    calendar = holidays.country_holidays(country.upper())
+    # Said explicitly: left out, the library reads the machine's LANG and names them in English on most servers.
+    named = holidays.country_holidays(
+        country.upper(), years=[today.year, today.year + 1], language=calendar.default_language
+    )
     return [(day, str(named[day])) for day in sorted(d for d in named if d >= today)[:count]]

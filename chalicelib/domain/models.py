@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from chalicelib.domain.notes import Note
+
 
 class Reason(StrEnum):
     """Why a reminder was or was not sent. Every invoice in every cycle gets exactly one."""
@@ -137,6 +139,17 @@ DEFAULT_STAGES: tuple[Stage, ...] = tuple(Stage(d) for d in (-3, 0, 3, 7, 14, 30
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NamedSchedule:
+    """A schedule the owner named for a group of customers ("Late payers"): its own stages, on and off. Everything
+    else (send window, minimums, days off) stays the organisation's. Rules: `domain/segment_schedules.py`."""
+
+    schedule_id: str  # never reused: an assignment left behind by a deleted schedule falls back to the default
+    name: str
+    stages: tuple[Stage, ...]
+    stages_off: tuple[Stage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SendWindow:
     """Local hours and weekdays (Monday=0) in which reminders may go out."""
 
@@ -162,6 +175,12 @@ class ReminderSettings:
     # Business days: no reminder on the country's public holidays (domain/holidays.py) or the owner's days off.
     skip_holidays: bool = False
     days_off: tuple[dt.date, ...] = ()
+    # Named schedules besides this default one, and which customer follows which: (connection_id, customer_id) ->
+    # schedule_id; a customer not listed follows `stages` (domain/segment_schedules.py `stages_for`).
+    schedules: tuple[NamedSchedule, ...] = ()
+    schedule_of: Mapping[tuple[str, str], str] = field(default_factory=dict, hash=False)
+    # Thank the customer on WhatsApp when an invoice Lunas reminded them about is paid (domain/thanks.py).
+    thank_paid: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -189,7 +208,8 @@ class Decision:
     invoice: Invoice
     reason: Reason
     stage: Stage | None = None
-    detail: str = ""  # human-readable extra, e.g. the Meta error code and title
+    detail: str = ""  # human-readable extra in English (logs, CLI, export), e.g. the Meta error code and title
+    note: Note | None = None  # the same specifics as words the dashboard translates (domain/notes.py)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -260,7 +280,8 @@ class CycleFacts:
     erased_phones: frozenset[str] = frozenset()  # E.164 phones erased at the person's request: never messaged
     paused_customers: frozenset[tuple[str, str]] = frozenset()
     paused_invoices: frozenset[tuple[str, str]] = frozenset()
-    pause_notes: Mapping[tuple[str, str], str] = field(default_factory=dict)  # why a paused invoice is paused
+    # why a paused invoice is paused: (English detail, the note the owner reads)
+    pause_notes: Mapping[tuple[str, str], tuple[str, Note]] = field(default_factory=dict)
     approved_templates: frozenset[TemplateRef] = frozenset()
     template_notes: Mapping[TemplateRef, str] = field(default_factory=dict)  # why one is not approved, if known
 

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chalicelib.domain.models import LedgerState, Money, Reason
+from chalicelib.domain.notes import Note
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +87,7 @@ class InvoiceView:
     stage: str | None  # the stage's key (d-3, d0, d+7), None when no stage was due
     detail: str
     decided_at: dt.datetime
+    note: Note | None = None  # the detail in words the dashboard translates
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,6 +10,7 @@ https://developers.facebook.com/documentation/business-messaging/whatsapp/templa
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ OWNER_NAMES = {
     "lunas_invoice_due_today": "tpl_name_due_today",
     "lunas_invoice_overdue": "tpl_name_overdue",
     "lunas_invoice_statement": "tpl_name_statement",
+    "lunas_payment_thanks": "tpl_name_payment_thanks",  # the thank-you after payment (domain/thanks.py)
 }
 
 # Meta's statuses -> what the owner reads (i18n key suffix) and how it looks (pill class).
@@ -56,7 +58,7 @@ class PushOutcome:
 
     name: str
     language: str
-    outcome: str  # "created" | "exists" (already there: not an error) | "refused"
+    outcome: str  # "created" | "exists" (already there, same words) | "edited" (new words sent for review) | "refused"
     status: str = ""  # "PENDING" for a created one
     category: str = ""
     template_id: str = ""
@@ -73,6 +75,7 @@ class ListedTemplate:
     category: str
     template_id: str = ""
     rejected_reason: str = ""  # Meta's `rejected_reason`; "NONE" is kept as ""
+    content: str = ""  # what the customer reads (`content_of` its components); "" when the list did not say
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,3 +101,20 @@ def rejected_reason(value: Any) -> str:
     """Meta's `rejected_reason` list field, "" for none."""
     text = str(value or "").strip()
     return "" if text.upper() == "NONE" else text
+
+
+def content_of(components: Any) -> str:
+    """What a customer reads in a template, comparable between our definition and Meta's list: each component's
+    type and text, and each button's type, label and URL. Meta's list may add fields (ids, examples in its own
+    shape), so only these are compared; a difference means the definition changed and the template needs an edit."""
+    parts: list[Any] = []
+    for component in components if isinstance(components, list) else []:
+        if not isinstance(component, dict):
+            continue
+        buttons = [
+            [str(b.get("type", "")).upper(), str(b.get("text", "")), str(b.get("url", ""))]
+            for b in component.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        parts.append([str(component.get("type", "")).upper(), str(component.get("text", "")), buttons])
+    return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))

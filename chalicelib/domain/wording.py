@@ -29,8 +29,7 @@ STATEMENT_PARAMS: tuple[str, ...] = (
     "business_name",
     "invoice_count",
     "total_due",
-    "overdue_count",  # due date before the send date
-    "not_overdue_count",  # due on the send date or later
+    "overdue_summary",  # how many are past their due date on the send date, in words (`format_overdue_summary`)
     "oldest_due_date",
 )
 PARAMS: dict[TemplateKind, tuple[str, ...]] = {
@@ -51,6 +50,17 @@ _MAX_NAME_LENGTH = 60
 _FALLBACK_CUSTOMER = {"id": "Pelanggan", "en": "Customer"}
 # A letter directly before a digit ("Rp1.250.000", "IDR1,250,000") reads badly; "$1,480.50" does not.
 _SYMBOL_THEN_DIGIT = re.compile(r"([A-Za-z])(\d)")
+
+
+# The statement's split of overdue and not-yet-due invoices: "0 belum lewat jatuh tempo" reads as a mistake.
+_OVERDUE_SUMMARY = {
+    "en": ("all overdue", "none overdue yet", "{overdue} overdue, {not_yet} not yet due"),
+    "id": (
+        "semuanya sudah lewat jatuh tempo",
+        "belum ada yang lewat jatuh tempo",
+        "{overdue} sudah lewat jatuh tempo, {not_yet} belum",
+    ),
+}
 
 
 def _locale(language: str) -> str:
@@ -169,7 +179,20 @@ def body_parameters(message: OutgoingMessage, business_name: str) -> dict[str, s
     params["total_due"] = " + ".join(
         format_money(total, language) for total in _totals([i.amount_due for i in invoices])
     )
-    params["overdue_count"] = str(overdue)
-    params["not_overdue_count"] = str(len(invoices) - overdue)
+    params["overdue_summary"] = format_overdue_summary(overdue, len(invoices) - overdue, language)
     params["oldest_due_date"] = format_due_date(min(i.due_date for i in invoices), language)
     return params
+
+
+def format_overdue_summary(overdue: int, not_yet_due: int, language: str) -> str:
+    """How many of a statement's invoices are overdue, in words that read right for every split.
+
+    `(3 overdue, 0 not yet due)` and `(0 sudah lewat jatuh tempo, ...)` read as mistakes; all and none have their own
+    words.
+    """
+    every, none, some = _OVERDUE_SUMMARY[language]
+    if not_yet_due == 0:
+        return every
+    if overdue == 0:
+        return none
+    return some.format(overdue=overdue, not_yet=not_yet_due)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from chalicelib.domain import notes
 from chalicelib.domain.audit import EXPORT
 from chalicelib.ports import AuditLog, Clock, OrganisationExport
 from chalicelib.services.audit import note
@@ -23,7 +24,7 @@ from chalicelib.services.audit import note
 FORMAT = "lunas-organisation-export/1"
 KINDS = ("customers", "consent", "messages", "replies", "audit")
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers": ("connection_id", "customer_id", "source", "name", "phone", "phone_problem"),
+    "customers": ("connection_id", "customer_id", "source", "name", "phone", "phone_problem", "reminder_schedule"),
     "consent": (
         "phone",
         "current_status",
@@ -130,4 +131,5 @@ def _consent_changes(row: dict[str, object]) -> Iterator[dict[str, object]]:
 
 def _noted(form: str, org_id: str, who: str, written: dict[str, int], deps: ExportDependencies) -> None:
     what = f"Exported the organisation's data as {form}: " + ", ".join(f"{n} {kind}" for kind, n in written.items())
-    note(deps.audit, org_id, EXPORT, who, what, at=deps.clock.now())
+    words = notes.note("audit_org_exported", form=form, items=str(sum(written.values())))
+    note(deps.audit, org_id, EXPORT, who, what, at=deps.clock.now(), words=words)

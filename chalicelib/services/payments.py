@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain import notes
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.records import PaymentClaim, PaymentInstructions, PaymentPage, QrisImage
 from chalicelib.ports import Holds, PaymentInstructionsStore, PaymentLinks
@@ -114,9 +115,12 @@ def claim_paid(
         f'the customer pressed "I have paid" on the payment page on {_local(claim.claimed_at, zone)}; '
         f"reminders for it are held until {_local(until, zone)} while you check the payment"
     )
+    why = notes.note(
+        "said_paid_page", said_at=notes.instant_value(claim.claimed_at), until_at=notes.instant_value(until)
+    )
     for invoice in claim.invoices:
         if invoice.connection_id and invoice.invoice_id:
-            holds.pause_invoice(page.org_id, invoice.connection_id, invoice.invoice_id, until, note=note)
+            holds.pause_invoice(page.org_id, invoice.connection_id, invoice.invoice_id, until, note=note, why=why)
     log.info("customer said they paid", extra={"invoices": len(claim.invoices), "new": claim.claimed_at == now})
     return claim
 

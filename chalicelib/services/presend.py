@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.clock import Monotonic
-from chalicelib.domain import schedule
+from chalicelib.domain import notes, schedule
 from chalicelib.domain.models import (
     ConsentStatus,
     Decision,
@@ -121,11 +121,13 @@ def _held(message: OutgoingMessage, facts: _Facts, today: dt.date) -> list[Decis
         invoice = reminder.invoice
         if paid[invoice.invoice_id]:
             detail = f"{paid[invoice.invoice_id]}: found on the re-check right before sending"
-            held.append(_decision(invoice, reminder.stage, Reason.PAID, detail))
+            held.append(_decision(invoice, reminder.stage, Reason.PAID, detail, notes.note("paid_at_recheck")))
         else:
-            why = "its amount or due date" if invoice.invoice_id in changed else "another invoice in the same message"
+            own = invoice.invoice_id in changed
+            why = "its amount or due date" if own else "another invoice in the same message"
             detail = f"not sent: {why} changed right before sending; it is planned again in the next cycle"
-            held.append(_decision(invoice, reminder.stage, Reason.DEFERRED, detail))
+            words = notes.note("changed_at_recheck" if own else "other_changed_at_recheck")
+            held.append(_decision(invoice, reminder.stage, Reason.DEFERRED, detail, words))
     return held
 
 
@@ -171,8 +173,8 @@ def _terms_changed(invoice: Invoice, facts: _Facts) -> bool:
     return fresh is not None and (fresh.amount_due != invoice.amount_due or fresh.due_date != invoice.due_date)
 
 
-def _decision(invoice: Invoice, stage: Stage, reason: Reason, detail: str) -> Decision:
-    return Decision(invoice=invoice, reason=reason, stage=stage, detail=detail)
+def _decision(invoice: Invoice, stage: Stage, reason: Reason, detail: str, why: notes.Note | None = None) -> Decision:
+    return Decision(invoice=invoice, reason=reason, stage=stage, detail=detail, note=why)
 
 
 def _key(invoice: Invoice) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain import notes
 from chalicelib.domain.audit import CLI_OPERATOR, DELETION, ERASURE, EXPORT
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.masking import mask_phone
@@ -77,7 +78,8 @@ def export_person(org_id: str, phone: str, deps: PrivacyDependencies, *, who: st
     """The person's data as one JSON-able document (what the dashboard's Download and the CLI's export give)."""
     person = find_person(org_id, phone, deps)
     what = f"Exported the data held about {mask_phone(person.phone)} ({person.total} items)"
-    note(deps.audit, org_id, EXPORT, who, what, at=deps.clock.now())
+    words = notes.note("audit_person_exported", phone=mask_phone(person.phone), items=str(person.total))
+    note(deps.audit, org_id, EXPORT, who, what, at=deps.clock.now(), words=words)
     logger.info("person's data exported", extra={"phone": mask_phone(person.phone), "items": person.total})
     count("PersonExported")
     return {
@@ -103,7 +105,8 @@ def erase_person(org_id: str, phone: str, deps: PrivacyDependencies, *, who: str
     result = ErasureResult(org_id=org_id, masked_phone=mask_phone(e164), removed=removed)
     logger.info("person erased", extra={"phone": result.masked_phone, "items": result.total, "kinds": dict(removed)})
     what = f"Erased {result.masked_phone} at their request ({result.total} items; only the opt-out hash is kept)"
-    note(deps.audit, org_id, ERASURE, who, what, at=deps.clock.now())
+    words = notes.note("audit_person_erased", phone=result.masked_phone, items=str(result.total))
+    note(deps.audit, org_id, ERASURE, who, what, at=deps.clock.now(), words=words)
     count("PersonErased")
     return result
 

@@ -36,6 +36,7 @@ from chalicelib.domain.models import (
     WhatsAppAccount,
 )
 from chalicelib.domain.records import PaymentTarget
+from chalicelib.domain.segment_schedules import stages_for_invoice
 from chalicelib.domain.tracking import tracker_for
 from chalicelib.domain.wording import body_parameters
 from chalicelib.observability import count, logger, mask_phone
@@ -169,6 +170,8 @@ class CycleDependencies:
     erased: ErasedPhones | None = None  # numbers erased at the person's request (docs/privacy.md)
     concurrency: int = SEND_CONCURRENCY
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Runs once the cycle's reminders are sent and recorded, e.g. the thank-yous for paid invoices (services/thanks.py).
+    after_cycle: Callable[[Connection, Sequence[Invoice], CycleResult, CycleDependencies], None] | None = None
 
 
 def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
@@ -191,6 +194,8 @@ def run_cycle(connection: Connection, deps: CycleDependencies) -> CycleResult:
     result.decisions = [outcomes.get(_invoice_key(d.invoice), d) for d in plan.decisions]
     deps.decision_log.save_decisions(org_id, result.decisions, deps.clock.now())
     _count_decisions(result.decisions)
+    if deps.after_cycle is not None:
+        deps.after_cycle(connection, invoices, result, deps)
     logger.info("cycle finished", extra={"summary": result.summary(), "sent": len(result.sent)})
     return result
 
@@ -273,7 +278,7 @@ def _paused_by_reply(
 def _candidate_ledger_keys(invoices: Sequence[Invoice], settings: ReminderSettings, today: dt.date) -> list[str]:
     keys = []
     for invoice in invoices:
-        stage = schedule.due_stage(invoice, today, settings.stages)
+        stage = schedule.due_stage(invoice, today, stages_for_invoice(settings, invoice))  # as eligibility.decide
         if stage is not None:
             keys.append(DueReminder(invoice=invoice, stage=stage).ledger_key)
     return keys

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain import notes
 from chalicelib.domain.consent_rules import by_webhook
 from chalicelib.domain.events import InboundMessage
 from chalicelib.domain.models import Consent, ConsentStatus, ReminderSettings
@@ -147,8 +148,11 @@ class CustomerReplies:
             f'the customer tapped "I have paid" on the WhatsApp reminder on {_local(message.at, zone)}; '
             f"reminders for it are held until {_local(until, zone)} while you check the payment"
         )
+        why = notes.note(
+            "said_paid_whatsapp", said_at=notes.instant_value(message.at), until_at=notes.instant_value(until)
+        )
         for connection_id, invoice_id in invoices:
-            self.holds.pause_invoice(org_id, connection_id, invoice_id, until, note=note)
+            self.holds.pause_invoice(org_id, connection_id, invoice_id, until, note=note, why=why)
         return f"invoices held until {until:%Y-%m-%d %H:%M} UTC"
 
     def invoices_answered(self, org_id: str, context_wamid: str | None) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 
+from chalicelib.domain import notes
 from chalicelib.domain.audit import SCHEDULER, SYNC
 from chalicelib.domain.changes import ChangesUnavailable, Snapshot, SnapshotChange
 from chalicelib.domain.models import Customer, Invoice, InvoiceStatus
@@ -126,7 +127,10 @@ class IncrementalGateway:
         self._save(snapshot, change)
         self.last_read = f"sweep: {reason}"
         log.info("%s: full sweep (%s), %d open invoices", self.connection_id, reason, len(current))
-        self._note(f"Synced {self.source}: read every open invoice ({reason}), {len(current)} open")
+        self._note(
+            f"Synced {self.source}: read every open invoice ({reason}), {len(current)} open",
+            notes.note("audit_sync_sweep", system=self.source, open=str(len(current))),
+        )
         return list(current.values())
 
     def _apply_changes(self, snapshot: Snapshot) -> list[Invoice]:
@@ -153,12 +157,20 @@ class IncrementalGateway:
         )
         self._note(
             f"Synced {self.source}: {len(put) + len(gone)} changed invoices ({len(gone)} closed), "
-            f"{len(updated)} changed customers, {len(invoices)} open"
+            f"{len(updated)} changed customers, {len(invoices)} open",
+            notes.note(
+                "audit_sync_changes",
+                system=self.source,
+                changed=str(len(put) + len(gone)),
+                closed=str(len(gone)),
+                customers=str(len(updated)),
+                open=str(len(invoices)),
+            ),
         )
         return list(invoices.values())
 
-    def _note(self, what: str) -> None:
-        note(self._audit, self._org_id, SYNC, SCHEDULER, what, at=self._clock.now())
+    def _note(self, what: str, words: notes.Note) -> None:
+        note(self._audit, self._org_id, SYNC, SCHEDULER, what, at=self._clock.now(), words=words)
 
     def _save(self, snapshot: Snapshot, change: SnapshotChange) -> None:
         if not self._store.save(self._org_id, self.connection_id, change, expected_version=snapshot.version):

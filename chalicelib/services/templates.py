@@ -15,7 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from chalicelib.domain.models import WhatsAppAccount
-from chalicelib.domain.template_lifecycle import ListedTemplate, PushOutcome, TemplateDefinition, TemplateRow
+from chalicelib.domain.template_lifecycle import (
+    ListedTemplate,
+    PushOutcome,
+    TemplateDefinition,
+    TemplateRow,
+    content_of,
+)
 from chalicelib.domain.templates import TemplateState
 from chalicelib.observability import logger
 from chalicelib.ports import Clock, TemplateManagement, TemplateRegistry
@@ -34,15 +40,24 @@ def push_templates(
 ) -> list[PushOutcome]:
     """Create each definition in the account's WhatsApp Business Account; one outcome per name and language.
 
-    A template that already exists is reported ("exists"), not an error; a created one is PENDING in the registry at
-    once, so the owner sees "waiting for Meta" before Meta's review event arrives.
+    A template that already exists with the same words is reported ("exists"), not an error; one whose words changed
+    since (templates/whatsapp was edited) is sent to Meta as an edit ("edited"), so customers never get a message
+    the code fills with parameters the approved template lacks. A created or edited one is PENDING in the registry
+    at once, so the owner sees "waiting for Meta" before Meta's review event arrives.
     """
     outcomes = []
     waba_id = account.business_account_id
+    at_meta: dict[tuple[str, str], ListedTemplate] | None = None
     for definition in definitions:
         outcome = manager.create(definition)
+        if outcome.outcome == "exists":
+            if at_meta is None:  # one list for the whole push, only when something already exists
+                at_meta = {(t.name, t.language): t for t in manager.listed()}
+            outcome = _edit_if_changed(
+                manager, definition, at_meta.get((definition.name, definition.language)), outcome
+            )
         outcomes.append(outcome)
-        if outcome.outcome == "created":
+        if outcome.outcome in ("created", "edited"):
             at = int(clock.now().timestamp())
             status: dict[str, object] = {
                 "status": outcome.status or "PENDING",
@@ -57,10 +72,23 @@ def push_templates(
         "templates pushed",
         extra={
             "org_id": org_id,
-            **{f"templates_{k}": sum(o.outcome == k for o in outcomes) for k in ("created", "exists", "refused")},
+            **{
+                f"templates_{k}": sum(o.outcome == k for o in outcomes)
+                for k in ("created", "edited", "exists", "refused")
+            },
         },
     )
     return outcomes
+
+
+def _edit_if_changed(
+    manager: TemplateManagement, definition: TemplateDefinition, listed: ListedTemplate | None, exists: PushOutcome
+) -> PushOutcome:
+    if listed is None or not listed.template_id or not listed.content:
+        return exists  # Meta did not list it with its words: nothing to compare
+    if listed.content == content_of(definition.body.get("components")):
+        return exists
+    return manager.edit(listed.template_id, definition)
 
 
 def sync_templates(

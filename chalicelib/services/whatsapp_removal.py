@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chalicelib.domain import notes
 from chalicelib.domain.audit import WHATSAPP
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import WhatsAppAccount
@@ -61,5 +62,10 @@ def remove_whatsapp(org_id: str, who: str, deps: RemovalDependencies) -> Removal
         else ("dropped" if unsubscribed else "not confirmed by Meta")
     )
     what = f"Removed the WhatsApp number (token deleted; webhook subscription {subscription})"
-    note(deps.audit, org_id, WHATSAPP, who, what, at=deps.clock.now())
+    key = (
+        "audit_wa_removed_shared"
+        if shared
+        else ("audit_wa_removed" if unsubscribed else "audit_wa_removed_unconfirmed")
+    )
+    note(deps.audit, org_id, WHATSAPP, who, what, at=deps.clock.now(), words=notes.note(key))
     return Removal(unsubscribed=unsubscribed, shared=shared)

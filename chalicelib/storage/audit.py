@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from chalicelib.domain import retention
 from chalicelib.domain.audit import AuditEntry, entry
+from chalicelib.domain.notes import Note
 from chalicelib.storage.schema import AuditRecord, org_pk
 
 PREFIX = "AUDIT#"
@@ -38,14 +39,17 @@ class DynamoAuditLog:
     def __init__(self, keep_for: dt.timedelta | None = None) -> None:
         self._keep_for = keep_for or configured_retention()
 
-    def record(self, org_id: str, kind: str, who: str, what: str, at: dt.datetime) -> None:
-        line = entry(org_id, kind, who, what, at)
+    def record(
+        self, org_id: str, kind: str, who: str, what: str, at: dt.datetime, *, words: Note | None = None
+    ) -> None:
+        line = entry(org_id, kind, who, what, at, words=words)
         AuditRecord(
             org_pk(org_id),
             f"{PREFIX}{time_key(at)}#{uuid.uuid4().hex[:12]}",
             kind=line.kind,
             who=line.who,
             what=line.what,
+            words=words.to_json() if words else None,
             at=at,
             expires_at=at + self._keep_for,
         ).save()
@@ -69,7 +73,7 @@ class DynamoAuditLog:
             page_size=min(max(limit, 1), 500),
         )
         found = (
-            AuditEntry(org_id=org_id, kind=r.kind, who=r.who, what=r.what, at=r.at)
+            AuditEntry(org_id=org_id, kind=r.kind, who=r.who, what=r.what, at=r.at, words=Note.from_json(r.words))
             for r in records
             if not until or r.at < until
         )

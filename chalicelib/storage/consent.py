@@ -43,13 +43,15 @@ def kept_history(history: list[ConsentChange]) -> list[ConsentChange]:
 
 def _audit(consent: Consent) -> None:
     """The change in the organisation's audit log too (storage/audit.py): who, the masked number, the source."""
+    from chalicelib.domain import notes
     from chalicelib.domain.masking import mask_phone
     from chalicelib.storage.audit import DynamoAuditLog
 
     who = consent.recorded_by or consent.source
     status = consent.status.value.replace("_", " ")
     what = f"Consent {status} for {mask_phone(consent.phone)} (source: {consent.source})"
-    DynamoAuditLog().record(consent.org_id, "consent", who, what, consent.captured_at)
+    words = notes.note(f"audit_consent_{consent.status.value}", phone=mask_phone(consent.phone), source=consent.source)
+    DynamoAuditLog().record(consent.org_id, "consent", who, what, consent.captured_at, words=words)
 
 
 class DynamoConsentRepository:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from chalicelib.storage import segment_schedules
 from chalicelib.storage.privacy import plain
 from chalicelib.storage.schema import (
     AuditRecord,
@@ -57,10 +58,14 @@ class DynamoOrganisationExport:
         return found
 
     def rows(self, org_id: str, kind: str) -> Iterator[dict[str, object]]:
+        schedules = segment_schedules.schedule_names(org_id) if kind == "customers" else {}
         for record in _query(org_id, kind):
             if kind == "customers" and not _is_customer(record.sk):
                 continue
-            yield _ROWS[kind](record)
+            row = _ROWS[kind](record)
+            if kind == "customers":  # the named reminder schedule the customer follows; "" for the default
+                row["reminder_schedule"] = schedules.get((str(row["connection_id"]), str(row["customer_id"])), "")
+            yield row
 
 
 def _customer(r: SyncCustomerRecord) -> dict[str, object]:

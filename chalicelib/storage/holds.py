@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from pynamodb.exceptions import PutError
 
 from chalicelib.domain import retention
+from chalicelib.domain.notes import Note
+from chalicelib.domain.notes import note as note_of
 from chalicelib.storage.schema import InvoiceClosureRecord, PauseRecord, PhoneFlagRecord, PhonePauseRecord, org_pk
 from chalicelib.storage.writes import batch_get, conditional_failed
 
@@ -42,22 +44,31 @@ class DynamoHolds:
         ).save()
 
     def pause_invoice(
-        self, org_id: str, connection_id: str, invoice_id: str, until: dt.datetime | None, *, note: str = ""
+        self,
+        org_id: str,
+        connection_id: str,
+        invoice_id: str,
+        until: dt.datetime | None,
+        *,
+        note: str = "",
+        why: Note | None = None,
     ) -> None:
         PauseRecord(
             org_pk(org_id),
             f"PAUSE#INV#{connection_id}#{invoice_id}",
             until=until,
             note=note,
+            words=why.to_json() if why else None,
             expires_at=_pause_expiry(until),
         ).save()
 
-    def pause_notes(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], str]:
+    def pause_notes(self, org_id: str, now: dt.datetime) -> dict[tuple[str, str], tuple[str, Note]]:
         notes = {}
         for record in PauseRecord.query(org_pk(org_id), PauseRecord.sk.startswith("PAUSE#INV#")):
             if record.note and (record.until is None or record.until > now):
                 connection_id, invoice_id = record.sk.removeprefix("PAUSE#INV#").rsplit("#", 1)
-                notes[(connection_id, invoice_id)] = record.note
+                why = Note.from_json(record.words) or note_of("invoice_paused")
+                notes[(connection_id, invoice_id)] = (record.note, why)
         return notes
 
     def active(self, org_id: str, now: dt.datetime) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from chalicelib.domain import retention
 from chalicelib.domain.models import Decision, Money, Reason
+from chalicelib.domain.notes import Note
 from chalicelib.domain.records import InvoiceView
 from chalicelib.storage.schema import InvoiceViewRecord, org_pk
 
@@ -33,10 +34,33 @@ class DynamoDecisionLog:
                         reason=d.reason.value,
                         stage=d.stage.key if d.stage else None,
                         detail=d.detail,
+                        note=d.note.to_json() if d.note else None,
                         decided_at=at,
                         expires_at=retention.INVOICE_VIEW.until(at),  # rewritten every cycle while it is open
                     )
                 )
+
+    def save_closed(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None:
+        """One UpdateItem per invoice (a webhook closes a few): the balance and currency are set only where none is
+        stored yet (`if_not_exists`), so the last open balance stays."""
+        view = InvoiceViewRecord
+        for d in decisions:
+            inv = d.invoice
+            view(org_pk(org_id), _sk(inv.connection_id, inv.invoice_id)).update(
+                actions=[
+                    view.number.set(inv.number),
+                    view.customer_name.set(inv.customer_name),
+                    view.due_date.set(inv.due_date.isoformat()),
+                    view.amount_due.set(view.amount_due | str(inv.amount_due.amount)),
+                    view.currency.set(view.currency | inv.amount_due.currency),
+                    view.reason.set(d.reason.value),
+                    view.stage.remove() if d.stage is None else view.stage.set(d.stage.key),
+                    view.detail.set(d.detail),
+                    view.note.remove() if d.note is None else view.note.set(d.note.to_json()),
+                    view.decided_at.set(at),
+                    view.expires_at.set(retention.INVOICE_VIEW.until(at)),
+                ]
+            )
 
     def for_org(self, org_id: str) -> list[InvoiceView]:
         """Every invoice's latest decision, by connection and invoice id."""
@@ -56,5 +80,6 @@ def _to_domain(record: InvoiceViewRecord) -> InvoiceView:
         reason=Reason(record.reason),
         stage=record.stage,
         detail=record.detail,
+        note=Note.from_json(record.note),
         decided_at=record.decided_at,
     )

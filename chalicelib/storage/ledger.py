@@ -299,9 +299,21 @@ class DynamoSendLedger:
         """Every reminder the organisation's cycles claimed, by connection, invoice and stage."""
         return [_ledger_entry(r) for r in LedgerRecord.query(org_pk(org_id), LedgerRecord.sk.startswith("LEDGER#"))]
 
-    def messages(self, org_id: str) -> list[MessageEntry]:
-        """Every message the organisation's cycles claimed, by local date and phone."""
-        return [_message_entry(r) for r in MessageRecord.query(org_pk(org_id), MessageRecord.sk.startswith("MSG#"))]
+    def messages(self, org_id: str, *, since: dt.date | None = None) -> list[MessageEntry]:
+        """Every message the organisation's cycles claimed, by local date and phone; with `since`, only the keys of
+        local dates from that day on are read (the home page's month, the digest's day), not 18 months of them."""
+        keys = (
+            MessageRecord.sk.startswith("MSG#")
+            if since is None
+            else MessageRecord.sk.between(f"MSG#{since.isoformat()}", "MSG#\uffff")
+        )
+        return [_message_entry(r) for r in MessageRecord.query(org_pk(org_id), keys)]
+
+    def any_delivered(self, org_id: str) -> bool:
+        rows = MessageRecord.query(
+            org_pk(org_id), MessageRecord.sk.startswith("MSG#"), attributes_to_get=["sk", "delivery"]
+        )
+        return any(r.delivery in ("delivered", "read") for r in rows)  # lazy pages: stops at the first
 
     def message_entry(self, org_id: str, message_key: str) -> MessageEntry | None:
         """One message by its key (a reply's context wamid -> `locate` -> here), or None."""

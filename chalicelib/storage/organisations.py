@@ -6,13 +6,16 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
+from pynamodb.attributes import MapAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.models import (
     Money,
+    NamedSchedule,
     ReminderSettings,
     SendWindow,
     Stage,
@@ -22,6 +25,7 @@ from chalicelib.domain.models import (
 from chalicelib.domain.records import Membership, WhatsAppSummary
 from chalicelib.observability import count, logger
 from chalicelib.ports import Cipher, Clock, NumberHealthUpdate, WhatsAppNumberTaken
+from chalicelib.storage import segment_schedules
 from chalicelib.storage.dynamo import shared_connection
 from chalicelib.storage.routes import DynamoRoutes
 from chalicelib.storage.schema import MembershipRecord, OrganisationRecord, RouteRecord, org_pk
@@ -61,6 +65,27 @@ def _hhmm(value: str) -> dt.time:
     return dt.time(int(hour), int(minute))
 
 
+def _named_schedules(record: OrganisationRecord) -> tuple[NamedSchedule, ...]:
+    return tuple(
+        NamedSchedule(
+            schedule_id=str(item["id"]),
+            name=str(item["name"]),
+            stages=tuple(Stage(int(d)) for d in item["stages"] or ()),
+            stages_off=tuple(Stage(int(d)) for d in item.get("stages_off") or ()),
+        )
+        for item in map(segment_schedules.plain_map, record.schedules or ())
+    )
+
+
+def _schedule_item(schedule: NamedSchedule) -> MapAttribute[str, Any]:
+    return MapAttribute(
+        id=schedule.schedule_id,
+        name=schedule.name,
+        stages=[s.offset_days for s in schedule.stages],
+        stages_off=[s.offset_days for s in schedule.stages_off],
+    )
+
+
 def _settings_fields(settings: ReminderSettings) -> dict[str, object]:
     """The profile attributes that hold the reminder settings and the organisation's country."""
     return {
@@ -93,6 +118,7 @@ class DynamoOrganisationRepository:
         record = OrganisationRecord(org_pk(settings.org_id), "PROFILE")
         for name, value in _settings_fields(settings).items():
             setattr(record, name, value)
+        record.thank_paid = True if settings.thank_paid else None
         if whatsapp is not None:
             record.wa_phone_number_id = whatsapp.phone_number_id
             record.wa_business_account_id = whatsapp.business_account_id
@@ -107,7 +133,9 @@ class DynamoOrganisationRepository:
                 DynamoRoutes().add_business_account(whatsapp.business_account_id, settings.org_id, now)
 
     def settings(self, org_id: str) -> ReminderSettings:
+        """The settings, with the named schedules and which customer follows which (read only when there are any)."""
         record = self._get(org_id)
+        schedules = _named_schedules(record)
         return ReminderSettings(
             org_id=org_id,
             business_name=record.business_name,
@@ -124,6 +152,9 @@ class DynamoOrganisationRepository:
             stages_off=tuple(Stage(int(d)) for d in record.stages_off or ()),
             skip_holidays=bool(record.skip_holidays),
             days_off=tuple(dt.date.fromisoformat(d) for d in record.days_off or ()),
+            schedules=schedules,
+            schedule_of=segment_schedules.assignments(org_id) if schedules else {},
+            thank_paid=bool(record.thank_paid),
         )
 
     def whatsapp(self, org_id: str) -> WhatsAppAccount | None:
@@ -149,6 +180,74 @@ class DynamoOrganisationRepository:
                 setattr(record, name, value)
 
         self._edit(settings.org_id, change)
+
+    def set_thank_paid(self, org_id: str, on: bool) -> None:
+        """The Settings switch for thank-you messages (domain/thanks.py); kept apart from the schedule's fields."""
+
+        def change(record: OrganisationRecord) -> None:
+            record.thank_paid = True if on else None
+
+        self._edit(org_id, change)
+
+    # -- named schedules (chalicelib/domain/segment_schedules.py) --
+
+    def add_schedule(self, org_id: str, name: str, stages: tuple[Stage, ...], stages_off: tuple[Stage, ...]) -> str:
+        """A new named schedule; its id (never reused). ScheduleRefused: over the limit, or a bad or taken name."""
+        import secrets
+
+        from chalicelib.domain.segment_schedules import check_name, check_room
+
+        new_id = secrets.token_hex(4)
+
+        def change(record: OrganisationRecord) -> None:
+            current = _named_schedules(record)
+            check_room(current)
+            named = NamedSchedule(
+                schedule_id=new_id, name=check_name(name, current), stages=stages, stages_off=stages_off
+            )
+            record.schedules = [_schedule_item(s) for s in (*current, named)]
+
+        self._edit(org_id, change)
+        return new_id
+
+    def update_schedule(self, org_id: str, schedule: NamedSchedule) -> None:
+        """Rename a named schedule and set its stages. ScheduleRefused: not found, or a bad or taken name."""
+        from chalicelib.domain.segment_schedules import ScheduleRefused, check_name
+
+        def change(record: OrganisationRecord) -> None:
+            current = _named_schedules(record)
+            if schedule.schedule_id not in {s.schedule_id for s in current}:
+                raise ScheduleRefused("not_found")
+            name = check_name(schedule.name, current, schedule_id=schedule.schedule_id)
+            edited = NamedSchedule(
+                schedule_id=schedule.schedule_id, name=name, stages=schedule.stages, stages_off=schedule.stages_off
+            )
+            kept = [edited if s.schedule_id == schedule.schedule_id else s for s in current]
+            record.schedules = [_schedule_item(s) for s in kept]
+
+        self._edit(org_id, change)
+
+    def delete_schedule(self, org_id: str, schedule_id: str) -> int:
+        """Remove a named schedule, then move its customers back to the default; returns how many were moved.
+        Until they are moved, an assignment to a schedule that is gone already counts as the default."""
+        from chalicelib.domain.segment_schedules import ScheduleRefused
+
+        def change(record: OrganisationRecord) -> None:
+            current = _named_schedules(record)
+            if schedule_id not in {s.schedule_id for s in current}:
+                raise ScheduleRefused("not_found")
+            record.schedules = [_schedule_item(s) for s in current if s.schedule_id != schedule_id]
+
+        self._edit(org_id, change)
+        return segment_schedules.unassign_all(org_id, schedule_id)
+
+    def assign_schedule(self, org_id: str, connection_id: str, customer_id: str, schedule_id: str | None) -> None:
+        """The customer follows this named schedule (None: the default). ScheduleRefused if it is not one of ours."""
+        from chalicelib.domain.segment_schedules import ScheduleRefused
+
+        if schedule_id and schedule_id not in {s.schedule_id for s in _named_schedules(self._get(org_id))}:
+            raise ScheduleRefused("not_found")
+        segment_schedules.assign(org_id, connection_id, customer_id, schedule_id)
 
     def set_whatsapp(
         self,

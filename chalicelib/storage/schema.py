@@ -108,6 +108,8 @@ class OrganisationRecord(_Item):
     stages_off = ListAttribute[int](of=NumberAttribute, null=True)  # type: ignore[arg-type]  # switched off in the editor
     skip_holidays = BooleanAttribute(null=True)  # business days: skip public holidays and the owner's days off
     days_off = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]  # the owner's days off (ISO)
+    # Named schedules besides the default (storage/segment_schedules.py): [{"id", "name", "stages", "stages_off"}]
+    schedules = ListAttribute[MapAttribute[str, Any]](of=MapAttribute, null=True)
     wa_phone_number_id = UnicodeAttribute(null=True)
     wa_business_account_id = UnicodeAttribute(null=True)
     wa_token_ciphertext = BinaryAttribute(null=True, legacy_encoding=False)
@@ -125,6 +127,7 @@ class OrganisationRecord(_Item):
     # Settings switch (absent: on).
     digest_email = UnicodeAttribute(null=True)
     digest_off = BooleanAttribute(null=True)
+    thank_paid = BooleanAttribute(null=True)  # thank customers when a reminded invoice is paid (absent: off)
     version = VersionAttribute()
 
 
@@ -211,7 +214,19 @@ class PauseRecord(_Item):
 
     until = UTCDateTimeAttribute(null=True)
     note = UnicodeAttribute(default="")
+    words = UnicodeAttribute(null=True)  # the note as words the dashboard translates (domain/notes.py, JSON)
     expires_at = TTLAttribute(null=True)  # retention.PAUSE (none for a pause without an end)
+
+
+class ScheduleAssignmentRecord(_Item):
+    """`ORG#<org> / SCHEDULEFOR#<conn>#<customer>`: the named schedule one customer follows (none: the default)."""
+
+    class Meta(_Meta):
+        pass
+
+    connection_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    schedule_id = UnicodeAttribute()
 
 
 class LedgerRecord(_Item):
@@ -266,6 +281,7 @@ class InvoiceViewRecord(_Item):
     reason = UnicodeAttribute()
     stage = UnicodeAttribute(null=True)
     detail = UnicodeAttribute(default="")
+    note = UnicodeAttribute(null=True)  # domain/notes.py, JSON: the detail in words the dashboard translates
     decided_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)  # retention.INVOICE_VIEW
 
@@ -514,6 +530,27 @@ class PaymentClaimRecord(_Item):
     expires_at = TTLAttribute(null=True)
 
 
+class ThanksRecord(_Item):
+    """The thank-you for one reminded invoice (storage/thanks.py, domain/thanks.py): watched while open, then sent
+    at most once. Holds no phone number: the customer is named by the vendor's id."""
+
+    class Meta(_Meta):
+        pass
+
+    state = UnicodeAttribute()  # watching | due | claimed | sent | not_sent | not_paid
+    reason = UnicodeAttribute(default="")
+    number = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    due_date = UnicodeAttribute()  # ISO
+    amount = UnicodeAttribute()  # the open balance when last seen open, a decimal string
+    currency = UnicodeAttribute()
+    paid_at = UTCDateTimeAttribute(null=True)
+    changed_at = UTCDateTimeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    body_params = UnicodeAttribute(null=True)  # JSON of the template's parameters as sent, but the customer's name
+    expires_at = TTLAttribute(null=True)  # retention.DELIVERY
+
+
 class PaymentInstructionsRecord(_Item):
     """How customers pay the business outside the accounting system (the owner's dashboard setting)."""
 
@@ -590,6 +627,7 @@ class AuditRecord(_Item):
     kind = UnicodeAttribute()
     who = UnicodeAttribute()  # the signed-in user's e-mail, or "scheduler" / "whatsapp webhook" / "cli operator"
     what = UnicodeAttribute()
+    words = UnicodeAttribute(null=True)  # domain/notes.py, JSON: `what` in words the dashboard translates
     at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)  # retention.AUDIT
 
@@ -683,6 +721,13 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
     ),
     ItemKind(PhoneFlagRecord, "ORG#<org> / PHONE#<e164>", "holds", "phone", ttl="expires_at", retention="phone_flag"),
     ItemKind(PauseRecord, "ORG#<org> / PAUSE#CUST|INV#<conn>#<id>", "holds", "", ttl="expires_at", retention="pause"),
+    ItemKind(
+        ScheduleAssignmentRecord,
+        "ORG#<org> / SCHEDULEFOR#<conn>#<customer>",
+        "segment_schedules",
+        "which reminder schedule a customer follows (e.g. late payers)",
+        retention="account",
+    ),
     ItemKind(PhonePauseRecord, "ORG#<org> / PHONEPAUSE#<e164>", "holds", "phone", ttl="expires_at", retention="pause"),
     ItemKind(
         InvoiceClosureRecord, "ORG#<org> / CLOSED#<conn>#<invoice>", "holds", "", ttl="expires_at", retention="closure"
@@ -764,6 +809,14 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
         "invoice numbers",
         ttl="expires_at",
         retention="payment_link",
+    ),
+    ItemKind(
+        ThanksRecord,
+        "ORG#<org> / THANKS#<conn>#<invoice>",
+        "thanks",
+        "invoice number and amount (the customer by the vendor's id; no phone, no name)",
+        ttl="expires_at",
+        retention="delivery",
     ),
     ItemKind(
         PaymentInstructionsRecord,

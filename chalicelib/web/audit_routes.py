@@ -17,10 +17,12 @@ from chalicelib.web.handler import Ctx, handler, page, web
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from chalicelib.domain.notes import Note
+
 SHOWN = 200  # the newest entries a page shows; narrow the dates to see older ones
 
 
-def note(ctx: Ctx, kind: str, what: str, *, org_id: str = "", who: str = "") -> None:
+def note(ctx: Ctx, kind: str, what: str, *, org_id: str = "", who: str = "", words: Note | None = None) -> None:
     """One audit entry for what the signed-in user just did (never fails the request: services/audit.py)."""
     from chalicelib import bootstrap
     from chalicelib.services.audit import note as write
@@ -34,6 +36,7 @@ def note(ctx: Ctx, kind: str, what: str, *, org_id: str = "", who: str = "") -> 
         who or (user.email if user else ""),
         what,
         at=lunas.clock.now(),
+        words=words,
     )
 
 
@@ -46,7 +49,10 @@ def note_sign_in(ctx: Ctx, id_token: str) -> None:
         principal = authenticator().principal(id_token)
     except Exception:  # the sign-in itself succeeded; the next page checks the session again
         return
-    note(ctx, SIGN_IN, "Signed in to the dashboard", org_id=principal.org_id, who=principal.email)
+    from chalicelib.domain import notes
+
+    words = notes.note("audit_signed_in")
+    note(ctx, SIGN_IN, "Signed in to the dashboard", org_id=principal.org_id, who=principal.email, words=words)
 
 
 def _day(text: str) -> dt.date | None:

@@ -224,15 +224,24 @@ def disconnect(ctx: Ctx) -> Response:
     )
     gone = result.connection
     revoked = "access revoked" if result.revoked_at_provider else "the provider did not confirm the revocation"
-    _note_connection(ctx, "Disconnected", [f"{gone.provider} {gone.tenant_name or gone.tenant_id} ({revoked})"])
+    name = f"{gone.provider} {gone.tenant_name or gone.tenant_id}"
+    _note_connection(
+        ctx, "Disconnected", [f"{name} ({revoked})"], revoked="yes" if result.revoked_at_provider else "no"
+    )
     return redirect(ctx, "/dashboard?m=" + ("disconnected" if result.revoked_at_provider else "not_revoked"))
 
 
-def _note_connection(ctx: Ctx, did: str, names: list[str]) -> None:
+def _note_connection(ctx: Ctx, did: str, names: list[str], *, revoked: str = "") -> None:
+    from chalicelib.domain import notes
     from chalicelib.domain.audit import CONNECTION
     from chalicelib.web.audit_routes import note
 
-    note(ctx, CONNECTION, f"{did} {', '.join(names) or '-'}")
+    listed = ", ".join(names) or "-"
+    if did == "Connected":
+        words = notes.note("audit_connected", names=listed)
+    else:
+        words = notes.note("audit_disconnected" if revoked == "yes" else "audit_disconnected_unconfirmed", names=listed)
+    note(ctx, CONNECTION, f"{did} {listed}", words=words)
 
 
 @web.route("/connections/disconnect", methods=["GET"])

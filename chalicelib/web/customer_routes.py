@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, unquote
 
 from chalice.app import Response
 
 from chalicelib.web.handler import FORM, Ctx, handler, page, redirect, web
 
-_REPLY_FLASHES = {"resolved", "unpaused", "promise", "paused", "chased", "chase_queued"}
+_REPLY_FLASHES = {"resolved", "unpaused", "promise", "paused", "chased", "chase_queued", "schedule"}
 
 
 def _day(ctx: Ctx) -> Callable[[dt.datetime | dt.date | str | None], str]:
@@ -143,7 +144,18 @@ def customer(ctx: Ctx, connection_id: str, customer_id: str) -> Response:
         local_day=_day(ctx),
         failure=_failure(ctx),
         flash=_flash(ctx),
+        **_schedule_choice(ctx, data.customer.connection_id, data.customer.customer_id),
     )
+
+
+def _schedule_choice(ctx: Ctx, connection_id: str, customer_id: str) -> dict[str, Any]:
+    """The named schedules the owner may pick for this customer, and the one they follow ("" = the default)."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.segment_schedules import schedule_of
+
+    settings = bootstrap.container().stores.organisations.settings(ctx.user.org_id)
+    chosen = schedule_of(settings, connection_id, customer_id)
+    return {"schedules": settings.schedules, "chosen_schedule": chosen.schedule_id if chosen else ""}
 
 
 def _customer_action(ctx: Ctx, connection_id: str, customer_id: str, act: Callable[[str, str], str]) -> Response:
@@ -167,6 +179,7 @@ def _customer_action(ctx: Ctx, connection_id: str, customer_id: str, act: Callab
             failure=_failure(ctx),
             flash=problem,
             flash_kind="bad",
+            **_schedule_choice(ctx, connection, customer_id),
         )
     return redirect(ctx, f"{here}?m={quote(flash)}")
 
@@ -204,5 +217,19 @@ def chase_now(ctx: Ctx, connection_id: str, customer_id: str) -> Response:
     def act(connection: str, customer_id: str) -> str:
         result = dashboard.chase_now(ctx.user.org_id, connection, customer_id)
         return "chased" if result.mode == "inline" else "chase_queued"
+
+    return _customer_action(ctx, connection_id, customer_id, act)
+
+
+@web.route("/customers/{connection_id}/{customer_id}/schedule", methods=["POST"], content_types=FORM)
+@handler(csrf=True)
+def choose_schedule(ctx: Ctx, connection_id: str, customer_id: str) -> Response:
+    """Which reminder schedule this customer follows (docs/dashboard.md "Schedules for groups of customers")."""
+    from chalicelib.web import dashboard, schedule_editor
+
+    def act(connection: str, customer_id: str) -> str:
+        dashboard.customer_page(ctx.user.org_id, connection, customer_id)  # one of this organisation's customers
+        schedule_editor.assign(ctx.user.org_id, connection, customer_id, ctx.field("schedule_id"))
+        return "schedule"
 
     return _customer_action(ctx, connection_id, customer_id, act)

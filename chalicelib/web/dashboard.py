@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chalicelib import bootstrap
 from chalicelib.bootstrap import Stores
 from chalicelib.container import Container
-from chalicelib.domain import consent_rules
+from chalicelib.domain import consent_rules, notes
 from chalicelib.domain.aging import CurrencyAging
 from chalicelib.domain.errors import LunasError
 from chalicelib.domain.home import MonthMessages, SettledAfterReminder
@@ -38,6 +38,7 @@ from chalicelib.domain.models import (
     SendWindow,
     Stage,
 )
+from chalicelib.domain.notes import Note
 from chalicelib.domain.phones import normalise_phone
 from chalicelib.domain.records import ConnectionHealth, InvoiceView, MessageEntry, StoredReply, WhatsAppSummary
 from chalicelib.observability import logger
@@ -642,6 +643,7 @@ class InvoiceRow:
     detail: str
     decided_at: dt.datetime
     timeline: list[TimelineEntry] = field(default_factory=list)
+    note: Note | None = None
 
 
 def _disconnected(org_id: str) -> frozenset[str]:
@@ -667,6 +669,7 @@ def invoices(org_id: str) -> list[InvoiceRow]:
             reason=view.reason.value,
             detail=view.detail,
             decided_at=view.decided_at,
+            note=view.note,
         )
     for entry in stores.ledger.entries(org_id):
         row = rows.get((entry.connection_id, entry.invoice_id))
@@ -752,14 +755,14 @@ def one_message_per_phone(previews: list[CyclePreview]) -> list[CyclePreview]:
     return result
 
 
-def would_not_send(page: PreviewPage) -> list[tuple[str, str, str, str]]:
-    """(invoice number, customer, reason, detail) for every invoice the next cycle would not remind about."""
+def would_not_send(page: PreviewPage) -> list[tuple[str, str, str, str, Note | None]]:
+    """(invoice number, customer, reason, detail, note) for every invoice the next cycle would not remind about."""
     rows = []
     for item in page.previews:
         for decision in item.plan.decisions:
             if decision.reason is not Reason.WOULD_SEND:
                 inv = decision.invoice
-                rows.append((inv.number, inv.customer_name, decision.reason.value, decision.detail))
+                rows.append((inv.number, inv.customer_name, decision.reason.value, decision.detail, decision.note))
     return rows
 
 
@@ -999,7 +1002,7 @@ def home(org_id: str, *, replies_href: str = "/customers", templates: list[Templ
     connections = stores.connections.for_org(org_id)
     synced = [c for c in connections if c.status is not ConnectionStatus.DISCONNECTED]
     open_invoices, never_synced = _synced_open_invoices(org_id, synced, now)
-    messages = stores.ledger.messages(org_id)
+    messages = stores.ledger.messages(org_id, since=today.replace(day=1))  # this month's keys only
     decisions = stores.decisions.for_org(org_id)
     reminded = month.reminded_in_month(messages, this_month)
     settled = month.settled_after_reminder(
@@ -1009,7 +1012,7 @@ def home(org_id: str, *, replies_href: str = "/customers", templates: list[Templ
         closures=stores.holds.closed_invoices(org_id, reminded, now) if reminded else {},
         balances={(v.connection_id, v.invoice_id): v.amount_due for v in decisions},
     )
-    delivered = month.ever_delivered(messages)
+    delivered = month.ever_delivered(messages) or stores.ledger.any_delivered(org_id)
     whatsapp = stores.organisations.whatsapp_summary(org_id)
     return Home(
         today=today,
@@ -1360,8 +1363,9 @@ def record_promise(org_id: str, message_id: str, date_text: str) -> int:
         f"{reply.received_at:%Y-%m-%d}); reminders are held until then"
     )
     pairs = invoices_of_message(stores.ledger, org_id, reply.context_wamid) if reply.context_wamid else []
+    why = notes.note("promised", date=day.isoformat(), reply_date=f"{reply.received_at:%Y-%m-%d}")
     for connection_id, invoice_id in pairs:
-        stores.holds.pause_invoice(org_id, connection_id, invoice_id, until, note=note)
+        stores.holds.pause_invoice(org_id, connection_id, invoice_id, until, note=note, why=why)
     if not pairs and reply.phone:
         stores.holds.pause_phone(org_id, reply.phone, until, note)
     stores.replies.mark_resolved(org_id, message_id, now)

@@ -23,7 +23,7 @@ def compose(org_id: str, day: dt.date) -> DigestMail:
     lunas = bootstrap.container()
     settings = lunas.stores.organisations.settings(org_id)
     lang = settings.language if settings.language in LANGUAGES else "id"
-    counts = day_messages(lunas.stores.ledger.messages(org_id), day)
+    counts = day_messages(lunas.stores.ledger.messages(org_id, since=day), day)
     home = dashboard.home(org_id)
     replies = sum(int(str(dict(item.values).get("count", 0))) for item in home.attention if item.kind == "replies")
     attention = [translate(lang, item.key, **dict(item.values)) for item in home.attention]

@@ -69,6 +69,12 @@ class Ctx:
         sub = self.principal.user_sub if self.principal else ""
         return cookies.csrf_token(self.csrf_seed, sub, _settings().session_secret)
 
+    def signed(self, text: str) -> str:
+        """A short signature of `text` for this browser and user: words a redirect carries in its query (a flash
+        naming a schedule) are shown only when this server put them there, never from a crafted link."""
+        sub = self.principal.user_sub if self.principal else ""
+        return cookies.csrf_token(f"{self.csrf_seed}|{text}", sub, _settings().session_secret)[:24]
+
     def form(self) -> dict[str, list[str]]:
         if self._form is None:
             raw = self.request.raw_body or b""

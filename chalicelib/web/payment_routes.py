@@ -52,11 +52,12 @@ def _payments_page(
     return response
 
 
-def _note_payments(ctx: Ctx, what: str) -> None:
-    """The change in the audit log (chalicelib/web/audit_routes.py)."""
+def _note_payments(ctx: Ctx, key: str, what: str) -> None:
+    """The change in the audit log (chalicelib/web/audit_routes.py), in English and as the note `key`."""
+    from chalicelib.domain import notes
     from chalicelib.web.audit_routes import note
 
-    note(ctx, "settings", what)
+    note(ctx, "settings", what, words=notes.note(key))
 
 
 @web.route("/settings/payments", methods=["GET"])
@@ -75,7 +76,7 @@ def save_payment_settings(ctx: Ctx) -> Response:
     except dashboard.InvalidInput as exc:
         problem = ctx.t("pay_invalid", problem=exc.explained(ctx.t))
         return _payments_page(ctx, 400, payments.submitted_values(ctx.form()), problem, "bad", problem=exc)
-    _note_payments(ctx, "Changed the payment instructions")
+    _note_payments(ctx, "audit_payments_changed", "Changed the payment instructions")
     return redirect(ctx, "/settings/payments?m=saved")
 
 
@@ -100,7 +101,7 @@ def upload_qris(ctx: Ctx) -> Response:
         payments.save_qris(ctx.user.org_id, upload.file)
     except dashboard.InvalidInput as exc:
         return _payments_page(ctx, 400, flash=ctx.t("pay_invalid", problem=exc.explained(ctx.t)), flash_kind="bad")
-    _note_payments(ctx, "Uploaded a QRIS image")
+    _note_payments(ctx, "audit_qris_uploaded", "Uploaded a QRIS image")
     return redirect(ctx, "/settings/payments?m=saved")
 
 
@@ -110,5 +111,5 @@ def remove_qris(ctx: Ctx) -> Response:
     from chalicelib.web import payments
 
     payments.remove_qris(ctx.user.org_id)
-    _note_payments(ctx, "Removed the QRIS image")
+    _note_payments(ctx, "audit_qris_removed", "Removed the QRIS image")
     return redirect(ctx, "/settings/payments?m=saved")

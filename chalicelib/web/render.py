@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from chalicelib.domain.models import Money
+from chalicelib.domain.notes import Note
 from chalicelib.domain.wording import format_money
 from chalicelib.web.i18n import translate
 
@@ -67,6 +70,8 @@ def render(template: str, *, lang: str, timezone: str = "Asia/Jakarta", **contex
                 "stage_words": lambda key: stage_words(key, lang),
                 "template_words": lambda name, language="": template_words(name, language, lang),
                 "cycle_words": lambda summary: cycle_words(summary, lang),
+                "note_words": lambda note, detail="": note_words(note, detail, lang, timezone),
+                "who_words": lambda who: who_words(who, lang),
             }
         )
     )
@@ -148,3 +153,75 @@ def cycle_words(summary: str, lang: str) -> str:
     total = sum(n for _, n in counts)
     parts = "; ".join(f"{translate(lang, 'reason_' + reason)}: {n}" for reason, n in counts)
     return translate(lang, "cycle_counts", total=total, parts=parts)
+
+
+def note_words(note: Note | None, detail: str, lang: str, timezone: str) -> str:
+    """A decision's note in the page's language (chalicelib/domain/notes.py); without one, the stored English
+    detail on an English page only (an Indonesian page shows the reason's own words instead)."""
+    if note is None:
+        return detail if lang == "en" else ""
+    values = {name: _note_value(name, value, lang, timezone) for name, value in note.values}
+    try:
+        return translate(lang, f"note_{note.key}", **values)
+    except (KeyError, IndexError, ValueError):  # words that ask for a value an older note lacks
+        return detail if lang == "en" else ""
+
+
+def _note_value(name: str, value: str, lang: str, timezone: str) -> str:
+    """One value of a note, read by its name: instants, dates, money, consent sources and stages in words."""
+    if name.endswith("_at"):
+        return _note_instant(value, lang, timezone)
+    if name == "date" or name.endswith("_date"):
+        return local_date(value, lang)
+    if name in ("amount", "minimum"):
+        return _note_money(value, lang)
+    if name == "source":
+        words = translate(lang, f"consent_source_{value}")
+        return value if words == f"consent_source_{value}" else words
+    if name in _NOTE_WORDS:
+        return _NOTE_WORDS[name](value, lang)
+    return value
+
+
+def _reason_counts(value: str, lang: str) -> str:
+    """`no_consent=3,not_due=1` -> "No consent recorded: 3; Not due yet: 1" (the reasons' own names)."""
+    parts = (part.partition("=") for part in value.split(",") if part)
+    return "; ".join(f"{translate(lang, 'reason_' + reason)}: {n}" for reason, _, n in parts)
+
+
+_SYSTEMS = {"xero": "Xero", "quickbooks": "QuickBooks"}
+_NOTE_WORDS: dict[str, Callable[[str, str], str]] = {
+    "stage": stage_words,
+    "counts": _reason_counts,
+    "summary": cycle_words,
+    "system": lambda value, _lang: _SYSTEMS.get(value.lower(), value),
+}
+
+
+def _note_instant(value: str, lang: str, timezone: str) -> str:
+    try:
+        return local_when(dt.datetime.fromisoformat(value), lang, timezone)
+    except ValueError:
+        return value
+
+
+def _note_money(value: str, lang: str) -> str:
+    amount, _, currency = value.partition(" ")
+    try:
+        return format_money(Money(Decimal(amount), currency), lang)
+    except (InvalidOperation, ValueError):
+        return value
+
+
+_WHO = {"scheduler": "who_scheduler", "cli operator": "who_operator"}
+
+
+def who_words(who: str | None, lang: str) -> str:
+    """Who made a change (audit log, consent history) as the owner reads it: a signed-in user's e-mail (their id
+    left out), the customer on WhatsApp, Lunas on its schedule, or a Lunas operator."""
+    text = (who or "").strip()
+    if text.startswith("whatsapp webhook"):
+        return translate(lang, "who_whatsapp_customer")
+    if text in _WHO:
+        return translate(lang, _WHO[text])
+    return re.sub(r"\s*\(user [^)]*\)$", "", text)

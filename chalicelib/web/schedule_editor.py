@@ -85,10 +85,7 @@ def editor(
     """The editor from the stored settings, or from the refused `form` exactly as typed."""
     zones = [(zone, en if lang == "en" else id_) for zone, en, id_ in TIME_ZONE_CITIES]
     if not form:
-        stages = sorted([(s, True) for s in settings.stages] + [(s, False) for s in settings.stages_off],
-                        key=lambda item: item[0].offset_days)  # fmt: skip
-        rows = [_row_of(stage, on) for stage, on in stages]
-        rows += [StageRow(days="", when="after", on=True)] * min(_BLANK_STAGE_ROWS, max_stages - len(rows))
+        rows = _stored_rows(settings.stages, settings.stages_off, max_stages)
         minimums = [(_amount_text(m.amount, lang), m.currency) for m in settings.minimum_amounts]
         minimums.append(("", "IDR" if settings.country == "ID" else ""))
         timezone = settings.timezone
@@ -111,12 +108,7 @@ def editor(
     def one(name: str) -> str:
         return (form.get(name) or [""])[0]
 
-    rows = []
-    for i in range(max_stages):
-        if f"stage_{i}_days" not in form and f"stage_{i}_when" not in form:
-            continue
-        days, when = one(f"stage_{i}_days").strip()[:6], one(f"stage_{i}_when")
-        rows.append(StageRow(days=days, when=when, on=bool(one(f"stage_{i}_on")), key=_stage_key(days, when)))
+    rows = _typed_rows(form, max_stages)
     if not rows:  # an older form (one text box of stages): show the stored rows
         rows = [_row_of(s, True) for s in settings.stages]
     minimums = []
@@ -141,6 +133,30 @@ def editor(
     )
 
 
+def _typed_rows(form: dict[str, list[str]], max_stages: int) -> list[StageRow]:
+    """The stage rows exactly as typed."""
+
+    def one(name: str) -> str:
+        return (form.get(name) or [""])[0]
+
+    rows = []
+    for i in range(max_stages):
+        if f"stage_{i}_days" not in form and f"stage_{i}_when" not in form:
+            continue
+        days, when = one(f"stage_{i}_days").strip()[:6], one(f"stage_{i}_when")
+        rows.append(StageRow(days=days, when=when, on=bool(one(f"stage_{i}_on")), key=_stage_key(days, when)))
+    return rows
+
+
+def _stored_rows(stages: tuple[Stage, ...], stages_off: tuple[Stage, ...], max_stages: int) -> list[StageRow]:
+    """One row per stored stage (on and off, by day), then blank rows to add one."""
+    ordered = sorted(
+        [(s, True) for s in stages] + [(s, False) for s in stages_off], key=lambda item: item[0].offset_days
+    )
+    rows = [_row_of(stage, on) for stage, on in ordered]
+    return rows + [StageRow(days="", when="after", on=True)] * min(_BLANK_STAGE_ROWS, max_stages - len(rows))
+
+
 def with_previews(view: ScheduleEditor, org_id: str, business_name: str) -> ScheduleEditor:
     """Attach each valid row's message, both languages (see `dashboard.stage_previews`), and the country's next
     public holidays (what "business days only" skips)."""
@@ -158,3 +174,132 @@ def _offset(row: StageRow) -> int:
     if row.when == "on":
         return 0
     return int(row.days) * (-1 if row.when == "before" else 1)
+
+
+# -- named schedules, one per group of customers (domain/segment_schedules.py) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NamedScheduleView:
+    """One named schedule's card on the settings page (or the "add a schedule" form, `schedule_id` "new")."""
+
+    schedule_id: str
+    name: str
+    rows: list[StageRow]
+    customers: int  # how many customers follow it
+    error_field: str = ""  # a refused form: the field to mark, and why
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NamedSchedules:
+    cards: list[NamedScheduleView]
+    new: NamedScheduleView
+    room: bool  # another one may be added
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A named-schedule form the owner must correct: which form ("new" or the schedule id), what was typed, why."""
+
+    schedule_id: str
+    form: dict[str, list[str]]
+    field: str
+    message: str
+
+
+def named_schedules(
+    settings: ReminderSettings, refused: Refused | None = None, *, max_stages: int = 12
+) -> NamedSchedules:
+    """The settings page's named schedules, a refused form shown again exactly as typed."""
+    from chalicelib.domain.segment_schedules import MAX_SCHEDULES, customers_of
+
+    def view(schedule_id: str, name: str, rows: list[StageRow], customers: int) -> NamedScheduleView:
+        if refused is None or refused.schedule_id != schedule_id:
+            return NamedScheduleView(schedule_id, name, rows, customers)
+        typed = _typed_rows(refused.form, max_stages) or rows
+        typed_name = (refused.form.get("name") or [""])[0][:200]
+        return NamedScheduleView(schedule_id, typed_name, typed, customers, refused.field, refused.message)
+
+    cards = [
+        view(
+            s.schedule_id,
+            s.name,
+            _stored_rows(s.stages, s.stages_off, max_stages),
+            len(customers_of(settings, s.schedule_id)),
+        )
+        for s in settings.schedules
+    ]
+    new = view("new", "", _stored_rows(settings.stages, settings.stages_off, max_stages), 0)  # starts as the default
+    return NamedSchedules(cards, new, len(settings.schedules) < MAX_SCHEDULES, MAX_SCHEDULES)
+
+
+def _refusal(exc: Exception) -> Exception:
+    """A domain refusal as the form error the page shows beside its field."""
+    from chalicelib.web.dashboard import InvalidInput
+
+    reason = getattr(exc, "reason", "")
+    return InvalidInput(reason, key=f"sched_refused_{reason}", field="name" if reason.startswith("name") else "")
+
+
+def _parsed(form: dict[str, list[str]]) -> tuple[str, tuple[Stage, ...], tuple[Stage, ...]]:
+    from chalicelib.web.dashboard import _stage_rows  # one reading of a stage row, as the default schedule's
+
+    return (form.get("name") or [""])[0], *_stage_rows(form)
+
+
+def add_named(org_id: str, form: dict[str, list[str]]) -> str:
+    """Add a named schedule from its form; its name as kept. InvalidInput when refused."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.segment_schedules import ScheduleRefused, check_name
+
+    name, stages, stages_off = _parsed(form)
+    organisations = bootstrap.container().stores.organisations
+    try:
+        organisations.add_schedule(org_id, name, stages, stages_off)
+    except ScheduleRefused as exc:
+        raise _refusal(exc) from None
+    return check_name(name, ())
+
+
+def save_named(org_id: str, schedule_id: str, form: dict[str, list[str]]) -> None:
+    """Rename a named schedule and set its stages. InvalidInput when refused."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.models import NamedSchedule
+    from chalicelib.domain.segment_schedules import ScheduleRefused
+
+    name, stages, stages_off = _parsed(form)
+    schedule = NamedSchedule(schedule_id=schedule_id, name=name, stages=stages, stages_off=stages_off)
+    try:
+        bootstrap.container().stores.organisations.update_schedule(org_id, schedule)
+    except ScheduleRefused as exc:
+        raise _refusal(exc) from None
+
+
+def delete_named(org_id: str, schedule_id: str) -> tuple[str, int]:
+    """Delete a named schedule: (its name, how many customers went back to the default). InvalidInput if unknown."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.segment_schedules import ScheduleRefused
+
+    organisations = bootstrap.container().stores.organisations
+    named = {s.schedule_id: s.name for s in organisations.settings(org_id).schedules}
+    try:
+        moved = organisations.delete_schedule(org_id, schedule_id)
+    except ScheduleRefused as exc:
+        raise _refusal(exc) from None
+    return named.get(schedule_id, ""), moved
+
+
+def assign(org_id: str, connection_id: str, customer_id: str, schedule_id: str) -> None:
+    """The customer follows `schedule_id` ("" or "default": the default). InvalidInput if it is not one of ours."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.segment_schedules import ScheduleRefused
+    from chalicelib.web.dashboard import customer_page_guard
+
+    customer_page_guard(org_id, connection_id)  # only this organisation's connections
+    chosen = None if schedule_id in ("", "default") else schedule_id
+    try:
+        bootstrap.container().stores.organisations.assign_schedule(org_id, connection_id, customer_id, chosen)
+    except ScheduleRefused as exc:
+        raise _refusal(exc) from None

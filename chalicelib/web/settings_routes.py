@@ -9,7 +9,7 @@ WhatsApp number is connected with Meta's Embedded Signup (the Connect WhatsApp b
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from chalice.app import Response
 
@@ -54,8 +54,10 @@ def _settings_page(
     manual_open: bool = False,
     problem: Any = None,
     typed: dict[str, list[str]] | None = None,
+    refused: Any = None,
 ) -> Response:
-    """The page; after a refused form, `problem` (an InvalidInput: its field is marked) and what was `typed`."""
+    """The page; after a refused form, `problem` (an InvalidInput: its field is marked) and what was `typed`; after a
+    refused named-schedule form, `refused` (`schedule_editor.Refused`)."""
     from chalicelib import bootstrap
     from chalicelib.domain.countries import country_choices
     from chalicelib.web import schedule_editor
@@ -75,6 +77,7 @@ def _settings_page(
         page="settings",
         settings=settings,
         editor=editor,
+        named=schedule_editor.named_schedules(settings, refused),
         currencies=schedule_editor.CURRENCIES,
         error_field=error_field or ("schedule" if problem is not None and schedule_typed else ""),
         error_message=problem.explained(ctx.t) if problem is not None else "",
@@ -154,22 +157,96 @@ def whatsapp_signup(ctx: Ctx) -> Response:
         problem = ctx.t("signup_failed", step=ctx.t(f"signup_step_{exc.step}"), reason=reason)
         return _settings_page(ctx, 503 if exc.reason == "unavailable" else 400, problem, "bad")
     done = ctx.t("wa_connected", number=connected.display_phone_number, name=connected.verified_name or "-")
-    _note_setting(ctx, f"Connected the WhatsApp number {connected.display_phone_number}", kind="whatsapp")
+    number = connected.display_phone_number
+    _note_setting(ctx, "audit_wa_connected", f"Connected the WhatsApp number {number}", kind="whatsapp", number=number)
     templates = ctx.t(f"wa_templates_{connected.templates}") if connected.templates != "not_wired" else ""
     return _settings_page(ctx, 200, f"{done} {templates}".strip(), "warn" if connected.templates == "failed" else "ok")
 
 
-def _note_setting(ctx: Ctx, what: str, *, kind: str = "settings") -> None:
-    """The change in the audit log (chalicelib/web/audit_routes.py)."""
+def _note_setting(ctx: Ctx, key: str, what: str, *, kind: str = "settings", **values: str) -> None:
+    """The change in the audit log (chalicelib/web/audit_routes.py): `what` in English, the note `key` with
+    `values` in the owner's language."""
+    from chalicelib.domain import notes
     from chalicelib.web.audit_routes import note
 
-    note(ctx, kind, what)
+    note(ctx, kind, what, words=notes.note(key, **values))
 
 
 @web.route("/settings", methods=["GET"])
 @handler()
 def settings_form(ctx: Ctx) -> Response:
-    return _settings_page(ctx)
+    return _settings_page(ctx, 200, _schedules_flash(ctx))
+
+
+# -- named schedules, one per group of customers (docs/dashboard.md "Schedules for groups of customers") --
+_SCHEDULE_FLASHES = ("sched_added", "sched_saved", "sched_deleted")
+
+
+def _schedules_flash(ctx: Ctx) -> str:
+    key = ctx.query("m")
+    if key not in _SCHEDULE_FLASHES:
+        return ""
+    name, moved = ctx.query("name"), ctx.query("moved")
+    from chalicelib.domain.secrecy import same_secret
+
+    if not same_secret(ctx.query("sig"), ctx.signed(f"{key}|{name}|{moved}")):
+        return ""  # not from this server for this owner: a crafted link shows no words of its own
+    return ctx.t(f"flash_{key}", name=name[:60], n=int(moved) if moved.isdigit() else 0)
+
+
+def _named_refused(ctx: Ctx, schedule_id: str, exc: Any) -> Response:
+    from chalicelib.web import schedule_editor
+
+    message = exc.explained(ctx.t)
+    refused = schedule_editor.Refused(schedule_id, ctx.form(), exc.field, message)
+    # A marked field is announced beside it, in its card; a refusal without one (the limit) at the top of the page.
+    flash = "" if exc.field else ctx.t("settings_invalid", problem=message)
+    return _settings_page(ctx, 400, flash, "bad", refused=refused)
+
+
+def _done(ctx: Ctx, key: str, name: str, moved: int = 0) -> Response:
+    query = urlencode({"m": key, "name": name, "moved": moved, "sig": ctx.signed(f"{key}|{name}|{moved}")})
+    return redirect(ctx, f"/settings?{query}#segment-schedules")
+
+
+@web.route("/settings/schedules", methods=["POST"], content_types=FORM)
+@handler(csrf=True)
+def add_named_schedule(ctx: Ctx) -> Response:
+    from chalicelib.web import dashboard, schedule_editor
+
+    try:
+        name = schedule_editor.add_named(ctx.user.org_id, ctx.form())
+    except dashboard.InvalidInput as exc:
+        return _named_refused(ctx, "new", exc)
+    _note_setting(ctx, "audit_schedule_added", "Added a reminder schedule")
+    return _done(ctx, "sched_added", name)
+
+
+@web.route("/settings/schedules/{schedule_id}", methods=["POST"], content_types=FORM)
+@handler(csrf=True)
+def save_named_schedule(ctx: Ctx, schedule_id: str) -> Response:
+    from chalicelib.web import dashboard, schedule_editor
+
+    try:
+        schedule_editor.save_named(ctx.user.org_id, schedule_id, ctx.form())
+    except dashboard.InvalidInput as exc:
+        return _named_refused(ctx, schedule_id, exc)
+    _note_setting(ctx, "audit_schedule_changed", "Changed a reminder schedule")
+    return _done(ctx, "sched_saved", " ".join(ctx.field("name").split()))
+
+
+@web.route("/settings/schedules/{schedule_id}/delete", methods=["POST"], content_types=FORM)
+@handler(csrf=True)
+def delete_named_schedule(ctx: Ctx, schedule_id: str) -> Response:
+    from chalicelib.web import dashboard, schedule_editor
+
+    try:
+        name, moved = schedule_editor.delete_named(ctx.user.org_id, schedule_id)
+    except dashboard.InvalidInput as exc:
+        return _settings_page(ctx, 400, exc.explained(ctx.t), "bad")
+    what = f"Deleted a reminder schedule; {moved} customer(s) moved back to the default schedule"
+    _note_setting(ctx, "audit_schedule_deleted", what, moved=str(moved))
+    return _done(ctx, "sched_deleted", name, moved)
 
 
 @web.route("/settings/schedule", methods=["POST"], content_types=FORM)
@@ -184,7 +261,7 @@ def save_schedule(ctx: Ctx) -> Response:
     except dashboard.InvalidInput as exc:
         flash = ctx.t("settings_invalid", problem=exc.explained(ctx.t))
         return _settings_page(ctx, 400, flash, "bad", problem=exc, typed=ctx.form())
-    _note_setting(ctx, "Changed the reminder schedule")
+    _note_setting(ctx, "audit_default_schedule_changed", "Changed the reminder schedule")
     return redirect(ctx, "/settings?m=saved")
 
 
@@ -198,7 +275,25 @@ def save_digest(ctx: Ctx) -> Response:
     on = ctx.field("digest") == "1"
     dashboard.remember_owner_address(ctx.user.org_id, ctx.user.email, ctx.user.role)
     bootstrap.container().stores.digests.set_enabled(ctx.user.org_id, on)
-    _note_setting(ctx, f"Switched the daily summary e-mail {'on' if on else 'off'}")
+    _note_setting(
+        ctx, f"audit_digest_{'on' if on else 'off'}", f"Switched the daily summary e-mail {'on' if on else 'off'}"
+    )
+    return redirect(ctx, "/settings?m=saved")
+
+
+@web.route("/settings/thanks", methods=["POST"], content_types=FORM)
+@handler(csrf=True)
+def save_thanks(ctx: Ctx) -> Response:
+    """The thank-you switch (docs/dashboard.md "Notifications"): thank customers when a reminded invoice is paid."""
+    from chalicelib import bootstrap
+
+    on = ctx.field("thanks") == "1"
+    bootstrap.container().stores.organisations.set_thank_paid(ctx.user.org_id, on)
+    _note_setting(
+        ctx,
+        f"audit_thanks_{'on' if on else 'off'}",
+        f"Switched thank-you messages for paid invoices {'on' if on else 'off'}",
+    )
     return redirect(ctx, "/settings?m=saved")
 
 
@@ -244,7 +339,7 @@ def save_whatsapp(ctx: Ctx) -> Response:
         problem = ctx.t("settings_invalid", problem=exc.explained(ctx.t))
         typed = _typed_ids(ctx) if exc.field else None  # only a malformed ID: a valid one may be another org's
         return _settings_page(ctx, 400, problem, "bad", manual_open=True, problem=exc, typed=typed)
-    _note_setting(ctx, "Saved the WhatsApp number (entered by hand)", kind="whatsapp")
+    _note_setting(ctx, "audit_wa_saved_by_hand", "Saved the WhatsApp number (entered by hand)", kind="whatsapp")
     return redirect(ctx, "/settings?m=saved")
 
 
@@ -265,7 +360,30 @@ def customers(ctx: Ctx) -> Response:
     query = ctx.query("q").strip()[:100]  # search by name or phone (customer_routes.py's figures and search)
     data.rows = dashboard.search_customers(data.rows, query)
     figures = dashboard.customer_figures(ctx.user.org_id)
-    return page(ctx, "customers.html", page="customers", data=data, sources=_CONSENT_SOURCES, q=query, figures=figures)
+    return page(
+        ctx,
+        "customers.html",
+        page="customers",
+        data=data,
+        sources=_CONSENT_SOURCES,
+        q=query,
+        figures=figures,
+        schedule_names=_schedule_names(ctx),
+    )
+
+
+def _schedule_names(ctx: Ctx) -> dict[str, str]:
+    """Customer page link -> the name of the named schedule that customer follows (the default is not shown)."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.segment_schedules import schedule_of
+    from chalicelib.web import dashboard
+
+    settings = bootstrap.container().stores.organisations.settings(ctx.user.org_id)
+    names = {}
+    for connection_id, customer_id in settings.schedule_of:
+        if (named := schedule_of(settings, connection_id, customer_id)) is not None:
+            names[dashboard.customer_link(connection_id, customer_id)] = named.name
+    return names
 
 
 @web.route("/customers/consent", methods=["POST"], content_types=FORM)

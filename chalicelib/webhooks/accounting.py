@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from chalicelib.domain import notes
 from chalicelib.domain.errors import ReconnectNeeded
 from chalicelib.domain.events import ResourceChange
 from chalicelib.domain.models import Connection, ConnectionStatus, Decision, Invoice, InvoiceStatus, Reason
@@ -163,7 +164,7 @@ class AccountingWebhookProcessor:
             if invoice is not None:
                 closed.append(invoice)
         if closed:
-            self.deps.decisions.save_decisions(connection.org_id, _paid_decisions(connection, closed, paid_by), now)
+            self.deps.decisions.save_closed(connection.org_id, _paid_decisions(connection, closed, paid_by), now)
 
 
 def _closed_status(invoice: Invoice | None) -> str | None:
@@ -188,6 +189,7 @@ def _paid_decisions(connection: Connection, invoices: Iterable[Invoice], paid_by
             invoice=i,
             reason=Reason.PAID,
             detail=f"{i.status.value} in {name}{_by(i, paid_by)}; pending reminders cancelled",
+            note=notes.note("closed_voided" if i.status is InvoiceStatus.VOIDED else "closed_paid", system=name),
         )
         for i in invoices
     ]

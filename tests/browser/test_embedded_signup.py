@@ -80,8 +80,8 @@ def test_connect_whatsapp_then_a_reminder_goes_out_from_that_number(sandbox: San
 
     # Lunas pushed its templates to the new business account: each waits for Meta's review, and says so.
     templates = page.locator("#templates .template")
-    assert templates.count() == 8
-    assert {templates.nth(i).get_attribute("data-status") for i in range(8)} == {"pending"}
+    assert templates.count() == 10  # 4 reminders and the thank-you after payment, in 2 languages
+    assert {templates.nth(i).get_attribute("data-status") for i in range(10)} == {"pending"}
     assert "Waiting for Meta's review" in page.inner_text("#templates")
     shot(page, "es-03-templates-pending")
     # Meta approves them (the sandbox stands in for Meta's review) and says so in a signed webhook.
@@ -89,7 +89,7 @@ def test_connect_whatsapp_then_a_reminder_goes_out_from_that_number(sandbox: San
         sandbox.meta.review_template(number["waba_id"], template["name"], template["language"], "APPROVED")
     sandbox.drain_webhooks(flush_fakes=True)
     page.reload()
-    assert {templates.nth(i).get_attribute("data-status") for i in range(8)} == {"approved"}
+    assert {templates.nth(i).get_attribute("data-status") for i in range(10)} == {"approved"}
     page.click("#connect-xero")
     page.wait_for_url(re.compile(r"/identity/connect/authorize"))
     page.get_by_label(business).check()

@@ -27,6 +27,7 @@ from chalicelib.domain.models import (
     ConnectionStatus,
     ConsentStatus,
     Decision,
+    InvoiceStatus,
     LedgerState,
     Money,
     OAuthTokens,
@@ -37,6 +38,7 @@ from chalicelib.domain.models import (
     VerifiedWhatsAppNumber,
     WhatsAppAccount,
 )
+from chalicelib.domain.notes import note
 from chalicelib.domain.records import (
     BankAccount,
     ConnectionHealth,
@@ -234,10 +236,15 @@ def test_the_whatsapp_id_meta_resolved_a_number_to_leads_back_to_it(impl: Impl, 
 
 
 def test_an_invoice_pause_keeps_its_note_while_it_lasts(impl: Impl, org: str) -> None:
-    impl.holds.pause_invoice(org, "xero:t1", "INV-1", T0 + hours(2), note="the customer said they paid")
+    promised = note("promised", date="2026-12-01", reply_date="2026-11-24")
+    impl.holds.pause_invoice(org, "xero:t1", "INV-1", T0 + hours(2), note="the customer said they paid", why=promised)
     impl.holds.pause_invoice(org, "xero:t1", "INV-2", None)
     impl.holds.pause_invoice(org, "xero:t1", "INV-3", T0 - hours(1), note="an old pause")
-    assert impl.holds.pause_notes(org, T0) == {("xero:t1", "INV-1"): "the customer said they paid"}
+    impl.holds.pause_invoice(org, "xero:t1", "INV-4", T0 + hours(2), note="paused before notes had words")
+    assert impl.holds.pause_notes(org, T0) == {
+        ("xero:t1", "INV-1"): ("the customer said they paid", promised),
+        ("xero:t1", "INV-4"): ("paused before notes had words", note("invoice_paused")),
+    }
     assert impl.holds.pause_notes(org, T0 + hours(3)) == {}
     assert impl.holds.pause_notes(new_org(), T0) == {}
 
@@ -1303,3 +1310,38 @@ def test_the_numbers_health_is_stored_with_it_and_changed_only_for_that_number(i
     impl.organisations.set_whatsapp(org, verified(unique("pn"), waba), token="EAAG-3", messaging_limit_tier="TIER_1K")
     summary = impl.organisations.whatsapp_summary(org)
     assert (summary.quality_rating, summary.messaging_limit_tier, summary.account_status) == ("", "TIER_1K", "")
+
+
+def test_messages_since_a_day_reads_that_day_on_and_any_delivered_sees_every_month(impl: Impl, org: str) -> None:
+    """The home page reads this month's messages only; whether one was ever delivered still sees older ones."""
+    october = impl.ledger.claim(org, message(P1, invoice("INV-1")), dt.date(2026, 10, 30), T0 - hours(24 * 25))
+    today = impl.ledger.claim(org, message(P2, invoice("INV-2")), TODAY, T0)
+    assert impl.ledger.any_delivered(org) is False
+    wamid = unique("wamid.")
+    impl.ledger.record_sent(org, october, wamid, T0 - hours(24 * 25))
+    assert impl.ledger.apply_status(_status(org, october, wamid, "delivered", at=T0 - hours(24 * 25)))
+    assert [m.message_key for m in impl.ledger.messages(org, since=TODAY.replace(day=1))] == [today]
+    assert [m.message_key for m in impl.ledger.messages(org, since=dt.date(2026, 10, 30))] == [october, today]
+    assert impl.ledger.any_delivered(org) is True
+    assert impl.ledger.any_delivered(new_org()) is False
+
+
+def test_an_invoice_closed_by_a_webhook_keeps_the_last_open_balance_lunas_saw(impl: Impl, org: str) -> None:
+    """Xero and QuickBooks read 0 once paid: the home page's "paid after a reminder" must credit what was owed."""
+    impl.decisions.save_decisions(
+        org, [Decision(invoice=invoice("INV-1", amount="1250000"), reason=Reason.SENT, stage=Stage(7))], T0
+    )
+    paid = note("closed_paid", system="Xero")
+    closed = [
+        Decision(invoice=invoice("INV-1", amount="0", status=InvoiceStatus.PAID), reason=Reason.PAID, note=paid),
+        Decision(invoice=invoice("INV-9", amount="0", status=InvoiceStatus.PAID), reason=Reason.PAID, note=paid),
+    ]
+    impl.decisions.save_closed(org, closed, T0 + hours(1))
+    views = {v.invoice_id: v for v in impl.decisions.for_org(org)}
+    assert (views["INV-1"].reason, views["INV-1"].amount_due.amount, views["INV-1"].note) == (
+        Reason.PAID,
+        Decimal("1250000"),
+        paid,
+    )
+    assert (views["INV-1"].stage, views["INV-1"].decided_at) == (None, T0 + hours(1))
+    assert views["INV-9"].amount_due.amount == Decimal("0")  # never seen open: nothing better to keep

@@ -144,8 +144,8 @@ def test_every_module_lunas_imports_loads_in_the_lambda_layout(layout: dict[str,
     assert all(report["origins"][top].startswith(site) for top in ("xero_python", "babel", "pywa", "phonenumbers"))
     assert report["origins"]["botocore"].startswith(runtime)
     assert report["phone"] == "+6281234567890"
-    # The template definitions ship in the layer (vendor/lunas_templates -> templates/): all 4 in both languages.
-    assert len(report["templates"]) == 8 and {lang for _, lang in report["templates"]} == {"en", "id"}
+    # The template definitions ship in the layer (vendor/lunas_templates -> templates/): all 5 in both languages.
+    assert len(report["templates"]) == 10 and {lang for _, lang in report["templates"]} == {"en", "id"}
     assert '"phone":"+62********890"' in result.stdout.replace(" ", "")  # Powertools' JSON, scrubbed
 
 

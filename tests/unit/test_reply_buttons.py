@@ -54,7 +54,9 @@ def test_i_have_paid_holds_the_invoices_of_the_message_it_was_tapped_on() -> Non
     rig.webhook(inbound(P1, button(SAID_PAID_PAYLOAD, "Sudah bayar", "wamid.in.1", wamid), T0))
     held = rig.stores.holds.pause_notes(ORG, T0)
     assert list(held) == [(CONN, "INV-1")]
-    assert 'tapped "I have paid" on the WhatsApp reminder' in held[(CONN, "INV-1")]
+    detail, why = held[(CONN, "INV-1")]
+    assert 'tapped "I have paid" on the WhatsApp reminder' in detail
+    assert why.key == "said_paid_whatsapp" and dict(why.values)["said_at"] == T0.isoformat()
     _, invoices = rig.stores.holds.active(ORG, T0 + dt.timedelta(days=DEFAULT_CLAIM_HOLD_DAYS) - dt.timedelta(1))
     assert (CONN, "INV-1") in invoices
     _, later = rig.stores.holds.active(ORG, T0 + dt.timedelta(days=DEFAULT_CLAIM_HOLD_DAYS, seconds=1))

@@ -10,12 +10,15 @@ from chalicelib.web.words import (
     basics,
     consent,
     home,
+    notes,
     notice,
     notifications,
     privacy_requests,
     replies_customers,
     schedule_feedback,
+    schedules,
     templates_costs,
+    thanks,
     whatsapp_connect,
 )
 
@@ -31,4 +34,7 @@ AREAS = (
     notice,
     audit_export,
     notifications,
+    notes,
+    schedules,
+    thanks,
 )

@@ -76,6 +76,9 @@ EN: dict[str, str] = {
     ),
     "cycle_no_whatsapp": "No WhatsApp number connected: add one in Settings and reminders start again.",
     "run_problem_no_whatsapp": "No WhatsApp number is connected, so nothing was sent: add one in Settings.",
+    "who_whatsapp_customer": "The customer, on WhatsApp",
+    "who_scheduler": "Lunas, on its schedule",
+    "who_operator": "A Lunas operator",
 }
 
 ID: dict[str, str] = {
@@ -164,4 +167,7 @@ ID: dict[str, str] = {
     "run_problem_no_whatsapp": (
         "Tidak ada nomor WhatsApp yang terhubung, jadi tidak ada yang dikirim: tambahkan di Pengaturan."
     ),
+    "who_whatsapp_customer": "Pelanggan, lewat WhatsApp",
+    "who_scheduler": "Lunas, sesuai jadwal",
+    "who_operator": "Operator Lunas",
 }
