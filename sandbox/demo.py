@@ -209,9 +209,13 @@ def show_pay_page(sandbox: Any) -> None:
     print('\n  ...pays by bank transfer and presses "Saya sudah membayar" (I have paid):\n')
     thanks = [textwrap.fill(p, 96) for p in _paragraphs(pressed.text) if p.startswith("Terima kasih")]
     print(textwrap.indent("\n".join(thanks), "     "))
+    from chalicelib.web.render import note_words
+
     notes = bootstrap.container().stores.holds.pause_notes(demo_data.ORG_ID, sandbox.clock.now())
-    held = next(iter(notes.values()), "")
-    print(f"\n  The owner's dashboard lists the claim; the next cycles hold those invoices: {held}\n")
+    detail, why = next(iter(notes.values()), ("", None))
+    said = textwrap.fill(note_words(why, detail, "id", "Asia/Jakarta"), 96)
+    print("\n  The owner's dashboard lists the claim; the next cycles hold those invoices. The owner reads:\n")
+    print(textwrap.indent(said, "     ") + "\n")
 
 
 def _page_text(html: str) -> str:

@@ -41,6 +41,10 @@ def test_a_full_demo_cycles_logs_hold_no_phone_wamid_token_or_message_text(tmp_p
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    # The owner's side of "I have paid" reads as the dashboard says it, in the organisation's language.
+    said = " ".join(result.stdout.split())
+    assert 'The owner reads: Pelanggan menekan "Saya sudah membayar" di halaman pembayaran pada' in said
+    assert "Note(" not in said
     logs = [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("{")]
     decoder = json.JSONDecoder()
     records = [decoder.raw_decode(line)[0] for line in logs]  # a line may carry a metrics blob after the record
