@@ -42,6 +42,10 @@ LOCALES = frozenset({"en", "id", "id_ID", "root"})
         ("babel/locale-data/fr.dat", "babel locales Lunas does not speak"),
         ("babel/locale-data/en_GB.dat", "babel locales Lunas does not speak"),
         ("babel/locale-data/ms_MY.dat", "babel locales Lunas does not speak"),
+        ("holidays/locale/fr/LC_MESSAGES/FR.mo", "holiday names Lunas does not show"),
+        ("holidays/locale/id/LC_MESSAGES/ID.po", "holiday names Lunas does not show"),
+        ("holidays/countries/france.py", "holiday calendars Lunas does not read"),
+        ("holidays/financial/ny_stock_exchange.py", "unused SDK parts"),
     ],
 )
 def test_what_is_pruned_and_why(path: str, reason: str | None) -> None:
@@ -69,6 +73,9 @@ def test_what_is_pruned_and_why(path: str, reason: str | None) -> None:
         "urllib3/connectionpool.py",
         "cryptography/hazmat/bindings/_rust.abi3.so",
         "phonenumbers/data/region_ID.py",
+        "holidays/countries/indonesia.py",
+        "holidays/locale/id/LC_MESSAGES/ID.mo",  # the settings page names the next holidays in Indonesian
+        "holidays/locale/en_US/LC_MESSAGES/ID.mo",
     ],
 )
 def test_what_stays(path: str) -> None:

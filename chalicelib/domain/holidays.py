@@ -42,8 +42,10 @@ def upcoming(country: str, today: dt.date, count: int = 3) -> list[tuple[dt.date
     import holidays
 
     calendar = holidays.country_holidays(country.upper())
+    years = [today.year, today.year + 1]
     # Said explicitly: left out, the library reads the machine's LANG and names them in English on most servers.
-    named = holidays.country_holidays(
-        country.upper(), years=[today.year, today.year + 1], language=calendar.default_language
-    )
+    try:
+        named = holidays.country_holidays(country.upper(), years=years, language=calendar.default_language)
+    except FileNotFoundError:  # no compiled names for that language in this package: the library's own names
+        named = holidays.country_holidays(country.upper(), years=years)
     return [(day, str(named[day])) for day in sorted(d for d in named if d >= today)[:count]]

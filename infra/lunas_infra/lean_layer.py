@@ -21,8 +21,9 @@ and `make bench` call it first. Pruned, each for a stated reason:
 - **Holiday calendars Lunas does not read**: `holidays` ships ~200 countries (13 MB); only the modules of
   `chalicelib.domain.holidays.CALENDAR_COUNTRIES` stay. `holidays/countries/__init__.py` goes too: it imports every
   country, while the package itself loads each one lazily by module name (`holidays.registry.EntityLoader`), which
-  works on the remaining namespace package. Its holiday-name translations (`holidays/locale/`) and financial-market
-  calendars (`holidays/financial/`) are never read (Lunas only asks whether a date is a holiday).
+  works on the remaining namespace package. Of its holiday-name translations (`holidays/locale/`) only the compiled
+  `.mo` files of those countries stay (the settings page names the next holidays in the country's language); the
+  financial-market calendars (`holidays/financial/`) are never read.
 
 tests/infra/test_package.py imports every module of app.py and chalicelib (and runs the wording) in the pruned
 layer, laid out as Lambda lays it out; tests/conftest.py gives the whole test session only the kept locales.
@@ -63,9 +64,9 @@ UNUSED_PARTS = (
     "pywa_async/",
     "babel/messages/",
     "holidays/financial/",
-    "holidays/locale/",
 )
 _HOLIDAY_CALENDARS = "holidays/countries/"
+_HOLIDAY_NAMES = "holidays/locale/"  # <language>/LC_MESSAGES/<COUNTRY>.mo (and .po, its source)
 MISSING_DEPENDENCIES = "Could not install dependencies"
 _DIST_INFO = re.compile(r"(?P<name>[^-/]+)-[^-/]+\.(?:dist-info|egg-info)")
 
@@ -128,10 +129,22 @@ def reason_to_prune(relative: str, locales: frozenset[str]) -> str | None:
     if relative.startswith("babel/locale-data/") and relative.endswith(".dat"):
         locale = relative.removeprefix("babel/locale-data/").removesuffix(".dat")
         return None if locale in locales else "babel locales Lunas does not speak"
-    if relative.startswith(_HOLIDAY_CALENDARS):
-        module = relative.removeprefix(_HOLIDAY_CALENDARS).rsplit("/", 1)[-1].split(".", 1)[0]
-        return None if module in kept_holiday_modules() else "holiday calendars Lunas does not read"
+    if relative.startswith((_HOLIDAY_CALENDARS, _HOLIDAY_NAMES)):
+        return _holidays_reason(relative)
     return None
+
+
+def _holidays_reason(relative: str) -> str | None:
+    """Only the calendars of `CALENDAR_COUNTRIES` stay, and their holidays' compiled names (the settings page shows
+    the next ones by name); the `.po` sources and every other country's calendar and names go."""
+    from chalicelib.domain.holidays import CALENDAR_COUNTRIES
+
+    name = relative.rsplit("/", 1)[-1]
+    if relative.startswith(_HOLIDAY_CALENDARS):
+        return None if name.split(".", 1)[0] in kept_holiday_modules() else "holiday calendars Lunas does not read"
+    if name.endswith(".mo") and name.removesuffix(".mo") in CALENDAR_COUNTRIES:
+        return None
+    return "holiday names Lunas does not show"
 
 
 def prune(layer_zip: Path, locales: frozenset[str]) -> Pruned:

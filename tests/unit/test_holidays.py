@@ -102,7 +102,11 @@ def test_the_lean_layer_keeps_lunas_countries_and_prunes_the_rest() -> None:
     assert (
         lean_layer.reason_to_prune("holidays/countries/__init__.py", locales) == "holiday calendars Lunas does not read"
     )
-    assert lean_layer.reason_to_prune("holidays/locale/id/LC_MESSAGES/ID.mo", locales) == "unused SDK parts"
+    # The settings page names the next holidays in the country's language: those names stay, other countries' go.
+    assert lean_layer.reason_to_prune("holidays/locale/id/LC_MESSAGES/ID.mo", locales) is None
+    assert lean_layer.reason_to_prune("holidays/locale/fr/LC_MESSAGES/FR.mo", locales) == (
+        "holiday names Lunas does not show"
+    )
 
 
 def test_the_pruned_holidays_package_still_answers(tmp_path: Path) -> None:
