@@ -597,19 +597,14 @@ class MemoryDecisionLog:
 
     def save_closed(self, org_id: str, decisions: Sequence[Decision], at: dt.datetime) -> None:
         with self._lock:
-            kept = {
-                f"{d.invoice.connection_id}#{d.invoice.invoice_id}": self._views.get(
-                    (org_id, f"{d.invoice.connection_id}#{d.invoice.invoice_id}")
-                )
-                for d in decisions
-            }
-        self.save_decisions(org_id, decisions, at)
-        with self._lock:
-            for key, before in kept.items():
-                if before is not None:
-                    self._views[(org_id, key)] = dataclasses.replace(
-                        self._views[(org_id, key)], amount_due=before.amount_due
-                    )
+            views = (self._views.get((org_id, f"{d.invoice.connection_id}#{d.invoice.invoice_id}")) for d in decisions)
+            closed = [
+                d
+                if seen is None
+                else dataclasses.replace(d, invoice=dataclasses.replace(d.invoice, amount_due=seen.amount_due))
+                for d, seen in zip(decisions, views, strict=True)
+            ]
+        self.save_decisions(org_id, closed, at)
 
     def for_org(self, org_id: str) -> list[InvoiceView]:
         with self._lock:

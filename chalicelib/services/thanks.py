@@ -127,7 +127,11 @@ class _Run:
 
     def watch(self, invoices: Sequence[Invoice]) -> None:
         """Open invoices with a reminder Meta accepted (and did not report undelivered) are watched, with their
-        current balance: the thank-you names it once the vendor's balance is zero."""
+        current balance: the thank-you names it once the vendor's balance is zero. The send ledger is read only when
+        an open invoice is not watched yet (or changed)."""
+        candidates = [i for i in invoices if _is_open(i) and _needs_watching(self.items.get(_key(i)), i)]
+        if not candidates:
+            return
         reminded = {
             (e.connection_id, e.invoice_id)
             for e in self.deps.ledger.entries(self.org_id)
@@ -135,23 +139,9 @@ class _Run:
             and e.state is LedgerState.SENT
             and e.delivery != "failed"
         }
-        fresh = []
-        for invoice in invoices:
-            key = (invoice.connection_id, invoice.invoice_id)
-            if key not in reminded or not _is_open(invoice):
-                continue
-            known = self.items.get(key)
-            item = Watched(
-                connection_id=invoice.connection_id,
-                invoice_id=invoice.invoice_id,
-                number=invoice.number,
-                customer_id=invoice.customer_id,
-                due_date=invoice.due_date,
-                amount=invoice.amount_due,
-            )
-            if known is None or (known.state is ThanksState.WATCHING and _changed(known, item)):
-                fresh.append(item)
-                self.items[key] = item
+        fresh = [_watched(i) for i in candidates if _key(i) in reminded]
+        for item in fresh:
+            self.items[item.key] = item
         if fresh:
             self.store.watch(self.org_id, fresh, self.deps.clock.now())
 
@@ -333,10 +323,29 @@ class _Run:
         self.decisions.append(Decision(invoice=invoice, reason=Reason.PAID, detail=detail, note=note))
 
 
-def _changed(known: Watched, item: Watched) -> bool:
-    return (known.number, known.customer_id, known.due_date, known.amount) != (
-        item.number,
-        item.customer_id,
-        item.due_date,
-        item.amount,
+def _key(invoice: Invoice) -> Key:
+    return (invoice.connection_id, invoice.invoice_id)
+
+
+def _watched(invoice: Invoice) -> Watched:
+    return Watched(
+        connection_id=invoice.connection_id,
+        invoice_id=invoice.invoice_id,
+        number=invoice.number,
+        customer_id=invoice.customer_id,
+        due_date=invoice.due_date,
+        amount=invoice.amount_due,
+    )
+
+
+def _needs_watching(known: Watched | None, invoice: Invoice) -> bool:
+    """Not watched yet, or still watched with other terms (number, customer, due date, balance) than now."""
+    if known is None:
+        return True
+    watched = (known.number, known.customer_id, known.due_date, known.amount)
+    return known.state is ThanksState.WATCHING and watched != (
+        invoice.number,
+        invoice.customer_id,
+        invoice.due_date,
+        invoice.amount_due,
     )

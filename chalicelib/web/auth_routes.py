@@ -209,7 +209,9 @@ def connect_callback(ctx: Ctx, provider: str) -> Response:
     connected = flows.finish(org_id=ctx.user.org_id, user_sub=ctx.user.user_sub, provider_name=provider, query=query)
     # Another Lunas organisation has connected one of these companies too: both would remind its customers.
     shared = flows.held_elsewhere(ctx.user.org_id, connected)
-    _note_connection(ctx, "Connected", [f"{c.provider} {c.tenant_name or c.tenant_id}" for c in connected])
+    _note_connection(
+        ctx, "Connected", "audit_connected", [f"{c.provider} {c.tenant_name or c.tenant_id}" for c in connected]
+    )
     return redirect(ctx, "/dashboard?m=" + ("connected_shared" if shared else "connected"))
 
 
@@ -225,23 +227,19 @@ def disconnect(ctx: Ctx) -> Response:
     gone = result.connection
     revoked = "access revoked" if result.revoked_at_provider else "the provider did not confirm the revocation"
     name = f"{gone.provider} {gone.tenant_name or gone.tenant_id}"
-    _note_connection(
-        ctx, "Disconnected", [f"{name} ({revoked})"], revoked="yes" if result.revoked_at_provider else "no"
-    )
+    key = "audit_disconnected" if result.revoked_at_provider else "audit_disconnected_unconfirmed"
+    _note_connection(ctx, "Disconnected", key, [f"{name} ({revoked})"])
     return redirect(ctx, "/dashboard?m=" + ("disconnected" if result.revoked_at_provider else "not_revoked"))
 
 
-def _note_connection(ctx: Ctx, did: str, names: list[str], *, revoked: str = "") -> None:
+def _note_connection(ctx: Ctx, did: str, key: str, names: list[str]) -> None:
+    """The audit entry: `did` and the names in English, the note `key` for the owner's language."""
     from chalicelib.domain import notes
     from chalicelib.domain.audit import CONNECTION
     from chalicelib.web.audit_routes import note
 
     listed = ", ".join(names) or "-"
-    if did == "Connected":
-        words = notes.note("audit_connected", names=listed)
-    else:
-        words = notes.note("audit_disconnected" if revoked == "yes" else "audit_disconnected_unconfirmed", names=listed)
-    note(ctx, CONNECTION, f"{did} {listed}", words=words)
+    note(ctx, CONNECTION, f"{did} {listed}", words=notes.note(key, names=listed))
 
 
 @web.route("/connections/disconnect", methods=["GET"])
