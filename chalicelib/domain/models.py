@@ -84,6 +84,14 @@ class Money:
             raise TypeError("Money.amount must be a Decimal")
 
 
+_SOURCE_NAMES = {"xero": "Xero", "quickbooks": "QuickBooks"}
+
+
+def source_name(source: str) -> str:
+    """An accounting source as people write it ("xero" -> "Xero"); an unknown one as given."""
+    return _SOURCE_NAMES.get(source.lower(), source)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Invoice:
     """An open (or just closed) sales invoice, from any accounting source."""

@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chalicelib.domain.models import Consent, ConsentStatus, Invoice, InvoiceStatus, Money, TemplateRef
-from chalicelib.domain.wording import format_money
+from chalicelib.domain.wording import customer_name_parameter, format_money, parameter_text
 
 TEMPLATE_NAME = "lunas_payment_thanks"
 PARAMS: tuple[str, ...] = ("customer_name", "business_name", "invoice_number", "amount")
 # A thank-you days after the payment reads oddly: one that could not go out in this time is not sent at all.
 SEND_WITHIN = dt.timedelta(days=3)
-_MAX_NAME_LENGTH = 60
-_FALLBACK_CUSTOMER = {"id": "Pelanggan", "en": "Customer"}
 
 
 class ThanksState(StrEnum):
@@ -122,13 +120,8 @@ def template(language: str) -> TemplateRef:
 def body_parameters(watched: Watched, *, customer_name: str, business_name: str, language: str) -> dict[str, str]:
     """The template's named parameters in the customer's language: `Rp 1.250.000` / `IDR 1,250,000` (Babel)."""
     return {
-        "customer_name": _clean(customer_name) or _FALLBACK_CUSTOMER.get(language, "Customer"),
-        "business_name": _clean(business_name),
-        "invoice_number": _clean(watched.number) or "-",
+        "customer_name": customer_name_parameter(customer_name, language),
+        "business_name": parameter_text(business_name),
+        "invoice_number": parameter_text(watched.number) or "-",
         "amount": format_money(watched.amount, language),
     }
-
-
-def _clean(text: str) -> str:
-    cleaned = " ".join(text.split())
-    return cleaned[: _MAX_NAME_LENGTH - 1].rstrip() + "…" if len(cleaned) > _MAX_NAME_LENGTH else cleaned

@@ -120,6 +120,17 @@ def format_days(days: int, language: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
+def parameter_text(text: str) -> str:
+    """Free text from an accounting field (a name, an invoice number) as Meta takes it in a template parameter: one
+    line without runs of spaces, at most `_MAX_NAME_LENGTH` characters."""
+    return _clean(text, limit=_MAX_NAME_LENGTH)
+
+
+def customer_name_parameter(name: str, language: str) -> str:
+    """The customer's name as a parameter, or a polite "Pelanggan" / "Customer" when the record has none."""
+    return parameter_text(name) or _FALLBACK_CUSTOMER.get(language, "Customer")
+
+
 def _clean(text: str, *, limit: int | None = None) -> str:
     cleaned = " ".join(text.split())
     if limit is not None and len(cleaned) > limit:
@@ -162,13 +173,13 @@ def body_parameters(message: OutgoingMessage, business_name: str) -> dict[str, s
     _locale(language)
     kind = _template_kind(message)
     params = {
-        "customer_name": _clean(message.customer_name, limit=_MAX_NAME_LENGTH) or _FALLBACK_CUSTOMER[language],
-        "business_name": _clean(business_name, limit=_MAX_NAME_LENGTH),
+        "customer_name": customer_name_parameter(message.customer_name, language),
+        "business_name": parameter_text(business_name),
     }
     invoices = [reminder.invoice for reminder in message.reminders]
     if kind is not TemplateKind.STATEMENT:
         invoice = invoices[0]
-        params["invoice_number"] = _clean(invoice.number, limit=_MAX_NAME_LENGTH) or "-"
+        params["invoice_number"] = parameter_text(invoice.number) or "-"
         params["amount_due"] = format_money(invoice.amount_due, language)
         params["due_date"] = format_due_date(invoice.due_date, language)
         if kind is TemplateKind.OVERDUE:

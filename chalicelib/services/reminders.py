@@ -34,6 +34,7 @@ from chalicelib.domain.models import (
     SentMessage,
     TemplateRef,
     WhatsAppAccount,
+    source_name,
 )
 from chalicelib.domain.records import PaymentTarget
 from chalicelib.domain.segment_schedules import stages_for_invoice
@@ -113,7 +114,7 @@ _OUT_OF_TIME = (
 
 
 def _allowance_detail(gateway: AccountingGateway) -> str:
-    vendor = {"xero": "Xero", "quickbooks": "QuickBooks"}.get(gateway.source, gateway.source)
+    vendor = source_name(gateway.source)
     left = gateway.remaining_calls_today()
     return (
         f"waiting for {vendor}'s daily API allowance ({left} calls left today, {RESERVED_CALLS} kept for pay links "

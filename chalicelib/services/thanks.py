@@ -31,6 +31,7 @@ from chalicelib.domain.models import (
     LedgerState,
     Reason,
     TemplateRef,
+    source_name,
 )
 from chalicelib.domain.phones import message_language
 from chalicelib.domain.thanks import Evidence, ThanksReason, ThanksState, Watched
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 
 REREAD_BATCH = 50  # invoices per re-read call (services/reminders.py reads in the same batches)
 _KEEP_CALLS = 50  # as reminders.RESERVED_CALLS: a vendor's daily allowance running low is kept for reminders
-_NAMES = {"xero": "Xero", "quickbooks": "QuickBooks"}
 
 Key = tuple[str, str]
 
@@ -312,7 +312,7 @@ class _Run:
             self._decide(invoice, reason)
 
     def _decide(self, invoice: Invoice, reason: ThanksReason | None, *, sent_at: dt.datetime | None = None) -> None:
-        system = _NAMES.get(self.connection.provider, self.connection.provider)
+        system = source_name(self.connection.provider)
         if reason is None:
             at = sent_at or self.deps.clock.now()
             note = notes.note("thanks_sent", system=system, sent_at=notes.instant_value(at))

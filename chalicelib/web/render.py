@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from chalicelib.domain.models import Money
+from chalicelib.domain.models import Money, source_name
 from chalicelib.domain.notes import Note
 from chalicelib.domain.wording import format_money
 from chalicelib.web.i18n import translate
@@ -189,12 +189,11 @@ def _reason_counts(value: str, lang: str) -> str:
     return "; ".join(f"{translate(lang, 'reason_' + reason)}: {n}" for reason, _, n in parts)
 
 
-_SYSTEMS = {"xero": "Xero", "quickbooks": "QuickBooks"}
 _NOTE_WORDS: dict[str, Callable[[str, str], str]] = {
     "stage": stage_words,
     "counts": _reason_counts,
     "summary": cycle_words,
-    "system": lambda value, _lang: _SYSTEMS.get(value.lower(), value),
+    "system": lambda value, _lang: source_name(value),
 }
 
 

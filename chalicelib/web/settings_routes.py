@@ -183,12 +183,12 @@ _SCHEDULE_FLASHES = ("sched_added", "sched_saved", "sched_deleted")
 
 
 def _schedules_flash(ctx: Ctx) -> str:
+    from chalicelib.domain.secrecy import same_secret
+
     key = ctx.query("m")
     if key not in _SCHEDULE_FLASHES:
         return ""
     name, moved = ctx.query("name"), ctx.query("moved")
-    from chalicelib.domain.secrecy import same_secret
-
     if not same_secret(ctx.query("sig"), ctx.signed(f"{key}|{name}|{moved}")):
         return ""  # not from this server for this owner: a crafted link shows no words of its own
     return ctx.t(f"flash_{key}", name=name[:60], n=int(moved) if moved.isdigit() else 0)

@@ -24,13 +24,20 @@ from typing import Protocol, runtime_checkable
 from chalicelib.domain import notes
 from chalicelib.domain.errors import ReconnectNeeded
 from chalicelib.domain.events import ResourceChange
-from chalicelib.domain.models import Connection, ConnectionStatus, Decision, Invoice, InvoiceStatus, Reason
+from chalicelib.domain.models import (
+    Connection,
+    ConnectionStatus,
+    Decision,
+    Invoice,
+    InvoiceStatus,
+    Reason,
+    source_name,
+)
 from chalicelib.observability import bind_org, count, logger
 from chalicelib.ports import AccountingGateway, Clock, ConnectionRepository, DecisionLog, Holds, Routes, WebhookInbox
 
 SEEN_FOR = dt.timedelta(days=32)  # Xero replays up to 31 days of events after an outage
 CLOSED_FOR = dt.timedelta(days=14)  # long enough for every sync path to have seen the change itself
-_NAMES = {"xero": "Xero", "quickbooks": "QuickBooks"}
 
 
 @runtime_checkable
@@ -150,7 +157,7 @@ class AccountingWebhookProcessor:
                 self.deps.holds.reopen_invoice(connection.org_id, connection.connection_id, invoice_id)
                 report.still_open += 1
                 continue
-            source = f"{_NAMES.get(connection.provider, connection.provider)} webhook"
+            source = f"{source_name(connection.provider)} webhook"
             self.deps.holds.close_invoice(
                 connection.org_id,
                 connection.connection_id,
@@ -183,7 +190,7 @@ def _readable(operation: str) -> bool:
 
 
 def _paid_decisions(connection: Connection, invoices: Iterable[Invoice], paid_by: Mapping[str, str]) -> list[Decision]:
-    name = _NAMES.get(connection.provider, connection.provider)
+    name = source_name(connection.provider)
     return [
         Decision(
             invoice=i,
